@@ -1,0 +1,10 @@
+//! pint-model: what the desktop app and the server must agree on.
+//!
+//! The shape of a draft as an Automerge document, and the error codes of the API.
+//! Nothing in this crate does I/O: no database, no network, no logging subscriber.
+
+pub mod draft;
+pub mod error_code;
+
+pub use draft::{Draft, DraftError, DraftKind, Splice};
+pub use error_code::ErrorCode;
