@@ -7,8 +7,8 @@
 //! against the schema before a `Draft` exists: a bad document is rejected whole.
 
 use automerge::{
-    AutoCommit, ChangeHash, LoadOptions, ObjId, ObjType, ReadDoc, ScalarValue, TextEncoding,
-    Value, transaction::Transactable,
+    AutoCommit, ChangeHash, LoadOptions, ObjId, ObjType, ReadDoc, ScalarValue, TextEncoding, Value,
+    transaction::Transactable,
 };
 use serde::{Deserialize, Serialize};
 
@@ -46,7 +46,10 @@ pub enum DraftError {
     #[error("these bytes are not an Automerge document: {0}")]
     NotAutomerge(String),
     #[error("the document does not follow the draft schema: field `{field}` {problem}")]
-    Schema { field: &'static str, problem: String },
+    Schema {
+        field: &'static str,
+        problem: String,
+    },
     #[error(
         "text position {pos}..{end} (UTF-16 code units) is not valid in a body of {len} units; \
          positions must lie inside the text and not split a character"
@@ -173,7 +176,11 @@ impl Draft {
 
     /// The document's current heads, as hex strings.
     pub fn heads(&mut self) -> Vec<String> {
-        self.doc.get_heads().iter().map(ChangeHash::to_string).collect()
+        self.doc
+            .get_heads()
+            .iter()
+            .map(ChangeHash::to_string)
+            .collect()
     }
 
     /// Merge everything another replica has into this one.
@@ -292,8 +299,7 @@ mod tests {
     }
 
     #[test]
-    fn positions_are_utf16_code_units_with_emoji_cjk_combining_and_rtl() -> Result<(), DraftError>
-    {
+    fn positions_are_utf16_code_units_with_emoji_cjk_combining_and_rtl() -> Result<(), DraftError> {
         let mut d = Draft::new(DraftKind::Post);
         d.splice_body(&[splice(0, 0, "a😀b")])?; // 😀 is two UTF-16 units
         assert_eq!(d.body_len_utf16(), 4);
@@ -360,7 +366,13 @@ mod tests {
         let mut doc = AutoCommit::new();
         let _ = doc.put(automerge::ROOT, "schema", 99_u64);
         let err = Draft::load(&doc.save());
-        assert!(matches!(err, Err(DraftError::Schema { field: "schema", .. })));
+        assert!(matches!(
+            err,
+            Err(DraftError::Schema {
+                field: "schema",
+                ..
+            })
+        ));
     }
 
     #[test]

@@ -3,8 +3,10 @@
 //! The shape of a draft as an Automerge document, and the error codes of the API.
 //! Nothing in this crate does I/O: no database, no network, no logging subscriber.
 
+pub mod document_id;
 pub mod draft;
 pub mod error_code;
 
+pub use document_id::{DocumentId, DocumentIdError};
 pub use draft::{Draft, DraftError, DraftKind, Splice};
 pub use error_code::ErrorCode;

@@ -1,1 +1,13 @@
+//! pint-client: the headless local-first engine of the Pint desktop app.
+//!
+//! Everything a device does runs here, without a window: the local store, and (in
+//! later issues) sync, media, checks and keys. The Tauri shell and the `pint` CLI are
+//! thin layers over this crate; it must never depend on Tauri.
 
+pub mod data_dir;
+pub mod engine;
+pub mod server;
+pub mod store;
+
+pub use engine::{DraftView, Engine, EngineError, SaveReport};
+pub use store::{Store, StoreError};

@@ -1,0 +1,39 @@
+//! The local schema, embedded in the binary and applied at open, each migration in
+//! its own transaction together with the bump of `PRAGMA user_version`.
+
+use rusqlite::Connection;
+
+/// The migrations, in order; the position in this list is the schema version.
+const MIGRATIONS: &[(&str, &str)] = &[(
+    "0001_drafts",
+    include_str!("../../../../migrations/desktop/0001_drafts.sql"),
+)];
+
+/// Apply every migration newer than the database. A database newer than this build
+/// is refused rather than touched.
+pub fn run(conn: &mut Connection) -> Result<(), super::StoreError> {
+    let current: usize = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if current > MIGRATIONS.len() {
+        return Err(super::StoreError::TooNew {
+            found: current,
+            known: MIGRATIONS.len(),
+        });
+    }
+    for (version, (name, sql)) in MIGRATIONS.iter().enumerate().skip(current) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)
+            .map_err(|e| super::StoreError::Migration {
+                name,
+                reason: e.to_string(),
+            })?;
+        tx.pragma_update(None, "user_version", version + 1)?;
+        tx.commit()?;
+        tracing::info!(migration = name, "applied local migration");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+pub(crate) fn latest() -> usize {
+    MIGRATIONS.len()
+}
