@@ -1,1 +1,87 @@
+//! pint-server: Pint's hosted backend. Thin HTTP handlers over domain logic over
+//! storage (`db`), one folder per concern.
 
+pub mod db;
+pub mod health;
+pub mod http;
+pub mod settings;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use poem::Server;
+use poem::listener::{Acceptor, Listener, TcpListener};
+
+use db::{DbError, Storage};
+pub use settings::Settings;
+
+/// How long in-flight requests get to finish after a shutdown signal.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error("cannot listen on {addr}: {reason}; set PINT_LISTEN to a free HOST:PORT")]
+    Listen { addr: SocketAddr, reason: String },
+}
+
+/// Connect to the database the settings name and bring its schema up to date.
+pub async fn prepare_storage(settings: &Settings) -> Result<Arc<dyn Storage>, DbError> {
+    let storage = db::connect(settings.database_url.as_deref(), &settings.data_dir).await?;
+    storage.migrate().await?;
+    Ok(storage)
+}
+
+/// A server bound to its address, not yet serving.
+pub struct Bound {
+    acceptor: poem::listener::TcpAcceptor,
+    storage: Arc<dyn Storage>,
+    settings: Settings,
+}
+
+impl std::fmt::Debug for Bound {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Bound")
+            .field("addr", &self.local_addr())
+            .field("storage", &self.storage)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Bound {
+    /// The address actually bound (useful with port 0).
+    pub fn local_addr(&self) -> Option<SocketAddr> {
+        self.acceptor
+            .local_addr()
+            .into_iter()
+            .find_map(|a| a.as_socket_addr().copied())
+    }
+
+    /// Serve until `shutdown` completes, then finish in-flight requests.
+    pub async fn serve(self, shutdown: impl Future<Output = ()> + Send) -> std::io::Result<()> {
+        let app = http::app(self.storage, self.settings.max_body_bytes);
+        Server::new_with_acceptor(self.acceptor)
+            .name("pint-server")
+            .run_with_graceful_shutdown(app, shutdown, Some(SHUTDOWN_GRACE))
+            .await
+    }
+}
+
+/// Prepare storage and bind the listener.
+pub async fn bind(settings: Settings) -> Result<Bound, StartError> {
+    let storage = prepare_storage(&settings).await?;
+    let acceptor = TcpListener::bind(settings.listen)
+        .into_acceptor()
+        .await
+        .map_err(|e| StartError::Listen {
+            addr: settings.listen,
+            reason: e.to_string(),
+        })?;
+    Ok(Bound {
+        acceptor,
+        storage,
+        settings,
+    })
+}

@@ -1,0 +1,75 @@
+//! The production backend: PostgreSQL, shared by several server processes.
+
+use std::str::FromStr;
+
+use sqlx::Connection;
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
+
+use super::{CONNECT_TIMEOUT, DbError, Storage, redact};
+
+#[derive(Debug, Clone)]
+pub struct PostgresStorage {
+    pool: PgPool,
+}
+
+impl PostgresStorage {
+    pub async fn connect(url: &str) -> Result<Self, DbError> {
+        let options =
+            PgConnectOptions::from_str(url).map_err(|e| DbError::BadUrl(e.to_string()))?;
+        let failed = |reason: String| DbError::Connect {
+            url: redact(url),
+            reason,
+        };
+        // One direct connection first: a pool retries until its timeout and then reports
+        // only "timed out", hiding the real reason (refused, bad password, no database).
+        match tokio::time::timeout(CONNECT_TIMEOUT, PgConnection::connect_with(&options)).await {
+            Ok(Ok(conn)) => {
+                let _ = conn.close().await;
+            }
+            Ok(Err(e)) => return Err(failed(e.to_string())),
+            Err(_) => return Err(failed(format!("no answer within {CONNECT_TIMEOUT:?}"))),
+        }
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(CONNECT_TIMEOUT)
+            .connect_with(options)
+            .await
+            .map_err(|e| DbError::Connect {
+                url: redact(url),
+                reason: e.to_string(),
+            })?;
+        Ok(PostgresStorage { pool })
+    }
+}
+
+#[async_trait::async_trait]
+impl Storage for PostgresStorage {
+    fn backend(&self) -> &'static str {
+        "postgres"
+    }
+
+    async fn migrate(&self) -> Result<(), DbError> {
+        // sqlx takes an advisory lock, so servers starting together migrate once.
+        sqlx::migrate!("../migrations/postgres")
+            .run(&self.pool)
+            .await
+            .map_err(|e| DbError::Migrate(e.to_string()))
+    }
+
+    async fn ping(&self) -> Result<(), DbError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn instance_id(&self) -> Result<String, DbError> {
+        sqlx::query("INSERT INTO server_instance (singleton, instance_id) VALUES (1, $1) ON CONFLICT DO NOTHING")
+            .bind(uuid::Uuid::new_v4())
+            .execute(&self.pool)
+            .await?;
+        let id: uuid::Uuid =
+            sqlx::query_scalar("SELECT instance_id FROM server_instance WHERE singleton = 1")
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(id.to_string())
+    }
+}

@@ -1,0 +1,127 @@
+//! The middleware every request passes through: a request id (taken from a well-formed
+//! `x-request-id` or made), a tracing span, the body size limit, panics caught, and every
+//! error turned into the one JSON shape by `error::to_response`.
+
+use std::panic::AssertUnwindSafe;
+
+use futures_util::FutureExt;
+use pint_model::ErrorCode;
+use poem::http::{HeaderValue, header};
+use poem::{Endpoint, IntoResponse, Middleware, Request, Response, Result};
+use tracing::Instrument;
+
+use super::error::{ApiError, to_response};
+
+const REQUEST_ID: &str = "x-request-id";
+
+/// The request id of the current request, for handlers that log or answer with it.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+#[derive(Debug, Clone, Copy)]
+pub struct Envelope {
+    pub max_body_bytes: usize,
+}
+
+impl<E: Endpoint> Middleware<E> for Envelope {
+    type Output = EnvelopeEndpoint<E>;
+
+    fn transform(&self, inner: E) -> Self::Output {
+        EnvelopeEndpoint {
+            inner,
+            max_body_bytes: self.max_body_bytes,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct EnvelopeEndpoint<E> {
+    inner: E,
+    max_body_bytes: usize,
+}
+
+impl<E: Endpoint> Endpoint for EnvelopeEndpoint<E> {
+    type Output = Response;
+
+    async fn call(&self, mut req: Request) -> Result<Response> {
+        let request_id = req
+            .header(REQUEST_ID)
+            .filter(|id| is_well_formed(id))
+            .map(str::to_owned)
+            .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
+        req.extensions_mut().insert(RequestId(request_id.clone()));
+        let span = tracing::info_span!(
+            "request",
+            request_id = %request_id,
+            method = %req.method(),
+            path = %req.uri().path(),
+        );
+        async move {
+            let result = match limit_body(req, self.max_body_bytes).await {
+                Ok(req) => match AssertUnwindSafe(self.inner.call(req)).catch_unwind().await {
+                    Ok(result) => result.map(IntoResponse::into_response),
+                    Err(_) => {
+                        tracing::error!("handler panicked");
+                        Err(ApiError::internal().into())
+                    }
+                },
+                Err(e) => Err(e),
+            };
+            let mut resp = match result {
+                Ok(resp) => resp,
+                Err(err) => to_response(&err, &request_id),
+            };
+            if let Ok(value) = HeaderValue::from_str(&request_id) {
+                resp.headers_mut().insert(REQUEST_ID, value);
+            }
+            tracing::info!(status = resp.status().as_u16(), "answered");
+            Ok(resp)
+        }
+        .instrument(span)
+        .await
+    }
+}
+
+/// A request id from a client is kept only when it is short and plain.
+fn is_well_formed(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// Refuse bodies over the limit: at once when the declared length is too large, and
+/// while reading when the length is not declared. The body is never read past the limit.
+async fn limit_body(mut req: Request, max: usize) -> Result<Request> {
+    let too_large = || {
+        ApiError::new(
+            ErrorCode::PayloadTooLarge,
+            format!("the request body is larger than the {max} bytes this server accepts"),
+        )
+        .with_details(serde_json::json!({"limitBytes": max}))
+    };
+    let declared = req.header(header::CONTENT_LENGTH).map(|v| v.parse::<u64>());
+    match declared {
+        Some(Ok(len)) if len > max as u64 => return Err(too_large().into()),
+        Some(Ok(_)) => return Ok(req),
+        Some(Err(_)) => {
+            return Err(ApiError::new(
+                ErrorCode::ValidationError,
+                "Content-Length is not a number",
+            )
+            .into());
+        }
+        None if req.header(header::TRANSFER_ENCODING).is_none() => return Ok(req),
+        None => {}
+    }
+    let body = req.take_body();
+    match body.into_bytes_limit(max).await {
+        Ok(bytes) => {
+            req.set_body(bytes);
+            Ok(req)
+        }
+        Err(poem::error::ReadBodyError::PayloadTooLarge) => Err(too_large().into()),
+        Err(e) => Err(ApiError::new(ErrorCode::ValidationError, e.to_string()).into()),
+    }
+}

@@ -1,0 +1,33 @@
+//! The HTTP surface: every API assembled into one poem endpoint, the OpenAPI document
+//! served at `/v1/openapi.json`, and the envelope middleware around everything.
+
+pub mod envelope;
+pub mod error;
+
+use std::sync::Arc;
+
+use poem::{Endpoint, EndpointExt, Route};
+use poem_openapi::OpenApiService;
+
+use crate::db::Storage;
+use crate::health::HealthApi;
+
+pub use envelope::{Envelope, RequestId};
+pub use error::ApiError;
+
+/// The OpenAPI service of every JSON API; also used to print the document.
+pub fn api_service() -> OpenApiService<HealthApi, ()> {
+    OpenApiService::new(HealthApi, "Pint", env!("CARGO_PKG_VERSION"))
+        .description("Pint's hosted backend: accounts, blogs, sync and publishing.")
+}
+
+/// The whole application, ready to serve.
+pub fn app(storage: Arc<dyn Storage>, max_body_bytes: usize) -> impl Endpoint {
+    let api = api_service();
+    let spec = api.spec_endpoint();
+    Route::new()
+        .at("/v1/openapi.json", spec)
+        .nest("/", api)
+        .data(storage)
+        .with(Envelope { max_body_bytes })
+}
