@@ -1,1 +1,33 @@
-fn main() {}
+//! pint-desktop: the Tauri shell. It registers the commands and opens the window; every
+//! decision is made in pint-client. Nothing here touches the disk or the network itself.
+
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod commands;
+mod state;
+
+fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("PINT_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    pint_client::server::install_crypto_provider();
+
+    let app_state = state::AppState::open();
+    let result = tauri::Builder::default()
+        .manage(app_state)
+        .invoke_handler(tauri::generate_handler![
+            commands::open_current_draft,
+            commands::open_draft,
+            commands::save_edits,
+            commands::server_status,
+        ])
+        .run(tauri::generate_context!("../tauri.conf.json"));
+    if let Err(e) = result {
+        eprintln!("pint: the window could not be opened: {e}");
+        std::process::exit(1);
+    }
+}

@@ -23,6 +23,7 @@ pub enum EngineError {
 
 /// A draft as the editor shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DraftView {
     pub id: DocumentId,
     pub title: String,
@@ -32,6 +33,7 @@ pub struct DraftView {
 
 /// What a save committed: the UI may show the edit as saved once it has this.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SaveReport {
     pub id: DocumentId,
     pub heads: Vec<String>,
