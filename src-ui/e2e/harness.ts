@@ -1,0 +1,121 @@
+// Starts the real Pint app through tauri-driver and hands a WebDriver session to a test.
+// Every process started here is ended here, by PID, even when the test fails.
+
+import { spawn, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { remote } from "webdriverio";
+
+const repo = path.resolve(import.meta.dirname, "..", "..");
+
+export function appBinary(): string {
+  const explicit = process.env.PINT_DESKTOP_BIN;
+  const target = process.env.CARGO_TARGET_DIR ?? path.join(repo, "target");
+  const bin = explicit ?? path.join(target, "debug", "pint-desktop");
+  if (!existsSync(bin)) {
+    throw new Error(`the app binary ${bin} does not exist: run \`cargo build -p pint-desktop\` first`);
+  }
+  return bin;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === "object" && addr ? resolve(addr.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+async function waitForPort(port: number, child: ChildProcess, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`tauri-driver exited with ${child.exitCode}`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/status`);
+      if (res.ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`tauri-driver did not listen on ${port} within ${ms} ms`);
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.pid === undefined) return resolve();
+    child.once("exit", () => resolve());
+    try {
+      // The driver runs in its own process group: end it and what it started.
+      process.kill(-child.pid, "SIGTERM");
+    } catch {
+      child.kill("SIGTERM");
+    }
+    setTimeout(() => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+      resolve();
+    }, 5000).unref();
+  });
+}
+
+export type Browser = Awaited<ReturnType<typeof remote>>;
+
+/** Open the app with `env` added to its environment, run `fn`, then close everything. */
+export async function withApp<T>(env: Record<string, string>, fn: (browser: Browser) => Promise<T>): Promise<T> {
+  const application = appBinary();
+  const port = await freePort();
+  const nativePort = await freePort();
+  const driverBin = path.join(repo, "src-ui", "node_modules", ".bin", "tauri-driver");
+  const driver = spawn(driverBin, ["--port", String(port), "--native-port", String(nativePort)], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "inherit", "inherit"],
+    detached: true,
+  });
+  try {
+    await waitForPort(port, driver, 20_000);
+    // tauri-driver's own capability names, which webdriverio's types do not know.
+    const capabilities = {
+      browserName: "wry",
+      "tauri:options": { application },
+      "wdio:enforceWebDriverClassic": true,
+    } as unknown as Parameters<typeof remote>[0]["capabilities"];
+    const browser = await remote({ hostname: "127.0.0.1", port, logLevel: "warn", capabilities });
+    try {
+      return await fn(browser);
+    } finally {
+      await browser.deleteSession().catch(() => undefined);
+    }
+  } finally {
+    await stop(driver);
+  }
+}
+
+/** The editor's text as CodeMirror holds it. */
+export async function editorText(browser: Browser): Promise<string> {
+  return browser.execute(() => {
+    const lines = Array.from(document.querySelectorAll(".cm-content .cm-line"));
+    return lines.map((l) => (l.textContent ?? "")).join("\n");
+  });
+}
+
+/** Wait until the status bar says the element `id` has data-state `state`. */
+export async function waitForState(browser: Browser, id: string, state: string, timeout = 15_000): Promise<void> {
+  const el = await browser.$(`#${id}`);
+  await browser.waitUntil(async () => (await el.getAttribute("data-state")) === state, {
+    timeout,
+    timeoutMsg: `#${id} never reached state ${state}`,
+  });
+}
+
+/** Text as WebDriver keystrokes: a newline is the Enter key (W3C WebDriver U+E007). */
+export function keysFor(text: string): string {
+  return text.replaceAll("\n", "\uE007");
+}
