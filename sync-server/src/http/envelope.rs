@@ -125,3 +125,47 @@ async fn limit_body(mut req: Request, max: usize) -> Result<Request> {
         Err(e) => Err(ApiError::new(ErrorCode::ValidationError, e.to_string()).into()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use poem::{EndpointExt, Route, endpoint::make_sync, http::StatusCode};
+
+    async fn body_json(resp: Response) -> serde_json::Value {
+        let bytes = resp.into_body().into_vec().await.unwrap();
+        serde_json::from_slice(&bytes).unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_panicking_handler_answers_internal_error_without_details() {
+        let app = Route::new()
+            .at(
+                "/boom",
+                make_sync(|_| -> &'static str { panic!("secret internal state /etc/passwd") }),
+            )
+            .with(Envelope { max_body_bytes: 16 });
+        let resp = app
+            .call(Request::builder().uri_str("/boom").finish())
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = body_json(resp).await;
+        assert_eq!(body["error"]["code"], "INTERNAL_ERROR");
+        assert!(!body.to_string().contains("passwd"), "{body}");
+        assert!(body["meta"]["requestId"].is_string());
+    }
+
+    #[tokio::test]
+    async fn a_malformed_content_length_is_a_validation_error() {
+        let app = Route::new()
+            .at("/", make_sync(|_| "ok"))
+            .with(Envelope { max_body_bytes: 16 });
+        let req = Request::builder()
+            .method(poem::http::Method::POST)
+            .header(header::CONTENT_LENGTH, "ten")
+            .finish();
+        let resp = app.call(req).await.unwrap();
+        assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body_json(resp).await["error"]["code"], "VALIDATION_ERROR");
+    }
+}

@@ -1,0 +1,65 @@
+# Shared by scripts/run and scripts/test: find or install what Pint needs on Debian 12.
+# Sourced, not run. Installs with apt-get when root; otherwise stops with the exact
+# command to run.
+
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# The cargo target directory lives outside the clone, so a fresh clone builds
+# incrementally on a machine that has built Pint before.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/pint/target}"
+
+say() { printf '\n==> %s\n' "$*" >&2; }
+die() { printf '\nerror: %s\n' "$*" >&2; exit 1; }
+
+# Packages to build and run the desktop app, and to drive its window in tests.
+RUN_PACKAGES=(libwebkit2gtk-4.1-dev pkg-config)
+TEST_PACKAGES=(xvfb xauth webkit2gtk-driver dbus-x11 gnome-keyring keyutils)
+
+missing_packages() {
+  local pkg
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || printf '%s ' "$pkg"
+  done
+}
+
+ensure_packages() {
+  local missing
+  missing="$(missing_packages "$@")"
+  [ -z "$missing" ] && return 0
+  if [ "$(id -u)" -eq 0 ]; then
+    say "installing system packages: $missing"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q >/dev/null
+    # shellcheck disable=SC2086
+    apt-get install -y -q --no-install-recommends $missing >/dev/null
+  else
+    die "missing system packages. Run: sudo apt-get install -y --no-install-recommends $missing"
+  fi
+}
+
+ensure_toolchain() {
+  command -v cargo >/dev/null || die "Rust is not installed. Run: curl https://sh.rustup.rs -sSf | sh"
+  command -v node >/dev/null && command -v npm >/dev/null \
+    || die "Node.js 20.19+ and npm are needed. Install them from https://nodejs.org or your package manager"
+  local major
+  major="$(node -p 'process.versions.node.split(".")[0]')"
+  [ "$major" -ge 20 ] || die "Node.js $(node -v) is too old; Pint's front end needs 20.19 or newer"
+}
+
+# npm packages of the front end, at the versions of package-lock.json. (`npm install
+# --no-save` rather than `npm ci`: the lock holds only the Linux build of tauri-driver's
+# platform packages, which `npm ci` refuses as out of sync.)
+ensure_npm() {
+  local stamp="$REPO/src-ui/node_modules/.pint-lock-stamp"
+  if [ ! -f "$stamp" ] || ! cmp -s "$REPO/src-ui/package-lock.json" "$stamp"; then
+    say "installing front-end packages (npm install)"
+    (cd "$REPO/src-ui" && npm install --no-save --no-audit --no-fund --loglevel=error)
+    cp "$REPO/src-ui/package-lock.json" "$stamp"
+  fi
+}
+
+build_ui() {
+  say "building the front end (src-ui)"
+  (cd "$REPO/src-ui" && npm run --silent build)
+}
