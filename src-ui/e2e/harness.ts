@@ -9,14 +9,40 @@ import { remote } from "webdriverio";
 
 const repo = path.resolve(import.meta.dirname, "..", "..");
 
-export function appBinary(): string {
-  const explicit = process.env.PINT_DESKTOP_BIN;
+function built(name: string): string {
   const target = process.env.CARGO_TARGET_DIR ?? path.join(repo, "target");
-  const bin = explicit ?? path.join(target, "debug", "pint-desktop");
+  const bin = path.join(target, "debug", name);
   if (!existsSync(bin)) {
-    throw new Error(`the app binary ${bin} does not exist: run \`cargo build -p pint-desktop\` first`);
+    throw new Error(`${bin} does not exist: run \`cargo build -p ${name}\` first`);
   }
   return bin;
+}
+
+export function appBinary(): string {
+  return process.env.PINT_DESKTOP_BIN ?? built("pint-desktop");
+}
+
+/** A real pint-server on 127.0.0.1:0 with its own data directory; `stop()` ends it. */
+export async function startServer(dataDir: string): Promise<{ url: string; stop: () => Promise<void> }> {
+  const child = spawn(built("pint-server"), [], {
+    env: { ...process.env, PINT_DATA_DIR: dataDir, PINT_LISTEN: "127.0.0.1:0", PINT_DATABASE_URL: "" },
+    stdio: ["ignore", "pipe", "inherit"],
+    detached: true,
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => reject(new Error(`pint-server did not start: ${out}`)), 20_000);
+    child.stdout?.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /pint-server listening on (\S+)/.exec(out);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    child.once("exit", (code) => reject(new Error(`pint-server exited with ${code}: ${out}`)));
+  });
+  return { url, stop: () => stop(child) };
 }
 
 async function freePort(): Promise<number> {
