@@ -145,23 +145,46 @@ impl Draft {
 
     /// Apply edits to the body, in order, as one change. Every splice is checked against
     /// the text as it stands when it applies; if any is invalid, none is applied.
+    ///
+    /// The check costs O(log n) per splice: Automerge itself would silently round a
+    /// position inside a surrogate pair (see the test `automerge_alone_rounds_...`).
     pub fn splice_body(&mut self, splices: &[Splice]) -> Result<(), DraftError> {
-        let mut text = self.body();
         for s in splices {
-            check_splice(&text, s)?;
-            text = apply_utf16(&text, s);
-        }
-        for s in splices {
+            let len = self.doc.length(&self.body);
+            let end = s.pos.checked_add(s.delete).filter(|end| *end <= len);
+            let valid = end.is_some_and(|end| self.is_boundary(s.pos) && self.is_boundary(end));
+            if !valid {
+                self.doc.rollback();
+                return Err(DraftError::Position {
+                    pos: s.pos,
+                    end: end.unwrap_or(s.pos.saturating_add(s.delete)),
+                    len,
+                });
+            }
             let deleted = isize::try_from(s.delete).unwrap_or(isize::MAX);
             if let Err(e) = self.doc.splice_text(&self.body, s.pos, deleted, &s.insert) {
-                // Positions were checked above; an error here is a bug, and the
-                // transaction is rolled back so nothing half-applied survives.
                 self.doc.rollback();
                 return Err(DraftError::NotAutomerge(e.to_string()));
             }
         }
         self.doc.commit();
         Ok(())
+    }
+
+    /// Whether a UTF-16 position falls between two characters of the body (or at an end).
+    /// Each character is one Automerge op; both units of a surrogate pair map to it.
+    fn is_boundary(&self, pos: usize) -> bool {
+        if pos == 0 || pos >= self.doc.length(&self.body) {
+            return true;
+        }
+        let id_at = |i: usize| match self.doc.get(&self.body, i) {
+            Ok(Some((_, id))) => Some(id),
+            _ => None,
+        };
+        match (id_at(pos - 1), id_at(pos)) {
+            (Some(before), Some(at)) => before != at,
+            _ => false,
+        }
     }
 
     /// Everything, compacted.
@@ -243,52 +266,70 @@ fn wrong_type(field: &'static str, expected: &str) -> DraftError {
     }
 }
 
-/// Byte offset of a UTF-16 position, or `None` if it is past the end or inside a character.
-fn byte_offset_of_utf16(text: &str, pos: usize) -> Option<usize> {
-    let mut units = 0;
-    for (byte, ch) in text.char_indices() {
-        if units == pos {
-            return Some(byte);
-        }
-        if units > pos {
-            return None;
-        }
-        units += ch.len_utf16();
-    }
-    (units == pos).then_some(text.len())
-}
-
-fn check_splice(text: &str, s: &Splice) -> Result<(), DraftError> {
-    let end = s.pos.checked_add(s.delete);
-    let ok = end.is_some_and(|end| {
-        byte_offset_of_utf16(text, s.pos).is_some() && byte_offset_of_utf16(text, end).is_some()
-    });
-    if ok {
-        Ok(())
-    } else {
-        Err(DraftError::Position {
-            pos: s.pos,
-            end: end.unwrap_or(usize::MAX),
-            len: text.encode_utf16().count(),
-        })
-    }
-}
-
-/// Apply a checked splice to a plain string (the reference the document must match).
-fn apply_utf16(text: &str, s: &Splice) -> String {
-    let start = byte_offset_of_utf16(text, s.pos).unwrap_or(text.len());
-    let end = byte_offset_of_utf16(text, s.pos + s.delete).unwrap_or(text.len());
-    let mut out = String::with_capacity(text.len() + s.insert.len());
-    out.push_str(&text[..start]);
-    out.push_str(&s.insert);
-    out.push_str(&text[end..]);
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+    use reference::{apply_utf16, check_splice};
+
+    /// A plain-string model of UTF-16 splices, the reference the document must match.
+    mod reference {
+        use super::super::{DraftError, Splice};
+
+        /// Byte offset of a UTF-16 position, or `None` if it is past the end or inside a character.
+        pub(super) fn byte_offset_of_utf16(text: &str, pos: usize) -> Option<usize> {
+            let mut units = 0;
+            for (byte, ch) in text.char_indices() {
+                if units == pos {
+                    return Some(byte);
+                }
+                if units > pos {
+                    return None;
+                }
+                units += ch.len_utf16();
+            }
+            (units == pos).then_some(text.len())
+        }
+
+        pub(super) fn check_splice(text: &str, s: &Splice) -> Result<(), DraftError> {
+            let end = s.pos.checked_add(s.delete);
+            let ok = end.is_some_and(|end| {
+                byte_offset_of_utf16(text, s.pos).is_some()
+                    && byte_offset_of_utf16(text, end).is_some()
+            });
+            if ok {
+                Ok(())
+            } else {
+                Err(DraftError::Position {
+                    pos: s.pos,
+                    end: end.unwrap_or(usize::MAX),
+                    len: text.encode_utf16().count(),
+                })
+            }
+        }
+
+        /// Apply a checked splice to a plain string (the reference the document must match).
+        pub(super) fn apply_utf16(text: &str, s: &Splice) -> String {
+            let start = byte_offset_of_utf16(text, s.pos).unwrap_or(text.len());
+            let end = byte_offset_of_utf16(text, s.pos + s.delete).unwrap_or(text.len());
+            let mut out = String::with_capacity(text.len() + s.insert.len());
+            out.push_str(&text[..start]);
+            out.push_str(&s.insert);
+            out.push_str(&text[end..]);
+            out
+        }
+    }
+
+    #[test]
+    fn automerge_alone_rounds_positions_inside_a_surrogate_pair() {
+        // Why `splice_body` checks positions: without the check, these edits would
+        // silently land elsewhere instead of failing.
+        let mut doc = AutoCommit::new_with_encoding(TextEncoding::Utf16CodeUnit);
+        let t = doc.put_object(automerge::ROOT, "t", ObjType::Text).unwrap();
+        doc.splice_text(&t, 0, 0, "a😀b").unwrap();
+        doc.splice_text(&t, 2, 0, "X").unwrap();
+        assert_eq!(doc.text(&t).unwrap(), "a😀Xb");
+    }
 
     fn splice(pos: usize, delete: usize, insert: &str) -> Splice {
         Splice {

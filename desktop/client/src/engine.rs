@@ -180,6 +180,20 @@ mod tests {
     }
 
     #[test]
+    fn a_data_dir_that_cannot_be_created_is_reported_with_its_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a-file");
+        std::fs::write(&file, b"not a directory").unwrap();
+        let wanted = file.join("pint");
+        let err = Engine::open(&wanted).unwrap_err();
+        assert!(matches!(err, EngineError::DataDir { .. }));
+        assert!(
+            err.to_string().contains(&wanted.display().to_string()),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn a_bad_edit_is_refused_and_nothing_is_saved() {
         let mut engine = Engine::with_store(Store::open_in_memory().unwrap());
         let draft = engine.current_draft().unwrap();
