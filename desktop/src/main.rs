@@ -12,6 +12,7 @@ fn main() {
             tracing_subscriber::EnvFilter::try_from_env("PINT_LOG")
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr)
         .init();
     pint_client::server::install_crypto_provider();
