@@ -113,10 +113,18 @@ impl Engine {
         let Some(draft) = self.open.get_mut(&id) else {
             return Err(StoreError::NotFound(id).into());
         };
-        draft.splice_body(splices)?;
-        if let Some(title) = title {
-            draft.set_title(title);
+        let applied = draft.splice_body(splices).and_then(|()| match title {
+            Some(title) => draft.set_title(title),
+            None => Ok(()),
+        });
+        if let Err(e) = applied {
+            // Part of the edit may be in memory: forget it, so memory matches the disk.
+            self.open.remove(&id);
+            return Err(e.into());
         }
+        let Some(draft) = self.open.get_mut(&id) else {
+            return Err(StoreError::NotFound(id).into());
+        };
         let chunk = draft.save_incremental();
         let heads = draft.heads();
         if let Err(e) = self.store.append(id, &chunk, draft, now) {

@@ -262,7 +262,7 @@ mod tests {
         {
             let mut store = Store::open(&path).unwrap();
             let mut d = Draft::new(DraftKind::Post);
-            d.set_title("Plane notes");
+            d.set_title("Plane notes").unwrap();
             store.insert(id, &mut d, 10).unwrap();
             edit(&mut d, 0, "written at 30,000 feet ✈️");
             let chunk = d.save_incremental();
