@@ -8,5 +8,5 @@ pub mod draft;
 pub mod error_code;
 
 pub use document_id::{DocumentId, DocumentIdError};
-pub use draft::{Draft, DraftError, DraftKind, Splice};
+pub use draft::{Draft, DraftContent, DraftError, DraftKind, HistoryEntry, Seo, SeoField, Splice};
 pub use error_code::ErrorCode;
