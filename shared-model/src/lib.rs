@@ -6,6 +6,7 @@
 pub mod document_id;
 pub mod draft;
 pub mod error_code;
+pub mod render;
 
 pub use document_id::{DocumentId, DocumentIdError};
 pub use draft::{Draft, DraftContent, DraftError, DraftKind, HistoryEntry, Seo, SeoField, Splice};

@@ -1,0 +1,60 @@
+//! Images in drafts. The editor writes a stored image as `![alt](media:ID)`; the caller
+//! says where its variants are served (the desktop preview and the blog use different
+//! URLs), and the renderer writes a responsive `<img>` with `srcset`.
+
+/// One stored image, as the caller serves it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MediaImage {
+    /// The fallback URL (a widely supported format).
+    pub src: String,
+    /// Every variant and its width in pixels, for `srcset`.
+    pub variants: Vec<(String, u32)>,
+    /// Intrinsic size of the largest variant, so the page does not jump while loading.
+    pub width: u32,
+    pub height: u32,
+}
+
+/// Turns a media id into the URLs of its variants.
+pub trait MediaResolver {
+    /// `None` when the id is unknown: the renderer then shows the alt text instead.
+    fn resolve(&self, id: &str) -> Option<MediaImage>;
+}
+
+/// A resolver that knows no media (for text-only rendering).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoMedia;
+
+impl MediaResolver for NoMedia {
+    fn resolve(&self, _id: &str) -> Option<MediaImage> {
+        None
+    }
+}
+
+/// The id in a `media:` URL, if it is one and the id is well-formed.
+pub(crate) fn media_id(url: &str) -> Option<&str> {
+    let id = url.strip_prefix("media:")?;
+    let ok = !id.is_empty()
+        && id.len() <= 128
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    ok.then_some(id)
+}
+
+pub(crate) fn img_html(image: &MediaImage, alt: &str) -> String {
+    use super::escape::attr;
+    let srcset = image
+        .variants
+        .iter()
+        .map(|(url, w)| format!("{} {w}w", attr(url)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "<img src=\"{}\" srcset=\"{srcset}\" sizes=\"(max-width: 46rem) 100vw, 46rem\" \
+         width=\"{}\" height=\"{}\" alt=\"{}\" loading=\"lazy\" decoding=\"async\">",
+        attr(&image.src),
+        image.width,
+        image.height,
+        attr(alt),
+    )
+}
