@@ -234,6 +234,17 @@ impl<'a> Pass<'_, 'a> {
                     }
                     self.current.push(event.clone());
                 }
+                Event::TaskListMarker(done) => {
+                    // A glyph, not a form control: published pages hold no inputs.
+                    let (class, label, glyph) = if *done {
+                        ("task task-done", "done", "☑")
+                    } else {
+                        ("task", "to do", "☐")
+                    };
+                    self.current.push(Event::InlineHtml(CowStr::from(format!(
+                        "<span class=\"{class}\" role=\"img\" aria-label=\"{label}\">{glyph}</span> "
+                    ))));
+                }
                 Event::Code(text) => {
                     self.words += facts::count_words(text);
                     self.current.push(event.clone());

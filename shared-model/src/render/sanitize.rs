@@ -16,18 +16,17 @@ pub fn sanitize(html: &str) -> String {
 
 fn build() -> ammonia::Builder<'static> {
     let mut b = ammonia::Builder::default();
-    b.add_tags(["input"])
-        .add_generic_attributes(["lang", "dir"])
+    // No attribute values are forced on (`set_tag_attribute_value`): ammonia keeps those in
+    // a HashMap, which would make the output's attribute order differ from run to run.
+    b.add_generic_attributes(["lang", "dir"])
         .add_tag_attributes("img", ["title", "srcset", "sizes", "loading", "decoding"])
-        .add_tag_attributes("input", ["type", "checked", "disabled"])
         .add_tag_attributes("a", ["id", "class", "title"])
         .add_tag_attributes("div", ["id", "class"])
         .add_tag_attributes("sup", ["id", "class"])
-        .add_tag_attributes("span", ["class"])
+        .add_tag_attributes("span", ["class", "role", "aria-label"])
         .add_tag_attributes("code", ["class"])
         .add_tag_attributes("th", ["style"])
-        .add_tag_attributes("td", ["style"])
-        .set_tag_attribute_value("input", "disabled", "");
+        .add_tag_attributes("td", ["style"]);
     for h in ["h1", "h2", "h3", "h4", "h5", "h6"] {
         b.add_tag_attributes(h, ["id"]);
     }
@@ -70,8 +69,9 @@ fn filter<'u>(element: &str, attribute: &str, value: &'u str) -> Option<Cow<'u, 
             value.trim(),
             "text-align: left" | "text-align: center" | "text-align: right"
         ),
-        "type" if element == "input" => value.eq_ignore_ascii_case("checkbox"),
         "loading" => matches!(value, "lazy" | "eager"),
+        "role" => value == "img",
+        "aria-label" => matches!(value, "done" | "to do"),
         "decoding" => matches!(value, "async" | "sync" | "auto"),
         _ => true,
     };
@@ -119,14 +119,15 @@ fn url_allowed(element: &str, attribute: &str, url: &str) -> bool {
 }
 
 fn class_allowed(class: &str) -> bool {
-    const FIXED: [&str; 7] = [
+    const FIXED: [&str; 8] = [
+        "task",
+        "task-done",
         "anchor",
         "footnote-reference",
         "footnote-definition",
         "footnote-definition-label",
         "footnote-backref",
         "media-missing",
-        "task-list-item",
     ];
     FIXED.contains(&class)
         || class.strip_prefix("language-").is_some_and(|lang| {
