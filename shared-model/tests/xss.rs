@@ -58,17 +58,21 @@ const URL_ATTRIBUTES: &[&str] = &[
     "ping",
 ];
 
-/// What a browser would take as the scheme: leading whitespace and control characters
-/// ignored, as are tabs and newlines inside.
+/// What a browser would take as the scheme (WHATWG URL): leading C0 controls and spaces
+/// skipped, tabs and newlines inside removed, then `[a-z][a-z0-9+.-]*` before a `:`.
+/// Anything else is a relative URL.
 fn scheme(url: &str) -> Option<String> {
     let cleaned: String = url
-        .trim_start_matches(|c: char| c.is_whitespace() || c.is_control())
+        .trim_start_matches(|c: char| c <= ' ')
         .chars()
         .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
         .collect();
     let colon = cleaned.find(':')?;
-    let before = &cleaned[..colon];
-    (!before.contains(['/', '?', '#'])).then(|| before.to_ascii_lowercase())
+    let name = &cleaned[..colon];
+    let mut chars = name.chars();
+    let valid = chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    valid.then(|| name.to_ascii_lowercase())
 }
 
 fn problems_in(html: &str) -> Vec<String> {

@@ -78,18 +78,21 @@ fn filter<'u>(element: &str, attribute: &str, value: &'u str) -> Option<Cow<'u, 
     keep.then_some(Cow::Borrowed(value))
 }
 
+/// The URL's scheme as a browser reads it: leading spaces and control characters are
+/// skipped, tabs and newlines inside are ignored, and only a valid scheme name
+/// (`[a-z][a-z0-9+.-]*` before the first `:`) counts; anything else is a relative URL.
 fn scheme_of(url: &str) -> Option<String> {
-    let url = url.trim_start_matches(|c: char| c.is_whitespace() || c.is_control());
-    let colon = url.find(':')?;
-    let before = &url[..colon];
-    // A scheme comes before any '/', '?' or '#'.
-    (!before.contains(['/', '?', '#'])).then(|| {
-        before
-            .chars()
-            .filter(|c| !c.is_whitespace() && !c.is_control())
-            .collect::<String>()
-            .to_ascii_lowercase()
-    })
+    let cleaned: String = url
+        .trim_start_matches(|c: char| c <= ' ')
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .collect();
+    let colon = cleaned.find(':')?;
+    let name = &cleaned[..colon];
+    let mut chars = name.chars();
+    let valid = chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    valid.then(|| name.to_ascii_lowercase())
 }
 
 fn web_url(url: &str) -> bool {
@@ -131,11 +134,8 @@ fn class_allowed(class: &str) -> bool {
     ];
     FIXED.contains(&class)
         || class.strip_prefix("language-").is_some_and(|lang| {
-            !lang.is_empty()
-                && lang.len() <= 40
-                && lang.bytes().all(|b| {
-                    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'+' | b'#' | b'.')
-                })
+            // A class is a name, never code: any info string of reasonable length.
+            !lang.is_empty() && lang.chars().count() <= 40 && !lang.chars().any(char::is_control)
         })
 }
 
