@@ -108,7 +108,8 @@ impl Draft {
         })();
         match result {
             Ok(()) => {
-                self.commit("restore earlier version");
+                self.commit(Some("restore earlier version"));
+                self.rescan_astral();
                 Ok(())
             }
             Err(e) => {

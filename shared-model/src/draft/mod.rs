@@ -146,6 +146,10 @@ pub struct Draft {
     body: ObjId,
     tags: ObjId,
     seo: ObjId,
+    /// Whether the body may hold characters outside the Basic Multilingual Plane (two
+    /// UTF-16 units each). While it cannot, every position is a character boundary and
+    /// splices need no per-position check. Kept conservative: set by inserts and merges.
+    astral: bool,
 }
 
 impl Draft {
@@ -176,8 +180,9 @@ impl Draft {
             body,
             tags,
             seo,
+            astral: false,
         };
-        draft.commit("create draft");
+        draft.commit(Some("create draft"));
         draft
     }
 
@@ -203,12 +208,15 @@ impl Draft {
 
     fn from_doc(doc: AutoCommit) -> Result<Self, DraftError> {
         let ids = schema::validate(&doc, None)?;
-        Ok(Draft {
+        let mut draft = Draft {
             doc,
             body: ids.body,
             tags: ids.tags,
             seo: ids.seo,
-        })
+            astral: true,
+        };
+        draft.rescan_astral();
+        Ok(draft)
     }
 
     /// Record who makes the following changes (a user id); shown in the history.
@@ -217,16 +225,27 @@ impl Draft {
             .set_author(Some(automerge::Author::from(user.as_bytes().to_vec())));
     }
 
-    fn commit(&mut self, message: &str) {
+    /// Commit the pending operations as one change, stamped with the time and, for
+    /// anything but body typing (the bulk of all changes), a message for the history.
+    fn commit(&mut self, message: Option<&str>) {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
             .unwrap_or(0);
-        self.doc.commit_with(
-            CommitOptions::default()
-                .with_message(message)
-                .with_time(now),
-        );
+        let options = CommitOptions::default().with_time(now);
+        self.doc.commit_with(match message {
+            Some(m) => options.with_message(m),
+            None => options,
+        });
+    }
+
+    fn rescan_astral(&mut self) {
+        let len16 = self.doc.length(&self.body);
+        // Equal lengths in UTF-16 units and in characters mean no surrogate pairs.
+        self.astral = self
+            .doc
+            .text(&self.body)
+            .map_or(true, |t| t.chars().count() != len16);
     }
 
     // ----- reading -------------------------------------------------------------------
@@ -293,7 +312,7 @@ impl Draft {
             self.doc
                 .put(automerge::ROOT, key, value)
                 .map_err(|e| DraftError::NotAutomerge(e.to_string()))?;
-            self.commit(&format!("set {key}"));
+            self.commit(Some(&format!("set {key}")));
         }
         Ok(())
     }
@@ -333,7 +352,7 @@ impl Draft {
             self.doc
                 .put(automerge::ROOT, "kind", kind.as_str())
                 .map_err(|e| DraftError::NotAutomerge(e.to_string()))?;
-            self.commit("set kind");
+            self.commit(Some("set kind"));
         }
         Ok(())
     }
@@ -349,7 +368,7 @@ impl Draft {
             self.doc
                 .put(&self.seo, field.key(), value)
                 .map_err(|e| DraftError::NotAutomerge(e.to_string()))?;
-            self.commit(&format!("set seo.{}", field.key()));
+            self.commit(Some(&format!("set seo.{}", field.key())));
         }
         Ok(())
     }
@@ -378,7 +397,7 @@ impl Draft {
             self.doc
                 .put(&self.tags, tag, true)
                 .map_err(|e| DraftError::NotAutomerge(e.to_string()))?;
-            self.commit("add tag");
+            self.commit(Some("add tag"));
         }
         Ok(())
     }
@@ -389,7 +408,7 @@ impl Draft {
             self.doc
                 .delete(&self.tags, tag)
                 .map_err(|e| DraftError::NotAutomerge(e.to_string()))?;
-            self.commit("remove tag");
+            self.commit(Some("remove tag"));
         }
         Ok(())
     }
@@ -403,7 +422,9 @@ impl Draft {
         for s in splices {
             let len = self.doc.length(&self.body);
             let end = s.pos.checked_add(s.delete).filter(|end| *end <= len);
-            let valid = end.is_some_and(|end| self.is_boundary(s.pos) && self.is_boundary(end));
+            let valid = end.is_some_and(|end| {
+                !self.astral || (self.is_boundary(s.pos) && (end == s.pos || self.is_boundary(end)))
+            });
             if !valid {
                 self.doc.rollback();
                 return Err(DraftError::Position {
@@ -417,9 +438,12 @@ impl Draft {
                 self.doc.rollback();
                 return Err(DraftError::NotAutomerge(e.to_string()));
             }
+            if !self.astral && s.insert.chars().any(|c| c.len_utf16() == 2) {
+                self.astral = true;
+            }
         }
         if !splices.is_empty() {
-            self.commit("edit body");
+            self.commit(None);
         }
         Ok(())
     }
@@ -485,8 +509,9 @@ impl Draft {
     pub fn merge(&mut self, other: &mut Draft) -> Result<(), DraftError> {
         self.doc
             .merge(&mut other.doc)
-            .map(|_| ())
-            .map_err(|e| DraftError::NotAutomerge(e.to_string()))
+            .map_err(|e| DraftError::NotAutomerge(e.to_string()))?;
+        self.rescan_astral();
+        Ok(())
     }
 
     /// The encoded changes this replica has that a replica at `heads` lacks.
@@ -521,6 +546,7 @@ impl Draft {
         self.body = ids.body;
         self.tags = ids.tags;
         self.seo = ids.seo;
+        self.rescan_astral();
         Ok(())
     }
 }
