@@ -6,6 +6,8 @@
 pub mod document_id;
 pub mod draft;
 pub mod error_code;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod render;
 
 pub use document_id::{DocumentId, DocumentIdError};
