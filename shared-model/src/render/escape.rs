@@ -17,3 +17,12 @@ pub(crate) fn attr(s: &str) -> String {
 }
 
 pub(crate) use attr as text;
+
+/// Escape a URL for an `href`/`src` attribute the way pulldown-cmark does (percent-
+/// encoding what URLs may not hold, entity-escaping `&` and `'`).
+pub(crate) fn href(url: &str) -> String {
+    let mut out = String::with_capacity(url.len());
+    // Writing to a String cannot fail.
+    let _ = pulldown_cmark_escape::escape_href(&mut out, url);
+    out
+}

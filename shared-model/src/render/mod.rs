@@ -4,10 +4,16 @@
 //! pulldown-cmark parses (tables, footnotes, task lists, strikethrough, smart
 //! punctuation); our pass gives headings unique ids with anchor links and a table of
 //! contents, turns `media:` images into responsive `<img>`, numbers footnotes with
-//! stable ids, and makes a lone YouTube/Vimeo link an embed. Every byte that comes from
-//! the draft then passes the sanitizer; only the embed players, written here from a
-//! checked video id, are added after it. Same input, same bytes: no clocks, no hashing
-//! order, no randomness.
+//! stable ids, and makes a lone YouTube/Vimeo link an embed. Links and images get their
+//! URLs checked here (`url_policy`) and are written by this module with escaped values.
+//!
+//! When the draft holds raw HTML, every byte of the page then passes the sanitizer
+//! (ammonia); only the embed players, written here from a checked video id, are added
+//! after it. A draft without raw HTML skips the sanitizer: pulldown-cmark escapes all
+//! text and attributes it writes, every URL is checked above, and everything else is
+//! markup written here from escaped values — the same policy, without parsing the page
+//! a second time (the XSS corpus runs through both paths). Same input, same bytes: no
+//! clocks, no hashing order, no randomness.
 
 mod embed;
 mod escape;
@@ -15,6 +21,7 @@ pub mod facts;
 pub mod media;
 mod sanitize;
 pub mod slug;
+mod url_policy;
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd, html};
 use serde::{Deserialize, Serialize};
@@ -66,6 +73,10 @@ pub fn render_draft(content: &DraftContent, media: &dyn MediaResolver) -> Render
 /// Render markdown to sanitized HTML and derived facts.
 pub fn render_markdown(markdown: &str, media: &dyn MediaResolver) -> Rendered {
     let events: Vec<Event<'_>> = Parser::new_ext(markdown, MARKDOWN_OPTIONS).collect();
+    // Decided before our own pass adds markup: only the draft's raw HTML counts.
+    let raw_html = events
+        .iter()
+        .any(|e| matches!(e, Event::Html(_) | Event::InlineHtml(_)));
     let mut pass = Pass {
         media,
         ids: UniqueIds::default(),
@@ -76,16 +87,18 @@ pub fn render_markdown(markdown: &str, media: &dyn MediaResolver) -> Rendered {
         first_image: None,
         segments: Vec::new(),
         current: Vec::new(),
+        raw_html,
     };
     pass.run(events);
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     for segment in pass.segments {
         match segment {
-            Segment::Draft(events) => {
+            Segment::Draft(events) if pass.raw_html => {
                 let mut raw = String::new();
                 html::push_html(&mut raw, events.into_iter());
                 html.push_str(&sanitize(&raw));
             }
+            Segment::Draft(events) => html::push_html(&mut html, events.into_iter()),
             Segment::Trusted(markup) => html.push_str(&markup),
         }
     }
@@ -118,6 +131,8 @@ struct Pass<'m, 'a> {
     first_image: Option<String>,
     segments: Vec<Segment<'a>>,
     current: Vec<Event<'a>>,
+    /// Whether the draft holds raw HTML (then the whole page is sanitized).
+    raw_html: bool,
 }
 
 impl<'a> Pass<'_, 'a> {
@@ -210,6 +225,17 @@ impl<'a> Pass<'_, 'a> {
                     depth = depth.saturating_sub(1);
                     self.current.push(Event::Html(CowStr::from("</div>\n")));
                 }
+                Event::Start(Tag::Link {
+                    dest_url, title, ..
+                }) => {
+                    depth += 1;
+                    self.current
+                        .push(Event::InlineHtml(CowStr::from(link_open(dest_url, title))));
+                }
+                Event::End(TagEnd::Link) => {
+                    depth = depth.saturating_sub(1);
+                    self.current.push(Event::InlineHtml(CowStr::from("</a>")));
+                }
                 Event::Start(Tag::CodeBlock(_)) => {
                     in_code_block = true;
                     depth += 1;
@@ -292,6 +318,9 @@ impl<'a> Pass<'_, 'a> {
                 None => format!("<span class=\"media-missing\">{}</span>", escape::text(alt)),
             };
         }
+        if !url_policy::url_allowed("img", "src", url) {
+            return format!("<span class=\"media-missing\">{}</span>", escape::text(alt));
+        }
         self.first_image.get_or_insert_with(|| url.to_owned());
         let title = if title.is_empty() {
             String::new()
@@ -300,10 +329,28 @@ impl<'a> Pass<'_, 'a> {
         };
         format!(
             "<img src=\"{}\" alt=\"{}\"{title} loading=\"lazy\" decoding=\"async\">",
-            escape::attr(url),
+            escape::href(url),
             escape::attr(alt)
         )
     }
+}
+
+/// The opening tag of a link, with its URL checked and escaped, and `rel="noopener"` as
+/// the sanitizer would add. A URL the policy refuses leaves a link without `href`.
+fn link_open(url: &str, title: &str) -> String {
+    let mut tag = String::from("<a");
+    if url_policy::url_allowed("a", "href", url) {
+        tag.push_str(" href=\"");
+        tag.push_str(&escape::href(url));
+        tag.push('"');
+    }
+    if !title.is_empty() {
+        tag.push_str(" title=\"");
+        tag.push_str(&escape::attr(title));
+        tag.push('"');
+    }
+    tag.push_str(" rel=\"noopener\">");
+    tag
 }
 
 /// Index of the `End` that closes the `Start` at `start`.
