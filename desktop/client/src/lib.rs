@@ -5,6 +5,8 @@
 //! thin layers over this crate; it must never depend on Tauri.
 
 pub mod data_dir;
+#[doc(hidden)]
+pub mod editing_trace;
 pub mod engine;
 pub mod server;
 pub mod store;
