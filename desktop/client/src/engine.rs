@@ -4,10 +4,10 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use pint_model::{DocumentId, DocumentIdError, Draft, DraftError, DraftKind, Splice};
+use pint_model::{DocumentId, DocumentIdError, Draft, DraftContent, DraftError, DraftKind, Splice};
 use serde::{Deserialize, Serialize};
 
-use crate::store::{DB_FILE, Store, StoreError};
+use crate::store::{DB_FILE, DraftSummary, ListQuery, Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
@@ -72,13 +72,19 @@ impl Engine {
         &self.store
     }
 
-    /// The most recently edited draft, or a new empty one when there is none.
+    /// The most recently edited draft outside the trash, or a new empty one when there
+    /// is none. A draft that no longer loads is set aside and the next one is tried.
     pub fn current_draft(&mut self) -> Result<DraftView, EngineError> {
-        let id = match self.store.list()?.first() {
-            Some(summary) => summary.id,
-            None => self.create(DraftKind::Post)?,
-        };
-        self.view(id)
+        loop {
+            let id = match self.store.list(&ListQuery::default())?.first() {
+                Some(summary) => summary.id,
+                None => self.create(DraftKind::Post)?,
+            };
+            match self.view(id) {
+                Err(EngineError::Store(StoreError::Damaged { .. })) => continue,
+                other => return other,
+            }
+        }
     }
 
     /// Create an empty draft and store it.
@@ -142,13 +148,195 @@ impl Engine {
 
     fn draft(&mut self, id: DocumentId) -> Result<&mut Draft, EngineError> {
         if !self.open.contains_key(&id) {
-            let draft = self.store.load(id)?;
+            let draft = match self.store.load(id) {
+                Ok(draft) => draft,
+                Err(e @ StoreError::Damaged { .. }) => {
+                    // Set it aside with every byte, so the other drafts keep working.
+                    tracing::error!(%id, error = %e, "draft set aside as damaged");
+                    self.store.set_aside(id, &e.to_string(), now_millis())?;
+                    return Err(e.into());
+                }
+                Err(e) => return Err(e.into()),
+            };
             self.open.insert(id, draft);
         }
         self.open
             .get_mut(&id)
             .ok_or(EngineError::Store(StoreError::NotFound(id)))
     }
+}
+
+impl Engine {
+    /// The drafts (or the trash), filtered and sorted.
+    pub fn list(&self, query: &ListQuery) -> Result<Vec<DraftSummary>, EngineError> {
+        Ok(self.store.list(query)?)
+    }
+
+    /// Change a draft's title.
+    pub fn rename(&mut self, id: DocumentId, title: &str) -> Result<SaveReport, EngineError> {
+        self.change(id, |d| d.set_title(title))
+    }
+
+    pub fn set_slug(&mut self, id: DocumentId, slug: &str) -> Result<SaveReport, EngineError> {
+        self.change(id, |d| d.set_slug(slug))
+    }
+
+    pub fn set_excerpt(
+        &mut self,
+        id: DocumentId,
+        excerpt: &str,
+    ) -> Result<SaveReport, EngineError> {
+        self.change(id, |d| d.set_excerpt(excerpt))
+    }
+
+    pub fn add_tag(&mut self, id: DocumentId, tag: &str) -> Result<SaveReport, EngineError> {
+        self.change(id, |d| d.add_tag(tag))
+    }
+
+    pub fn remove_tag(&mut self, id: DocumentId, tag: &str) -> Result<SaveReport, EngineError> {
+        self.change(id, |d| d.remove_tag(tag))
+    }
+
+    pub fn trash(&mut self, id: DocumentId) -> Result<(), EngineError> {
+        Ok(self.store.trash(id, now_millis())?)
+    }
+
+    pub fn restore_from_trash(&mut self, id: DocumentId) -> Result<(), EngineError> {
+        Ok(self.store.restore_from_trash(id)?)
+    }
+
+    /// Delete one draft for good, bypassing the trash: only for undoing a create that
+    /// could not be completed (an import that failed half-way).
+    pub fn discard(&mut self, id: DocumentId) -> Result<(), EngineError> {
+        self.open.remove(&id);
+        Ok(self.store.delete_for_good(id)?)
+    }
+
+    /// Delete the drafts in the trash for good; returns how many.
+    pub fn empty_trash(&mut self) -> Result<usize, EngineError> {
+        let trashed = self.store.list(&ListQuery {
+            trash: true,
+            ..ListQuery::default()
+        })?;
+        let n = self.store.empty_trash()?;
+        for d in trashed {
+            self.open.remove(&d.id);
+        }
+        Ok(n)
+    }
+
+    /// Drafts matching every word of `query` in title or body, best first.
+    pub fn search(&mut self, query: &str) -> Result<Vec<DraftSummary>, EngineError> {
+        for id in self.store.stale_for_search()? {
+            match self.draft(id) {
+                Ok(draft) => {
+                    let (title, body) = (draft.title(), draft.body());
+                    self.store.index_for_search(id, &title, &body)?;
+                }
+                // Set aside by `draft`; the search goes on without it.
+                Err(EngineError::Store(StoreError::Damaged { .. })) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        let ids = self.store.search_indexed(query)?;
+        let all = self.store.list(&ListQuery::default())?;
+        Ok(ids
+            .into_iter()
+            .filter_map(|id| all.iter().find(|d| d.id == id).cloned())
+            .collect())
+    }
+
+    /// Points in a draft's history, newest first, one per editing session: changes by
+    /// the same device less than `SESSION_GAP_SECS` apart belong together.
+    pub fn versions(&mut self, id: DocumentId) -> Result<Vec<Version>, EngineError> {
+        let history = self.draft(id)?.history();
+        let mut versions: Vec<Version> = Vec::new();
+        for entry in history {
+            match versions.last_mut() {
+                Some(v) if v.actor == entry.actor && entry.time - v.time < SESSION_GAP_SECS => {
+                    v.heads = vec![entry.hash];
+                    v.time = entry.time;
+                    v.changes += 1;
+                }
+                _ => versions.push(Version {
+                    heads: vec![entry.hash],
+                    actor: entry.actor,
+                    author: entry.author,
+                    time: entry.time,
+                    changes: 1,
+                }),
+            }
+        }
+        versions.reverse();
+        Ok(versions)
+    }
+
+    /// A draft as it was at `heads` (read only).
+    pub fn preview_version(
+        &mut self,
+        id: DocumentId,
+        heads: &[String],
+    ) -> Result<DraftContent, EngineError> {
+        Ok(self.draft(id)?.content_at(heads)?)
+    }
+
+    /// Make a draft say again what it said at `heads`, as a new change.
+    pub fn restore_version(
+        &mut self,
+        id: DocumentId,
+        heads: &[String],
+    ) -> Result<SaveReport, EngineError> {
+        self.change(id, |d| d.restore(heads))
+    }
+
+    /// Drafts that were set aside because their bytes no longer load.
+    pub fn damaged(&self) -> Result<Vec<crate::store::DamagedDraft>, EngineError> {
+        Ok(self.store.damaged()?)
+    }
+
+    /// Apply a metadata change and save it; on failure memory is made to match the disk.
+    fn change(
+        &mut self,
+        id: DocumentId,
+        f: impl FnOnce(&mut Draft) -> Result<(), DraftError>,
+    ) -> Result<SaveReport, EngineError> {
+        let now = now_millis();
+        self.draft(id)?;
+        let Some(draft) = self.open.get_mut(&id) else {
+            return Err(StoreError::NotFound(id).into());
+        };
+        let result = f(draft).map_err(EngineError::from).and_then(|()| {
+            let chunk = draft.save_incremental();
+            let heads = draft.heads();
+            self.store.append(id, &chunk, draft, now)?;
+            Ok(SaveReport {
+                id,
+                heads,
+                saved_at: now,
+            })
+        });
+        if result.is_err() {
+            self.open.remove(&id);
+        }
+        result
+    }
+}
+
+/// Changes further apart than this start a new point in the version history.
+pub const SESSION_GAP_SECS: i64 = 5 * 60;
+
+/// One point in a draft's version history: an editing session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Version {
+    /// Read or restore the draft as it was at the end of the session with these.
+    pub heads: Vec<String>,
+    /// The device that edited.
+    pub actor: String,
+    pub author: Option<String>,
+    /// Unix seconds of the session's last change.
+    pub time: i64,
+    pub changes: usize,
 }
 
 fn now_millis() -> i64 {

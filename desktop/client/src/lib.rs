@@ -8,8 +8,9 @@ pub mod data_dir;
 #[doc(hidden)]
 pub mod editing_trace;
 pub mod engine;
+pub mod markdown_file;
 pub mod server;
 pub mod store;
 
-pub use engine::{DraftView, Engine, EngineError, SaveReport};
-pub use store::{Store, StoreError};
+pub use engine::{DraftView, Engine, EngineError, SaveReport, Version};
+pub use store::{DamagedDraft, DraftSummary, ListQuery, Sort, Store, StoreError};

@@ -1,33 +1,145 @@
-//! `pint`: the command line face of the local engine, on the same database as the app.
+//! `pint`: the command line face of the local engine, on the same database as the app
+//! (`PINT_DATA_DIR`, or the platform's data directory).
+
+use std::path::PathBuf;
 
 use anyhow::Context;
-use pint_client::{Engine, data_dir};
+use clap::{Parser, Subcommand, ValueEnum};
+use pint_client::{Engine, ListQuery, Sort, data_dir, markdown_file};
+use pint_model::{DocumentId, DraftKind, Splice};
+
+#[derive(Parser)]
+#[command(name = "pint", version, about = "Pint's drafts, from the command line")]
+struct Cli {
+    /// Use this data directory instead of PINT_DATA_DIR or the platform default.
+    #[arg(long, global = true)]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create an empty draft and print its id.
+    New {
+        #[arg(long, default_value = "")]
+        title: String,
+        #[arg(long)]
+        page: bool,
+    },
+    /// List drafts: id, title and tags, tab-separated.
+    List {
+        #[arg(long)]
+        trash: bool,
+        #[arg(long)]
+        tag: Option<String>,
+        #[arg(long, value_enum, default_value = "updated")]
+        sort: SortArg,
+    },
+    /// Print a draft's markdown body.
+    Show { id: String },
+    /// Print a draft as markdown with front matter.
+    Export { id: String },
+    /// Create a draft from a markdown file (front matter: title, slug, excerpt, tags).
+    Import { file: PathBuf },
+    /// Find drafts by words in their title or body.
+    Search { query: Vec<String> },
+    /// Move a draft to the trash.
+    Trash { id: String },
+    /// Bring a draft back from the trash.
+    Restore { id: String },
+    /// Print the data directory.
+    DataDir,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum SortArg {
+    Updated,
+    Created,
+    Title,
+}
 
 fn main() -> anyhow::Result<()> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let dir = data_dir::resolve().context("no data directory: set PINT_DATA_DIR or HOME")?;
-    match args
-        .iter()
-        .map(String::as_str)
-        .collect::<Vec<_>>()
-        .as_slice()
-    {
-        ["data-dir"] => println!("{}", dir.display()),
-        ["list"] => {
-            let engine = Engine::open(&dir)?;
-            for d in engine.store().list()? {
-                println!("{}\t{}", d.id, d.title);
+    let cli = Cli::parse();
+    let dir = match cli.data_dir {
+        Some(dir) => dir,
+        None => data_dir::resolve().context("no data directory: set PINT_DATA_DIR or HOME")?,
+    };
+    if let Command::DataDir = cli.command {
+        println!("{}", dir.display());
+        return Ok(());
+    }
+    let mut engine = Engine::open(&dir)?;
+    let parse = |id: &str| -> anyhow::Result<DocumentId> { Ok(id.parse()?) };
+    match cli.command {
+        Command::DataDir => {}
+        Command::New { title, page } => {
+            let id = engine.create(if page {
+                DraftKind::Page
+            } else {
+                DraftKind::Post
+            })?;
+            if !title.is_empty() {
+                engine.rename(id, &title)?;
+            }
+            println!("{id}");
+        }
+        Command::List { trash, tag, sort } => {
+            let sort = match sort {
+                SortArg::Updated => Sort::Updated,
+                SortArg::Created => Sort::Created,
+                SortArg::Title => Sort::Title,
+            };
+            for d in engine.list(&ListQuery { trash, tag, sort })? {
+                println!("{}\t{}\t{}", d.id, d.title, d.tags.join(","));
             }
         }
-        ["show", id] => {
-            let mut engine = Engine::open(&dir)?;
-            let id = id.parse()?;
-            print!("{}", engine.view(id)?.body);
+        Command::Show { id } => print!("{}", engine.view(parse(&id)?)?.body),
+        Command::Export { id } => {
+            let id = parse(&id)?;
+            let heads = engine.view(id)?.heads;
+            print!(
+                "{}",
+                markdown_file::write(&engine.preview_version(id, &heads)?)
+            );
         }
-        _ => {
-            eprintln!("usage: pint data-dir | list | show ID");
-            std::process::exit(2);
+        Command::Import { file } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            let (front, body) = markdown_file::read(&text)
+                .with_context(|| format!("{} has broken front matter", file.display()))?;
+            let id = engine.create(DraftKind::Post)?;
+            let imported = (|| -> anyhow::Result<()> {
+                engine.edit(
+                    id,
+                    &[Splice {
+                        pos: 0,
+                        delete: 0,
+                        insert: body,
+                    }],
+                    Some(&front.title),
+                )?;
+                for tag in &front.tags {
+                    engine.add_tag(id, tag)?;
+                }
+                engine.set_slug(id, &front.slug)?;
+                engine.set_excerpt(id, &front.excerpt)?;
+                Ok(())
+            })();
+            if let Err(e) = imported {
+                // Nothing half-imported stays behind.
+                engine.discard(id)?;
+                return Err(e.context(format!("{} was not imported", file.display())));
+            }
+            println!("{id}");
         }
+        Command::Search { query } => {
+            for d in engine.search(&query.join(" "))? {
+                println!("{}\t{}\t{}", d.id, d.title, d.tags.join(","));
+            }
+        }
+        Command::Trash { id } => engine.trash(parse(&id)?)?,
+        Command::Restore { id } => engine.restore_from_trash(parse(&id)?)?,
     }
     Ok(())
 }

@@ -63,7 +63,9 @@ fn every_reported_edit_survives_sigkill() {
     println!("crash test: {kills} kills, PINT_CRASH_SEED={seed}");
     let mut rng = Rng(seed);
 
-    let trace = editing_trace::load(&trace_path()).expect("the rustcode trace");
+    let trace = editing_trace::load(&trace_path()).expect(
+        "the rustcode trace in ../shared/data/editing-traces (the shared folder beside the clone)",
+    );
     let batches: Vec<Vec<pint_model::Splice>> = trace
         .txns
         .chunks(BATCH)

@@ -4,10 +4,16 @@
 use rusqlite::Connection;
 
 /// The migrations, in order; the position in this list is the schema version.
-const MIGRATIONS: &[(&str, &str)] = &[(
-    "0001_drafts",
-    include_str!("../../../../migrations/desktop/0001_drafts.sql"),
-)];
+const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "0001_drafts",
+        include_str!("../../../../migrations/desktop/0001_drafts.sql"),
+    ),
+    (
+        "0002_drafts_list",
+        include_str!("../../../../migrations/desktop/0002_drafts_list.sql"),
+    ),
+];
 
 /// Apply every migration newer than the database. A database newer than this build
 /// is refused rather than touched.

@@ -6,7 +6,13 @@
 //! batch edits into saves; this module never reports a save it has not committed.
 //! It never deletes or rewrites a database file it cannot read.
 
+mod damaged;
+mod list;
 mod migrate;
+mod search;
+
+pub use damaged::DamagedDraft;
+pub use list::{DraftSummary, ListQuery, Sort};
 
 use std::path::{Path, PathBuf};
 
@@ -35,14 +41,6 @@ pub enum StoreError {
     Damaged { id: String, source: DraftError },
     #[error("local database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
-}
-
-/// A draft as the drafts list shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DraftSummary {
-    pub id: DocumentId,
-    pub title: String,
-    pub updated_at: i64,
 }
 
 #[derive(Debug)]
@@ -125,12 +123,13 @@ impl Store {
         let key = id.to_string();
         let tx = self.conn.transaction()?;
         let updated = tx.execute(
-            "UPDATE drafts SET title = ?2, updated_at = ?3 WHERE id = ?1",
+            "UPDATE drafts SET title = ?2, updated_at = ?3, fts_stale = 1 WHERE id = ?1",
             params![key, draft.title(), now],
         )?;
         if updated == 0 {
             return Err(StoreError::NotFound(id));
         }
+        list::sync_tags(&tx, &key, &draft.tags())?;
         tx.execute(
             "INSERT INTO draft_chunks (draft_id, bytes) VALUES (?1, ?2)",
             params![key, chunk],
@@ -173,33 +172,6 @@ impl Store {
             .collect::<Result<Vec<_>, _>>()?;
         Draft::load_parts(&snapshot, chunks.iter().map(Vec::as_slice))
             .map_err(|source| StoreError::Damaged { id: key, source })
-    }
-
-    /// Drafts, most recently updated first.
-    pub fn list(&self) -> Result<Vec<DraftSummary>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id, title, updated_at FROM drafts ORDER BY updated_at DESC, id",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, i64>(2)?,
-            ))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (id, title, updated_at) = row?;
-            // A row whose id does not parse was not written by Pint; skip it, never fail the list.
-            if let Ok(id) = id.parse() {
-                out.push(DraftSummary {
-                    id,
-                    title,
-                    updated_at,
-                });
-            }
-        }
-        Ok(out)
     }
 
     /// How many change chunks wait to be compacted (for tests and diagnostics).
@@ -270,7 +242,7 @@ mod tests {
         }
         let store = Store::open(&path).unwrap();
         assert_eq!(store.load(id).unwrap().body(), "written at 30,000 feet ✈️");
-        let list = store.list().unwrap();
+        let list = store.list(&ListQuery::default()).unwrap();
         assert_eq!(list.len(), 1);
         assert_eq!(list[0].title, "Plane notes");
     }

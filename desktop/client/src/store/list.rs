@@ -1,0 +1,193 @@
+//! The drafts list: filtering by tag and trash, sorting, and moving drafts in and out of
+//! the trash.
+
+use pint_model::DocumentId;
+use rusqlite::{Transaction, params};
+
+use super::{Store, StoreError};
+
+/// A draft as the drafts list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DraftSummary {
+    pub id: DocumentId,
+    pub title: String,
+    pub tags: Vec<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    /// When it went to the trash; `None` when it is not there.
+    pub trashed_at: Option<i64>,
+}
+
+/// How the list is ordered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Sort {
+    /// Most recently edited first.
+    #[default]
+    Updated,
+    /// Newest first.
+    Created,
+    /// A to Z, ignoring case.
+    Title,
+}
+
+/// Which drafts to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListQuery {
+    /// List the trash instead of the drafts.
+    #[serde(default)]
+    pub trash: bool,
+    /// Only drafts with this tag.
+    #[serde(default)]
+    pub tag: Option<String>,
+    #[serde(default)]
+    pub sort: Sort,
+}
+
+/// Make the tag rows of a draft match its document's tags (inside the save's transaction).
+pub(super) fn sync_tags(
+    tx: &Transaction<'_>,
+    key: &str,
+    tags: &[String],
+) -> Result<(), StoreError> {
+    let mut current: Vec<String> = tx
+        .prepare_cached("SELECT tag FROM draft_tags WHERE draft_id = ?1 ORDER BY tag")?
+        .query_map([key], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    current.sort();
+    if current.as_slice() == tags {
+        return Ok(());
+    }
+    tx.execute("DELETE FROM draft_tags WHERE draft_id = ?1", [key])?;
+    let mut insert = tx.prepare_cached("INSERT INTO draft_tags (draft_id, tag) VALUES (?1, ?2)")?;
+    for tag in tags {
+        insert.execute(params![key, tag])?;
+    }
+    Ok(())
+}
+
+impl Store {
+    /// The drafts (or the trash), filtered and sorted.
+    pub fn list(&self, query: &ListQuery) -> Result<Vec<DraftSummary>, StoreError> {
+        let order = match query.sort {
+            Sort::Updated => "d.updated_at DESC, d.id",
+            Sort::Created => "d.created_at DESC, d.id",
+            Sort::Title => "d.title COLLATE NOCASE, d.id",
+        };
+        let sql = format!(
+            "SELECT d.id, d.title, d.created_at, d.updated_at, d.trashed_at,
+                    (SELECT group_concat(tag, char(31)) FROM
+                        (SELECT tag FROM draft_tags t WHERE t.draft_id = d.id ORDER BY tag))
+             FROM drafts d
+             WHERE (d.trashed_at IS NOT NULL) = ?1
+               AND (?2 IS NULL OR EXISTS
+                    (SELECT 1 FROM draft_tags t WHERE t.draft_id = d.id AND t.tag = ?2))
+             ORDER BY {order}"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params![query.trash, query.tag], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, Option<i64>>(4)?,
+                r.get::<_, Option<String>>(5)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, title, created_at, updated_at, trashed_at, tags) = row?;
+            // A row whose id does not parse was not written by Pint: skip it, never fail the list.
+            let Ok(id) = id.parse() else { continue };
+            let tags = tags
+                .map(|t| t.split('\u{1f}').map(str::to_owned).collect())
+                .unwrap_or_default();
+            out.push(DraftSummary {
+                id,
+                title,
+                tags,
+                created_at,
+                updated_at,
+                trashed_at,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Every tag in use outside the trash, with how many drafts carry it.
+    pub fn tags(&self) -> Result<Vec<(String, usize)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT t.tag, count(*) FROM draft_tags t JOIN drafts d ON d.id = t.draft_id
+             WHERE d.trashed_at IS NULL GROUP BY t.tag ORDER BY t.tag",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Move a draft to the trash (it keeps everything and can be restored).
+    pub fn trash(&mut self, id: DocumentId, now: i64) -> Result<(), StoreError> {
+        let n = self.conn.execute(
+            "UPDATE drafts SET trashed_at = ?2 WHERE id = ?1 AND trashed_at IS NULL",
+            params![id.to_string(), now],
+        )?;
+        self.expect_row(n, id)
+    }
+
+    /// Bring a draft back from the trash.
+    pub fn restore_from_trash(&mut self, id: DocumentId) -> Result<(), StoreError> {
+        let n = self.conn.execute(
+            "UPDATE drafts SET trashed_at = NULL WHERE id = ?1 AND trashed_at IS NOT NULL",
+            [id.to_string()],
+        )?;
+        self.expect_row(n, id)
+    }
+
+    /// Delete every draft in the trash for good. Returns how many.
+    pub fn empty_trash(&mut self) -> Result<usize, StoreError> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "DELETE FROM drafts_fts WHERE rowid IN (SELECT rowid FROM drafts WHERE trashed_at IS NOT NULL)",
+            [],
+        )?;
+        let n = tx.execute("DELETE FROM drafts WHERE trashed_at IS NOT NULL", [])?;
+        tx.commit()?;
+        Ok(n)
+    }
+
+    /// Delete one draft for good (undoing a create that could not be completed).
+    pub fn delete_for_good(&mut self, id: DocumentId) -> Result<(), StoreError> {
+        let key = id.to_string();
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "DELETE FROM drafts_fts WHERE rowid = (SELECT rowid FROM drafts WHERE id = ?1)",
+            [&key],
+        )?;
+        let n = tx.execute("DELETE FROM drafts WHERE id = ?1", [&key])?;
+        tx.commit()?;
+        self.expect_row(n, id)
+    }
+
+    /// Whether a draft is in the trash (`None`: no such draft).
+    pub fn is_trashed(&self, id: DocumentId) -> Result<Option<bool>, StoreError> {
+        use rusqlite::OptionalExtension;
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT trashed_at IS NOT NULL FROM drafts WHERE id = ?1",
+                [id.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    fn expect_row(&self, changed: usize, id: DocumentId) -> Result<(), StoreError> {
+        if changed == 1 {
+            Ok(())
+        } else {
+            Err(StoreError::NotFound(id))
+        }
+    }
+}
