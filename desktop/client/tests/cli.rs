@@ -1,0 +1,108 @@
+//! The `pint` CLI on a data directory of its own: what a script would do.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
+use std::path::Path;
+use std::process::Command;
+
+const PINT: &str = env!("CARGO_BIN_EXE_pint");
+
+fn pint(dir: &Path, args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(PINT)
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .env_remove("PINT_DATA_DIR")
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn ok(dir: &Path, args: &[&str]) -> String {
+    let (success, stdout, stderr) = pint(dir, args);
+    assert!(success, "pint {args:?} failed: {stderr}");
+    stdout
+}
+
+#[test]
+fn new_import_export_search_trash_restore() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+
+    let id = ok(&data, &["new", "--title", "Grocery list"])
+        .trim()
+        .to_owned();
+    assert!(ok(&data, &["list"]).contains(&format!("{id}\tGrocery list")));
+
+    let file = dir.path().join("post.md");
+    std::fs::write(
+        &file,
+        "---\ntitle: \"Notes: offline\"\nslug: notes-offline\ntags: [travel, \"writing\"]\n---\n# Notes\n\nWritten on a plane, café included.\n",
+    )
+    .unwrap();
+    let imported = ok(&data, &["import", file.to_str().unwrap()])
+        .trim()
+        .to_owned();
+    let exported = ok(&data, &["export", &imported]);
+    assert_eq!(
+        exported,
+        "---\ntitle: \"Notes: offline\"\nslug: \"notes-offline\"\ntags: [\"travel\",\"writing\"]\n---\n# Notes\n\nWritten on a plane, café included.\n"
+    );
+    assert_eq!(
+        ok(&data, &["show", &imported]),
+        "# Notes\n\nWritten on a plane, café included.\n"
+    );
+    assert!(ok(&data, &["list", "--tag", "travel"]).starts_with(&imported));
+    assert!(ok(&data, &["search", "cafe", "pla"]).starts_with(&imported));
+
+    ok(&data, &["trash", &imported]);
+    assert!(!ok(&data, &["list"]).contains(&imported));
+    assert!(ok(&data, &["list", "--trash"]).contains(&imported));
+    ok(&data, &["restore", &imported]);
+    assert!(
+        ok(&data, &["list", "--sort", "title"]).starts_with(&id),
+        "G before N"
+    );
+}
+
+#[test]
+fn bad_input_is_refused_with_a_reason_and_creates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    ok(&data, &["new"]);
+    let before = ok(&data, &["list"]);
+
+    let broken = dir.path().join("broken.md");
+    std::fs::write(&broken, "---\ntitle: x\nthis line has no colon\n---\nbody").unwrap();
+    let (success, _, stderr) = pint(&data, &["import", broken.to_str().unwrap()]);
+    assert!(!success);
+    assert!(
+        stderr.contains("broken.md") && stderr.contains("line 3"),
+        "{stderr}"
+    );
+
+    let bad_tag = dir.path().join("bad-tag.md");
+    std::fs::write(
+        &bad_tag,
+        format!("---\ntags: [\"{}\"]\n---\nbody", "x".repeat(100)),
+    )
+    .unwrap();
+    let (success, _, stderr) = pint(&data, &["import", bad_tag.to_str().unwrap()]);
+    assert!(!success, "a 100-character tag is refused");
+    assert!(stderr.contains("was not imported"), "{stderr}");
+
+    assert_eq!(
+        ok(&data, &["list"]),
+        before,
+        "nothing half-imported remains"
+    );
+    assert_eq!(ok(&data, &["list", "--trash"]), "");
+
+    let (success, _, stderr) = pint(&data, &["show", "not-an-id"]);
+    assert!(!success);
+    assert!(stderr.contains("not a document id"), "{stderr}");
+}
