@@ -4,8 +4,11 @@
 use std::time::Duration;
 
 use pint_client::server::{self, ServerStatus};
-use pint_client::{DraftView, Engine, EngineError, SaveReport, StoreError};
-use pint_model::{DocumentId, Splice};
+use pint_client::{
+    DraftSummary, DraftView, Engine, EngineError, ListQuery, SaveReport, StoreError, Version,
+};
+use pint_model::render::{NoMedia, Rendered, render_markdown};
+use pint_model::{DocumentId, DraftContent, DraftKind, Splice};
 use serde::Serialize;
 use tauri::State;
 
@@ -29,6 +32,8 @@ enum ErrorKind {
     /// The edit does not fit the draft (a bug in the editor); nothing was saved.
     InvalidEdit,
     NotFound,
+    /// The draft's stored bytes no longer load; it was set aside, not deleted.
+    Damaged,
     Internal,
 }
 
@@ -37,6 +42,7 @@ impl From<EngineError> for CommandError {
         let kind = match &e {
             EngineError::Draft(_) | EngineError::Id(_) => ErrorKind::InvalidEdit,
             EngineError::Store(StoreError::NotFound(_)) => ErrorKind::NotFound,
+            EngineError::Store(StoreError::Damaged { .. }) => ErrorKind::Damaged,
             EngineError::Store(_) | EngineError::DataDir { .. } => ErrorKind::StoreUnavailable,
         };
         CommandError {
@@ -98,4 +104,90 @@ pub async fn server_status(state: State<'_, AppState>) -> Result<ServerStatus, C
         None => ServerStatus::NotConfigured,
         Some(url) => server::check(url, Duration::from_secs(3)).await,
     })
+}
+
+#[tauri::command(async)]
+pub fn list_drafts(
+    state: State<'_, AppState>,
+    query: ListQuery,
+) -> Result<Vec<DraftSummary>, CommandError> {
+    with_engine(&state, |engine| engine.list(&query))
+}
+
+#[tauri::command(async)]
+pub fn search_drafts(
+    state: State<'_, AppState>,
+    query: String,
+) -> Result<Vec<DraftSummary>, CommandError> {
+    with_engine(&state, |engine| engine.search(&query))
+}
+
+#[tauri::command(async)]
+pub fn create_draft(state: State<'_, AppState>) -> Result<DraftView, CommandError> {
+    with_engine(&state, |engine| {
+        let id = engine.create(DraftKind::Post)?;
+        engine.view(id)
+    })
+}
+
+#[tauri::command(async)]
+pub fn rename_draft(
+    state: State<'_, AppState>,
+    id: String,
+    title: String,
+) -> Result<SaveReport, CommandError> {
+    let id = parse_id(&id)?;
+    with_engine(&state, |engine| engine.rename(id, &title))
+}
+
+#[tauri::command(async)]
+pub fn trash_draft(state: State<'_, AppState>, id: String) -> Result<(), CommandError> {
+    let id = parse_id(&id)?;
+    with_engine(&state, |engine| engine.trash(id))
+}
+
+#[tauri::command(async)]
+pub fn restore_draft(state: State<'_, AppState>, id: String) -> Result<(), CommandError> {
+    let id = parse_id(&id)?;
+    with_engine(&state, |engine| engine.restore_from_trash(id))
+}
+
+#[tauri::command(async)]
+pub fn empty_trash(state: State<'_, AppState>) -> Result<usize, CommandError> {
+    with_engine(&state, Engine::empty_trash)
+}
+
+#[tauri::command(async)]
+pub fn list_versions(state: State<'_, AppState>, id: String) -> Result<Vec<Version>, CommandError> {
+    let id = parse_id(&id)?;
+    with_engine(&state, |engine| engine.versions(id))
+}
+
+#[tauri::command(async)]
+pub fn preview_version(
+    state: State<'_, AppState>,
+    id: String,
+    heads: Vec<String>,
+) -> Result<DraftContent, CommandError> {
+    let id = parse_id(&id)?;
+    with_engine(&state, |engine| engine.preview_version(id, &heads))
+}
+
+#[tauri::command(async)]
+pub fn restore_version(
+    state: State<'_, AppState>,
+    id: String,
+    heads: Vec<String>,
+) -> Result<DraftView, CommandError> {
+    let id = parse_id(&id)?;
+    with_engine(&state, |engine| {
+        engine.restore_version(id, &heads)?;
+        engine.view(id)
+    })
+}
+
+/// The preview: the same renderer the blog uses.
+#[tauri::command(async)]
+pub fn render_preview(markdown: String) -> Rendered {
+    render_markdown(&markdown, &NoMedia)
 }

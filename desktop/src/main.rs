@@ -25,6 +25,17 @@ fn main() {
             commands::open_draft,
             commands::save_edits,
             commands::server_status,
+            commands::list_drafts,
+            commands::search_drafts,
+            commands::create_draft,
+            commands::rename_draft,
+            commands::trash_draft,
+            commands::restore_draft,
+            commands::empty_trash,
+            commands::list_versions,
+            commands::preview_version,
+            commands::restore_version,
+            commands::render_preview,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = result {

@@ -42,3 +42,47 @@ export function describeError(e: unknown): string {
   if (e instanceof Error) return e.message;
   return String(e);
 }
+
+export interface DraftSummary {
+  id: string;
+  title: string;
+  tags: string[];
+  createdAt: number;
+  updatedAt: number;
+  trashedAt: number | null;
+}
+
+export type Sort = "updated" | "created" | "title";
+
+export interface ListQuery {
+  trash: boolean;
+  tag: string | null;
+  sort: Sort;
+}
+
+export interface Version {
+  heads: string[];
+  actor: string;
+  author: string | null;
+  time: number;
+  changes: number;
+}
+
+/** pint-model's DraftContent (serde field names). */
+export interface DraftContent {
+  kind: "post" | "page";
+  title: string;
+  body: string;
+  excerpt: string;
+  slug: string;
+  tags: string[];
+  featured_image: string;
+}
+
+/** pint-model's Rendered (serde field names). */
+export interface Rendered {
+  html: string;
+  word_count: number;
+  reading_minutes: number;
+  excerpt: string;
+}

@@ -1,32 +1,35 @@
-// The editor window: opens the current draft, saves every keystroke through the
-// engine, and says truthfully whether it is saved and whether the server is there.
+// The editor window: drafts sidebar, the editor on the open draft, live preview, history.
+// Every keystroke is saved through the engine; the status bar says truthfully whether
+// it is saved and whether the server is there.
 
 import { invoke as tauriInvoke } from "@tauri-apps/api/core";
 import { getCurrentWindow } from "@tauri-apps/api/window";
-import { EditorState } from "@codemirror/state";
-import { EditorView, keymap, drawSelection, highlightActiveLine } from "@codemirror/view";
-import { defaultKeymap, history, historyKeymap } from "@codemirror/commands";
-import { markdown } from "@codemirror/lang-markdown";
-import { syntaxHighlighting, defaultHighlightStyle } from "@codemirror/language";
 
-import type { DraftView, Invoke, ServerStatus } from "./ipc";
+import type { DraftView, Invoke, Rendered, ServerStatus } from "./ipc";
 import { describeError, isCommandError } from "./ipc";
-import { changesToSplices } from "./splices";
-import { SaveQueue, type SaveState } from "./save-queue";
+import type { SaveState } from "./save-queue";
 import { saveStateLabel, serverStatusLabel } from "./status";
+import { DraftSession } from "./session";
+import { Sidebar } from "./sidebar";
+import { HistoryPanel } from "./history-panel";
+import { debounce } from "./debounce";
 
 const invoke: Invoke = (cmd, args) => tauriInvoke(cmd, args);
 
-function el(id: string): HTMLElement {
+function el<T extends HTMLElement = HTMLElement>(id: string): T {
   const found = document.getElementById(id);
   if (!found) throw new Error(`missing #${id}`);
-  return found;
+  return found as T;
 }
 
 function showProblem(message: string): void {
   const box = el("problem");
   box.textContent = message;
   box.hidden = false;
+}
+
+function reportError(e: unknown): void {
+  showProblem(describeError(e));
 }
 
 function showSaveState(s: SaveState): void {
@@ -51,45 +54,196 @@ async function start(): Promise<void> {
   void pollServer();
   setInterval(() => void pollServer(), 10_000);
 
-  let draft: DraftView;
+  let first: DraftView;
   try {
-    draft = await invoke<DraftView>("open_current_draft");
+    first = await invoke<DraftView>("open_current_draft");
   } catch (e) {
     const where = isCommandError(e) && e.path ? `\n\nThe file is at: ${e.path}` : "";
     showProblem(`Your drafts could not be opened. ${describeError(e)}${where}`);
     showSaveState({ state: "error", message: "drafts unavailable" });
     return;
   }
-  el("draft-title").textContent = draft.title || "Untitled draft";
 
-  let view: EditorView | null = null;
-  const queue = new SaveQueue(invoke, draft.id, () => view?.state.doc.toString() ?? "", showSaveState);
+  const session = new DraftSession(el("editor"), invoke, showSaveState);
+  const title = el<HTMLInputElement>("title");
+  const preview = el("preview");
+  const facts = el("facts");
 
-  view = new EditorView({
-    parent: el("editor"),
-    state: EditorState.create({
-      doc: draft.body,
-      extensions: [
-        history(),
-        drawSelection(),
-        highlightActiveLine(),
-        keymap.of([...defaultKeymap, ...historyKeymap]),
-        markdown(),
-        syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
-        EditorView.lineWrapping,
-        EditorView.contentAttributes.of({ "aria-label": "Markdown", spellcheck: "true" }),
-        EditorView.updateListener.of((update) => {
-          if (update.docChanged) queue.push(changesToSplices(update.changes));
-        }),
-      ],
-    }),
+  const sidebar = new Sidebar(
+    invoke,
+    el<HTMLUListElement>("drafts"),
+    {
+      open: (id) => void openById(id),
+      trash: (id) => void trashDraft(id),
+      restore: (id) =>
+        void invoke("restore_draft", { id })
+          .then(() => refreshList())
+          .catch(reportError),
+    },
+    reportError,
+  );
+  const historyPanel = new HistoryPanel(
+    invoke,
+    {
+      panel: el("history"),
+      list: el<HTMLOListElement>("versions"),
+      preview: el("version-preview"),
+      body: el("version-body"),
+      restore: el<HTMLButtonElement>("restore-version"),
+    },
+    reportError,
+  );
+
+  const refreshList = () => sidebar.refresh(session.draft?.id ?? null);
+
+  async function show(draft: DraftView): Promise<void> {
+    await session.open(draft);
+    title.value = draft.title;
+    await refreshList();
+    if (historyPanel.open) void historyPanel.show(draft.id, restoreVersion);
+  }
+
+  async function openById(id: string): Promise<void> {
+    try {
+      await session.flush();
+      await show(await invoke<DraftView>("open_draft", { id }));
+    } catch (e) {
+      reportError(e);
+    }
+  }
+
+  async function newDraft(): Promise<void> {
+    try {
+      await show(await invoke<DraftView>("create_draft"));
+      title.focus();
+    } catch (e) {
+      reportError(e);
+    }
+  }
+
+  async function trashDraft(id: string): Promise<void> {
+    try {
+      await session.flush();
+      await invoke("trash_draft", { id });
+      if (session.draft?.id === id) {
+        await show(await invoke<DraftView>("open_current_draft"));
+      } else {
+        await refreshList();
+      }
+    } catch (e) {
+      reportError(e);
+    }
+  }
+
+  function restoreVersion(heads: string[]): void {
+    const id = session.draft?.id;
+    if (!id) return;
+    void (async () => {
+      try {
+        await session.flush();
+        await show(await invoke<DraftView>("restore_version", { id, heads }));
+      } catch (e) {
+        reportError(e);
+      }
+    })();
+  }
+
+  const rename = debounce(() => {
+    const id = session.draft?.id;
+    if (!id) return;
+    invoke("rename_draft", { id, title: title.value })
+      .then(() => refreshList())
+      .catch(reportError);
+  }, 400);
+  title.addEventListener("input", rename);
+
+  const renderPreview = debounce(() => {
+    invoke<Rendered>("render_preview", { markdown: session.text })
+      .then((r) => {
+        // Sanitized by pint-model: the same HTML the blog publishes.
+        if (!preview.hidden) preview.innerHTML = r.html;
+        facts.textContent = `${r.word_count} words · ${r.reading_minutes} min read`;
+      })
+      .catch(reportError);
+  }, 200);
+  session.onChange(renderPreview);
+
+  const search = el<HTMLInputElement>("search");
+  const doSearch = debounce(() => sidebar.setQuery(search.value), 150);
+  search.addEventListener("input", doSearch);
+  el("new-draft").addEventListener("click", () => void newDraft());
+
+  const showDrafts = el("show-drafts");
+  const showTrash = el("show-trash");
+  const emptyTrash = el<HTMLButtonElement>("empty-trash");
+  const setView = (trash: boolean) => {
+    showDrafts.setAttribute("aria-pressed", String(!trash));
+    showTrash.setAttribute("aria-pressed", String(trash));
+    emptyTrash.hidden = !trash;
+    emptyTrash.textContent = "Empty trash";
+    delete emptyTrash.dataset.armed;
+    sidebar.setTrash(trash);
+  };
+  showDrafts.addEventListener("click", () => setView(false));
+  showTrash.addEventListener("click", () => setView(true));
+  // Deleting for good takes two clicks: the first says what the second will do.
+  emptyTrash.addEventListener("click", () => {
+    if (emptyTrash.dataset.armed !== "true") {
+      emptyTrash.dataset.armed = "true";
+      emptyTrash.textContent = "Click again to delete for good";
+      setTimeout(() => {
+        delete emptyTrash.dataset.armed;
+        emptyTrash.textContent = "Empty trash";
+      }, 4000);
+      return;
+    }
+    invoke("empty_trash")
+      .then(() => setView(true))
+      .catch(reportError);
   });
-  view.focus();
-  showSaveState({ state: "saved", at: Date.now() });
+
+  const togglePreview = () => {
+    preview.hidden = !preview.hidden;
+    el("toggle-preview").setAttribute("aria-pressed", String(!preview.hidden));
+    renderPreview();
+  };
+  const toggleHistory = () => {
+    const id = session.draft?.id;
+    if (historyPanel.open || !id) historyPanel.hide();
+    else void historyPanel.show(id, restoreVersion);
+    el("toggle-history").setAttribute("aria-pressed", String(historyPanel.open));
+  };
+  el("toggle-preview").addEventListener("click", togglePreview);
+  el("toggle-history").addEventListener("click", toggleHistory);
+
+  document.addEventListener("keydown", (ev) => {
+    if (!(ev.ctrlKey || ev.metaKey)) return;
+    const key = ev.key.toLowerCase();
+    const actions: Record<string, () => void> = {
+      n: () => void newDraft(),
+      k: () => search.focus(),
+      p: togglePreview,
+      h: toggleHistory,
+    };
+    if (ev.shiftKey && key === "f") {
+      ev.preventDefault();
+      document.body.classList.toggle("focus");
+      return;
+    }
+    const action = actions[key];
+    if (action && !ev.shiftKey && !ev.altKey) {
+      ev.preventDefault();
+      action();
+    }
+  });
+
+  await show(first);
+  session.view.focus();
+  renderPreview();
 
   // Closing the window waits for the last keystrokes to be committed.
   await getCurrentWindow().onCloseRequested(async () => {
-    await queue.flush();
+    await session.flush();
   });
 }
 
