@@ -55,8 +55,21 @@ pub fn write(content: &DraftContent) -> String {
     out
 }
 
-/// Split a file into its front matter and body. A file without front matter is all body.
+/// Split a file into its front matter and body. A file without front matter is all
+/// body. Without a `title`, the first level-one heading of the body is the title.
 pub fn read(text: &str) -> Result<(FrontMatter, String), FrontMatterError> {
+    let (mut front, body) = split(text)?;
+    if front.title.is_empty() {
+        front.title = body
+            .lines()
+            .find_map(|l| l.strip_prefix("# "))
+            .map(|t| t.trim().trim_end_matches('#').trim().to_owned())
+            .unwrap_or_default();
+    }
+    Ok((front, body))
+}
+
+fn split(text: &str) -> Result<(FrontMatter, String), FrontMatterError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let Some(rest) = text
         .strip_prefix("---\n")
@@ -157,6 +170,8 @@ mod tests {
         let (front, body) = read("Just text\n").unwrap();
         assert_eq!(front, FrontMatter::default());
         assert_eq!(body, "Just text\n");
+        let (front, _) = read("Intro\n\n# The real title #\n\n## Sub\n").unwrap();
+        assert_eq!(front.title, "The real title");
     }
 
     #[test]
