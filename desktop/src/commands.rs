@@ -5,69 +5,30 @@ use std::time::Duration;
 
 use pint_client::server::{self, ServerStatus};
 use pint_client::{
-    DraftSummary, DraftView, Engine, EngineError, ListQuery, SaveReport, StoreError, Version,
+    CommandError, DraftSummary, DraftView, Engine, EngineError, ErrorKind, ListQuery, SaveReport,
+    Version,
 };
 use pint_model::render::{NoMedia, Rendered, render_markdown};
 use pint_model::{DocumentId, DraftContent, DraftKind, Splice};
-use serde::Serialize;
 use tauri::State;
 
 use crate::state::AppState;
-
-/// An error the UI shows; `kind` says what the user can do about it.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CommandError {
-    kind: ErrorKind,
-    message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    path: Option<String>,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-enum ErrorKind {
-    /// The local database cannot be opened; the message says where it is.
-    StoreUnavailable,
-    /// The edit does not fit the draft (a bug in the editor); nothing was saved.
-    InvalidEdit,
-    NotFound,
-    /// The draft's stored bytes no longer load; it was set aside, not deleted.
-    Damaged,
-    Internal,
-}
-
-impl From<EngineError> for CommandError {
-    fn from(e: EngineError) -> Self {
-        let kind = match &e {
-            EngineError::Draft(_) | EngineError::Id(_) => ErrorKind::InvalidEdit,
-            EngineError::Store(StoreError::NotFound(_)) => ErrorKind::NotFound,
-            EngineError::Store(StoreError::Damaged { .. }) => ErrorKind::Damaged,
-            EngineError::Store(_) | EngineError::DataDir { .. } => ErrorKind::StoreUnavailable,
-        };
-        CommandError {
-            kind,
-            message: e.to_string(),
-            path: None,
-        }
-    }
-}
 
 fn with_engine<T>(
     state: &AppState,
     f: impl FnOnce(&mut Engine) -> Result<T, EngineError>,
 ) -> Result<T, CommandError> {
-    let mut guard = state.engine.lock().map_err(|_| CommandError {
-        kind: ErrorKind::Internal,
-        message: "an earlier command failed unexpectedly; restart Pint".into(),
-        path: None,
+    let mut guard = state.engine.lock().map_err(|_| {
+        CommandError::new(
+            ErrorKind::Internal,
+            "an earlier command failed unexpectedly; restart Pint",
+        )
     })?;
     match guard.as_mut() {
         Ok(engine) => f(engine).map_err(CommandError::from),
         Err(unavailable) => Err(CommandError {
-            kind: ErrorKind::StoreUnavailable,
-            message: unavailable.message.clone(),
             path: unavailable.path.as_ref().map(|p| p.display().to_string()),
+            ..CommandError::new(ErrorKind::StoreUnavailable, unavailable.message.clone())
         }),
     }
 }

@@ -1,35 +1,21 @@
-// The commands of the Rust side (desktop/src/commands.rs), with their types.
-// Keep in step with the Rust definitions: the names and fields here are serde's.
+// The Rust side's commands (desktop/src/commands.rs) and their types. The types are
+// generated from the Rust definitions (./bindings, checked fresh by pint-client's
+// `ipc_bindings` test); this file only names the commands.
 
-export interface Splice {
-  pos: number;
-  delete: number;
-  insert: string;
-}
+export type { CommandError } from "./bindings/CommandError";
+export type { DamagedDraft } from "./bindings/DamagedDraft";
+export type { DraftContent } from "./bindings/DraftContent";
+export type { DraftSummary } from "./bindings/DraftSummary";
+export type { DraftView } from "./bindings/DraftView";
+export type { ListQuery } from "./bindings/ListQuery";
+export type { Rendered } from "./bindings/Rendered";
+export type { SaveReport } from "./bindings/SaveReport";
+export type { ServerStatus } from "./bindings/ServerStatus";
+export type { Sort } from "./bindings/Sort";
+export type { Splice } from "./bindings/Splice";
+export type { Version } from "./bindings/Version";
 
-export interface DraftView {
-  id: string;
-  title: string;
-  body: string;
-  heads: string[];
-}
-
-export interface SaveReport {
-  id: string;
-  heads: string[];
-  savedAt: number;
-}
-
-export type ServerStatus =
-  | { state: "notconfigured" }
-  | { state: "online"; url: string }
-  | { state: "offline"; url: string; reason: string };
-
-export interface CommandError {
-  kind: "storeUnavailable" | "invalidEdit" | "notFound" | "internal";
-  message: string;
-  path?: string;
-}
+import type { CommandError } from "./bindings/CommandError";
 
 export type Invoke = <T>(cmd: string, args?: Record<string, unknown>) => Promise<T>;
 
@@ -41,48 +27,4 @@ export function describeError(e: unknown): string {
   if (isCommandError(e)) return e.message;
   if (e instanceof Error) return e.message;
   return String(e);
-}
-
-export interface DraftSummary {
-  id: string;
-  title: string;
-  tags: string[];
-  createdAt: number;
-  updatedAt: number;
-  trashedAt: number | null;
-}
-
-export type Sort = "updated" | "created" | "title";
-
-export interface ListQuery {
-  trash: boolean;
-  tag: string | null;
-  sort: Sort;
-}
-
-export interface Version {
-  heads: string[];
-  actor: string;
-  author: string | null;
-  time: number;
-  changes: number;
-}
-
-/** pint-model's DraftContent (serde field names). */
-export interface DraftContent {
-  kind: "post" | "page";
-  title: string;
-  body: string;
-  excerpt: string;
-  slug: string;
-  tags: string[];
-  featured_image: string;
-}
-
-/** pint-model's Rendered (serde field names). */
-export interface Rendered {
-  html: string;
-  word_count: number;
-  reading_minutes: number;
-  excerpt: string;
 }

@@ -22,9 +22,10 @@ pub enum EngineError {
 }
 
 /// A draft as the editor shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct DraftView {
+    #[ts(type = "string")]
     pub id: DocumentId,
     pub title: String,
     pub body: String,
@@ -32,9 +33,10 @@ pub struct DraftView {
 }
 
 /// What a save committed: the UI may show the edit as saved once it has this.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SaveReport {
+    #[ts(type = "string")]
     pub id: DocumentId,
     pub heads: Vec<String>,
     pub saved_at: i64,
@@ -326,7 +328,7 @@ impl Engine {
 pub const SESSION_GAP_SECS: i64 = 5 * 60;
 
 /// One point in a draft's version history: an editing session.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Version {
     /// Read or restore the draft as it was at the end of the session with these.

@@ -38,7 +38,7 @@ pub const MAX_TAG_CHARS: usize = 64;
 pub const MAX_TAGS: usize = 50;
 
 /// Whether a draft is published as a dated post or as a page in the blog's navigation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum DraftKind {
     Post,
@@ -55,7 +55,7 @@ impl DraftKind {
 }
 
 /// The search-engine and sharing fields of a draft. Empty means "derive it".
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Seo {
     pub meta_title: String,
     pub meta_description: String,
@@ -93,7 +93,7 @@ impl SeoField {
 }
 
 /// Everything a draft says, read at one point of its history.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct DraftContent {
     pub kind: DraftKind,
     pub title: String,
@@ -106,7 +106,7 @@ pub struct DraftContent {
 }
 
 /// One text edit, in UTF-16 code units: delete `delete` units at `pos`, then insert `insert`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Splice {
     pub pos: usize,
     pub delete: usize,

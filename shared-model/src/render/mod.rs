@@ -40,7 +40,7 @@ pub const MARKDOWN_OPTIONS: Options = Options::ENABLE_TABLES
     .union(Options::ENABLE_SMART_PUNCTUATION);
 
 /// One heading, for a table of contents.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct TocEntry {
     pub level: u8,
     pub id: String,
@@ -48,7 +48,7 @@ pub struct TocEntry {
 }
 
 /// A rendered post: safe HTML plus what is derived from it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Rendered {
     pub html: String,
     pub toc: Vec<TocEntry>,

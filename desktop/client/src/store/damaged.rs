@@ -8,7 +8,7 @@ use rusqlite::params;
 use super::{Store, StoreError};
 
 /// A draft that was set aside.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct DamagedDraft {
     pub id: String,

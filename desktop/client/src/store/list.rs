@@ -7,9 +7,10 @@ use rusqlite::{Transaction, params};
 use super::{Store, StoreError};
 
 /// A draft as the drafts list shows it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct DraftSummary {
+    #[ts(type = "string")]
     pub id: DocumentId,
     pub title: String,
     pub tags: Vec<String>,
@@ -20,7 +21,7 @@ pub struct DraftSummary {
 }
 
 /// How the list is ordered.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub enum Sort {
     /// Most recently edited first.
@@ -33,7 +34,7 @@ pub enum Sort {
 }
 
 /// Which drafts to list.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ListQuery {
     /// List the trash instead of the drafts.

@@ -1,0 +1,52 @@
+//! The error every desktop command returns: a `kind` the UI can act on, a message that
+//! says what to do, and the file concerned when there is one. Defined here, beside the
+//! engine, so its TypeScript binding is generated with the others.
+
+use serde::Serialize;
+
+use crate::{EngineError, StoreError};
+
+#[derive(Debug, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CommandError {
+    pub kind: ErrorKind,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub path: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub enum ErrorKind {
+    /// The local database cannot be opened; the message says where it is.
+    StoreUnavailable,
+    /// The edit or request does not fit the draft; nothing was saved.
+    InvalidEdit,
+    NotFound,
+    /// The draft's stored bytes no longer load; it was set aside, not deleted.
+    Damaged,
+    Internal,
+}
+
+impl CommandError {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        CommandError {
+            kind,
+            message: message.into(),
+            path: None,
+        }
+    }
+}
+
+impl From<EngineError> for CommandError {
+    fn from(e: EngineError) -> Self {
+        let kind = match &e {
+            EngineError::Draft(_) | EngineError::Id(_) => ErrorKind::InvalidEdit,
+            EngineError::Store(StoreError::NotFound(_)) => ErrorKind::NotFound,
+            EngineError::Store(StoreError::Damaged { .. }) => ErrorKind::Damaged,
+            EngineError::Store(_) | EngineError::DataDir { .. } => ErrorKind::StoreUnavailable,
+        };
+        CommandError::new(kind, e.to_string())
+    }
+}

@@ -1,0 +1,75 @@
+//! The TypeScript bindings of the desktop's IPC types (`src-ui/src/bindings/`) are
+//! generated from these Rust types and must be fresh: this test fails when a type
+//! changed and the bindings were not regenerated. Regenerate with
+//! `PINT_UPDATE_BINDINGS=1 cargo test -p pint-client --test ipc_bindings`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
+use std::path::PathBuf;
+
+use pint_client::server::ServerStatus;
+use pint_client::{
+    CommandError, DamagedDraft, DraftSummary, DraftView, ErrorKind, ListQuery, SaveReport, Sort,
+    Version,
+};
+use pint_model::render::{Rendered, TocEntry};
+use pint_model::{DraftContent, DraftKind, Seo, Splice};
+use ts_rs::{Config, TS};
+
+fn bindings_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../src-ui/src/bindings")
+}
+
+fn binding<T: TS + 'static + ?Sized>(cfg: &Config) -> (String, String) {
+    let file = format!("{}.ts", T::name(cfg));
+    (file, T::export_to_string(cfg).unwrap())
+}
+
+#[test]
+fn typescript_bindings_are_fresh() {
+    // JSON numbers, not bigint: timestamps and counts are far below 2^53.
+    let cfg = Config::new().with_large_int("number");
+    let all = [
+        binding::<Splice>(&cfg),
+        binding::<DraftKind>(&cfg),
+        binding::<Seo>(&cfg),
+        binding::<DraftContent>(&cfg),
+        binding::<Rendered>(&cfg),
+        binding::<TocEntry>(&cfg),
+        binding::<DraftView>(&cfg),
+        binding::<SaveReport>(&cfg),
+        binding::<DraftSummary>(&cfg),
+        binding::<ListQuery>(&cfg),
+        binding::<Sort>(&cfg),
+        binding::<Version>(&cfg),
+        binding::<ServerStatus>(&cfg),
+        binding::<DamagedDraft>(&cfg),
+        binding::<CommandError>(&cfg),
+        binding::<ErrorKind>(&cfg),
+    ];
+    let dir = bindings_dir();
+    if std::env::var_os("PINT_UPDATE_BINDINGS").is_some() {
+        std::fs::create_dir_all(&dir).unwrap();
+        for (file, text) in &all {
+            std::fs::write(dir.join(file), text).unwrap();
+        }
+    }
+    let mut stale = Vec::new();
+    for (file, text) in &all {
+        let committed = std::fs::read_to_string(dir.join(file)).unwrap_or_default();
+        if &committed != text {
+            stale.push(file.clone());
+        }
+    }
+    let mut extra: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|f| !all.iter().any(|(file, _)| file == f))
+        .collect();
+    extra.sort();
+    assert!(
+        stale.is_empty() && extra.is_empty(),
+        "stale bindings {stale:?}, files of no type {extra:?}: run \
+         PINT_UPDATE_BINDINGS=1 cargo test -p pint-client --test ipc_bindings"
+    );
+}
