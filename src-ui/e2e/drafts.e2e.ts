@@ -2,17 +2,9 @@
 // find it by search, move it to the trash and restore it, restore an earlier version
 // from history, restart the app and see everything as it was.
 
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Key } from "webdriverio";
-import { type Browser, editorText, keysFor, waitForState, withApp } from "./harness";
-
-const dirs: string[] = [];
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+import { type Browser, editorText, keysFor, tempDir, waitForState, withApp } from "./harness";
 
 async function draftTitles(browser: Browser): Promise<string[]> {
   return browser.execute(() =>
@@ -42,8 +34,7 @@ async function typeInEditor(browser: Browser, text: string): Promise<void> {
 
 describe("drafts in the window", () => {
   it("create, search, trash, restore, history, restart", async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "pint-e2e-"));
-    dirs.push(dir);
+    const dir = tempDir();
 
     await withApp({ PINT_DATA_DIR: dir }, async (browser) => {
       await (await browser.$(".cm-content")).waitForExist({ timeout: 20_000 });

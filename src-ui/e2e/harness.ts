@@ -3,8 +3,10 @@
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
+import { afterAll } from "vitest";
 import { remote } from "webdriverio";
 
 const repo = path.resolve(import.meta.dirname, "..", "..");
@@ -144,4 +146,16 @@ export async function waitForState(browser: Browser, id: string, state: string, 
 /** Text as WebDriver keystrokes: a newline is the Enter key (W3C WebDriver U+E007). */
 export function keysFor(text: string): string {
   return text.replaceAll("\n", "\uE007");
+}
+
+const tempDirs: string[] = [];
+afterAll(() => {
+  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh directory for one test, removed after the test file. */
+export function tempDir(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "pint-e2e-"));
+  tempDirs.push(dir);
+  return dir;
 }

@@ -2,26 +2,15 @@
 // there. And when the local database is damaged, the app still opens and says where the
 // file is, without touching it.
 
-import { mkdtempSync, readFileSync, writeFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Key } from "webdriverio";
-import { editorText, keysFor, waitForState, withApp } from "./harness";
-
-const dirs: string[] = [];
-function dataDir(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), "pint-e2e-"));
-  dirs.push(dir);
-  return dir;
-}
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+import { editorText, keysFor, tempDir, waitForState, withApp } from "./harness";
 
 describe("the desktop window", () => {
   it("keeps what was typed across a restart", async () => {
-    const dir = dataDir();
+    const dir = tempDir();
     const typed = "# Plane notes\n\nWritten offline, café at 30000 feet.";
 
     await withApp({ PINT_DATA_DIR: dir }, async (browser) => {
@@ -58,7 +47,7 @@ describe("the desktop window", () => {
   });
 
   it("opens and explains when the local database is damaged, leaving the file as it was", async () => {
-    const dir = dataDir();
+    const dir = tempDir();
     const dbFile = path.join(dir, "pint.db");
     const garbage = Buffer.from("not a database, but someone's file\n".repeat(200));
     writeFileSync(dbFile, garbage);

@@ -1,20 +1,7 @@
 // The app started with a server URL says whether that server is there.
 
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
-import { startServer, waitForState, withApp } from "./harness";
-
-const dirs: string[] = [];
-function tempDir(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), "pint-e2e-"));
-  dirs.push(dir);
-  return dir;
-}
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+import { describe, expect, it } from "vitest";
+import { startServer, tempDir, waitForState, withApp } from "./harness";
 
 describe("server status in the window", () => {
   it("shows connected when pint-server is running at PINT_SERVER_URL", async () => {

@@ -431,23 +431,32 @@ impl Draft {
     /// position inside a surrogate pair (see the test `automerge_alone_rounds_...`).
     pub fn splice_body(&mut self, splices: &[Splice]) -> Result<(), DraftError> {
         for s in splices {
-            let len = self.doc.length(&self.body);
-            let end = s.pos.checked_add(s.delete).filter(|end| *end <= len);
-            let valid = end.is_some_and(|end| {
-                !self.astral || (self.is_boundary(s.pos) && (end == s.pos || self.is_boundary(end)))
-            });
-            if !valid {
+            // Pure inserts (most keystrokes) leave the range check to Automerge, which
+            // refuses a position past the end; deletes are checked here.
+            let end = s.pos.checked_add(s.delete);
+            let in_range = match end {
+                Some(_) if s.delete == 0 => true,
+                Some(end) => end <= self.doc.length(&self.body),
+                None => false,
+            };
+            let valid = in_range
+                && end.is_some_and(|end| {
+                    !self.astral
+                        || (self.is_boundary(s.pos) && (end == s.pos || self.is_boundary(end)))
+                });
+            let deleted = isize::try_from(s.delete).unwrap_or(isize::MAX);
+            let applied = valid
+                && self
+                    .doc
+                    .splice_text(&self.body, s.pos, deleted, &s.insert)
+                    .is_ok();
+            if !applied {
                 self.doc.rollback();
                 return Err(DraftError::Position {
                     pos: s.pos,
-                    end: end.unwrap_or(s.pos.saturating_add(s.delete)),
-                    len,
+                    end: end.unwrap_or(usize::MAX),
+                    len: self.doc.length(&self.body),
                 });
-            }
-            let deleted = isize::try_from(s.delete).unwrap_or(isize::MAX);
-            if let Err(e) = self.doc.splice_text(&self.body, s.pos, deleted, &s.insert) {
-                self.doc.rollback();
-                return Err(DraftError::NotAutomerge(e.to_string()));
             }
             if !self.astral && s.insert.chars().any(|c| c.len_utf16() == 2) {
                 self.astral = true;
