@@ -134,6 +134,28 @@ fn replay_typed(trace: &Trace) -> Draft {
     d
 }
 
+/// Raw Automerge, stamping each change with the time as the typed API does (history
+/// needs it): the like-for-like baseline.
+fn replay_raw_timed(trace: &Trace) -> AutoCommit {
+    let mut doc = AutoCommit::new_with_encoding(TextEncoding::Utf16CodeUnit);
+    let text = doc
+        .put_object(automerge::ROOT, "body", ObjType::Text)
+        .unwrap();
+    doc.commit();
+    for txn in &trace.txns {
+        for s in txn {
+            doc.splice_text(&text, s.pos, isize::try_from(s.delete).unwrap(), &s.insert)
+                .unwrap();
+        }
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0);
+        doc.commit_with(automerge::transaction::CommitOptions::default().with_time(now));
+    }
+    doc
+}
+
 fn replay_raw(trace: &Trace) -> AutoCommit {
     let mut doc = AutoCommit::new_with_encoding(TextEncoding::Utf16CodeUnit);
     let text = doc
@@ -157,10 +179,16 @@ fn mb(bytes: usize) -> f64 {
 }
 
 /// One replay in this (child) process: prints `seconds peak_bytes before_bytes`.
-fn child_replay(name: &'static str, raw: bool) {
+fn child_replay(name: &'static str, raw: bool, timed: bool) {
     let trace = load_trace(name);
     if raw {
-        let (mut doc, took, mem) = measure(|| replay_raw(&trace));
+        let (mut doc, took, mem) = measure(|| {
+            if timed {
+                replay_raw_timed(&trace)
+            } else {
+                replay_raw(&trace)
+            }
+        });
         let body = doc.get(automerge::ROOT, "body").unwrap().unwrap().1;
         assert_eq!(
             doc.text(&body).unwrap(),
@@ -230,9 +258,11 @@ fn bench_trace(name: &'static str) {
     // the minimum is the figure least disturbed by it.
     let best = |a: Vec<f64>, b: Vec<f64>| if b[0] < a[0] { b } else { a };
     let mut raw = run_child(&[name, "raw"]);
+    let mut timed = run_child(&[name, "raw-timed"]);
     let mut typed = run_child(&[name, "typed"]);
     for _ in 0..2 {
         raw = best(raw, run_child(&[name, "raw"]));
+        timed = best(timed, run_child(&[name, "raw-timed"]));
         typed = best(typed, run_child(&[name, "typed"]));
     }
     println!(
@@ -241,12 +271,19 @@ fn bench_trace(name: &'static str) {
         mem(raw[1], raw[2])
     );
     println!(
+        "replay, raw + times   : {:>8.3} s, {}",
+        timed[0],
+        mem(timed[1], timed[2])
+    );
+    println!(
         "replay, pint-model API: {:>8.3} s, {}",
         typed[0],
         mem(typed[1], typed[2])
     );
     println!(
-        "API overhead          : {:>+8.1} % time, {:>+.1} % peak RSS",
+        "API overhead          : {:>+8.1} % time vs raw with the same change timestamps \
+         ({:>+.1} % vs raw without), {:>+.1} % peak RSS",
+        (typed[0] / timed[0] - 1.0) * 100.0,
         (typed[0] / raw[0] - 1.0) * 100.0,
         (typed[1] / raw[1] - 1.0) * 100.0
     );
@@ -357,8 +394,9 @@ fn main() {
             other => panic!("unknown trace {other:?}"),
         };
         match args.get(i + 2).map(String::as_str) {
-            Some("raw") => child_replay(name, true),
-            Some("typed") => child_replay(name, false),
+            Some("raw") => child_replay(name, true, false),
+            Some("raw-timed") => child_replay(name, true, true),
+            Some("typed") => child_replay(name, false, false),
             Some("load") => child_load(name),
             other => panic!("unknown measurement {other:?}"),
         }
