@@ -134,9 +134,10 @@ fn replay_typed(trace: &Trace) -> Draft {
     d
 }
 
-/// Raw Automerge, stamping each change with the time as the typed API does (history
-/// needs it): the like-for-like baseline.
-fn replay_raw_timed(trace: &Trace) -> AutoCommit {
+/// The same splices through raw Automerge calls, one change per transaction; with
+/// `timed`, each change is stamped with the time as the typed API does (history needs
+/// it): the like-for-like baseline.
+fn replay_raw(trace: &Trace, timed: bool) -> AutoCommit {
     let mut doc = AutoCommit::new_with_encoding(TextEncoding::Utf16CodeUnit);
     let text = doc
         .put_object(automerge::ROOT, "body", ObjType::Text)
@@ -147,30 +148,16 @@ fn replay_raw_timed(trace: &Trace) -> AutoCommit {
             doc.splice_text(&text, s.pos, isize::try_from(s.delete).unwrap(), &s.insert)
                 .unwrap();
         }
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs() as i64)
-            .unwrap_or(0);
-        doc.commit_with(automerge::transaction::CommitOptions::default().with_time(now));
-    }
-    doc
-}
-
-fn replay_raw(trace: &Trace) -> AutoCommit {
-    let mut doc = AutoCommit::new_with_encoding(TextEncoding::Utf16CodeUnit);
-    let text = doc
-        .put_object(automerge::ROOT, "body", ObjType::Text)
-        .unwrap();
-    doc.commit();
-    for txn in &trace.txns {
-        for s in txn {
-            doc.splice_text(&text, s.pos, isize::try_from(s.delete).unwrap(), &s.insert)
-                .unwrap();
+        if timed {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs() as i64)
+                .unwrap_or(0);
+            doc.commit_with(automerge::transaction::CommitOptions::default().with_time(now));
+        } else {
+            doc.commit();
         }
-        doc.commit();
     }
-    let (_, text) = doc.get(automerge::ROOT, "body").unwrap().unwrap();
-    let _ = text;
     doc
 }
 
@@ -182,13 +169,7 @@ fn mb(bytes: usize) -> f64 {
 fn child_replay(name: &'static str, raw: bool, timed: bool) {
     let trace = load_trace(name);
     if raw {
-        let (mut doc, took, mem) = measure(|| {
-            if timed {
-                replay_raw_timed(&trace)
-            } else {
-                replay_raw(&trace)
-            }
-        });
+        let (mut doc, took, mem) = measure(|| replay_raw(&trace, timed));
         let body = doc.get(automerge::ROOT, "body").unwrap().unwrap().1;
         assert_eq!(
             doc.text(&body).unwrap(),
