@@ -38,11 +38,18 @@ fn keystroke_latency() {
     let id = engine.current_draft().unwrap().id;
     let mut lat = Vec::with_capacity(t.txns.len());
     let start = Instant::now();
-    for txn in &t.txns {
+    let mut slowest = (Duration::ZERO, 0usize);
+    for (i, txn) in t.txns.iter().enumerate() {
         let s = Instant::now();
         engine.edit(id, txn, None).unwrap();
-        lat.push(s.elapsed());
+        let took = s.elapsed();
+        if took > slowest.0 {
+            slowest = (took, i);
+        }
+        lat.push(took);
     }
+    let big = t.txns[slowest.1].iter().map(|s| s.insert.len() + s.delete).sum::<usize>();
+    println!("slowest save: transaction {} ({} chars changed), {:.1} ms", slowest.1, big, slowest.0.as_secs_f64() * 1e3);
     let total = start.elapsed();
     assert_eq!(engine.view(id).unwrap().body, t.end, "endContent");
     lat.sort();
