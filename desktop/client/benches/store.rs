@@ -48,8 +48,16 @@ fn keystroke_latency() {
         }
         lat.push(took);
     }
-    let big = t.txns[slowest.1].iter().map(|s| s.insert.len() + s.delete).sum::<usize>();
-    println!("slowest save: transaction {} ({} chars changed), {:.1} ms", slowest.1, big, slowest.0.as_secs_f64() * 1e3);
+    let big = t.txns[slowest.1]
+        .iter()
+        .map(|s| s.insert.len() + s.delete)
+        .sum::<usize>();
+    println!(
+        "slowest save: transaction {} ({} chars changed), {:.1} ms",
+        slowest.1,
+        big,
+        slowest.0.as_secs_f64() * 1e3
+    );
     let total = start.elapsed();
     assert_eq!(engine.view(id).unwrap().body, t.end, "endContent");
     lat.sort();

@@ -76,6 +76,10 @@ fn every_reported_edit_survives_sigkill() {
     let batch_file = work.path().join("batches.json");
     let mut dir = tempfile::tempdir().unwrap();
     let mut applied = 0usize; // batches durably in the store
+    // The kill lands at a random moment within this window. A batch that takes longer
+    // than the window to save (a 69,000-character deletion does) would stall the run, so
+    // the window doubles while runs make no progress, and resets when they do.
+    let mut window_ms = max_ms;
     let mut model = ropey::Rope::new(); // the text after `applied` batches
     let (mut cut_mid_stream, mut completed_traces, mut durable_total) = (0, 0, 0);
     let (mut compactions, mut last_chunks) = (0, 0);
@@ -103,7 +107,7 @@ fn every_reported_edit_survives_sigkill() {
                 .filter_map(|l| l.parse::<usize>().ok())
                 .last()
         });
-        std::thread::sleep(Duration::from_millis(1 + rng.below(max_ms)));
+        std::thread::sleep(Duration::from_millis(1 + rng.below(window_ms)));
         let _ = child.kill(); // SIGKILL
         let status = child.wait().unwrap();
         if status.code().is_none() {
@@ -111,6 +115,11 @@ fn every_reported_edit_survives_sigkill() {
         }
         let reported = reader.join().unwrap().unwrap_or(applied);
         assert!(reported >= applied, "reports go forward");
+        window_ms = if reported > applied {
+            max_ms
+        } else {
+            (window_ms * 2).min(10_000)
+        };
 
         // The store opens, passes SQLite's own check, and holds every reported batch.
         let db = Engine::db_path(dir.path());
