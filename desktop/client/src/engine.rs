@@ -116,35 +116,12 @@ impl Engine {
         splices: &[Splice],
         title: Option<&str>,
     ) -> Result<SaveReport, EngineError> {
-        let now = now_millis();
-        self.draft(id)?;
-        let Some(draft) = self.open.get_mut(&id) else {
-            return Err(StoreError::NotFound(id).into());
-        };
-        let applied = draft.splice_body(splices).and_then(|()| match title {
-            Some(title) => draft.set_title(title),
-            None => Ok(()),
-        });
-        if let Err(e) = applied {
-            // Part of the edit may be in memory: forget it, so memory matches the disk.
-            self.open.remove(&id);
-            return Err(e.into());
-        }
-        let Some(draft) = self.open.get_mut(&id) else {
-            return Err(StoreError::NotFound(id).into());
-        };
-        let chunk = draft.save_incremental();
-        let heads = draft.heads();
-        if let Err(e) = self.store.append(id, &chunk, draft, now) {
-            // The edit is in memory but not on disk: forget the in-memory copy so the
-            // next read shows the truth, and report the failure.
-            self.open.remove(&id);
-            return Err(e.into());
-        }
-        Ok(SaveReport {
-            id,
-            heads,
-            saved_at: now,
+        self.change(id, |draft| {
+            draft.splice_body(splices)?;
+            match title {
+                Some(title) => draft.set_title(title),
+                None => Ok(()),
+            }
         })
     }
 
@@ -296,7 +273,8 @@ impl Engine {
         Ok(self.store.damaged()?)
     }
 
-    /// Apply a metadata change and save it; on failure memory is made to match the disk.
+    /// Apply a change to a draft and save it as one chunk. If the change is refused or the
+    /// save fails, the in-memory copy is dropped so the next read shows what is on disk.
     fn change(
         &mut self,
         id: DocumentId,
