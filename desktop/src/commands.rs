@@ -1,15 +1,15 @@
-//! The commands the front end calls. Each translates to one engine call and maps its
-//! error to `CommandError`, which the UI can act on by `kind`.
+//! The commands the front end calls, one per entry of pint-client's IPC contract
+//! (`pint_client::ipc`): each takes that entry's arguments and answers its `Reply`, so
+//! the types cannot drift from the generated TypeScript. Each translates to engine calls
+//! and maps errors to `CommandError`, which the UI can act on by `kind`.
 
 use std::time::Duration;
 
+use pint_client::ipc::{self, Reply};
 use pint_client::server::{self, ServerStatus};
-use pint_client::{
-    CommandError, DraftSummary, DraftView, Engine, EngineError, ErrorKind, ListQuery, SaveReport,
-    Version,
-};
-use pint_model::render::{NoMedia, Rendered, render_markdown};
-use pint_model::{DocumentId, DraftContent, DraftKind, Splice};
+use pint_client::{CommandError, Engine, EngineError, ErrorKind};
+use pint_model::DraftKind;
+use pint_model::render::{NoMedia, render_markdown};
 use tauri::State;
 
 use crate::state::AppState;
@@ -33,34 +33,37 @@ fn with_engine<T>(
     }
 }
 
-fn parse_id(id: &str) -> Result<DocumentId, CommandError> {
-    id.parse()
-        .map_err(|e: pint_model::DocumentIdError| CommandError::from(EngineError::Id(e)))
-}
-
 #[tauri::command(async)]
-pub fn open_current_draft(state: State<'_, AppState>) -> Result<DraftView, CommandError> {
+pub fn open_current_draft(
+    state: State<'_, AppState>,
+    args: ipc::OpenCurrentDraftArgs,
+) -> Reply<ipc::OpenCurrentDraftArgs> {
+    let ipc::OpenCurrentDraftArgs {} = args;
     with_engine(&state, Engine::current_draft)
 }
 
 #[tauri::command(async)]
-pub fn open_draft(state: State<'_, AppState>, id: String) -> Result<DraftView, CommandError> {
-    let id = parse_id(&id)?;
-    with_engine(&state, |engine| engine.view(id))
+pub fn open_draft(
+    state: State<'_, AppState>,
+    args: ipc::OpenDraftArgs,
+) -> Reply<ipc::OpenDraftArgs> {
+    with_engine(&state, |engine| engine.view(args.id))
 }
 
 #[tauri::command(async)]
 pub fn save_edits(
     state: State<'_, AppState>,
-    id: String,
-    splices: Vec<Splice>,
-) -> Result<SaveReport, CommandError> {
-    let id = parse_id(&id)?;
-    with_engine(&state, |engine| engine.edit(id, &splices, None))
+    args: ipc::SaveEditsArgs,
+) -> Reply<ipc::SaveEditsArgs> {
+    with_engine(&state, |engine| engine.edit(args.id, &args.splices, None))
 }
 
 #[tauri::command]
-pub async fn server_status(state: State<'_, AppState>) -> Result<ServerStatus, CommandError> {
+pub async fn server_status(
+    state: State<'_, AppState>,
+    args: ipc::ServerStatusArgs,
+) -> Reply<ipc::ServerStatusArgs> {
+    let ipc::ServerStatusArgs {} = args;
     Ok(match &state.server_url {
         None => ServerStatus::NotConfigured,
         Some(url) => server::check(url, Duration::from_secs(3)).await,
@@ -70,21 +73,31 @@ pub async fn server_status(state: State<'_, AppState>) -> Result<ServerStatus, C
 #[tauri::command(async)]
 pub fn list_drafts(
     state: State<'_, AppState>,
-    query: ListQuery,
-) -> Result<Vec<DraftSummary>, CommandError> {
-    with_engine(&state, |engine| engine.list(&query))
+    args: ipc::ListDraftsArgs,
+) -> Reply<ipc::ListDraftsArgs> {
+    with_engine(&state, |engine| engine.list(&args.query))
+}
+
+#[tauri::command(async)]
+pub fn list_tags(state: State<'_, AppState>, args: ipc::ListTagsArgs) -> Reply<ipc::ListTagsArgs> {
+    let ipc::ListTagsArgs {} = args;
+    with_engine(&state, |engine| engine.tags())
 }
 
 #[tauri::command(async)]
 pub fn search_drafts(
     state: State<'_, AppState>,
-    query: String,
-) -> Result<Vec<DraftSummary>, CommandError> {
-    with_engine(&state, |engine| engine.search(&query))
+    args: ipc::SearchDraftsArgs,
+) -> Reply<ipc::SearchDraftsArgs> {
+    with_engine(&state, |engine| engine.search(&args.query))
 }
 
 #[tauri::command(async)]
-pub fn create_draft(state: State<'_, AppState>) -> Result<DraftView, CommandError> {
+pub fn create_draft(
+    state: State<'_, AppState>,
+    args: ipc::CreateDraftArgs,
+) -> Reply<ipc::CreateDraftArgs> {
+    let ipc::CreateDraftArgs {} = args;
     with_engine(&state, |engine| {
         let id = engine.create(DraftKind::Post)?;
         engine.view(id)
@@ -94,61 +107,94 @@ pub fn create_draft(state: State<'_, AppState>) -> Result<DraftView, CommandErro
 #[tauri::command(async)]
 pub fn rename_draft(
     state: State<'_, AppState>,
-    id: String,
-    title: String,
-) -> Result<SaveReport, CommandError> {
-    let id = parse_id(&id)?;
-    with_engine(&state, |engine| engine.rename(id, &title))
+    args: ipc::RenameDraftArgs,
+) -> Reply<ipc::RenameDraftArgs> {
+    with_engine(&state, |engine| engine.rename(args.id, &args.title))
 }
 
 #[tauri::command(async)]
-pub fn trash_draft(state: State<'_, AppState>, id: String) -> Result<(), CommandError> {
-    let id = parse_id(&id)?;
-    with_engine(&state, |engine| engine.trash(id))
+pub fn add_tag(state: State<'_, AppState>, args: ipc::AddTagArgs) -> Reply<ipc::AddTagArgs> {
+    with_engine(&state, |engine| {
+        engine.add_tag(args.id, &args.tag)?;
+        Ok(engine.view(args.id)?.tags)
+    })
 }
 
 #[tauri::command(async)]
-pub fn restore_draft(state: State<'_, AppState>, id: String) -> Result<(), CommandError> {
-    let id = parse_id(&id)?;
-    with_engine(&state, |engine| engine.restore_from_trash(id))
+pub fn remove_tag(
+    state: State<'_, AppState>,
+    args: ipc::RemoveTagArgs,
+) -> Reply<ipc::RemoveTagArgs> {
+    with_engine(&state, |engine| {
+        engine.remove_tag(args.id, &args.tag)?;
+        Ok(engine.view(args.id)?.tags)
+    })
 }
 
 #[tauri::command(async)]
-pub fn empty_trash(state: State<'_, AppState>) -> Result<usize, CommandError> {
+pub fn trash_draft(
+    state: State<'_, AppState>,
+    args: ipc::TrashDraftArgs,
+) -> Reply<ipc::TrashDraftArgs> {
+    with_engine(&state, |engine| engine.trash(args.id))
+}
+
+#[tauri::command(async)]
+pub fn restore_draft(
+    state: State<'_, AppState>,
+    args: ipc::RestoreDraftArgs,
+) -> Reply<ipc::RestoreDraftArgs> {
+    with_engine(&state, |engine| engine.restore_from_trash(args.id))
+}
+
+#[tauri::command(async)]
+pub fn empty_trash(
+    state: State<'_, AppState>,
+    args: ipc::EmptyTrashArgs,
+) -> Reply<ipc::EmptyTrashArgs> {
+    let ipc::EmptyTrashArgs {} = args;
     with_engine(&state, Engine::empty_trash)
 }
 
 #[tauri::command(async)]
-pub fn list_versions(state: State<'_, AppState>, id: String) -> Result<Vec<Version>, CommandError> {
-    let id = parse_id(&id)?;
-    with_engine(&state, |engine| engine.versions(id))
+pub fn list_versions(
+    state: State<'_, AppState>,
+    args: ipc::ListVersionsArgs,
+) -> Reply<ipc::ListVersionsArgs> {
+    with_engine(&state, |engine| engine.versions(args.id))
 }
 
 #[tauri::command(async)]
 pub fn preview_version(
     state: State<'_, AppState>,
-    id: String,
-    heads: Vec<String>,
-) -> Result<DraftContent, CommandError> {
-    let id = parse_id(&id)?;
-    with_engine(&state, |engine| engine.preview_version(id, &heads))
+    args: ipc::PreviewVersionArgs,
+) -> Reply<ipc::PreviewVersionArgs> {
+    with_engine(&state, |engine| {
+        engine.preview_version(args.id, &args.heads)
+    })
 }
 
 #[tauri::command(async)]
 pub fn restore_version(
     state: State<'_, AppState>,
-    id: String,
-    heads: Vec<String>,
-) -> Result<DraftView, CommandError> {
-    let id = parse_id(&id)?;
+    args: ipc::RestoreVersionArgs,
+) -> Reply<ipc::RestoreVersionArgs> {
     with_engine(&state, |engine| {
-        engine.restore_version(id, &heads)?;
-        engine.view(id)
+        engine.restore_version(args.id, &args.heads)?;
+        engine.view(args.id)
     })
 }
 
-/// The preview: the same renderer the blog uses.
 #[tauri::command(async)]
-pub fn render_preview(markdown: String) -> Rendered {
-    render_markdown(&markdown, &NoMedia)
+pub fn render_preview(args: ipc::RenderPreviewArgs) -> Reply<ipc::RenderPreviewArgs> {
+    Ok(render_markdown(&args.markdown, &NoMedia))
+}
+
+#[tauri::command(async)]
+pub fn damaged_drafts(
+    state: State<'_, AppState>,
+    args: ipc::DamagedDraftsArgs,
+) -> Reply<ipc::DamagedDraftsArgs> {
+    let ipc::DamagedDraftsArgs {} = args;
+    with_engine(&state, |engine| engine.damaged())
 }

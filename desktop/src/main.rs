@@ -26,9 +26,12 @@ fn main() {
             commands::save_edits,
             commands::server_status,
             commands::list_drafts,
+            commands::list_tags,
             commands::search_drafts,
             commands::create_draft,
             commands::rename_draft,
+            commands::add_tag,
+            commands::remove_tag,
             commands::trash_draft,
             commands::restore_draft,
             commands::empty_trash,
@@ -36,6 +39,7 @@ fn main() {
             commands::preview_version,
             commands::restore_version,
             commands::render_preview,
+            commands::damaged_drafts,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = result {

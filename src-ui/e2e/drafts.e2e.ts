@@ -1,7 +1,10 @@
 // A creator's session with several drafts, in the real window: create a draft, type,
-// find it by search, move it to the trash and restore it, restore an earlier version
-// from history, restart the app and see everything as it was.
+// find it by search, tag it and filter by tag, sort, move it to the trash and restore
+// it, restore an earlier version from history, restart the app and see everything as it
+// was; then a draft whose bytes were damaged on disk is set aside and the user is told.
 
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Key } from "webdriverio";
 import { type Browser, editorText, keysFor, tempDir, waitForState, withApp } from "./harness";
@@ -71,6 +74,18 @@ describe("drafts in the window", () => {
       await (await browser.$("#show-drafts")).click();
       await waitForTitles(browser, ["Travel plans", "Shopping"]);
 
+      // Tag the open draft, filter the list by the tag, then sort by title.
+      await (await browser.$("#add-tag")).addValue(keysFor("Travel\n"));
+      await (await browser.$("#draft-tags li[data-tag='Travel']")).waitForExist({ timeout: 10_000 });
+      await (await browser.$("#tag-filter option[value='Travel']")).waitForExist({ timeout: 10_000 });
+      await (await browser.$("#tag-filter")).selectByAttribute("value", "Travel");
+      await waitForTitles(browser, ["Travel plans"]);
+      await (await browser.$("#tag-filter")).selectByAttribute("value", "");
+      await waitForTitles(browser, ["Travel plans", "Shopping"]);
+      await (await browser.$("#sort")).selectByAttribute("value", "title");
+      await waitForTitles(browser, ["Shopping", "Travel plans"]);
+      await (await browser.$("#sort")).selectByAttribute("value", "updated");
+      await waitForTitles(browser, ["Travel plans", "Shopping"]);
     });
 
     await withApp({ PINT_DATA_DIR: dir }, async (browser) => {
@@ -108,8 +123,39 @@ describe("drafts in the window", () => {
       await waitForTitles(browser, ["Travel plans", "Shopping"]);
       expect(await editorText(browser)).toBe("Lisbon in spring");
       expect(await (await browser.$("#title")).getValue()).toBe("Travel plans");
+      expect(await (await browser.$("#draft-tags li[data-tag='Travel']")).isExisting()).toBe(true);
+      expect(await (await browser.$("#damaged")).isDisplayed()).toBe(false);
       await (await browser.$("//ul[@id='drafts']/li[span[@class='name' and text()='Shopping']]")).click();
       await browser.waitUntil(async () => (await editorText(browser)) === "Milk and bread", { timeout: 10_000 });
     });
+
+    // The shopping list's stored bytes are damaged on disk (a bad sector, a bad copy).
+    execFileSync("python3", [
+      "-c",
+      "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); " +
+        "c.execute(\"UPDATE drafts SET snapshot = x'DEADBEEF' WHERE title = 'Shopping'\"); c.commit()",
+      join(dir, "pint.db"),
+    ]);
+    await withApp({ PINT_DATA_DIR: dir }, async (browser) => {
+      await (await browser.$(".cm-content")).waitForExist({ timeout: 20_000 });
+      await waitForTitles(browser, ["Travel plans", "Shopping"]);
+      await (await browser.$("//ul[@id='drafts']/li[span[@class='name' and text()='Shopping']]")).click();
+      // Set aside, not deleted; the user is told; the other draft keeps working.
+      const notice = await browser.$("#damaged");
+      await notice.waitForDisplayed({ timeout: 10_000 });
+      expect(await (await browser.$("#damaged-text")).getText()).toContain("“Shopping”");
+      await waitForTitles(browser, ["Travel plans"]);
+      expect(await editorText(browser)).toBe("Lisbon in spring");
+      await typeInEditor(browser, "!");
+      await (await browser.$("#dismiss-damaged")).click();
+      await notice.waitForDisplayed({ reverse: true, timeout: 5_000 });
+    });
+    const kept = execFileSync("python3", [
+      "-c",
+      "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); " +
+        "print(c.execute('SELECT title, hex(snapshot) FROM damaged_drafts').fetchall())",
+      join(dir, "pint.db"),
+    ]).toString();
+    expect(kept).toContain("('Shopping', 'DEADBEEF')");
   });
 });

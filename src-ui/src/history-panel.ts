@@ -35,7 +35,7 @@ export class HistoryPanel {
     this.els.preview.hidden = true;
     this.selected = null;
     try {
-      const versions = await this.invoke<Version[]>("list_versions", { id: draftId });
+      const versions = await this.invoke("list_versions", { id: draftId });
       this.els.list.replaceChildren(
         ...versions.map((v) => {
           const li = document.createElement("li");
@@ -58,7 +58,7 @@ export class HistoryPanel {
 
   private async select(draftId: string, v: Version, li: HTMLLIElement): Promise<void> {
     try {
-      const content = await this.invoke<DraftContent>("preview_version", { id: draftId, heads: v.heads });
+      const content = await this.invoke("preview_version", { id: draftId, heads: v.heads });
       this.selected = v;
       for (const other of Array.from(this.els.list.children)) other.removeAttribute("aria-current");
       li.setAttribute("aria-current", "true");

@@ -1,6 +1,6 @@
-// The Rust side's commands (desktop/src/commands.rs) and their types. The types are
-// generated from the Rust definitions (./bindings, checked fresh by pint-client's
-// `ipc_bindings` test); this file only names the commands.
+// The Rust side's commands and their types, all generated from pint-client's IPC
+// contract (./bindings, checked fresh by pint-client's `ipc_bindings` test): a command
+// name, its arguments and its result are checked by the compiler on both sides.
 
 export type { CommandError } from "./bindings/CommandError";
 export type { DamagedDraft } from "./bindings/DamagedDraft";
@@ -13,11 +13,22 @@ export type { SaveReport } from "./bindings/SaveReport";
 export type { ServerStatus } from "./bindings/ServerStatus";
 export type { Sort } from "./bindings/Sort";
 export type { Splice } from "./bindings/Splice";
+export type { TagCount } from "./bindings/TagCount";
 export type { Version } from "./bindings/Version";
+export type { Commands } from "./bindings/Commands";
 
 import type { CommandError } from "./bindings/CommandError";
+import type { Commands } from "./bindings/Commands";
 
-export type Invoke = <T>(cmd: string, args?: Record<string, unknown>) => Promise<T>;
+export type CommandName = keyof Commands;
+export type ArgsOf<C extends CommandName> = Commands[C]["args"];
+export type ResultOf<C extends CommandName> = Commands[C]["result"];
+
+/** Call a command: arguments may be left out only when the command takes none. */
+export type Invoke = <C extends CommandName>(
+  cmd: C,
+  ...args: {} extends ArgsOf<C> ? [ArgsOf<C>?] : [ArgsOf<C>]
+) => Promise<ResultOf<C>>;
 
 export function isCommandError(e: unknown): e is CommandError {
   return typeof e === "object" && e !== null && "kind" in e && "message" in e;

@@ -5,16 +5,19 @@
 import { invoke as tauriInvoke } from "@tauri-apps/api/core";
 import { getCurrentWindow } from "@tauri-apps/api/window";
 
-import type { DraftView, Invoke, Rendered, ServerStatus } from "./ipc";
+import type { DraftView, Invoke } from "./ipc";
 import { describeError, isCommandError } from "./ipc";
 import type { SaveState } from "./save-queue";
 import { saveStateLabel, serverStatusLabel } from "./status";
 import { DraftSession } from "./session";
 import { Sidebar } from "./sidebar";
 import { HistoryPanel } from "./history-panel";
+import { TagEditor } from "./tag-editor";
+import { damagedNotice } from "./damaged";
 import { debounce } from "./debounce";
 
-const invoke: Invoke = (cmd, args) => tauriInvoke(cmd, args);
+// Every command takes its arguments as one `args` object (pint-client's IPC contract).
+const invoke: Invoke = (cmd, ...args) => tauriInvoke(cmd, { args: args[0] ?? {} });
 
 function el<T extends HTMLElement = HTMLElement>(id: string): T {
   const found = document.getElementById(id);
@@ -41,7 +44,7 @@ function showSaveState(s: SaveState): void {
 async function pollServer(): Promise<void> {
   const status = el("server-status");
   try {
-    const s = await invoke<ServerStatus>("server_status");
+    const s = await invoke("server_status");
     status.dataset.state = s.state;
     status.textContent = serverStatusLabel(s);
   } catch (e) {
@@ -56,7 +59,7 @@ async function start(): Promise<void> {
 
   let first: DraftView;
   try {
-    first = await invoke<DraftView>("open_current_draft");
+    first = await invoke("open_current_draft");
   } catch (e) {
     const where = isCommandError(e) && e.path ? `\n\nThe file is at: ${e.path}` : "";
     showProblem(`Your drafts could not be opened. ${describeError(e)}${where}`);
@@ -71,7 +74,11 @@ async function start(): Promise<void> {
 
   const sidebar = new Sidebar(
     invoke,
-    el<HTMLUListElement>("drafts"),
+    {
+      list: el<HTMLUListElement>("drafts"),
+      tagFilter: el<HTMLSelectElement>("tag-filter"),
+      sort: el<HTMLSelectElement>("sort"),
+    },
     {
       open: (id) => void openById(id),
       trash: (id) => void trashDraft(id),
@@ -95,26 +102,59 @@ async function start(): Promise<void> {
   );
 
   const refreshList = () => sidebar.refresh(session.draft?.id ?? null);
+  const tagEditor = new TagEditor(
+    invoke,
+    { list: el<HTMLUListElement>("draft-tags"), input: el<HTMLInputElement>("add-tag") },
+    () => void refreshList(),
+    reportError,
+  );
 
   async function show(draft: DraftView): Promise<void> {
     await session.open(draft);
     title.value = draft.title;
+    tagEditor.show(draft.id, draft.tags);
     await refreshList();
+    await showDamaged();
     if (historyPanel.open) void historyPanel.show(draft.id, restoreVersion);
   }
+
+  // Drafts whose bytes no longer load are set aside, never deleted; say so, once per
+  // set of drafts, until the user dismisses it.
+  const damagedBox = el("damaged");
+  let damagedDismissed = "";
+  async function showDamaged(): Promise<void> {
+    try {
+      const notice = damagedNotice(await invoke("damaged_drafts"));
+      const key = notice?.key ?? "";
+      damagedBox.hidden = notice === null || key === damagedDismissed;
+      if (notice) el("damaged-text").textContent = notice.text;
+      damagedBox.dataset.key = key;
+    } catch (e) {
+      reportError(e);
+    }
+  }
+  el("dismiss-damaged").addEventListener("click", () => {
+    damagedDismissed = damagedBox.dataset.key ?? "";
+    damagedBox.hidden = true;
+  });
 
   async function openById(id: string): Promise<void> {
     try {
       await session.flush();
-      await show(await invoke<DraftView>("open_draft", { id }));
+      await show(await invoke("open_draft", { id }));
     } catch (e) {
       reportError(e);
+      // A draft that could not be read was set aside: the list and notice change.
+      if (isCommandError(e) && e.kind === "damaged") {
+        await refreshList();
+        await showDamaged();
+      }
     }
   }
 
   async function newDraft(): Promise<void> {
     try {
-      await show(await invoke<DraftView>("create_draft"));
+      await show(await invoke("create_draft"));
       title.focus();
     } catch (e) {
       reportError(e);
@@ -126,7 +166,7 @@ async function start(): Promise<void> {
       await session.flush();
       await invoke("trash_draft", { id });
       if (session.draft?.id === id) {
-        await show(await invoke<DraftView>("open_current_draft"));
+        await show(await invoke("open_current_draft"));
       } else {
         await refreshList();
       }
@@ -141,7 +181,7 @@ async function start(): Promise<void> {
     void (async () => {
       try {
         await session.flush();
-        await show(await invoke<DraftView>("restore_version", { id, heads }));
+        await show(await invoke("restore_version", { id, heads }));
       } catch (e) {
         reportError(e);
       }
@@ -158,7 +198,7 @@ async function start(): Promise<void> {
   title.addEventListener("input", rename);
 
   const renderPreview = debounce(() => {
-    invoke<Rendered>("render_preview", { markdown: session.text })
+    invoke("render_preview", { markdown: session.text })
       .then((r) => {
         // Sanitized by pint-model: the same HTML the blog publishes.
         if (!preview.hidden) preview.innerHTML = r.html;

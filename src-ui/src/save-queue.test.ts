@@ -11,7 +11,7 @@ class FakeEngine {
   invoke: Invoke = async <T>(cmd: string, args?: Record<string, unknown>): Promise<T> => {
     await new Promise((r) => setTimeout(r, 1));
     if (cmd === "open_draft") {
-      const view: DraftView = { id: "d", title: "", body: this.text, heads: [] };
+      const view: DraftView = { id: "d", title: "", body: this.text, tags: [], heads: [] };
       return view as T;
     }
     if (cmd === "save_edits") {

@@ -81,14 +81,14 @@ export class SaveQueue {
     try {
       let batch: Splice[];
       if (this.needsResync) {
-        const view = await this.invoke<DraftView>("open_draft", { id: this.draftId });
+        const view = await this.invoke("open_draft", { id: this.draftId });
         this.pending = [];
         batch = [diffSplice(view.body, this.editorText())];
       } else {
         batch = this.pending;
         this.pending = [];
       }
-      const report = await this.invoke<SaveReport>("save_edits", {
+      const report = await this.invoke("save_edits", {
         id: this.draftId,
         splices: batch,
       });

@@ -1,6 +1,7 @@
-// The drafts sidebar: the list (or the trash), search as you type, new draft.
+// The drafts sidebar: the list (or the trash), search as you type, a tag filter and the
+// sort order.
 
-import type { DraftSummary, Invoke, ListQuery } from "./ipc";
+import type { DraftSummary, Invoke, Sort, TagCount } from "./ipc";
 
 export interface SidebarActions {
   open(id: string): void;
@@ -8,16 +9,55 @@ export interface SidebarActions {
   restore(id: string): void;
 }
 
+export interface SidebarElements {
+  list: HTMLUListElement;
+  tagFilter: HTMLSelectElement;
+  sort: HTMLSelectElement;
+}
+
+const SORTS: Record<Sort, string> = {
+  updated: "Recently edited",
+  created: "Recently created",
+  title: "Title A–Z",
+};
+
+/** The options of the tag filter: every tag in use, with how many drafts carry it. */
+export function tagOptions(tags: TagCount[], selected: string | null): { value: string; label: string }[] {
+  const options = [{ value: "", label: "All tags" }];
+  for (const t of tags) options.push({ value: t.tag, label: `${t.tag} (${t.drafts})` });
+  // A filter on a tag no draft carries any more stays visible, so the empty list makes sense.
+  if (selected !== null && !tags.some((t) => t.tag === selected)) {
+    options.push({ value: selected, label: `${selected} (0)` });
+  }
+  return options;
+}
+
 export class Sidebar {
   private showingTrash = false;
   private query = "";
+  private tag: string | null = null;
+  private sort: Sort = "updated";
+  private currentId: string | null = null;
 
   constructor(
     private readonly invoke: Invoke,
-    private readonly list: HTMLUListElement,
+    private readonly els: SidebarElements,
     private readonly actions: SidebarActions,
     private readonly onError: (e: unknown) => void,
-  ) {}
+  ) {
+    els.sort.replaceChildren(
+      ...(Object.keys(SORTS) as Sort[]).map((s) => new Option(SORTS[s], s)),
+    );
+    els.sort.value = this.sort;
+    els.sort.addEventListener("change", () => {
+      this.sort = els.sort.value as Sort;
+      void this.refresh();
+    });
+    els.tagFilter.addEventListener("change", () => {
+      this.tag = els.tagFilter.value === "" ? null : els.tagFilter.value;
+      void this.refresh();
+    });
+  }
 
   get inTrash(): boolean {
     return this.showingTrash;
@@ -33,22 +73,35 @@ export class Sidebar {
     void this.refresh();
   }
 
-  async refresh(currentId: string | null = null): Promise<void> {
+  async refresh(currentId: string | null = this.currentId): Promise<void> {
+    this.currentId = currentId;
     try {
-      const items =
-        this.query.trim() !== "" && !this.showingTrash
-          ? await this.invoke<DraftSummary[]>("search_drafts", { query: this.query })
-          : await this.invoke<DraftSummary[]>("list_drafts", {
-              query: { trash: this.showingTrash, tag: null, sort: "updated" } satisfies ListQuery,
-            });
+      const searching = this.query.trim() !== "" && !this.showingTrash;
+      const [items, tags] = await Promise.all([
+        searching
+          ? this.invoke("search_drafts", { query: this.query }).then((found) =>
+              found.filter((d) => this.tag === null || d.tags.includes(this.tag)),
+            )
+          : this.invoke("list_drafts", {
+              query: { trash: this.showingTrash, tag: this.tag, sort: this.sort },
+            }),
+        this.invoke("list_tags"),
+      ]);
+      this.renderTags(tags);
       this.render(items, currentId);
     } catch (e) {
       this.onError(e);
     }
   }
 
+  private renderTags(tags: TagCount[]): void {
+    const select = this.els.tagFilter;
+    select.replaceChildren(...tagOptions(tags, this.tag).map((o) => new Option(o.label, o.value)));
+    select.value = this.tag ?? "";
+  }
+
   private render(items: DraftSummary[], currentId: string | null): void {
-    this.list.replaceChildren(
+    this.els.list.replaceChildren(
       ...items.map((d) => {
         const li = document.createElement("li");
         li.dataset.id = d.id;

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use pint_model::{DocumentId, DocumentIdError, Draft, DraftContent, DraftError, DraftKind, Splice};
 use serde::{Deserialize, Serialize};
 
-use crate::store::{DB_FILE, DraftSummary, ListQuery, Store, StoreError};
+use crate::store::{DB_FILE, DraftSummary, ListQuery, Store, StoreError, TagCount};
 
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
@@ -29,6 +29,7 @@ pub struct DraftView {
     pub id: DocumentId,
     pub title: String,
     pub body: String,
+    pub tags: Vec<String>,
     pub heads: Vec<String>,
 }
 
@@ -104,6 +105,7 @@ impl Engine {
             id,
             title: draft.title(),
             body: draft.body(),
+            tags: draft.tags(),
             heads: draft.heads(),
         })
     }
@@ -149,6 +151,11 @@ impl Engine {
     /// The drafts (or the trash), filtered and sorted.
     pub fn list(&self, query: &ListQuery) -> Result<Vec<DraftSummary>, EngineError> {
         Ok(self.store.list(query)?)
+    }
+
+    /// Every tag in use outside the trash, with how many drafts carry it.
+    pub fn tags(&self) -> Result<Vec<TagCount>, EngineError> {
+        Ok(self.store.tags()?)
     }
 
     /// Change a draft's title.

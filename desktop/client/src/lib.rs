@@ -8,11 +8,11 @@ pub mod data_dir;
 #[doc(hidden)]
 pub mod editing_trace;
 pub mod engine;
-pub mod ipc_error;
+pub mod ipc;
 pub mod markdown_file;
 pub mod server;
 pub mod store;
 
 pub use engine::{DraftView, Engine, EngineError, SaveReport, Version};
-pub use ipc_error::{CommandError, ErrorKind};
-pub use store::{DamagedDraft, DraftSummary, ListQuery, Sort, Store, StoreError};
+pub use ipc::{CommandError, ErrorKind};
+pub use store::{DamagedDraft, DraftSummary, ListQuery, Sort, Store, StoreError, TagCount};

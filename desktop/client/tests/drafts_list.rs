@@ -82,7 +82,12 @@ fn story(mut engine: Engine) {
     assert_eq!(titles(&tagged), ["apple pie"]);
     assert_eq!(tagged[0].tags, ["autumn", "baking"]);
     assert_eq!(
-        engine.store().tags().unwrap(),
+        engine
+            .tags()
+            .unwrap()
+            .into_iter()
+            .map(|t| (t.tag, t.drafts))
+            .collect::<Vec<_>>(),
         [("autumn".to_owned(), 1), ("baking".to_owned(), 2)]
     );
     engine.remove_tag(b, "autumn").unwrap();

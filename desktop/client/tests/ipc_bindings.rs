@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use pint_client::server::ServerStatus;
 use pint_client::{
     CommandError, DamagedDraft, DraftSummary, DraftView, ErrorKind, ListQuery, SaveReport, Sort,
-    Version,
+    TagCount, Version, ipc,
 };
 use pint_model::render::{Rendered, TocEntry};
 use pint_model::{DraftContent, DraftKind, Seo, Splice};
@@ -44,8 +44,10 @@ fn typescript_bindings_are_fresh() {
         binding::<Version>(&cfg),
         binding::<ServerStatus>(&cfg),
         binding::<DamagedDraft>(&cfg),
+        binding::<TagCount>(&cfg),
         binding::<CommandError>(&cfg),
         binding::<ErrorKind>(&cfg),
+        ("Commands.ts".to_owned(), ipc::typescript(&cfg)),
     ];
     let dir = bindings_dir();
     if std::env::var_os("PINT_UPDATE_BINDINGS").is_some() {
@@ -72,4 +74,26 @@ fn typescript_bindings_are_fresh() {
         "stale bindings {stale:?}, files of no type {extra:?}: run \
          PINT_UPDATE_BINDINGS=1 cargo test -p pint-client --test ipc_bindings"
     );
+}
+
+/// Every command of the contract is registered by the desktop shell, and nothing else is.
+#[test]
+fn the_desktop_registers_exactly_the_contract_commands() {
+    let main =
+        std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../src/main.rs"))
+            .unwrap();
+    let list = main
+        .split("generate_handler![")
+        .nth(1)
+        .and_then(|rest| rest.split(']').next())
+        .expect("main.rs registers its commands with generate_handler![...]");
+    let mut registered: Vec<&str> = list
+        .split(',')
+        .map(|c| c.trim().trim_start_matches("commands::"))
+        .filter(|c| !c.is_empty())
+        .collect();
+    registered.sort_unstable();
+    let mut contract = ipc::NAMES.to_vec();
+    contract.sort_unstable();
+    assert_eq!(registered, contract);
 }

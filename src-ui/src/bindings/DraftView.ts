@@ -3,4 +3,4 @@
 /**
  * A draft as the editor shows it.
  */
-export type DraftView = { id: string, title: string, body: string, heads: Array<string>, };
+export type DraftView = { id: string, title: string, body: string, tags: Array<string>, heads: Array<string>, };

@@ -47,6 +47,14 @@ pub struct ListQuery {
     pub sort: Sort,
 }
 
+/// A tag in use, with how many drafts outside the trash carry it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct TagCount {
+    pub tag: String,
+    pub drafts: usize,
+}
+
 /// Make the tag rows of a draft match its document's tags (inside the save's transaction).
 pub(super) fn sync_tags(
     tx: &Transaction<'_>,
@@ -119,12 +127,17 @@ impl Store {
     }
 
     /// Every tag in use outside the trash, with how many drafts carry it.
-    pub fn tags(&self) -> Result<Vec<(String, usize)>, StoreError> {
+    pub fn tags(&self) -> Result<Vec<TagCount>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT t.tag, count(*) FROM draft_tags t JOIN drafts d ON d.id = t.draft_id
              WHERE d.trashed_at IS NULL GROUP BY t.tag ORDER BY t.tag",
         )?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let rows = stmt.query_map([], |r| {
+            Ok(TagCount {
+                tag: r.get(0)?,
+                drafts: r.get(1)?,
+            })
+        })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 

@@ -12,7 +12,7 @@ mod migrate;
 mod search;
 
 pub use damaged::DamagedDraft;
-pub use list::{DraftSummary, ListQuery, Sort};
+pub use list::{DraftSummary, ListQuery, Sort, TagCount};
 
 use std::path::{Path, PathBuf};
 

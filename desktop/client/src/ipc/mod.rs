@@ -1,0 +1,152 @@
+//! The contract between the desktop window and Rust: every command's name, its
+//! arguments and its result, declared once here. pint-desktop implements each command
+//! with exactly these types (`Reply<Args>`), and the TypeScript side gets
+//! `src-ui/src/bindings/Commands.ts` generated from the same list, so a renamed
+//! command, a changed argument or a changed result fails to compile on one side or the
+//! other (checked fresh by the `ipc_bindings` test).
+
+mod error;
+
+pub use error::{CommandError, ErrorKind};
+
+use std::collections::BTreeMap;
+
+use pint_model::render::Rendered;
+use pint_model::{DocumentId, DraftContent, Splice};
+use serde::{Deserialize, Serialize};
+use ts_rs::{Config, TS, TypeVisitor};
+
+use crate::server::ServerStatus;
+use crate::store::{DamagedDraft, DraftSummary, ListQuery, TagCount};
+use crate::{DraftView, SaveReport, Version};
+
+/// One command's arguments; `Output` is what it answers on success.
+pub trait Command: for<'de> Deserialize<'de> + TS + 'static {
+    /// The name the front end invokes it by.
+    const NAME: &'static str;
+    type Output: Serialize + TS + 'static;
+}
+
+/// What a command answers: its output, or a `CommandError`.
+pub type Reply<C> = Result<<C as Command>::Output, CommandError>;
+
+macro_rules! commands {
+    ($(
+        $(#[$doc:meta])*
+        $name:literal => $args:ident { $( $(#[$fattr:meta])* $field:ident : $fty:ty ),* $(,)? } -> $out:ty;
+    )*) => {
+        $(
+            $(#[$doc])*
+            #[derive(Debug, Clone, Deserialize, TS)]
+            #[serde(rename_all = "camelCase", deny_unknown_fields)]
+            pub struct $args { $( $(#[$fattr])* pub $field: $fty, )* }
+
+            impl Command for $args {
+                const NAME: &'static str = $name;
+                type Output = $out;
+            }
+        )*
+
+        /// Every command's name, in the order they are declared.
+        pub const NAMES: &[&str] = &[$($name),*];
+
+        /// The `Commands` interface for TypeScript: name → { args, result }.
+        pub fn typescript(cfg: &Config) -> String {
+            let mut imports = BTreeMap::new();
+            let mut entries = String::new();
+            $(
+                entries.push_str(&entry::<$args>(cfg, &mut imports));
+            )*
+            let mut out = String::from(
+                "// Generated from pint-client's ipc contract (desktop/client/src/ipc/mod.rs) \
+                 by the ipc_bindings test. Do not edit.\n",
+            );
+            for (name, path) in &imports {
+                out.push_str(&format!("import type {{ {name} }} from \"./{path}\";\n"));
+            }
+            out.push_str("\nexport interface Commands {\n");
+            out.push_str(&entries);
+            out.push_str("}\n");
+            out
+        }
+    };
+}
+
+commands! {
+    /// The most recently edited draft (or a new one when there is none).
+    "open_current_draft" => OpenCurrentDraftArgs {} -> DraftView;
+    "open_draft" => OpenDraftArgs { #[ts(type = "string")] id: DocumentId } -> DraftView;
+    /// Editor splices (UTF-16 positions); answers once they are durable.
+    "save_edits" => SaveEditsArgs {
+        #[ts(type = "string")] id: DocumentId,
+        splices: Vec<Splice>,
+    } -> SaveReport;
+    "server_status" => ServerStatusArgs {} -> ServerStatus;
+    "list_drafts" => ListDraftsArgs { query: ListQuery } -> Vec<DraftSummary>;
+    "list_tags" => ListTagsArgs {} -> Vec<TagCount>;
+    "search_drafts" => SearchDraftsArgs { query: String } -> Vec<DraftSummary>;
+    "create_draft" => CreateDraftArgs {} -> DraftView;
+    "rename_draft" => RenameDraftArgs { #[ts(type = "string")] id: DocumentId, title: String } -> SaveReport;
+    /// Answers the draft's tags after the change.
+    "add_tag" => AddTagArgs { #[ts(type = "string")] id: DocumentId, tag: String } -> Vec<String>;
+    "remove_tag" => RemoveTagArgs { #[ts(type = "string")] id: DocumentId, tag: String } -> Vec<String>;
+    "trash_draft" => TrashDraftArgs { #[ts(type = "string")] id: DocumentId } -> ();
+    "restore_draft" => RestoreDraftArgs { #[ts(type = "string")] id: DocumentId } -> ();
+    /// Answers how many drafts were deleted for good.
+    "empty_trash" => EmptyTrashArgs {} -> usize;
+    "list_versions" => ListVersionsArgs { #[ts(type = "string")] id: DocumentId } -> Vec<Version>;
+    "preview_version" => PreviewVersionArgs {
+        #[ts(type = "string")] id: DocumentId,
+        heads: Vec<String>,
+    } -> DraftContent;
+    "restore_version" => RestoreVersionArgs {
+        #[ts(type = "string")] id: DocumentId,
+        heads: Vec<String>,
+    } -> DraftView;
+    /// The same renderer the blog uses.
+    "render_preview" => RenderPreviewArgs { markdown: String } -> Rendered;
+    /// Drafts set aside because their bytes no longer load.
+    "damaged_drafts" => DamagedDraftsArgs {} -> Vec<DamagedDraft>;
+}
+
+fn entry<C: Command>(cfg: &Config, imports: &mut BTreeMap<String, String>) -> String {
+    collect_imports::<C>(cfg, imports, true);
+    collect_imports::<C::Output>(cfg, imports, false);
+    format!(
+        "  {}: {{ args: {}; result: {} }};\n",
+        C::NAME,
+        C::inline(cfg),
+        C::Output::name(cfg)
+    )
+}
+
+/// The named (exported) types `T` refers to at its top level, each with its file.
+/// `inline` says whether `T` itself is written out inline (the arguments) or by name.
+fn collect_imports<T: TS + 'static + ?Sized>(
+    cfg: &Config,
+    imports: &mut BTreeMap<String, String>,
+    inline: bool,
+) {
+    struct Visit<'a>(&'a Config, &'a mut BTreeMap<String, String>);
+    impl TypeVisitor for Visit<'_> {
+        fn visit<U: TS + 'static + ?Sized>(&mut self) {
+            match U::output_path() {
+                Some(path) => {
+                    let path = path.to_string_lossy().trim_end_matches(".ts").to_owned();
+                    self.1.insert(U::ident(self.0), path);
+                }
+                None => {
+                    U::visit_dependencies(self);
+                    U::visit_generics(self);
+                }
+            }
+        }
+    }
+    let mut visit = Visit(cfg, imports);
+    if inline {
+        T::visit_dependencies(&mut visit);
+        T::visit_generics(&mut visit);
+    } else {
+        visit.visit::<T>();
+    }
+}
