@@ -18,6 +18,7 @@ fn main() {
     pint_client::server::install_crypto_provider();
 
     let app_state = state::AppState::open();
+    app_state.start_compactor();
     let result = tauri::Builder::default()
         .manage(app_state)
         .invoke_handler(tauri::generate_handler![

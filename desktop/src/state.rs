@@ -2,7 +2,8 @@
 //! server to talk to.
 
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use pint_client::{Engine, EngineError, StoreError, data_dir};
 
@@ -15,7 +16,7 @@ pub struct Unavailable {
 
 #[derive(Debug)]
 pub struct AppState {
-    pub engine: Mutex<Result<Engine, Unavailable>>,
+    pub engine: Arc<Mutex<Result<Engine, Unavailable>>>,
     /// `PINT_SERVER_URL`; none means offline-only.
     pub server_url: Option<String>,
 }
@@ -43,10 +44,36 @@ impl AppState {
             }),
         };
         AppState {
-            engine: Mutex::new(engine),
+            engine: Arc::new(Mutex::new(engine)),
             server_url: std::env::var("PINT_SERVER_URL")
                 .ok()
                 .filter(|u| !u.is_empty()),
+        }
+    }
+}
+
+/// How long a draft must be left alone before its saves are folded into a snapshot.
+const SETTLE_AFTER: Duration = Duration::from_secs(2);
+
+impl AppState {
+    /// Compact drafts in the pauses of typing, on a thread of its own, so that the
+    /// keystroke path never pays for it and drafts reopen from their cached text.
+    pub fn start_compactor(&self) {
+        let engine = Arc::clone(&self.engine);
+        let started = std::thread::Builder::new()
+            .name("pint-compactor".into())
+            .spawn(move || {
+                loop {
+                    std::thread::sleep(Duration::from_secs(1));
+                    let Ok(mut guard) = engine.lock() else { return };
+                    let Ok(engine) = guard.as_mut() else { return };
+                    if let Err(e) = engine.compact_idle(SETTLE_AFTER) {
+                        tracing::warn!(error = %e, "compaction failed; the saves stay as they are");
+                    }
+                }
+            });
+        if let Err(e) = started {
+            tracing::warn!(error = %e, "no compaction thread; drafts compact when saves pile up");
         }
     }
 }

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use pint_model::{DocumentId, DocumentIdError, Draft, DraftContent, DraftError, DraftKind, Splice};
 use serde::{Deserialize, Serialize};
@@ -43,10 +44,20 @@ pub struct SaveReport {
     pub saved_at: i64,
 }
 
+/// A draft the engine holds: loaded, or loading in the background while the editor
+/// already shows its cached text.
+#[derive(Debug)]
+enum Slot {
+    Ready(Box<Draft>),
+    Loading(std::thread::JoinHandle<Result<Draft, StoreError>>),
+}
+
 #[derive(Debug)]
 pub struct Engine {
     store: Store,
-    open: HashMap<DocumentId, Draft>,
+    open: HashMap<DocumentId, Slot>,
+    /// Drafts saved since their last compaction, with when they were last saved.
+    unsettled: HashMap<DocumentId, Instant>,
 }
 
 impl Engine {
@@ -68,6 +79,7 @@ impl Engine {
         Engine {
             store,
             open: HashMap::new(),
+            unsettled: HashMap::new(),
         }
     }
 
@@ -95,11 +107,34 @@ impl Engine {
         let id = DocumentId::random()?;
         let mut draft = Draft::new(kind);
         self.store.insert(id, &mut draft, now_millis())?;
-        self.open.insert(id, draft);
+        self.open.insert(id, Slot::Ready(Box::new(draft)));
         Ok(id)
     }
 
+    /// A draft as the editor shows it. A draft not yet in memory whose cached text is
+    /// current is answered from the cache at once, and its history loads in the
+    /// background (the next call that needs it waits for it).
     pub fn view(&mut self, id: DocumentId) -> Result<DraftView, EngineError> {
+        if !self.open.contains_key(&id)
+            && let Some(cached) = self.store.cached(id)?
+        {
+            let stored = self.store.read(id)?;
+            let loading = std::thread::Builder::new()
+                .name("pint-load-draft".into())
+                .spawn(move || stored.decode(id))
+                .map_err(|e| StoreError::Open {
+                    path: self.store.path().map(Path::to_owned).unwrap_or_default(),
+                    reason: format!("cannot start a thread to load the draft: {e}"),
+                })?;
+            self.open.insert(id, Slot::Loading(loading));
+            return Ok(DraftView {
+                id,
+                title: cached.title,
+                body: cached.body,
+                tags: cached.tags,
+                heads: cached.heads,
+            });
+        }
         let draft = self.draft(id)?;
         Ok(DraftView {
             id,
@@ -128,22 +163,63 @@ impl Engine {
     }
 
     fn draft(&mut self, id: DocumentId) -> Result<&mut Draft, EngineError> {
-        if !self.open.contains_key(&id) {
-            let draft = match self.store.load(id) {
-                Ok(draft) => draft,
-                Err(e @ StoreError::Damaged { .. }) => {
-                    // Set it aside with every byte, so the other drafts keep working.
-                    tracing::error!(%id, error = %e, "draft set aside as damaged");
-                    self.store.set_aside(id, &e.to_string(), now_millis())?;
-                    return Err(e.into());
-                }
-                Err(e) => return Err(e.into()),
-            };
-            self.open.insert(id, draft);
+        let loaded = match self.open.remove(&id) {
+            Some(Slot::Ready(draft)) => Ok(*draft),
+            Some(Slot::Loading(handle)) => handle.join().unwrap_or_else(|_| {
+                Err(StoreError::Damaged {
+                    id: id.to_string(),
+                    source: DraftError::NotAutomerge("loading it failed unexpectedly".into()),
+                })
+            }),
+            None => self.store.load(id),
+        };
+        let draft = match loaded {
+            Ok(draft) => draft,
+            Err(e @ StoreError::Damaged { .. }) => {
+                // Set it aside with every byte, so the other drafts keep working.
+                tracing::error!(%id, error = %e, "draft set aside as damaged");
+                self.store.set_aside(id, &e.to_string(), now_millis())?;
+                self.unsettled.remove(&id);
+                return Err(e.into());
+            }
+            Err(e) => return Err(e.into()),
+        };
+        match self
+            .open
+            .entry(id)
+            .or_insert_with(|| Slot::Ready(Box::new(draft)))
+        {
+            Slot::Ready(draft) => Ok(draft),
+            Slot::Loading(_) => Err(StoreError::NotFound(id).into()),
         }
-        self.open
-            .get_mut(&id)
-            .ok_or(EngineError::Store(StoreError::NotFound(id)))
+    }
+
+    /// Fold the saved chunks of every draft left alone for `idle` into a new snapshot
+    /// (and text cache), so that it opens fast; the app calls this in pauses of typing
+    /// so compaction stays off the keystroke path. Returns how many drafts it compacted.
+    pub fn compact_idle(&mut self, idle: Duration) -> Result<usize, EngineError> {
+        let due: Vec<DocumentId> = self
+            .unsettled
+            .iter()
+            .filter(|(_, saved)| saved.elapsed() >= idle)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in &due {
+            self.unsettled.remove(id);
+            if let Some(Slot::Ready(draft)) = self.open.get_mut(id) {
+                match self.store.compact(*id, draft) {
+                    // Deleted or set aside meanwhile: nothing to compact.
+                    Ok(()) | Err(StoreError::NotFound(_)) => {}
+                    Err(e) => return Err(e.into()),
+                }
+            }
+        }
+        Ok(due.len())
+    }
+
+    /// Whether a draft has saves not yet folded into its snapshot (for tests).
+    pub fn is_unsettled(&self, id: DocumentId) -> bool {
+        self.unsettled.contains_key(&id)
     }
 }
 
@@ -195,6 +271,7 @@ impl Engine {
     /// could not be completed (an import that failed half-way).
     pub fn discard(&mut self, id: DocumentId) -> Result<(), EngineError> {
         self.open.remove(&id);
+        self.unsettled.remove(&id);
         Ok(self.store.delete_for_good(id)?)
     }
 
@@ -207,6 +284,7 @@ impl Engine {
         let n = self.store.empty_trash()?;
         for d in trashed {
             self.open.remove(&d.id);
+            self.unsettled.remove(&d.id);
         }
         Ok(n)
     }
@@ -289,7 +367,7 @@ impl Engine {
     ) -> Result<SaveReport, EngineError> {
         let now = now_millis();
         self.draft(id)?;
-        let Some(draft) = self.open.get_mut(&id) else {
+        let Some(Slot::Ready(draft)) = self.open.get_mut(&id) else {
             return Err(StoreError::NotFound(id).into());
         };
         let result = f(draft).map_err(EngineError::from).and_then(|()| {
@@ -302,8 +380,13 @@ impl Engine {
                 saved_at: now,
             })
         });
-        if result.is_err() {
-            self.open.remove(&id);
+        match result {
+            Ok(_) => {
+                self.unsettled.insert(id, Instant::now());
+            }
+            Err(_) => {
+                self.open.remove(&id);
+            }
         }
         result
     }
@@ -391,5 +474,72 @@ mod tests {
         ));
         assert_eq!(engine.store().pending_chunks(draft.id).unwrap(), 0);
         assert_eq!(engine.view(draft.id).unwrap().heads, draft.heads);
+    }
+
+    fn splice(pos: usize, insert: &str) -> Splice {
+        Splice {
+            pos,
+            delete: 0,
+            insert: insert.into(),
+        }
+    }
+
+    #[test]
+    fn a_settled_draft_opens_from_its_cached_text_and_stays_editable() {
+        let dir = tempfile::tempdir().unwrap();
+        let id = {
+            let mut engine = Engine::open(dir.path()).unwrap();
+            let id = engine.current_draft().unwrap().id;
+            engine
+                .edit(id, &[splice(0, "Cached ✈️ text")], None)
+                .unwrap();
+            engine.add_tag(id, "travel").unwrap();
+            assert!(engine.is_unsettled(id));
+            assert_eq!(engine.compact_idle(Duration::ZERO).unwrap(), 1);
+            assert!(!engine.is_unsettled(id));
+            assert_eq!(engine.store().pending_chunks(id).unwrap(), 0);
+            id
+        };
+        let mut engine = Engine::open(dir.path()).unwrap();
+        assert!(engine.store().cached(id).unwrap().is_some());
+        let view = engine.view(id).unwrap();
+        assert_eq!(view.body, "Cached ✈️ text");
+        assert_eq!(view.tags, ["travel"]);
+        // The history loads behind the cached view; an edit waits for it and lands.
+        let len = view.body.encode_utf16().count();
+        let report = engine.edit(id, &[splice(len, "!")], None).unwrap();
+        assert_ne!(report.heads, view.heads);
+        assert_eq!(engine.view(id).unwrap().body, "Cached ✈️ text!");
+        // Saved since the cache was written: it is no longer offered.
+        assert!(engine.store().cached(id).unwrap().is_none());
+        drop(engine);
+        let mut engine = Engine::open(dir.path()).unwrap();
+        assert_eq!(engine.view(id).unwrap().body, "Cached ✈️ text!");
+    }
+
+    #[test]
+    fn a_draft_whose_cache_is_current_but_bytes_are_damaged_is_set_aside_on_first_use() {
+        let dir = tempfile::tempdir().unwrap();
+        let id = {
+            let mut engine = Engine::open(dir.path()).unwrap();
+            let id = engine.current_draft().unwrap().id;
+            engine.edit(id, &[splice(0, "rescued text")], None).unwrap();
+            engine.compact_idle(Duration::ZERO).unwrap();
+            id
+        };
+        let conn = rusqlite::Connection::open(Engine::db_path(dir.path())).unwrap();
+        conn.execute("UPDATE drafts SET snapshot = x'DEADBEEF'", [])
+            .unwrap();
+        drop(conn);
+        let mut engine = Engine::open(dir.path()).unwrap();
+        // The cached text is still shown (the user can copy it out) ...
+        assert_eq!(engine.view(id).unwrap().body, "rescued text");
+        // ... and the first edit finds the bytes damaged: set aside, not lost.
+        assert!(matches!(
+            engine.edit(id, &[splice(0, "x")], None),
+            Err(EngineError::Store(StoreError::Damaged { .. }))
+        ));
+        assert_eq!(engine.damaged().unwrap().len(), 1);
+        assert!(engine.list(&ListQuery::default()).unwrap().is_empty());
     }
 }

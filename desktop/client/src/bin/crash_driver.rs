@@ -1,7 +1,8 @@
 //! Test support for `tests/crash.rs`: applies batches of splices (a JSON array of arrays
 //! of `{pos, delete, insert}`) to the current draft of a data directory, one save per
 //! batch, and prints each batch's number (counting from FIRST) on its own line the
-//! moment the engine reports it durable.
+//! moment the engine reports it durable. Every 40th batch it also runs the idle
+//! compaction, as the app does in pauses of typing, so kills land inside it too.
 //!
 //! usage: pint-crash-driver DATA_DIR BATCHES.json FIRST
 
@@ -27,6 +28,9 @@ fn main() -> anyhow::Result<()> {
         // Reported only now: the save has committed.
         writeln!(out, "{}", first + i)?;
         out.flush()?;
+        if (first + i) % 40 == 0 {
+            engine.compact_idle(std::time::Duration::ZERO)?;
+        }
     }
     Ok(())
 }

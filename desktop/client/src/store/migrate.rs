@@ -13,6 +13,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0002_drafts_list",
         include_str!("../../../../migrations/desktop/0002_drafts_list.sql"),
     ),
+    (
+        "0003_open_fast",
+        include_str!("../../../../migrations/desktop/0003_open_fast.sql"),
+    ),
 ];
 
 /// Apply every migration newer than the database. A database newer than this build

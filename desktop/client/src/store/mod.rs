@@ -22,6 +22,45 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 /// The file name of the local database inside the data directory.
 pub const DB_FILE: &str = "pint.db";
 
+/// A save folds the pending chunks into a new snapshot itself only past these limits;
+/// below them compaction waits for a pause in typing (`Store::compact`, called by the
+/// engine's idle compaction), so it stays off the keystroke path.
+pub const MAX_PENDING_CHUNKS: usize = 1000;
+/// ... or when the chunks outgrow twice the snapshot plus this many bytes.
+pub const MAX_PENDING_SLACK_BYTES: i64 = 256 * 1024;
+
+/// A draft's stored bytes: its snapshot and the chunks saved since, in order.
+#[derive(Debug)]
+pub struct StoredDraft {
+    pub snapshot: Vec<u8>,
+    pub chunks: Vec<Vec<u8>>,
+}
+
+impl StoredDraft {
+    /// Decode the bytes into a draft (the slow part of opening a large draft).
+    pub fn decode(&self, id: DocumentId) -> Result<Draft, StoreError> {
+        Draft::load_parts(&self.snapshot, self.chunks.iter().map(Vec::as_slice)).map_err(|source| {
+            StoreError::Damaged {
+                id: id.to_string(),
+                source,
+            }
+        })
+    }
+}
+
+/// A draft's text as of its latest save, read without loading its history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CachedDraft {
+    pub title: String,
+    pub body: String,
+    pub tags: Vec<String>,
+    pub heads: Vec<String>,
+}
+
+fn join_heads(heads: &[String]) -> String {
+    heads.join(" ")
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error(
@@ -103,16 +142,27 @@ impl Store {
             DraftKind::Post => "post",
             DraftKind::Page => "page",
         };
+        let heads = join_heads(&draft.heads());
         self.conn.execute(
-            "INSERT INTO drafts (id, kind, title, snapshot, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
-            params![id.to_string(), kind, draft.title(), draft.save(), now],
+            "INSERT INTO drafts (id, kind, title, snapshot, created_at, updated_at,
+                                 heads, cached_body, cached_heads)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?6)",
+            params![
+                id.to_string(),
+                kind,
+                draft.title(),
+                draft.save(),
+                now,
+                heads,
+                draft.body()
+            ],
         )?;
         Ok(())
     }
 
-    /// Append the changes of one save, in one transaction. When the chunks outgrow the
-    /// snapshot, they are folded into a new snapshot in the same transaction.
+    /// Append the changes of one save, in one transaction, with the heads after it. Past
+    /// `MAX_PENDING_CHUNKS` (or the byte limit) the chunks are folded into a new
+    /// snapshot in the same transaction.
     pub fn append(
         &mut self,
         id: DocumentId,
@@ -123,8 +173,9 @@ impl Store {
         let key = id.to_string();
         let tx = self.conn.transaction()?;
         let updated = tx.execute(
-            "UPDATE drafts SET title = ?2, updated_at = ?3, fts_stale = 1 WHERE id = ?1",
-            params![key, draft.title(), now],
+            "UPDATE drafts SET title = ?2, updated_at = ?3, fts_stale = 1, heads = ?4
+             WHERE id = ?1",
+            params![key, draft.title(), now, join_heads(&draft.heads())],
         )?;
         if updated == 0 {
             return Err(StoreError::NotFound(id));
@@ -134,28 +185,52 @@ impl Store {
             "INSERT INTO draft_chunks (draft_id, bytes) VALUES (?1, ?2)",
             params![key, chunk],
         )?;
-        let (snapshot_len, chunks_len): (i64, i64) = tx.query_row(
+        let (snapshot_len, chunks_len, chunks): (i64, i64, usize) = tx.query_row(
             "SELECT length(snapshot),
-                    (SELECT coalesce(sum(length(bytes)), 0) FROM draft_chunks WHERE draft_id = ?1)
+                    (SELECT coalesce(sum(length(bytes)), 0) FROM draft_chunks WHERE draft_id = ?1),
+                    (SELECT count(*) FROM draft_chunks WHERE draft_id = ?1)
              FROM drafts WHERE id = ?1",
             [&key],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )?;
-        if chunks_len >= snapshot_len {
-            // Compaction: the new snapshot and the removal of the chunks it contains
-            // commit together, so no crash can lose either.
-            tx.execute(
-                "UPDATE drafts SET snapshot = ?2 WHERE id = ?1",
-                params![key, draft.save()],
-            )?;
-            tx.execute("DELETE FROM draft_chunks WHERE draft_id = ?1", [&key])?;
+        if chunks >= MAX_PENDING_CHUNKS || chunks_len >= 2 * snapshot_len + MAX_PENDING_SLACK_BYTES
+        {
+            compact_in(&tx, &key, draft)?;
         }
         tx.commit()?;
         Ok(())
     }
 
-    /// Load a draft from its snapshot and chunks.
-    pub fn load(&self, id: DocumentId) -> Result<Draft, StoreError> {
+    /// Fold a draft's pending chunks into a new snapshot (with the text cache), in one
+    /// transaction: the new snapshot and the removal of the chunks it contains commit
+    /// together, so no crash can lose either. `draft` must be the draft as last saved.
+    pub fn compact(&mut self, id: DocumentId, draft: &mut Draft) -> Result<(), StoreError> {
+        let key = id.to_string();
+        let tx = self.conn.transaction()?;
+        let heads: Option<String> = tx
+            .query_row("SELECT heads FROM drafts WHERE id = ?1", [&key], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        let pending: usize = tx.query_row(
+            "SELECT count(*) FROM draft_chunks WHERE draft_id = ?1",
+            [&key],
+            |r| r.get(0),
+        )?;
+        match heads {
+            None => return Err(StoreError::NotFound(id)),
+            // Nothing pending: the snapshot and its cache are already the latest.
+            Some(_) if pending == 0 => return Ok(()),
+            // Never write a snapshot of something other than what is saved.
+            Some(h) if h != join_heads(&draft.heads()) => return Ok(()),
+            Some(_) => compact_in(&tx, &key, draft)?,
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// A draft's stored bytes.
+    pub fn read(&self, id: DocumentId) -> Result<StoredDraft, StoreError> {
         let key = id.to_string();
         let snapshot: Vec<u8> = self
             .conn
@@ -170,8 +245,45 @@ impl Store {
         let chunks = stmt
             .query_map([&key], |r| r.get::<_, Vec<u8>>(0))?
             .collect::<Result<Vec<_>, _>>()?;
-        Draft::load_parts(&snapshot, chunks.iter().map(Vec::as_slice))
-            .map_err(|source| StoreError::Damaged { id: key, source })
+        Ok(StoredDraft { snapshot, chunks })
+    }
+
+    /// Load a draft from its snapshot and chunks.
+    pub fn load(&self, id: DocumentId) -> Result<Draft, StoreError> {
+        self.read(id)?.decode(id)
+    }
+
+    /// The draft's text as of its latest save, when the cache written at the last
+    /// compaction is still current (no save since); `None` otherwise.
+    pub fn cached(&self, id: DocumentId) -> Result<Option<CachedDraft>, StoreError> {
+        let key = id.to_string();
+        let row: Option<(String, String, String)> = self
+            .conn
+            .query_row(
+                "SELECT title, cached_body, heads FROM drafts
+                 WHERE id = ?1 AND cached_body IS NOT NULL AND cached_heads = heads",
+                [&key],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        let Some((title, body, heads)) = row else {
+            return Ok(None);
+        };
+        let tags = self
+            .conn
+            .prepare_cached("SELECT tag FROM draft_tags WHERE draft_id = ?1 ORDER BY tag")?
+            .query_map([&key], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        Ok(Some(CachedDraft {
+            title,
+            body,
+            tags,
+            heads: heads
+                .split(' ')
+                .filter(|h| !h.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        }))
     }
 
     /// How many change chunks wait to be compacted (for tests and diagnostics).
@@ -182,6 +294,20 @@ impl Store {
             |r| r.get(0),
         )?)
     }
+}
+
+/// Write a new snapshot and the text cache, and drop the chunks it contains.
+fn compact_in(
+    tx: &rusqlite::Transaction<'_>,
+    key: &str,
+    draft: &mut Draft,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "UPDATE drafts SET snapshot = ?2, cached_body = ?3, cached_heads = heads WHERE id = ?1",
+        params![key, draft.save(), draft.body()],
+    )?;
+    tx.execute("DELETE FROM draft_chunks WHERE draft_id = ?1", [key])?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -209,21 +335,65 @@ mod tests {
     }
 
     #[test]
-    fn saves_append_chunks_and_compact_without_losing_text() {
+    fn saves_append_chunks_and_compaction_folds_them_without_losing_text() {
         let mut store = Store::open_in_memory().unwrap();
         let id = DocumentId::random().unwrap();
         let mut d = Draft::new(DraftKind::Post);
         store.insert(id, &mut d, 1).unwrap();
-        let mut saw_compaction = false;
         for i in 0..200 {
             let len = d.body_len_utf16();
             edit(&mut d, len, "word ");
             let chunk = d.save_incremental();
             store.append(id, &chunk, &mut d, 2 + i).unwrap();
-            saw_compaction |= store.pending_chunks(id).unwrap() == 0;
             assert_eq!(store.load(id).unwrap().body(), d.body());
+            if i % 50 == 49 {
+                store.compact(id, &mut d).unwrap();
+                assert_eq!(store.pending_chunks(id).unwrap(), 0);
+            }
+            // The cached text is offered only while it is the latest.
+            match store.cached(id).unwrap() {
+                Some(cached) => {
+                    assert_eq!(cached.body, d.body());
+                    assert_eq!(cached.heads, d.heads());
+                }
+                None => assert!(store.pending_chunks(id).unwrap() > 0),
+            }
         }
-        assert!(saw_compaction, "chunks were never folded into a snapshot");
+    }
+
+    #[test]
+    fn a_save_compacts_by_itself_only_past_the_limits() {
+        let mut store = Store::open_in_memory().unwrap();
+        let id = DocumentId::random().unwrap();
+        let mut d = Draft::new(DraftKind::Post);
+        store.insert(id, &mut d, 1).unwrap();
+        for i in 0..MAX_PENDING_CHUNKS {
+            edit(&mut d, 0, "x");
+            let chunk = d.save_incremental();
+            store.append(id, &chunk, &mut d, 2).unwrap();
+            let pending = store.pending_chunks(id).unwrap();
+            if i + 1 < MAX_PENDING_CHUNKS {
+                assert_eq!(pending, i + 1);
+            } else {
+                assert_eq!(pending, 0, "the 1000th chunk triggers compaction");
+            }
+        }
+        assert_eq!(store.cached(id).unwrap().unwrap().body, d.body());
+    }
+
+    #[test]
+    fn compacting_a_draft_that_is_not_the_saved_one_changes_nothing() {
+        let mut store = Store::open_in_memory().unwrap();
+        let id = DocumentId::random().unwrap();
+        let mut d = Draft::new(DraftKind::Post);
+        store.insert(id, &mut d, 1).unwrap();
+        edit(&mut d, 0, "saved");
+        let chunk = d.save_incremental();
+        store.append(id, &chunk, &mut d, 2).unwrap();
+        edit(&mut d, 0, "not saved ");
+        store.compact(id, &mut d).unwrap();
+        assert_eq!(store.pending_chunks(id).unwrap(), 1);
+        assert_eq!(store.load(id).unwrap().body(), "saved");
     }
 
     #[test]
