@@ -133,6 +133,9 @@ async function start(): Promise<void> {
       reportError(e);
     }
   }
+  // A large draft's history loads behind its cached text; if that load finds the bytes
+  // damaged, the next look says so.
+  setInterval(() => void showDamaged(), 10_000);
   el("dismiss-damaged").addEventListener("click", () => {
     damagedDismissed = damagedBox.dataset.key ?? "";
     damagedBox.hidden = true;

@@ -58,7 +58,14 @@ pub struct Engine {
     open: HashMap<DocumentId, Slot>,
     /// Drafts saved since their last compaction, with when they were last saved.
     unsettled: HashMap<DocumentId, Instant>,
+    /// Drafts stored in at least this many bytes load in the background behind their
+    /// cached text; smaller ones load at once (a few milliseconds), so damage to them
+    /// is found when they are opened.
+    background_load_min_bytes: usize,
 }
+
+/// See `Engine::background_load_min_bytes`: about 50 ms of loading.
+const BACKGROUND_LOAD_MIN_BYTES: usize = 32 * 1024;
 
 impl Engine {
     /// The database file inside a data directory.
@@ -80,6 +87,7 @@ impl Engine {
             store,
             open: HashMap::new(),
             unsettled: HashMap::new(),
+            background_load_min_bytes: BACKGROUND_LOAD_MIN_BYTES,
         }
     }
 
@@ -111,29 +119,31 @@ impl Engine {
         Ok(id)
     }
 
-    /// A draft as the editor shows it. A draft not yet in memory whose cached text is
-    /// current is answered from the cache at once, and its history loads in the
+    /// A draft as the editor shows it. A large draft not yet in memory whose cached
+    /// text is current is answered from the cache at once, and its history loads in the
     /// background (the next call that needs it waits for it).
     pub fn view(&mut self, id: DocumentId) -> Result<DraftView, EngineError> {
         if !self.open.contains_key(&id)
             && let Some(cached) = self.store.cached(id)?
         {
             let stored = self.store.read(id)?;
-            let loading = std::thread::Builder::new()
-                .name("pint-load-draft".into())
-                .spawn(move || stored.decode(id))
-                .map_err(|e| StoreError::Open {
-                    path: self.store.path().map(Path::to_owned).unwrap_or_default(),
-                    reason: format!("cannot start a thread to load the draft: {e}"),
-                })?;
-            self.open.insert(id, Slot::Loading(loading));
-            return Ok(DraftView {
-                id,
-                title: cached.title,
-                body: cached.body,
-                tags: cached.tags,
-                heads: cached.heads,
-            });
+            if stored.len() >= self.background_load_min_bytes {
+                let loading = std::thread::Builder::new()
+                    .name("pint-load-draft".into())
+                    .spawn(move || stored.decode(id))
+                    .map_err(|e| StoreError::Open {
+                        path: self.store.path().map(Path::to_owned).unwrap_or_default(),
+                        reason: format!("cannot start a thread to load the draft: {e}"),
+                    })?;
+                self.open.insert(id, Slot::Loading(loading));
+                return Ok(DraftView {
+                    id,
+                    title: cached.title,
+                    body: cached.body,
+                    tags: cached.tags,
+                    heads: cached.heads,
+                });
+            }
         }
         let draft = self.draft(id)?;
         Ok(DraftView {
@@ -353,8 +363,21 @@ impl Engine {
         self.change(id, |d| d.restore(heads))
     }
 
-    /// Drafts that were set aside because their bytes no longer load.
-    pub fn damaged(&self) -> Result<Vec<crate::store::DamagedDraft>, EngineError> {
+    /// Drafts that were set aside because their bytes no longer load, including any
+    /// whose background load has just failed.
+    pub fn damaged(&mut self) -> Result<Vec<crate::store::DamagedDraft>, EngineError> {
+        let finished: Vec<DocumentId> = self
+            .open
+            .iter()
+            .filter(|(_, slot)| matches!(slot, Slot::Loading(h) if h.is_finished()))
+            .map(|(id, _)| *id)
+            .collect();
+        for id in finished {
+            match self.draft(id) {
+                Ok(_) | Err(EngineError::Store(StoreError::Damaged { .. })) => {}
+                Err(e) => return Err(e),
+            }
+        }
         Ok(self.store.damaged()?)
     }
 
@@ -501,8 +524,10 @@ mod tests {
             id
         };
         let mut engine = Engine::open(dir.path()).unwrap();
+        engine.background_load_min_bytes = 0;
         assert!(engine.store().cached(id).unwrap().is_some());
         let view = engine.view(id).unwrap();
+        assert!(matches!(engine.open.get(&id), Some(Slot::Loading(_))));
         assert_eq!(view.body, "Cached ✈️ text");
         assert_eq!(view.tags, ["travel"]);
         // The history loads behind the cached view; an edit waits for it and lands.
@@ -532,6 +557,7 @@ mod tests {
             .unwrap();
         drop(conn);
         let mut engine = Engine::open(dir.path()).unwrap();
+        engine.background_load_min_bytes = 0;
         // The cached text is still shown (the user can copy it out) ...
         assert_eq!(engine.view(id).unwrap().body, "rescued text");
         // ... and the first edit finds the bytes damaged: set aside, not lost.
@@ -541,5 +567,55 @@ mod tests {
         ));
         assert_eq!(engine.damaged().unwrap().len(), 1);
         assert!(engine.list(&ListQuery::default()).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_small_damaged_draft_is_found_out_when_it_is_opened() {
+        let dir = tempfile::tempdir().unwrap();
+        let id = {
+            let mut engine = Engine::open(dir.path()).unwrap();
+            let id = engine.current_draft().unwrap().id;
+            engine.edit(id, &[splice(0, "small")], None).unwrap();
+            engine.compact_idle(Duration::ZERO).unwrap();
+            id
+        };
+        let conn = rusqlite::Connection::open(Engine::db_path(dir.path())).unwrap();
+        conn.execute("UPDATE drafts SET snapshot = x'DEADBEEF'", [])
+            .unwrap();
+        drop(conn);
+        let mut engine = Engine::open(dir.path()).unwrap();
+        assert!(engine.store().cached(id).unwrap().is_some());
+        assert!(matches!(
+            engine.view(id),
+            Err(EngineError::Store(StoreError::Damaged { .. }))
+        ));
+        assert_eq!(engine.damaged().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_failed_background_load_is_reported_among_the_damaged() {
+        let dir = tempfile::tempdir().unwrap();
+        let id = {
+            let mut engine = Engine::open(dir.path()).unwrap();
+            let id = engine.current_draft().unwrap().id;
+            engine.edit(id, &[splice(0, "big enough")], None).unwrap();
+            engine.compact_idle(Duration::ZERO).unwrap();
+            id
+        };
+        let conn = rusqlite::Connection::open(Engine::db_path(dir.path())).unwrap();
+        conn.execute("UPDATE drafts SET snapshot = x'DEADBEEF'", [])
+            .unwrap();
+        drop(conn);
+        let mut engine = Engine::open(dir.path()).unwrap();
+        engine.background_load_min_bytes = 0;
+        assert_eq!(engine.view(id).unwrap().body, "big enough");
+        // Bounded wait for the load thread, then the next damaged() reaps it.
+        for _ in 0..500 {
+            if matches!(engine.open.get(&id), Some(Slot::Loading(h)) if h.is_finished()) {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert_eq!(engine.damaged().unwrap().len(), 1);
     }
 }

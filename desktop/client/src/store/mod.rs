@@ -37,6 +37,15 @@ pub struct StoredDraft {
 }
 
 impl StoredDraft {
+    /// How many bytes are stored.
+    pub fn len(&self) -> usize {
+        self.snapshot.len() + self.chunks.iter().map(Vec::len).sum::<usize>()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// Decode the bytes into a draft (the slow part of opening a large draft).
     pub fn decode(&self, id: DocumentId) -> Result<Draft, StoreError> {
         Draft::load_parts(&self.snapshot, self.chunks.iter().map(Vec::as_slice)).map_err(|source| {
