@@ -28,7 +28,7 @@ fn main() -> anyhow::Result<()> {
         // Reported only now: the save has committed.
         writeln!(out, "{}", first + i)?;
         out.flush()?;
-        if (first + i) % 40 == 0 {
+        if (first + i).is_multiple_of(40) {
             engine.compact_idle(std::time::Duration::ZERO)?;
         }
     }
