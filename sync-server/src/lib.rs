@@ -1,10 +1,13 @@
 //! pint-server: Pint's hosted backend. Thin HTTP handlers over domain logic over
 //! storage (`db`), one folder per concern.
 
+pub mod auth;
 pub mod db;
 pub mod health;
 pub mod http;
+pub mod secrets;
 pub mod settings;
+pub mod users;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -13,7 +16,9 @@ use std::time::Duration;
 use poem::Server;
 use poem::listener::{Acceptor, Listener, TcpListener};
 
+use auth::Auth;
 use db::{DbError, Storage};
+use secrets::SecretError;
 pub use settings::Settings;
 
 /// How long in-flight requests get to finish after a shutdown signal.
@@ -23,6 +28,8 @@ pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 pub enum StartError {
     #[error(transparent)]
     Db(#[from] DbError),
+    #[error(transparent)]
+    Secret(#[from] SecretError),
     #[error("cannot listen on {addr}: {reason}; set PINT_LISTEN to a free HOST:PORT")]
     Listen { addr: SocketAddr, reason: String },
 }
@@ -38,6 +45,7 @@ pub async fn prepare_storage(settings: &Settings) -> Result<Arc<dyn Storage>, Db
 pub struct Bound {
     acceptor: poem::listener::TcpAcceptor,
     storage: Arc<dyn Storage>,
+    auth: Arc<Auth>,
     settings: Settings,
 }
 
@@ -61,7 +69,7 @@ impl Bound {
 
     /// Serve until `shutdown` completes, then finish in-flight requests.
     pub async fn serve(self, shutdown: impl Future<Output = ()> + Send) -> std::io::Result<()> {
-        let app = http::app(self.storage, self.settings.max_body_bytes);
+        let app = http::app(self.storage, self.auth, self.settings.max_body_bytes);
         Server::new_with_acceptor(self.acceptor)
             .name("pint-server")
             .run_with_graceful_shutdown(app, shutdown, Some(SHUTDOWN_GRACE))
@@ -71,6 +79,8 @@ impl Bound {
 
 /// Prepare storage and bind the listener.
 pub async fn bind(settings: Settings) -> Result<Bound, StartError> {
+    // Secrets first: a production server without them stops before touching anything.
+    let auth = Arc::new(Auth::new(&secrets::jwt_secret(&settings)?));
     let storage = prepare_storage(&settings).await?;
     let acceptor = TcpListener::bind(settings.listen)
         .into_acceptor()
@@ -82,6 +92,7 @@ pub async fn bind(settings: Settings) -> Result<Bound, StartError> {
     Ok(Bound {
         acceptor,
         storage,
+        auth,
         settings,
     })
 }

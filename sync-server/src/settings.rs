@@ -1,7 +1,8 @@
 //! Server settings: safe defaults in code, overridden by `PINT_*` environment variables.
 //!
 //! With no configuration at all the server runs on an embedded SQLite database in its
-//! data directory, listening on 127.0.0.1:8080.
+//! data directory, listening on 127.0.0.1:8080, with its secrets generated once and kept
+//! in the data directory. With `PINT_MODE=production` every secret must be given.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -9,7 +10,17 @@ use std::path::PathBuf;
 /// Default largest request body the JSON API accepts.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 
-#[derive(Debug, Clone)]
+/// Local (zero-config, secrets generated) or production (secrets required).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Local,
+    Production,
+}
+
+/// The shortest signing secret accepted, in bytes.
+pub const MIN_SECRET_BYTES: usize = 32;
+
+#[derive(Clone)]
 pub struct Settings {
     /// Where the embedded database and (later) media and the mail outbox live.
     pub data_dir: PathBuf,
@@ -17,6 +28,26 @@ pub struct Settings {
     /// `sqlite://…` or `postgres://…`; `None` means SQLite in `data_dir`.
     pub database_url: Option<String>,
     pub max_body_bytes: usize,
+    pub mode: Mode,
+    /// `PINT_JWT_SECRET`: signs access tokens. Required in production; generated once in
+    /// the data directory otherwise. Servers sharing a database must share it.
+    pub jwt_secret: Option<Vec<u8>>,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("data_dir", &self.data_dir)
+            .field("listen", &self.listen)
+            .field(
+                "database_url",
+                &self.database_url.as_deref().map(crate::db::redact),
+            )
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("mode", &self.mode)
+            .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "(set)"))
+            .finish()
+    }
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -27,6 +58,12 @@ pub enum SettingsError {
     NoDataDir,
     #[error("PINT_MAX_BODY_BYTES={0:?} is not a positive number of bytes")]
     MaxBody(String),
+    #[error("PINT_MODE={0:?} is not a mode; use local (the default) or production")]
+    Mode(String),
+    #[error(
+        "PINT_JWT_SECRET is too short: use at least {MIN_SECRET_BYTES} random bytes (e.g. `openssl rand -base64 48`)"
+    )]
+    ShortSecret,
 }
 
 impl Settings {
@@ -55,11 +92,24 @@ impl Settings {
                 .ok_or(SettingsError::MaxBody(n))?,
             None => DEFAULT_MAX_BODY_BYTES,
         };
+        let mode = match get("PINT_MODE").as_deref() {
+            None | Some("local") => Mode::Local,
+            Some("production") => Mode::Production,
+            Some(other) => return Err(SettingsError::Mode(other.to_owned())),
+        };
+        let jwt_secret = match get("PINT_JWT_SECRET") {
+            Some(secret) if secret.len() < MIN_SECRET_BYTES => {
+                return Err(SettingsError::ShortSecret);
+            }
+            other => other.map(String::into_bytes),
+        };
         Ok(Settings {
             data_dir,
             listen,
             database_url: get("PINT_DATABASE_URL"),
             max_body_bytes,
+            mode,
+            jwt_secret,
         })
     }
 }
@@ -97,5 +147,27 @@ mod tests {
         ]))
         .unwrap_err();
         assert!(err.to_string().starts_with("PINT_MAX_BODY_BYTES="));
+        let err = Settings::from_lookup(lookup(&[
+            ("PINT_DATA_DIR", "/x"),
+            ("PINT_JWT_SECRET", "short"),
+        ]))
+        .unwrap_err();
+        assert!(err.to_string().starts_with("PINT_JWT_SECRET"));
+        let err = Settings::from_lookup(lookup(&[("PINT_DATA_DIR", "/x"), ("PINT_MODE", "prod")]))
+            .unwrap_err();
+        assert!(err.to_string().starts_with("PINT_MODE="));
+    }
+
+    #[test]
+    fn debug_output_never_shows_secrets() {
+        let s = Settings::from_lookup(lookup(&[
+            ("PINT_DATA_DIR", "/x"),
+            ("PINT_JWT_SECRET", "0123456789abcdef0123456789abcdef-secret"),
+            ("PINT_DATABASE_URL", "postgres://u:hunter2@h/db"),
+        ]))
+        .unwrap();
+        let shown = format!("{s:?}");
+        assert!(!shown.contains("abcdef"), "{shown}");
+        assert!(!shown.contains("hunter2"), "{shown}");
     }
 }

@@ -2,6 +2,7 @@
 //! production), chosen from the database URL at start. The rest of the server only
 //! sees `Arc<dyn Storage>`; backend errors never leave this module unlogged or raw.
 
+pub mod accounts;
 mod postgres;
 mod sqlite;
 
@@ -9,6 +10,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use accounts::AccountStore;
 pub use postgres::PostgresStorage;
 pub use sqlite::SqliteStorage;
 
@@ -42,7 +44,7 @@ pub enum DbError {
 /// Everything the server stores. Grows one aggregate at a time; both backends pass the
 /// same contract tests (`tests/storage_contract.rs`).
 #[async_trait::async_trait]
-pub trait Storage: Send + Sync + std::fmt::Debug + 'static {
+pub trait Storage: AccountStore + Send + Sync + std::fmt::Debug + 'static {
     /// `"sqlite"` or `"postgres"`.
     fn backend(&self) -> &'static str;
 

@@ -5,6 +5,7 @@ use std::str::FromStr;
 use sqlx::Connection;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 
+use super::accounts::impl_account_store;
 use super::{CONNECT_TIMEOUT, DbError, Storage, redact};
 
 #[derive(Debug, Clone)]
@@ -73,3 +74,16 @@ impl Storage for PostgresStorage {
         Ok(id.to_string())
     }
 }
+
+/// PostgreSQL takes the queries as written.
+fn sql(query: &'static str) -> &'static str {
+    query
+}
+
+async fn begin_write(
+    pool: &PgPool,
+) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+    pool.begin().await
+}
+
+impl_account_store!(PostgresStorage, sqlx::Postgres, sql, begin_write);

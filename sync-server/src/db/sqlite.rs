@@ -7,6 +7,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+use super::accounts::impl_account_store;
 use super::{CONNECT_TIMEOUT, DbError, Storage};
 
 #[derive(Debug, Clone)]
@@ -77,5 +78,40 @@ impl Storage for SqliteStorage {
                 .fetch_one(&self.pool)
                 .await?;
         Ok(id)
+    }
+}
+
+/// A query written with `$1` placeholders, as SQLite's numbered `?1` ones.
+fn sql(query: &'static str) -> sqlx::AssertSqlSafe<String> {
+    let mut out = String::with_capacity(query.len());
+    let mut chars = query.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '$' && chars.peek().is_some_and(char::is_ascii_digit) {
+            out.push('?');
+        } else {
+            out.push(c);
+        }
+    }
+    sqlx::AssertSqlSafe(out)
+}
+
+/// A write transaction that takes the write lock at once, so two writers wait for each
+/// other instead of failing when a read turns into a write.
+async fn begin_write(
+    pool: &SqlitePool,
+) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+    pool.begin_with("BEGIN IMMEDIATE").await
+}
+
+impl_account_store!(SqliteStorage, sqlx::Sqlite, sql, begin_write);
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn placeholders_become_numbered_question_marks() {
+        assert_eq!(
+            super::sql("SELECT $1, '$' || $12 FROM t WHERE a = $2").0,
+            "SELECT ?1, '$' || ?12 FROM t WHERE a = ?2"
+        );
     }
 }

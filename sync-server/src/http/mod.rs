@@ -3,31 +3,39 @@
 
 pub mod envelope;
 pub mod error;
+pub mod validation;
 
 use std::sync::Arc;
 
 use poem::{Endpoint, EndpointExt, Route};
 use poem_openapi::OpenApiService;
 
+use crate::auth::{Auth, AuthApi};
 use crate::db::Storage;
 use crate::health::HealthApi;
+use crate::users::UsersApi;
 
 pub use envelope::{Envelope, RequestId};
 pub use error::ApiError;
 
 /// The OpenAPI service of every JSON API; also used to print the document.
-pub fn api_service() -> OpenApiService<HealthApi, ()> {
-    OpenApiService::new(HealthApi, "Pint", env!("CARGO_PKG_VERSION"))
-        .description("Pint's hosted backend: accounts, blogs, sync and publishing.")
+pub fn api_service() -> OpenApiService<(HealthApi, AuthApi, UsersApi), ()> {
+    OpenApiService::new(
+        (HealthApi, AuthApi, UsersApi),
+        "Pint",
+        env!("CARGO_PKG_VERSION"),
+    )
+    .description("Pint's hosted backend: accounts, blogs, sync and publishing.")
 }
 
 /// The whole application, ready to serve.
-pub fn app(storage: Arc<dyn Storage>, max_body_bytes: usize) -> impl Endpoint {
+pub fn app(storage: Arc<dyn Storage>, auth: Arc<Auth>, max_body_bytes: usize) -> impl Endpoint {
     let api = api_service();
     let spec = api.spec_endpoint();
     Route::new()
         .at("/v1/openapi.json", spec)
         .nest("/", api)
         .data(storage)
+        .data(auth)
         .with(Envelope { max_body_bytes })
 }

@@ -68,6 +68,9 @@ impl Drop for FreshPostgres {
     }
 }
 
+/// The access-token secret of test servers, so tests can forge tokens on purpose.
+pub const TEST_JWT_SECRET: &[u8] = b"test-only secret, 32 bytes or more, never used elsewhere";
+
 /// Which backend a test runs on.
 #[derive(Debug, Clone, Copy)]
 pub enum Backend {
@@ -100,6 +103,8 @@ impl TestDb {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             database_url: url,
             max_body_bytes: 64 * 1024,
+            mode: pint_server::settings::Mode::Local,
+            jwt_secret: Some(TEST_JWT_SECRET.to_vec()),
         }
     }
 }

@@ -1,0 +1,423 @@
+//! Accounts' front door: register, sign in, refresh, sign out; and the bearer check
+//! every authenticated endpoint uses (`BearerAuth`).
+
+pub mod password;
+pub mod tokens;
+
+use std::sync::Arc;
+
+use pint_model::ErrorCode;
+use poem::Request;
+use poem::web::Data;
+use poem_openapi::auth::Bearer;
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi, SecurityScheme};
+
+use crate::db::accounts::{NewSession, NewUser, Refreshed, SessionRecord, UserRecord, revoked};
+use crate::db::{DbError, Storage};
+use crate::http::ApiError;
+use crate::http::validation::{Fields, email_problem, line_problem, normalize_email};
+use tokens::{REFRESH_TTL_SECS, TokenKeys};
+
+/// What the auth endpoints share: the token keys.
+#[derive(Debug)]
+pub struct Auth {
+    pub keys: TokenKeys,
+}
+
+impl Auth {
+    pub fn new(jwt_secret: &[u8]) -> Self {
+        Auth {
+            keys: TokenKeys::new(jwt_secret),
+        }
+    }
+}
+
+/// The signed-in user behind a request, and the session (device) it came through.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub user: UserRecord,
+    pub session_id: String,
+}
+
+/// `Authorization: Bearer <access token>`: a genuine, unexpired token of a session that
+/// has not ended, of a user who is not banned.
+#[derive(Debug, SecurityScheme)]
+#[oai(ty = "bearer", bearer_format = "JWT", checker = "check_bearer")]
+pub struct BearerAuth(pub Caller);
+
+async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<Caller> {
+    let unauthorized = |message: &str| ApiError::new(ErrorCode::Unauthorized, message);
+    let (Some(auth), Some(storage)) = (req.data::<Arc<Auth>>(), req.data::<Arc<dyn Storage>>())
+    else {
+        return Err(ApiError::internal().into());
+    };
+    let claims = auth.keys.check(&bearer.token).ok_or_else(|| {
+        unauthorized("the access token is not valid or has expired; refresh it or sign in again")
+    })?;
+    let found = storage
+        .session_with_user(&claims.sid)
+        .await
+        .map_err(db_error)?;
+    let Some((session, user)) = found else {
+        return Err(unauthorized("this session has ended; sign in again").into());
+    };
+    if session.user_id != claims.sub || session.revoked_at.is_some() {
+        return Err(unauthorized("this session has ended; sign in again").into());
+    }
+    if user.role == "banned" {
+        return Err(ApiError::new(ErrorCode::Forbidden, "this account is banned").into());
+    }
+    Ok(Caller {
+        user,
+        session_id: session.id,
+    })
+}
+
+/// A storage failure: logged with its cause (inside the request's span), answered as
+/// INTERNAL_ERROR with nothing internal in it.
+pub fn db_error(e: DbError) -> poem::Error {
+    tracing::error!(error = %e, "storage failed");
+    ApiError::internal().into()
+}
+
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+/// Run a slow, CPU-bound step (password hashing) off the async runtime.
+pub async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> poem::Result<T> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| {
+        tracing::error!(error = %e, "blocking task failed");
+        ApiError::internal().into()
+    })
+}
+
+/// A user as the API shows them.
+#[derive(Debug, Object)]
+#[oai(rename_all = "camelCase")]
+pub struct UserView {
+    pub id: String,
+    pub email: String,
+    pub display_name: String,
+    /// `user`, `admin` or `banned`.
+    pub role: String,
+    pub email_verified: bool,
+    /// Unix milliseconds.
+    pub created_at: i64,
+}
+
+impl From<&UserRecord> for UserView {
+    fn from(u: &UserRecord) -> Self {
+        UserView {
+            id: u.id.clone(),
+            email: u.email.clone(),
+            display_name: u.display_name.clone(),
+            role: u.role.clone(),
+            email_verified: u.email_verified_at.is_some(),
+            created_at: u.created_at,
+        }
+    }
+}
+
+/// A signed-in session: the user and the tokens to act as them.
+#[derive(Debug, Object)]
+#[oai(rename_all = "camelCase")]
+pub struct SignedIn {
+    pub user: UserView,
+    pub session_id: String,
+    /// Send as `Authorization: Bearer …`; good for 15 minutes.
+    pub access_token: String,
+    /// Unix seconds.
+    pub access_token_expires_at: i64,
+    /// Exchange at `/v1/auth/refresh` for new tokens; each works once.
+    pub refresh_token: String,
+}
+
+#[derive(Debug, Object)]
+#[oai(rename_all = "camelCase")]
+struct RegisterRequest {
+    email: String,
+    password: String,
+    /// Defaults to the part of the email before `@`.
+    display_name: Option<String>,
+    /// Shown in the list of sessions, e.g. "Ada's laptop".
+    device_name: Option<String>,
+}
+
+#[derive(Debug, Object)]
+#[oai(rename_all = "camelCase")]
+struct LoginRequest {
+    email: String,
+    password: String,
+    device_name: Option<String>,
+}
+
+#[derive(Debug, Object)]
+#[oai(rename_all = "camelCase")]
+struct RefreshRequest {
+    refresh_token: String,
+}
+
+#[derive(Debug, ApiResponse)]
+enum Registered {
+    /// The account exists and this device is signed in.
+    #[oai(status = 201)]
+    Created(Json<SignedIn>),
+}
+
+#[derive(Debug, ApiResponse)]
+enum SignedOut {
+    /// The session has ended; its tokens no longer work.
+    #[oai(status = 204)]
+    Done,
+}
+
+const DEFAULT_DEVICE: &str = "Unknown device";
+
+fn device_problem(device: Option<&str>) -> Option<String> {
+    device.and_then(|d| line_problem(d, 1, 100))
+}
+
+/// Open a new session for `user` and hand out its first tokens.
+pub async fn sign_in(
+    storage: &dyn Storage,
+    auth: &Auth,
+    user: &UserRecord,
+    device_name: Option<&str>,
+) -> poem::Result<SignedIn> {
+    let now = now_ms();
+    let session_id = uuid::Uuid::now_v7().to_string();
+    let (refresh_token, refresh_hash) = tokens::new_refresh_token().map_err(|e| {
+        tracing::error!(error = %e, "no randomness for a refresh token");
+        ApiError::internal()
+    })?;
+    storage
+        .create_session(&NewSession {
+            id: &session_id,
+            user_id: &user.id,
+            device_name: device_name.unwrap_or(DEFAULT_DEVICE),
+            refresh_hash: &refresh_hash,
+            refresh_expires_at: now + REFRESH_TTL_SECS * 1000,
+            now,
+        })
+        .await
+        .map_err(db_error)?;
+    tokens_for(auth, user, &session_id, refresh_token, now)
+}
+
+fn tokens_for(
+    auth: &Auth,
+    user: &UserRecord,
+    session_id: &str,
+    refresh_token: String,
+    now: i64,
+) -> poem::Result<SignedIn> {
+    let (access_token, expires_at) =
+        auth.keys
+            .issue(&user.id, session_id, now / 1000)
+            .map_err(|e| {
+                tracing::error!(error = %e, "cannot sign an access token");
+                ApiError::internal()
+            })?;
+    Ok(SignedIn {
+        user: user.into(),
+        session_id: session_id.to_owned(),
+        access_token,
+        access_token_expires_at: expires_at,
+        refresh_token,
+    })
+}
+
+fn wrong_credentials() -> ApiError {
+    ApiError::new(
+        ErrorCode::Unauthorized,
+        "the email or the password is wrong",
+    )
+}
+
+#[derive(Debug)]
+pub struct AuthApi;
+
+#[OpenApi(prefix_path = "/v1/auth")]
+impl AuthApi {
+    /// Create an account and sign this device in.
+    #[oai(path = "/register", method = "post")]
+    async fn register(
+        &self,
+        storage: Data<&Arc<dyn Storage>>,
+        auth: Data<&Arc<Auth>>,
+        body: Json<RegisterRequest>,
+    ) -> poem::Result<Registered> {
+        let body = body.0;
+        let email = normalize_email(&body.email);
+        let display_name = body
+            .display_name
+            .as_deref()
+            .map(str::trim)
+            .map(str::to_owned)
+            .unwrap_or_else(|| email.split('@').next().unwrap_or_default().to_owned());
+        Fields::new()
+            .check("email", email_problem(&email))
+            .check("password", password::policy_problem(&body.password))
+            .check("displayName", line_problem(&display_name, 1, 100))
+            .check("deviceName", device_problem(body.device_name.as_deref()))
+            .finish()?;
+        let password = body.password;
+        let hash = blocking(move || password::hash(&password))
+            .await?
+            .map_err(|e| {
+                tracing::error!(error = %e, "password hashing failed");
+                ApiError::internal()
+            })?;
+        let now = now_ms();
+        let id = uuid::Uuid::now_v7().to_string();
+        let created = storage
+            .create_user(&NewUser {
+                id: &id,
+                email: &email,
+                display_name: &display_name,
+                password_hash: &hash,
+                now,
+            })
+            .await
+            .map_err(db_error)?;
+        let Some(user) = created else {
+            return Err(ApiError::new(
+                ErrorCode::Conflict,
+                "an account with this email exists; sign in, or reset its password",
+            )
+            .with_details(serde_json::json!({"fields": {"email": "is taken"}}))
+            .into());
+        };
+        let signed_in =
+            sign_in(storage.as_ref(), &auth, &user, body.device_name.as_deref()).await?;
+        Ok(Registered::Created(Json(signed_in)))
+    }
+
+    /// Sign a device in with email and password.
+    #[oai(path = "/login", method = "post")]
+    async fn login(
+        &self,
+        storage: Data<&Arc<dyn Storage>>,
+        auth: Data<&Arc<Auth>>,
+        body: Json<LoginRequest>,
+    ) -> poem::Result<Json<SignedIn>> {
+        let body = body.0;
+        Fields::new()
+            .check("deviceName", device_problem(body.device_name.as_deref()))
+            .finish()?;
+        let email = normalize_email(&body.email);
+        let user = if email_problem(&email).is_none() && body.password.len() <= password::MAX_BYTES
+        {
+            storage.user_by_email(&email).await.map_err(db_error)?
+        } else {
+            None
+        };
+        let password = body.password;
+        let Some(user) = user else {
+            blocking(move || password::verify_dummy(&password)).await?;
+            return Err(wrong_credentials().into());
+        };
+        let hash = user.password_hash.clone();
+        if !blocking(move || password::verify(&password, &hash)).await? {
+            return Err(wrong_credentials().into());
+        }
+        if user.role == "banned" {
+            return Err(ApiError::new(ErrorCode::Forbidden, "this account is banned").into());
+        }
+        Ok(Json(
+            sign_in(storage.as_ref(), &auth, &user, body.device_name.as_deref()).await?,
+        ))
+    }
+
+    /// Exchange a refresh token for new tokens. Each refresh token works once; presenting
+    /// one again ends its session, on every device that holds a copy.
+    #[oai(path = "/refresh", method = "post")]
+    async fn refresh(
+        &self,
+        storage: Data<&Arc<dyn Storage>>,
+        auth: Data<&Arc<Auth>>,
+        body: Json<RefreshRequest>,
+    ) -> poem::Result<Json<SignedIn>> {
+        let refused = || {
+            ApiError::new(
+                ErrorCode::Unauthorized,
+                "this refresh token is not valid any more; sign in again",
+            )
+        };
+        if body.refresh_token.len() > 256 {
+            return Err(refused().into());
+        }
+        let now = now_ms();
+        let (new_token, new_hash) = tokens::new_refresh_token().map_err(|e| {
+            tracing::error!(error = %e, "no randomness for a refresh token");
+            ApiError::internal()
+        })?;
+        let outcome = storage
+            .rotate_refresh(
+                &tokens::refresh_hash(&body.refresh_token),
+                &new_hash,
+                now + REFRESH_TTL_SECS * 1000,
+                now,
+            )
+            .await
+            .map_err(db_error)?;
+        match outcome {
+            Refreshed::Rotated { session, user } => {
+                Ok(Json(tokens_for(&auth, &user, &session.id, new_token, now)?))
+            }
+            Refreshed::Reused { session_id } => {
+                tracing::warn!(%session_id, "refresh token reused: session revoked");
+                Err(refused().into())
+            }
+            Refreshed::Refused => Err(refused().into()),
+        }
+    }
+
+    /// Sign this device out: its session ends and its tokens stop working.
+    #[oai(path = "/logout", method = "post")]
+    async fn logout(
+        &self,
+        storage: Data<&Arc<dyn Storage>>,
+        caller: BearerAuth,
+    ) -> poem::Result<SignedOut> {
+        let Caller { user, session_id } = caller.0;
+        storage
+            .revoke_session(&user.id, &session_id, revoked::SIGNED_OUT, now_ms())
+            .await
+            .map_err(db_error)?;
+        Ok(SignedOut::Done)
+    }
+}
+
+/// A session as its user sees it.
+#[derive(Debug, Object)]
+#[oai(rename_all = "camelCase")]
+pub struct SessionView {
+    pub id: String,
+    pub device_name: String,
+    /// Unix milliseconds.
+    pub created_at: i64,
+    /// Unix milliseconds of the last sign-in or refresh.
+    pub last_used_at: i64,
+    /// The session this request came through.
+    pub current: bool,
+}
+
+impl SessionView {
+    pub fn new(s: &SessionRecord, current: &str) -> Self {
+        SessionView {
+            id: s.id.clone(),
+            device_name: s.device_name.clone(),
+            created_at: s.created_at,
+            last_used_at: s.last_used_at,
+            current: s.id == current,
+        }
+    }
+}
