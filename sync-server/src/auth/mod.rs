@@ -62,11 +62,15 @@ async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<Caller> {
     let Some((session, user)) = found else {
         return Err(unauthorized("this session has ended; sign in again").into());
     };
-    if session.user_id != claims.sub || session.revoked_at.is_some() {
+    if session.user_id != claims.sub {
         return Err(unauthorized("this session has ended; sign in again").into());
     }
+    // Before the session check: banning ends the sessions too, and a banned user is told.
     if user.role == "banned" {
         return Err(ApiError::new(ErrorCode::Forbidden, "this account is banned").into());
+    }
+    if session.revoked_at.is_some() {
+        return Err(unauthorized("this session has ended; sign in again").into());
     }
     Ok(Caller {
         user,

@@ -85,6 +85,9 @@ pub trait AccountStore: Send + Sync {
         password_hash: Option<&str>,
         now: i64,
     ) -> Result<Option<UserRecord>, DbError>;
+    /// Set a user's platform role (`user`, `admin`, `banned`); banning also ends every
+    /// session of theirs. False when there is no such user.
+    async fn set_role(&self, id: &str, role: &str, now: i64) -> Result<bool, DbError>;
     /// Delete a user and everything that is theirs alone; false when there was none.
     async fn delete_user(&self, id: &str) -> Result<bool, DbError>;
 
@@ -204,6 +207,36 @@ macro_rules! impl_account_store {
                     return Ok(None);
                 }
                 self.user_by_id(id).await
+            }
+
+            async fn set_role(
+                &self,
+                id: &str,
+                role: &str,
+                now: i64,
+            ) -> Result<bool, $crate::db::DbError> {
+                let mut tx = $begin(&self.pool).await?;
+                let updated = sqlx::query($sql(
+                    "UPDATE users SET role = $2, updated_at = $3 WHERE id = $1",
+                ))
+                .bind(id)
+                .bind(role)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                if role == "banned" {
+                    sqlx::query($sql(
+                        "UPDATE sessions SET revoked_at = $2, revoked_reason = $3
+                         WHERE user_id = $1 AND revoked_at IS NULL",
+                    ))
+                    .bind(id)
+                    .bind(now)
+                    .bind($crate::db::accounts::revoked::BANNED)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await?;
+                Ok(updated.rows_affected() == 1)
             }
 
             async fn delete_user(&self, id: &str) -> Result<bool, $crate::db::DbError> {

@@ -1,0 +1,540 @@
+//! Accounts over HTTP, as a client uses them, on both backends: register, sign in on two
+//! devices, refresh with rotation and stolen-token detection, sessions, profile and
+//! password changes, sign out, ban, delete; forged tokens and hostile input.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
+mod common;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use common::{Backend, TEST_JWT_SECRET, TestServer, http};
+use reqwest::{Client, Method};
+use serde_json::{Value, json};
+
+struct Api {
+    client: Client,
+    server: TestServer,
+}
+
+impl Api {
+    async fn start(backend: Backend) -> Self {
+        Api {
+            client: http(),
+            server: TestServer::start(backend).await,
+        }
+    }
+
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut req = self.client.request(method, self.server.url(path));
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        let resp = req.send().await.unwrap();
+        let status = resp.status().as_u16();
+        let text = resp.text().await.unwrap();
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
+        };
+        (status, body)
+    }
+
+    async fn post(&self, path: &str, token: Option<&str>, body: Value) -> (u16, Value) {
+        self.call(Method::POST, path, token, Some(body)).await
+    }
+
+    async fn me(&self, token: &str) -> (u16, Value) {
+        self.call(Method::GET, "/v1/users/me", Some(token), None)
+            .await
+    }
+}
+
+fn code(body: &Value) -> &str {
+    body["error"]["code"].as_str().unwrap_or("(none)")
+}
+
+fn token(body: &Value, field: &str) -> String {
+    body[field]
+        .as_str()
+        .unwrap_or_else(|| panic!("{field} in {body}"))
+        .to_owned()
+}
+
+fn forge(claims: &Value, secret: &[u8]) -> String {
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        claims,
+        &jsonwebtoken::EncodingKey::from_secret(secret),
+    )
+    .unwrap()
+}
+
+fn now_secs() -> i64 {
+    jsonwebtoken::get_current_timestamp() as i64
+}
+
+async fn accounts_story(backend: Backend) {
+    let api = Api::start(backend).await;
+
+    // Register: the email is stored lowercased; this device is signed in.
+    let (status, laptop) = api
+        .post(
+            "/v1/auth/register",
+            None,
+            json!({"email": "  Ada@Example.com ", "password": "correct horse battery", "deviceName": "Ada's laptop"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{laptop}");
+    assert_eq!(laptop["user"]["email"], "ada@example.com");
+    assert_eq!(laptop["user"]["displayName"], "ada");
+    assert_eq!(laptop["user"]["role"], "user");
+    let laptop_access = token(&laptop, "accessToken");
+    let (status, me) = api.me(&laptop_access).await;
+    assert_eq!(status, 200, "{me}");
+    assert_eq!(me["email"], "ada@example.com");
+
+    // The same email again, in other letters: a conflict, and nothing changes.
+    let (status, body) = api
+        .post(
+            "/v1/auth/register",
+            None,
+            json!({"email": "ADA@example.com", "password": "another password!"}),
+        )
+        .await;
+    assert_eq!((status, code(&body)), (409, "CONFLICT"), "{body}");
+
+    // Bad fields: every problem listed at once; no account made.
+    let (status, body) = api
+        .post(
+            "/v1/auth/register",
+            None,
+            json!({"email": "not-an-email", "password": "short", "displayName": "Bad\u{0}Name"}),
+        )
+        .await;
+    assert_eq!((status, code(&body)), (422, "VALIDATION_ERROR"), "{body}");
+    for field in ["email", "password", "displayName"] {
+        assert!(
+            body["error"]["details"]["fields"].get(field).is_some(),
+            "{field}: {body}"
+        );
+    }
+
+    // Sign in: a wrong password and an unknown email get the same answer.
+    let (status, wrong) = api
+        .post(
+            "/v1/auth/login",
+            None,
+            json!({"email": "ada@example.com", "password": "wrong password"}),
+        )
+        .await;
+    assert_eq!((status, code(&wrong)), (401, "UNAUTHORIZED"));
+    let (status, unknown) = api
+        .post(
+            "/v1/auth/login",
+            None,
+            json!({"email": "nobody@example.com", "password": "wrong password"}),
+        )
+        .await;
+    assert_eq!(status, 401);
+    assert_eq!(wrong["error"]["message"], unknown["error"]["message"]);
+    let (status, phone) = api
+        .post(
+            "/v1/auth/login",
+            None,
+            json!({"email": "ADA@example.com", "password": "correct horse battery", "deviceName": "Ada's phone"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{phone}");
+    let phone_access = token(&phone, "accessToken");
+
+    // Both devices are listed; the one asking is marked.
+    let (status, sessions) = api
+        .call(
+            Method::GET,
+            "/v1/users/me/sessions",
+            Some(&phone_access),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{sessions}");
+    let sessions = sessions.as_array().unwrap().clone();
+    assert_eq!(sessions.len(), 2);
+    assert_eq!(sessions[0]["deviceName"], "Ada's laptop");
+    assert_eq!(sessions[1]["current"], true);
+
+    // Refresh rotates: the new pair works, the old refresh token is spent.
+    let first_refresh = token(&laptop, "refreshToken");
+    let (status, rotated) = api
+        .post(
+            "/v1/auth/refresh",
+            None,
+            json!({"refreshToken": first_refresh}),
+        )
+        .await;
+    assert_eq!(status, 200, "{rotated}");
+    let second_refresh = token(&rotated, "refreshToken");
+    assert_ne!(second_refresh, first_refresh);
+    assert_eq!(api.me(&token(&rotated, "accessToken")).await.0, 200);
+
+    // Someone replays the spent token (it was stolen): refused, and the whole laptop
+    // session ends — the thief's and the owner's copies alike.
+    let (status, body) = api
+        .post(
+            "/v1/auth/refresh",
+            None,
+            json!({"refreshToken": first_refresh}),
+        )
+        .await;
+    assert_eq!((status, code(&body)), (401, "UNAUTHORIZED"));
+    let (status, _) = api
+        .post(
+            "/v1/auth/refresh",
+            None,
+            json!({"refreshToken": second_refresh}),
+        )
+        .await;
+    assert_eq!(status, 401, "the family is revoked");
+    assert_eq!(api.me(&token(&rotated, "accessToken")).await.0, 401);
+    assert_eq!(api.me(&laptop_access).await.0, 401);
+    // The phone's session is untouched.
+    assert_eq!(api.me(&phone_access).await.0, 200);
+
+    // Forged and broken access tokens.
+    let (_, me) = api.me(&phone_access).await;
+    let user_id = me["id"].as_str().unwrap().to_owned();
+    let phone_session = token(&phone, "sessionId");
+    let claims = |exp: i64| json!({"sub": user_id, "sid": phone_session, "iat": now_secs(), "exp": exp, "typ": "access"});
+    assert_eq!(
+        api.me(&forge(&claims(now_secs() + 600), TEST_JWT_SECRET))
+            .await
+            .0,
+        200,
+        "the test forges like the server"
+    );
+    for (what, bad) in [
+        ("expired", forge(&claims(now_secs() - 1), TEST_JWT_SECRET)),
+        (
+            "wrong key",
+            forge(
+                &claims(now_secs() + 600),
+                b"some other secret of at least 32 bytes",
+            ),
+        ),
+        (
+            "alg none",
+            format!(
+                "{}.{}.",
+                URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#),
+                URL_SAFE_NO_PAD.encode(claims(now_secs() + 600).to_string())
+            ),
+        ),
+        ("tampered", {
+            let good = forge(&claims(now_secs() + 600), TEST_JWT_SECRET);
+            let parts: Vec<&str> = good.split('.').collect();
+            let mut other = claims(now_secs() + 600);
+            other["sub"] = json!("someone-else");
+            format!(
+                "{}.{}.{}",
+                parts[0],
+                URL_SAFE_NO_PAD.encode(other.to_string()),
+                parts[2]
+            )
+        }),
+        (
+            "not a refresh-able type",
+            forge(
+                &json!({"sub": user_id, "sid": phone_session, "exp": now_secs() + 600, "typ": "refresh"}),
+                TEST_JWT_SECRET,
+            ),
+        ),
+        ("garbage", "garbage".to_owned()),
+    ] {
+        let (status, body) = api.me(&bad).await;
+        assert_eq!(
+            (status, code(&body)),
+            (401, "UNAUTHORIZED"),
+            "{what}: {body}"
+        );
+    }
+    let (status, body) = api.call(Method::GET, "/v1/users/me", None, None).await;
+    assert_eq!(
+        (status, code(&body)),
+        (401, "UNAUTHORIZED"),
+        "no token: {body}"
+    );
+
+    // Profile: a new display name; a password change needs the current one and signs
+    // every other device out.
+    let (status, body) = api
+        .call(
+            Method::PATCH,
+            "/v1/users/me",
+            Some(&phone_access),
+            Some(json!({"displayName": "Ada L."})),
+        )
+        .await;
+    assert_eq!(
+        (status, body["displayName"].as_str()),
+        (200, Some("Ada L.")),
+        "{body}"
+    );
+    let (_, tablet) = api
+        .post("/v1/auth/login", None, json!({"email": "ada@example.com", "password": "correct horse battery", "deviceName": "tablet"}))
+        .await;
+    let (status, body) = api
+        .call(
+            Method::PATCH,
+            "/v1/users/me",
+            Some(&phone_access),
+            Some(json!({"password": "a new password here"})),
+        )
+        .await;
+    assert_eq!((status, code(&body)), (422, "VALIDATION_ERROR"), "{body}");
+    let (status, _) = api
+        .call(
+            Method::PATCH,
+            "/v1/users/me",
+            Some(&phone_access),
+            Some(json!({"password": "a new password here", "currentPassword": "not it at all"})),
+        )
+        .await;
+    assert_eq!(status, 401);
+    let (status, body) = api
+        .call(
+            Method::PATCH,
+            "/v1/users/me",
+            Some(&phone_access),
+            Some(json!({"password": "a new password here", "currentPassword": "correct horse battery"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        api.me(&token(&tablet, "accessToken")).await.0,
+        401,
+        "other devices signed out"
+    );
+    assert_eq!(api.me(&phone_access).await.0, 200, "this device stays");
+    let (status, _) = api
+        .post(
+            "/v1/auth/login",
+            None,
+            json!({"email": "ada@example.com", "password": "correct horse battery"}),
+        )
+        .await;
+    assert_eq!(status, 401, "the old password is gone");
+
+    // Revoke a session from another device; then sign out here.
+    let (_, desktop) = api
+        .post("/v1/auth/login", None, json!({"email": "ada@example.com", "password": "a new password here", "deviceName": "desktop"}))
+        .await;
+    let desktop_session = token(&desktop, "sessionId");
+    let (status, _) = api
+        .call(
+            Method::DELETE,
+            &format!("/v1/users/me/sessions/{desktop_session}"),
+            Some(&phone_access),
+            None,
+        )
+        .await;
+    assert_eq!(status, 204);
+    assert_eq!(api.me(&token(&desktop, "accessToken")).await.0, 401);
+    let (status, body) = api
+        .call(
+            Method::DELETE,
+            &format!("/v1/users/me/sessions/{desktop_session}"),
+            Some(&phone_access),
+            None,
+        )
+        .await;
+    assert_eq!((status, code(&body)), (404, "NOT_FOUND"));
+    let (status, _) = api
+        .post("/v1/auth/logout", Some(&phone_access), json!({}))
+        .await;
+    assert_eq!(status, 204);
+    assert_eq!(api.me(&phone_access).await.0, 401);
+
+    // Another user cannot touch Ada's sessions.
+    let (_, bob) = api
+        .post(
+            "/v1/auth/register",
+            None,
+            json!({"email": "bob@example.com", "password": "bob's password"}),
+        )
+        .await;
+    let (_, ada) = api
+        .post(
+            "/v1/auth/login",
+            None,
+            json!({"email": "ada@example.com", "password": "a new password here"}),
+        )
+        .await;
+    let ada_session = token(&ada, "sessionId");
+    let (status, _) = api
+        .call(
+            Method::DELETE,
+            &format!("/v1/users/me/sessions/{ada_session}"),
+            Some(&token(&bob, "accessToken")),
+            None,
+        )
+        .await;
+    assert_eq!(status, 404);
+    assert_eq!(api.me(&token(&ada, "accessToken")).await.0, 200);
+
+    // A banned user: every request answers 403 at once, refresh and sign-in refused.
+    let storage = pint_server::prepare_storage(&api.server.db.settings())
+        .await
+        .unwrap();
+    let bob_id = token(&bob["user"], "id");
+    assert!(storage.set_role(&bob_id, "banned", 1).await.unwrap());
+    let (status, body) = api.me(&token(&bob, "accessToken")).await;
+    assert_eq!((status, code(&body)), (403, "FORBIDDEN"), "{body}");
+    let (status, _) = api
+        .post(
+            "/v1/auth/refresh",
+            None,
+            json!({"refreshToken": token(&bob, "refreshToken")}),
+        )
+        .await;
+    assert_eq!(status, 401);
+    let (status, body) = api
+        .post(
+            "/v1/auth/login",
+            None,
+            json!({"email": "bob@example.com", "password": "bob's password"}),
+        )
+        .await;
+    assert_eq!((status, code(&body)), (403, "FORBIDDEN"), "{body}");
+
+    // Delete the account: the password confirms it; afterwards nothing of it works.
+    let ada_access = token(&ada, "accessToken");
+    let (status, _) = api
+        .call(
+            Method::DELETE,
+            "/v1/users/me",
+            Some(&ada_access),
+            Some(json!({"password": "wrong one"})),
+        )
+        .await;
+    assert_eq!(status, 401);
+    let (status, _) = api
+        .call(
+            Method::DELETE,
+            "/v1/users/me",
+            Some(&ada_access),
+            Some(json!({"password": "a new password here"})),
+        )
+        .await;
+    assert_eq!(status, 204);
+    assert_eq!(api.me(&ada_access).await.0, 401);
+    let (status, _) = api
+        .post(
+            "/v1/auth/login",
+            None,
+            json!({"email": "ada@example.com", "password": "a new password here"}),
+        )
+        .await;
+    assert_eq!(status, 401);
+    api.server.stop().await;
+}
+
+async fn hostile_input(backend: Backend) {
+    let api = Api::start(backend).await;
+    // SQL metacharacters are data: stored verbatim, never executed.
+    let sneaky = "o'brien\";--drop@example.com";
+    let (status, body) = api
+        .post("/v1/auth/register", None, json!({"email": sneaky, "password": "quotes ' and \" and ;", "displayName": "Robert'); DROP TABLE users;--"}))
+        .await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["user"]["email"], sneaky);
+    assert_eq!(body["user"]["displayName"], "Robert'); DROP TABLE users;--");
+    let (status, _) = api
+        .post(
+            "/v1/auth/login",
+            None,
+            json!({"email": sneaky, "password": "quotes ' and \" and ;"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+
+    // Text fields of a megabyte, NUL bytes, wrong types, missing fields: 4xx, never 500.
+    let huge = "a".repeat(1_000_000);
+    for body in [
+        json!({"email": format!("{huge}@example.com"), "password": "long enough password"}),
+        json!({"email": "x@example.com", "password": huge}),
+        json!({"email": "nul\u{0}@example.com", "password": "long enough password"}),
+        json!({"email": "y@example.com", "password": "long enough password", "deviceName": "dev\u{0}ice"}),
+        json!({"email": 42, "password": "long enough password"}),
+        json!({"password": "long enough password"}),
+    ] {
+        let (status, resp) = api.post("/v1/auth/register", None, body.clone()).await;
+        assert!(
+            (400..500).contains(&status),
+            "{status} for {}: {resp}",
+            &body.to_string()[..60.min(body.to_string().len())]
+        );
+        assert!(
+            ["VALIDATION_ERROR", "PAYLOAD_TOO_LARGE"].contains(&code(&resp)),
+            "{resp}"
+        );
+    }
+    for body in [
+        json!({"email": format!("{huge}@example.com"), "password": "whatever it is"}),
+        json!({"email": "nul\u{0}@example.com", "password": "whatever it is"}),
+        json!({"email": "x@example.com", "password": "nul\u{0}byte in it"}),
+    ] {
+        let (status, resp) = api.post("/v1/auth/login", None, body).await;
+        assert!((400..500).contains(&status), "{status}: {resp}");
+    }
+    let (status, _) = api
+        .post("/v1/auth/refresh", None, json!({"refreshToken": huge}))
+        .await;
+    assert!((400..500).contains(&status));
+
+    // Invalid UTF-8 in the JSON body.
+    let resp = api
+        .client
+        .post(api.server.url("/v1/auth/register"))
+        .header("content-type", "application/json")
+        .body(
+            b"{\"email\": \"\xff\xfe@example.com\", \"password\": \"long enough password\"}"
+                .to_vec(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(code(&body), "VALIDATION_ERROR");
+    api.server.stop().await;
+}
+
+#[tokio::test]
+async fn accounts_on_sqlite() {
+    accounts_story(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn accounts_on_postgres() {
+    accounts_story(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn hostile_input_on_sqlite() {
+    hostile_input(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn hostile_input_on_postgres() {
+    hostile_input(Backend::Postgres).await;
+}
