@@ -519,6 +519,88 @@ async fn hostile_input(backend: Backend) {
     api.server.stop().await;
 }
 
+/// Sign-in is limited per account (even with the right password, so guessing is bounded)
+/// and per address; the answer says when to come back. In memory: one backend suffices.
+#[tokio::test]
+async fn sign_in_and_registration_are_rate_limited() {
+    let api = Api::start(Backend::Sqlite).await;
+    let creds = json!({"email": "ada@example.com", "password": "correct horse battery"});
+    assert_eq!(
+        api.post("/v1/auth/register", None, creds.clone()).await.0,
+        201
+    );
+    let mut limited = None;
+    for attempt in 1..=11 {
+        let (status, body) = api
+            .post(
+                "/v1/auth/login",
+                None,
+                json!({"email": "ada@example.com", "password": "guess {attempt}"}),
+            )
+            .await;
+        if status == 429 {
+            limited = Some((attempt, body));
+            break;
+        }
+        assert_eq!(status, 401);
+    }
+    let (attempt, body) = limited.expect("the 11th guess is refused");
+    assert_eq!(attempt, 11);
+    assert_eq!(code(&body), "RATE_LIMIT_EXCEEDED");
+    assert!(
+        body["error"]["details"]["retryAfterSeconds"]
+            .as_u64()
+            .unwrap()
+            >= 1
+    );
+    let resp = api
+        .client
+        .post(api.server.url("/v1/auth/login"))
+        .json(&creds)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 429, "the right password waits too");
+    let retry: u64 = resp.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry), "{retry}");
+
+    // Per address: many accounts from one address.
+    let mut statuses = Vec::new();
+    for i in 0..25 {
+        let (status, _) = api
+            .post(
+                "/v1/auth/login",
+                None,
+                json!({"email": format!("user{i}@example.com"), "password": "whatever it is"}),
+            )
+            .await;
+        statuses.push(status);
+    }
+    assert!(statuses.contains(&429), "{statuses:?}");
+    let mut registered = Vec::new();
+    for i in 0..12 {
+        let (status, _) = api
+            .post(
+                "/v1/auth/register",
+                None,
+                json!({"email": format!("new{i}@example.com"), "password": "long enough password"}),
+            )
+            .await;
+        registered.push(status);
+    }
+    assert_eq!(
+        registered.iter().filter(|s| **s == 201).count(),
+        9,
+        "{registered:?}"
+    );
+    assert_eq!(registered.last(), Some(&429));
+    api.server.stop().await;
+}
+
 #[tokio::test]
 async fn accounts_on_sqlite() {
     accounts_story(Backend::Sqlite).await;

@@ -2,6 +2,7 @@
 //! every authenticated endpoint uses (`BearerAuth`).
 
 pub mod password;
+pub mod rate_limit;
 pub mod tokens;
 
 use std::sync::Arc;
@@ -19,18 +20,25 @@ use crate::http::ApiError;
 use crate::http::validation::{Fields, email_problem, line_problem, normalize_email};
 use tokens::{REFRESH_TTL_SECS, TokenKeys};
 
-/// What the auth endpoints share: the token keys.
+/// What the auth endpoints share: the token keys and the rate limits.
 #[derive(Debug)]
 pub struct Auth {
     pub keys: TokenKeys,
+    pub limits: rate_limit::Limits,
 }
 
 impl Auth {
     pub fn new(jwt_secret: &[u8]) -> Self {
         Auth {
             keys: TokenKeys::new(jwt_secret),
+            limits: rate_limit::Limits::default(),
         }
     }
+}
+
+/// The client's address as the rate limits key it.
+fn client_key(req: &Request) -> String {
+    rate_limit::ip_key(req.remote_addr().as_socket_addr().map(|a| a.ip()))
 }
 
 /// The signed-in user behind a request, and the session (device) it came through.
@@ -254,10 +262,12 @@ impl AuthApi {
     #[oai(path = "/register", method = "post")]
     async fn register(
         &self,
+        req: &Request,
         storage: Data<&Arc<dyn Storage>>,
         auth: Data<&Arc<Auth>>,
         body: Json<RegisterRequest>,
     ) -> poem::Result<Registered> {
+        auth.limits.register_per_ip.check(&client_key(req))?;
         let body = body.0;
         let email = normalize_email(&body.email);
         let display_name = body
@@ -308,17 +318,24 @@ impl AuthApi {
     #[oai(path = "/login", method = "post")]
     async fn login(
         &self,
+        req: &Request,
         storage: Data<&Arc<dyn Storage>>,
         auth: Data<&Arc<Auth>>,
         body: Json<LoginRequest>,
     ) -> poem::Result<Json<SignedIn>> {
+        auth.limits.login_per_ip.check(&client_key(req))?;
         let body = body.0;
         Fields::new()
             .check("deviceName", device_problem(body.device_name.as_deref()))
             .finish()?;
         let email = normalize_email(&body.email);
-        let user = if email_problem(&email).is_none() && body.password.len() <= password::MAX_BYTES
-        {
+        let plausible = email_problem(&email).is_none();
+        if plausible {
+            // Per account too, before the password is tried: guessing is bounded even
+            // from many addresses.
+            auth.limits.login_per_account.check(&email)?;
+        }
+        let user = if plausible && body.password.len() <= password::MAX_BYTES {
             storage.user_by_email(&email).await.map_err(db_error)?
         } else {
             None

@@ -1,0 +1,121 @@
+//! Rate limits on the doors attackers knock on: sign-in, registration (and later password
+//! reset), per client IP and per account. In memory, per server process (GCRA, from
+//! `governor`); a limited request answers 429 RATE_LIMIT_EXCEEDED with `Retry-After`.
+
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota};
+use pint_model::ErrorCode;
+
+use crate::http::ApiError;
+
+/// One limit: at most `per_minute` per key, in bursts of as many.
+pub struct Limit {
+    limiter: DefaultKeyedRateLimiter<String>,
+    clock: DefaultClock,
+    what: &'static str,
+    checks: AtomicU64,
+}
+
+impl std::fmt::Debug for Limit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Limit({})", self.what)
+    }
+}
+
+impl Limit {
+    pub fn per_minute(n: u32, what: &'static str) -> Self {
+        let n = NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN);
+        Limit {
+            limiter: DefaultKeyedRateLimiter::keyed(Quota::per_minute(n)),
+            clock: DefaultClock::default(),
+            what,
+            checks: AtomicU64::new(0),
+        }
+    }
+
+    /// Count one attempt for `key`; refused when the key is over its limit.
+    pub fn check(&self, key: &str) -> Result<(), ApiError> {
+        // Forget keys that are back to full allowance now and then, so memory stays
+        // bounded by the attackers of the last minute.
+        if self.checks.fetch_add(1, Ordering::Relaxed) % 4096 == 4095 {
+            self.limiter.retain_recent();
+        }
+        match self.limiter.check_key(&key.to_owned()) {
+            Ok(()) => Ok(()),
+            Err(not_until) => {
+                let wait = not_until.wait_time_from(self.clock.now());
+                let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+                tracing::warn!(what = self.what, "rate limited");
+                Err(ApiError::new(
+                    ErrorCode::RateLimitExceeded,
+                    format!("too many {}; try again in {secs} s", self.what),
+                )
+                .with_details(serde_json::json!({ "retryAfterSeconds": secs.max(1) })))
+            }
+        }
+    }
+}
+
+/// The limits of the auth endpoints.
+#[derive(Debug)]
+pub struct Limits {
+    pub login_per_ip: Limit,
+    pub login_per_account: Limit,
+    pub register_per_ip: Limit,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            login_per_ip: Limit::per_minute(30, "sign-in attempts from this address"),
+            login_per_account: Limit::per_minute(10, "sign-in attempts for this account"),
+            register_per_ip: Limit::per_minute(10, "registrations from this address"),
+        }
+    }
+}
+
+/// The key of a client address: one IPv6 /64 counts as one client (one household or
+/// server gets a whole /64, and would otherwise have 2^64 addresses to rotate through).
+pub fn ip_key(ip: Option<IpAddr>) -> String {
+    match ip {
+        Some(IpAddr::V4(v4)) => v4.to_string(),
+        Some(IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+        None => "unknown".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_over_its_limit_is_refused_with_a_wait_and_others_are_not() {
+        let limit = Limit::per_minute(3, "tries");
+        for _ in 0..3 {
+            limit.check("a").unwrap();
+        }
+        let err = limit.check("a").unwrap_err();
+        assert_eq!(err.code, ErrorCode::RateLimitExceeded);
+        let wait = err.details["retryAfterSeconds"].as_u64().unwrap();
+        assert!((1..=20).contains(&wait), "{wait}");
+        limit.check("b").unwrap();
+    }
+
+    #[test]
+    fn ipv6_clients_are_keyed_by_their_slash_64() {
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:bbbb::9".parse().unwrap();
+        assert_eq!(ip_key(Some(a)), ip_key(Some(b)));
+        assert_eq!(ip_key(Some("::ffff:10.0.0.1".parse().unwrap())), "10.0.0.1");
+    }
+}
