@@ -59,6 +59,23 @@ ensure_npm() {
   fi
 }
 
+# A Python with aiosmtpd: the server's tests deliver mail to a real SMTP server on
+# 127.0.0.1. Kept in a venv beside the cargo cache; PINT_TEST_PYTHON points the tests at it.
+ensure_test_python() {
+  local venv="$HOME/.cache/pint/venv"
+  if ! "$venv/bin/python" -c 'import aiosmtpd' 2>/dev/null; then
+    command -v python3 >/dev/null || ensure_packages python3
+    if ! python3 -m venv --help >/dev/null 2>&1 || ! python3 -c 'import ensurepip' 2>/dev/null; then
+      ensure_packages python3-venv
+    fi
+    say "installing aiosmtpd (the tests' SMTP server) into $venv"
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check aiosmtpd
+  fi
+  export PINT_TEST_PYTHON="$venv/bin/python"
+}
+
 build_ui() {
   say "building the front end (src-ui)"
   (cd "$REPO/src-ui" && npm run --silent build)

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod db;
 pub mod health;
 pub mod http;
+pub mod mail;
 pub mod secrets;
 pub mod settings;
 pub mod users;
@@ -30,6 +31,8 @@ pub enum StartError {
     Db(#[from] DbError),
     #[error(transparent)]
     Secret(#[from] SecretError),
+    #[error(transparent)]
+    Mail(#[from] mail::MailError),
     #[error("cannot listen on {addr}: {reason}; set PINT_LISTEN to a free HOST:PORT")]
     Listen { addr: SocketAddr, reason: String },
 }
@@ -46,6 +49,7 @@ pub struct Bound {
     acceptor: poem::listener::TcpAcceptor,
     storage: Arc<dyn Storage>,
     auth: Arc<Auth>,
+    mailer: mail::Mailer,
     settings: Settings,
 }
 
@@ -69,7 +73,12 @@ impl Bound {
 
     /// Serve until `shutdown` completes, then finish in-flight requests.
     pub async fn serve(self, shutdown: impl Future<Output = ()> + Send) -> std::io::Result<()> {
-        let app = http::app(self.storage, self.auth, self.settings.max_body_bytes);
+        let app = http::app(
+            self.storage,
+            self.auth,
+            self.mailer,
+            self.settings.max_body_bytes,
+        );
         Server::new_with_acceptor(self.acceptor)
             .name("pint-server")
             .run_with_graceful_shutdown(app, shutdown, Some(SHUTDOWN_GRACE))
@@ -81,6 +90,7 @@ impl Bound {
 pub async fn bind(settings: Settings) -> Result<Bound, StartError> {
     // Secrets first: a production server without them stops before touching anything.
     let auth = Arc::new(Auth::new(&secrets::jwt_secret(&settings)?));
+    let mailer = mail::Mailer::from_settings(&settings)?;
     let storage = prepare_storage(&settings).await?;
     let acceptor = TcpListener::bind(settings.listen)
         .into_acceptor()
@@ -93,6 +103,7 @@ pub async fn bind(settings: Settings) -> Result<Bound, StartError> {
         acceptor,
         storage,
         auth,
+        mailer,
         settings,
     })
 }

@@ -32,6 +32,12 @@ pub struct Settings {
     /// `PINT_JWT_SECRET`: signs access tokens. Required in production; generated once in
     /// the data directory otherwise. Servers sharing a database must share it.
     pub jwt_secret: Option<Vec<u8>>,
+    /// `PINT_SMTP_URL`: where mail goes; unset, it is written to `outbox/` in the data dir.
+    pub smtp_url: Option<String>,
+    /// `PINT_MAIL_FROM`: the sender of the server's mail.
+    pub mail_from: String,
+    /// `PINT_PUBLIC_URL`: the server as users reach it, for links in mail.
+    pub public_url: String,
 }
 
 impl std::fmt::Debug for Settings {
@@ -46,6 +52,9 @@ impl std::fmt::Debug for Settings {
             .field("max_body_bytes", &self.max_body_bytes)
             .field("mode", &self.mode)
             .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "(set)"))
+            .field("smtp_url", &self.smtp_url.as_deref().map(crate::db::redact))
+            .field("mail_from", &self.mail_from)
+            .field("public_url", &self.public_url)
             .finish()
     }
 }
@@ -103,6 +112,7 @@ impl Settings {
             }
             other => other.map(String::into_bytes),
         };
+        let public_url = get("PINT_PUBLIC_URL").unwrap_or_else(|| format!("http://{listen}"));
         Ok(Settings {
             data_dir,
             listen,
@@ -110,6 +120,9 @@ impl Settings {
             max_body_bytes,
             mode,
             jwt_secret,
+            smtp_url: get("PINT_SMTP_URL"),
+            mail_from: get("PINT_MAIL_FROM").unwrap_or_else(|| "Pint <no-reply@localhost>".into()),
+            public_url,
         })
     }
 }

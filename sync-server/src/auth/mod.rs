@@ -1,6 +1,7 @@
 //! Accounts' front door: register, sign in, refresh, sign out; and the bearer check
 //! every authenticated endpoint uses (`BearerAuth`).
 
+pub mod email;
 pub mod password;
 pub mod rate_limit;
 pub mod tokens;
@@ -18,6 +19,7 @@ use crate::db::accounts::{NewSession, NewUser, Refreshed, SessionRecord, UserRec
 use crate::db::{DbError, Storage};
 use crate::http::ApiError;
 use crate::http::validation::{Fields, email_problem, line_problem, normalize_email};
+use crate::mail::Mailer;
 use tokens::{REFRESH_TTL_SECS, TokenKeys};
 
 /// What the auth endpoints share: the token keys and the rate limits.
@@ -37,7 +39,7 @@ impl Auth {
 }
 
 /// The client's address as the rate limits key it.
-fn client_key(req: &Request) -> String {
+pub(crate) fn client_key(req: &Request) -> String {
     rate_limit::ip_key(req.remote_addr().as_socket_addr().map(|a| a.ip()))
 }
 
@@ -265,6 +267,7 @@ impl AuthApi {
         req: &Request,
         storage: Data<&Arc<dyn Storage>>,
         auth: Data<&Arc<Auth>>,
+        mailer: Data<&Mailer>,
         body: Json<RegisterRequest>,
     ) -> poem::Result<Registered> {
         auth.limits.register_per_ip.check(&client_key(req))?;
@@ -309,6 +312,7 @@ impl AuthApi {
             .with_details(serde_json::json!({"fields": {"email": "is taken"}}))
             .into());
         };
+        email::send_verification(storage.as_ref(), &mailer, &user).await?;
         let signed_in =
             sign_in(storage.as_ref(), &auth, &user, body.device_name.as_deref()).await?;
         Ok(Registered::Created(Json(signed_in)))

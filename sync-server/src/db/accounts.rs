@@ -48,6 +48,18 @@ pub struct NewSession<'a> {
     pub now: i64,
 }
 
+/// A token sent by email.
+#[derive(Debug, Clone)]
+pub struct EmailToken<'a> {
+    pub token_hash: &'a str,
+    pub user_id: &'a str,
+    /// `verify` or `reset`.
+    pub purpose: &'a str,
+    pub email: &'a str,
+    pub now: i64,
+    pub expires_at: i64,
+}
+
 /// What presenting a refresh token led to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refreshed {
@@ -105,6 +117,20 @@ pub trait AccountStore: Send + Sync {
         new_expires_at: i64,
         now: i64,
     ) -> Result<Refreshed, DbError>;
+    /// Keep a single-use emailed token (by its hash) for `purpose` (`verify`, `reset`).
+    async fn create_email_token(&self, token: &EmailToken<'_>) -> Result<(), DbError>;
+    /// Use a verification token: the address it was sent to becomes verified, if it is
+    /// still the account's. The user, or `None` for an unknown, used or expired token.
+    async fn verify_email(&self, token_hash: &str, now: i64)
+    -> Result<Option<UserRecord>, DbError>;
+    /// Use a reset token: set the new password, spend every reset token of the user and
+    /// end all their sessions, in one transaction. `None` as for `verify_email`.
+    async fn reset_password(
+        &self,
+        token_hash: &str,
+        password_hash: &str,
+        now: i64,
+    ) -> Result<Option<UserRecord>, DbError>;
     /// A user's sessions that have not ended, oldest first.
     async fn active_sessions(&self, user_id: &str) -> Result<Vec<SessionRecord>, DbError>;
     /// End one of a user's sessions; false when the user has no such active session.
@@ -391,6 +417,119 @@ macro_rules! impl_account_store {
                 .await?;
                 tx.commit().await?;
                 Ok(Refreshed::Reused { session_id })
+            }
+
+            async fn create_email_token(
+                &self,
+                t: &$crate::db::accounts::EmailToken<'_>,
+            ) -> Result<(), $crate::db::DbError> {
+                sqlx::query($sql(
+                    "INSERT INTO email_tokens (token_hash, user_id, purpose, email, created_at, expires_at)
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                ))
+                .bind(t.token_hash)
+                .bind(t.user_id)
+                .bind(t.purpose)
+                .bind(t.email)
+                .bind(t.now)
+                .bind(t.expires_at)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn verify_email(
+                &self,
+                token_hash: &str,
+                now: i64,
+            ) -> Result<Option<$crate::db::accounts::UserRecord>, $crate::db::DbError> {
+                let mut tx = $begin(&self.pool).await?;
+                let used = sqlx::query($sql(
+                    "UPDATE email_tokens SET used_at = $2
+                     WHERE token_hash = $1 AND purpose = 'verify' AND used_at IS NULL AND expires_at > $2
+                       AND email = (SELECT email FROM users WHERE users.id = email_tokens.user_id)",
+                ))
+                .bind(token_hash)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                if used.rows_affected() != 1 {
+                    return Ok(None);
+                }
+                sqlx::query($sql(
+                    "UPDATE users SET email_verified_at = coalesce(email_verified_at, $2), updated_at = $2
+                     WHERE id = (SELECT user_id FROM email_tokens WHERE token_hash = $1)",
+                ))
+                .bind(token_hash)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                let user = sqlx::query_as($sql(concat!(
+                    "SELECT ",
+                    $crate::db::accounts::user_columns!(),
+                    " FROM users WHERE id = (SELECT user_id FROM email_tokens WHERE token_hash = $1)"
+                )))
+                .bind(token_hash)
+                .fetch_optional(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(user)
+            }
+
+            async fn reset_password(
+                &self,
+                token_hash: &str,
+                password_hash: &str,
+                now: i64,
+            ) -> Result<Option<$crate::db::accounts::UserRecord>, $crate::db::DbError> {
+                let mut tx = $begin(&self.pool).await?;
+                let user_id: Option<String> = sqlx::query_scalar($sql(
+                    "SELECT t.user_id FROM email_tokens t JOIN users u ON u.id = t.user_id
+                     WHERE t.token_hash = $1 AND t.purpose = 'reset' AND t.used_at IS NULL
+                       AND t.expires_at > $2 AND t.email = u.email",
+                ))
+                .bind(token_hash)
+                .bind(now)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some(user_id) = user_id else {
+                    return Ok(None);
+                };
+                sqlx::query($sql(
+                    "UPDATE email_tokens SET used_at = $2
+                     WHERE user_id = $1 AND purpose = 'reset' AND used_at IS NULL",
+                ))
+                .bind(&user_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query($sql(
+                    "UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1",
+                ))
+                .bind(&user_id)
+                .bind(password_hash)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query($sql(
+                    "UPDATE sessions SET revoked_at = $2, revoked_reason = $3
+                     WHERE user_id = $1 AND revoked_at IS NULL",
+                ))
+                .bind(&user_id)
+                .bind(now)
+                .bind($crate::db::accounts::revoked::PASSWORD_CHANGED)
+                .execute(&mut *tx)
+                .await?;
+                let user = sqlx::query_as($sql(concat!(
+                    "SELECT ",
+                    $crate::db::accounts::user_columns!(),
+                    " FROM users WHERE id = $1"
+                )))
+                .bind(&user_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(user)
             }
 
             async fn active_sessions(

@@ -10,18 +10,20 @@ use std::sync::Arc;
 use poem::{Endpoint, EndpointExt, Route};
 use poem_openapi::OpenApiService;
 
+use crate::auth::email::EmailFlowsApi;
 use crate::auth::{Auth, AuthApi};
 use crate::db::Storage;
 use crate::health::HealthApi;
+use crate::mail::Mailer;
 use crate::users::UsersApi;
 
 pub use envelope::{Envelope, RequestId};
 pub use error::ApiError;
 
 /// The OpenAPI service of every JSON API; also used to print the document.
-pub fn api_service() -> OpenApiService<(HealthApi, AuthApi, UsersApi), ()> {
+pub fn api_service() -> OpenApiService<(HealthApi, AuthApi, EmailFlowsApi, UsersApi), ()> {
     OpenApiService::new(
-        (HealthApi, AuthApi, UsersApi),
+        (HealthApi, AuthApi, EmailFlowsApi, UsersApi),
         "Pint",
         env!("CARGO_PKG_VERSION"),
     )
@@ -29,7 +31,12 @@ pub fn api_service() -> OpenApiService<(HealthApi, AuthApi, UsersApi), ()> {
 }
 
 /// The whole application, ready to serve.
-pub fn app(storage: Arc<dyn Storage>, auth: Arc<Auth>, max_body_bytes: usize) -> impl Endpoint {
+pub fn app(
+    storage: Arc<dyn Storage>,
+    auth: Arc<Auth>,
+    mailer: Mailer,
+    max_body_bytes: usize,
+) -> impl Endpoint {
     let api = api_service();
     let spec = api.spec_endpoint();
     Route::new()
@@ -37,5 +44,6 @@ pub fn app(storage: Arc<dyn Storage>, auth: Arc<Auth>, max_body_bytes: usize) ->
         .nest("/", api)
         .data(storage)
         .data(auth)
+        .data(mailer)
         .with(Envelope { max_body_bytes })
 }

@@ -105,6 +105,9 @@ impl TestDb {
             max_body_bytes: 64 * 1024,
             mode: pint_server::settings::Mode::Local,
             jwt_secret: Some(TEST_JWT_SECRET.to_vec()),
+            smtp_url: None,
+            mail_from: "Pint <no-reply@pint.test>".into(),
+            public_url: "http://pint.test".into(),
         }
     }
 }
@@ -119,10 +122,15 @@ pub struct TestServer {
 
 impl TestServer {
     pub async fn start(backend: Backend) -> Self {
+        Self::start_with(backend, |_| {}).await
+    }
+
+    /// Start with the test settings changed by `adjust` (e.g. a mail server).
+    pub async fn start_with(backend: Backend, adjust: impl FnOnce(&mut Settings)) -> Self {
         let db = TestDb::new(backend).await;
-        let bound = pint_server::bind(db.settings())
-            .await
-            .expect("server starts");
+        let mut settings = db.settings();
+        adjust(&mut settings);
+        let bound = pint_server::bind(settings).await.expect("server starts");
         let addr = bound.local_addr().expect("bound address");
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(async move {
@@ -168,4 +176,120 @@ pub fn http() -> reqwest::Client {
         .timeout(std::time::Duration::from_secs(10))
         .build()
         .expect("http client")
+}
+
+/// The Python with aiosmtpd that `scripts/test` prepares (`PINT_TEST_PYTHON` overrides).
+fn test_python() -> String {
+    std::env::var("PINT_TEST_PYTHON").unwrap_or_else(|_| {
+        let home = std::env::var("HOME").unwrap_or_default();
+        format!("{home}/.cache/pint/venv/bin/python")
+    })
+}
+
+/// A real SMTP server on 127.0.0.1 (aiosmtpd) that keeps every message it receives.
+pub struct SmtpSink {
+    pub port: u16,
+    dir: tempfile::TempDir,
+    child: std::process::Child,
+}
+
+impl SmtpSink {
+    pub fn start() -> Self {
+        use std::io::BufRead;
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let dir = tempfile::tempdir().expect("temp dir");
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/smtp_sink.py");
+        let python = test_python();
+        let mut child = std::process::Command::new(&python)
+            .args([script, &port.to_string(), &dir.path().display().to_string()])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!("{python} (with aiosmtpd, prepared by scripts/test; or set PINT_TEST_PYTHON) cannot start: {e}")
+            });
+        let mut line = String::new();
+        let stdout = child.stdout.take().expect("stdout");
+        std::io::BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("the SMTP sink says it is ready");
+        assert_eq!(
+            line.trim(),
+            "ready",
+            "SMTP sink did not start (is aiosmtpd installed for {python}?)"
+        );
+        SmtpSink { port, dir, child }
+    }
+
+    pub fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    /// Every message received so far, in order.
+    pub fn messages(&self) -> Vec<String> {
+        read_mails(self.dir.path(), "eml")
+    }
+
+    /// Wait (at most 10 s) for a message to `to` whose text contains `needle`.
+    pub async fn wait_for(&self, to: &str, needle: &str) -> String {
+        wait_for_mail(|| self.messages(), to, needle).await
+    }
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        drop(self.child.stdin.take());
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The `.eml`-like files in `dir` (sorted by name), as text.
+pub fn read_mails(dir: &std::path::Path, ext: &str) -> Vec<String> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    files.retain(|p: &std::path::PathBuf| p.extension().is_some_and(|e| e == ext));
+    files.sort();
+    files
+        .iter()
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .collect()
+}
+
+/// Poll `read` (at most 10 s) for a message to `to` containing `needle`.
+pub async fn wait_for_mail(read: impl Fn() -> Vec<String>, to: &str, needle: &str) -> String {
+    for _ in 0..200 {
+        if let Some(m) = read()
+            .into_iter()
+            .find(|m| m.contains(&format!("To: {to}")) && m.contains(needle))
+        {
+            return m;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!(
+        "no mail to {to} containing {needle:?} within 10 s; got {:?}",
+        read()
+    );
+}
+
+/// The first link in a mail that starts with `prefix`, with quoted-printable soft line
+/// breaks undone.
+pub fn link_in(mail: &str, prefix: &str) -> String {
+    let text = mail
+        .replace("=\r\n", "")
+        .replace("=\n", "")
+        .replace("=3D", "=");
+    let start = text
+        .find(prefix)
+        .unwrap_or_else(|| panic!("no {prefix} link in {mail}"));
+    text[start..]
+        .split(|c: char| c.is_whitespace())
+        .next()
+        .unwrap_or_default()
+        .to_owned()
 }
