@@ -5,6 +5,7 @@
 pub mod accounts;
 mod postgres;
 mod sqlite;
+pub mod tenants;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -13,6 +14,7 @@ use std::time::Duration;
 pub use accounts::AccountStore;
 pub use postgres::PostgresStorage;
 pub use sqlite::SqliteStorage;
+pub use tenants::TenantStore;
 
 /// How long to wait for a database connection before giving up with a clear error.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -44,7 +46,7 @@ pub enum DbError {
 /// Everything the server stores. Grows one aggregate at a time; both backends pass the
 /// same contract tests (`tests/storage_contract.rs`).
 #[async_trait::async_trait]
-pub trait Storage: AccountStore + Send + Sync + std::fmt::Debug + 'static {
+pub trait Storage: AccountStore + TenantStore + Send + Sync + std::fmt::Debug + 'static {
     /// `"sqlite"` or `"postgres"`.
     fn backend(&self) -> &'static str;
 

@@ -6,6 +6,7 @@ use sqlx::Connection;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 
 use super::accounts::impl_account_store;
+use super::tenants::impl_tenant_store;
 use super::{CONNECT_TIMEOUT, DbError, Storage, redact};
 
 #[derive(Debug, Clone)]
@@ -87,3 +88,25 @@ async fn begin_write(
 }
 
 impl_account_store!(PostgresStorage, sqlx::Postgres, sql, begin_write);
+
+/// Set the row-level-security scope of the current transaction (see the tenants
+/// migration): a tenant, a user's own memberships, or the platform.
+async fn set_scope(
+    conn: &mut PgConnection,
+    tenant: &str,
+    user: &str,
+    platform: bool,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "SELECT set_config('pint.tenant_id', $1, true), set_config('pint.user_id', $2, true),
+                set_config('pint.scope', $3, true)",
+    )
+    .bind(tenant)
+    .bind(user)
+    .bind(if platform { "platform" } else { "" })
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+impl_tenant_store!(PostgresStorage, sqlx::Postgres, sql, begin_write, set_scope);

@@ -8,6 +8,7 @@ use sqlx::sqlite::{
 };
 
 use super::accounts::impl_account_store;
+use super::tenants::impl_tenant_store;
 use super::{CONNECT_TIMEOUT, DbError, Storage};
 
 #[derive(Debug, Clone)]
@@ -104,6 +105,19 @@ async fn begin_write(
 }
 
 impl_account_store!(SqliteStorage, sqlx::Sqlite, sql, begin_write);
+
+/// SQLite has no row-level security: one process on one file, reached only through the
+/// tenant-scoped handle, whose queries all filter by tenant.
+async fn set_scope(
+    _conn: &mut sqlx::SqliteConnection,
+    _tenant: &str,
+    _user: &str,
+    _platform: bool,
+) -> Result<(), sqlx::Error> {
+    Ok(())
+}
+
+impl_tenant_store!(SqliteStorage, sqlx::Sqlite, sql, begin_write, set_scope);
 
 #[cfg(test)]
 mod tests {
