@@ -8,6 +8,7 @@ pub mod http;
 pub mod mail;
 pub mod secrets;
 pub mod settings;
+pub mod tenants;
 pub mod users;
 
 use std::net::SocketAddr;

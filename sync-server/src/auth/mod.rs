@@ -151,6 +151,9 @@ pub struct SignedIn {
     pub access_token_expires_at: i64,
     /// Exchange at `/v1/auth/refresh` for new tokens; each works once.
     pub refresh_token: String,
+    /// The blog created with the account, when one was asked for (null if its subdomain
+    /// was taken in the same instant by someone else).
+    pub blog: Option<crate::tenants::TenantView>,
 }
 
 #[derive(Debug, Object)]
@@ -162,6 +165,8 @@ struct RegisterRequest {
     display_name: Option<String>,
     /// Shown in the list of sessions, e.g. "Ada's laptop".
     device_name: Option<String>,
+    /// Create the account's first blog too.
+    blog: Option<crate::tenants::NewBlog>,
 }
 
 #[derive(Debug, Object)]
@@ -245,6 +250,7 @@ fn tokens_for(
         access_token,
         access_token_expires_at: expires_at,
         refresh_token,
+        blog: None,
     })
 }
 
@@ -279,12 +285,30 @@ impl AuthApi {
             .map(str::trim)
             .map(str::to_owned)
             .unwrap_or_else(|| email.split('@').next().unwrap_or_default().to_owned());
-        Fields::new()
+        let mut fields = Fields::new();
+        fields
             .check("email", email_problem(&email))
             .check("password", password::policy_problem(&body.password))
             .check("displayName", line_problem(&display_name, 1, 100))
-            .check("deviceName", device_problem(body.device_name.as_deref()))
-            .finish()?;
+            .check("deviceName", device_problem(body.device_name.as_deref()));
+        let blog_name = body
+            .blog
+            .as_ref()
+            .map(|b| crate::tenants::check_new_blog(b, &mut fields));
+        fields.finish()?;
+        if let Some(blog) = &body.blog
+            && storage
+                .subdomain_taken(&blog.subdomain)
+                .await
+                .map_err(db_error)?
+        {
+            return Err(ApiError::new(
+                ErrorCode::Conflict,
+                "this subdomain is taken; choose another",
+            )
+            .with_details(serde_json::json!({"fields": {"blog.subdomain": "is taken"}}))
+            .into());
+        }
         let password = body.password;
         let hash = blocking(move || password::hash(&password))
             .await?
@@ -313,8 +337,15 @@ impl AuthApi {
             .into());
         };
         email::send_verification(storage.as_ref(), &mailer, &user).await?;
-        let signed_in =
+        let mut signed_in =
             sign_in(storage.as_ref(), &auth, &user, body.device_name.as_deref()).await?;
+        if let (Some(blog), Some(name)) = (&body.blog, blog_name) {
+            signed_in.blog =
+                crate::tenants::create_blog(storage.as_ref(), &user.id, &blog.subdomain, &name)
+                    .await
+                    .ok()
+                    .map(|t| crate::tenants::TenantView::new(&t, crate::db::tenants::Role::Owner));
+        }
         Ok(Registered::Created(Json(signed_in)))
     }
 

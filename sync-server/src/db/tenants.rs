@@ -157,6 +157,8 @@ pub trait TenantStore: Send + Sync {
         tenant: &NewTenant<'_>,
         owner_id: &str,
     ) -> Result<Option<TenantRecord>, DbError>;
+    /// Whether a subdomain is in use (platform scope).
+    async fn subdomain_taken(&self, subdomain: &str) -> Result<bool, DbError>;
     /// The tenants a user belongs to, with their role in each, oldest first.
     async fn tenants_of(&self, user_id: &str) -> Result<Vec<(TenantRecord, Role)>, DbError>;
     /// The scope to act in a tenant as a user: `None` unless they are a member.
@@ -318,6 +320,18 @@ macro_rules! impl_tenant_store {
                 .await?;
                 tx.commit().await?;
                 Ok(tenant)
+            }
+
+            async fn subdomain_taken(&self, subdomain: &str) -> Result<bool, $crate::db::DbError> {
+                let mut tx = $begin(&self.pool).await?;
+                $scope(&mut *tx, "", "", true).await?;
+                let found: Option<String> =
+                    sqlx::query_scalar($sql("SELECT id FROM tenants WHERE subdomain = $1"))
+                        .bind(subdomain)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                tx.commit().await?;
+                Ok(found.is_some())
             }
 
             async fn tenants_of(

@@ -15,15 +15,17 @@ use crate::auth::{Auth, AuthApi};
 use crate::db::Storage;
 use crate::health::HealthApi;
 use crate::mail::Mailer;
+use crate::tenants::TenantsApi;
 use crate::users::UsersApi;
 
 pub use envelope::{Envelope, RequestId};
 pub use error::ApiError;
 
 /// The OpenAPI service of every JSON API; also used to print the document.
-pub fn api_service() -> OpenApiService<(HealthApi, AuthApi, EmailFlowsApi, UsersApi), ()> {
+pub fn api_service() -> OpenApiService<(HealthApi, AuthApi, EmailFlowsApi, UsersApi, TenantsApi), ()>
+{
     OpenApiService::new(
-        (HealthApi, AuthApi, EmailFlowsApi, UsersApi),
+        (HealthApi, AuthApi, EmailFlowsApi, UsersApi, TenantsApi),
         "Pint",
         env!("CARGO_PKG_VERSION"),
     )
