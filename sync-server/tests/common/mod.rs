@@ -14,6 +14,9 @@ pub fn postgres_admin_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
+/// The non-superuser role test servers connect as.
+pub const APP_ROLE: &str = "pint_rls_app";
+
 /// A database of its own for one test; dropped (with its connections) when this is.
 pub struct FreshPostgres {
     pub url: String,
@@ -30,13 +33,28 @@ impl FreshPostgres {
                 "PostgreSQL at {admin} is needed for this test (set PINT_TEST_POSTGRES_URL): {e}"
             )
         });
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&mut conn)
-            .await
-            .expect("create test database");
+        // The server connects as an ordinary role that owns the database, as in
+        // production: a superuser would bypass row-level security.
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DO $$ BEGIN
+               CREATE ROLE {APP_ROLE} LOGIN PASSWORD '{APP_ROLE}' NOSUPERUSER NOBYPASSRLS;
+             EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+             END $$"
+        )))
+        .execute(&mut conn)
+        .await
+        .expect("create the application role");
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "CREATE DATABASE {name} OWNER {APP_ROLE}"
+        )))
+        .execute(&mut conn)
+        .await
+        .expect("create test database");
         let _ = conn.close().await;
         let mut url = url::Url::parse(&admin).expect("admin URL parses");
         url.set_path(&name);
+        let _ = url.set_username(APP_ROLE);
+        let _ = url.set_password(Some(APP_ROLE));
         FreshPostgres {
             url: url.to_string(),
             name,
@@ -236,6 +254,30 @@ impl SmtpSink {
     /// Wait (at most 10 s) for a message to `to` whose text contains `needle`.
     pub async fn wait_for(&self, to: &str, needle: &str) -> String {
         wait_for_mail(|| self.messages(), to, needle).await
+    }
+
+    /// How many messages to `to` contain `needle` so far.
+    pub fn count(&self, to: &str, needle: &str) -> usize {
+        self.messages()
+            .iter()
+            .filter(|m| m.contains(&format!("To: {to}")) && m.contains(needle))
+            .count()
+    }
+
+    /// Wait (at most 10 s) for the message after the first `seen` ones to `to` with `needle`.
+    pub async fn wait_for_next(&self, to: &str, needle: &str, seen: usize) -> String {
+        for _ in 0..200 {
+            if let Some(m) = self
+                .messages()
+                .into_iter()
+                .filter(|m| m.contains(&format!("To: {to}")) && m.contains(needle))
+                .nth(seen)
+            {
+                return m;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("no new mail to {to} containing {needle:?} within 10 s");
     }
 }
 
