@@ -469,15 +469,16 @@ impl TenantsApi {
             "changing roles",
         )
         .await?;
-        let Some(role) = Role::parse(&body.role) else {
-            return Err(Fields::new()
-                .check(
-                    "role",
-                    Some("must be owner, admin, editor or viewer".into()),
-                )
-                .finish()
-                .unwrap_err()
-                .into());
+        let role = Role::parse(&body.role);
+        Fields::new()
+            .check(
+                "role",
+                role.is_none()
+                    .then(|| "must be owner, admin, editor or viewer".into()),
+            )
+            .finish()?;
+        let Some(role) = role else {
+            return Err(ApiError::internal().into());
         };
         let target_role = storage
             .members(&scope)
