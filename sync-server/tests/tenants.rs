@@ -107,6 +107,9 @@ impl Api {
     }
 }
 
+/// An action, its request, and whether owner, admin, editor, viewer may do it.
+type MatrixRow = (&'static str, Method, String, Option<Value>, [bool; 4]);
+
 fn code(body: &Value) -> &str {
     body["error"]["code"].as_str().unwrap_or("(none)")
 }
@@ -239,7 +242,7 @@ async fn blogs_story(backend: Backend) {
     assert_eq!(list[0]["role"], "editor");
 
     // The role matrix: (action, method, path, body, allowed for owner/admin/editor/viewer).
-    let matrix: Vec<(&str, Method, String, Option<Value>, [bool; 4])> = vec![
+    let matrix: Vec<MatrixRow> = vec![
         (
             "read blog",
             Method::GET,
@@ -619,12 +622,12 @@ async fn blogs_story(backend: Backend) {
             .fetch_all(&mut *tx)
             .await
             .unwrap();
-        assert_eq!(tenants, [b.clone()]);
+        assert_eq!(tenants, std::slice::from_ref(&b));
         let audit: Vec<String> = sqlx::query_scalar("SELECT DISTINCT tenant_id FROM audit_log")
             .fetch_all(&mut *tx)
             .await
             .unwrap();
-        assert_eq!(audit, [b.clone()]);
+        assert_eq!(audit, std::slice::from_ref(&b));
         // Writing into another tenant is refused too.
         let err = sqlx::query("INSERT INTO audit_log (id, tenant_id, action, created_at) VALUES ('x', $1, 'forged', 0)")
             .bind(&a)
