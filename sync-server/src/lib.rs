@@ -1,6 +1,7 @@
 //! pint-server: Pint's hosted backend. Thin HTTP handlers over domain logic over
 //! storage (`db`), one folder per concern.
 
+pub mod admin;
 pub mod auth;
 pub mod db;
 pub mod health;

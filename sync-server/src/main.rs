@@ -1,16 +1,62 @@
 //! `pint-server`: runs with no configuration on an embedded SQLite database.
 //! Any start-up problem is one line on stderr naming what to fix, and exit code 1.
 
+use clap::{Parser, Subcommand};
 use pint_server::{Settings, bind};
 use tracing_subscriber::EnvFilter;
+
+/// Pint's server. Configured by PINT_* environment variables (see the README).
+#[derive(Debug, Parser)]
+#[command(version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve (the default).
+    Serve,
+    /// Set a user's platform role: admin, user or banned (banning ends their sessions).
+    SetRole { email: String, role: String },
+}
 
 #[tokio::main]
 async fn main() {
     init_tracing();
-    if let Err(message) = run().await {
+    let cli = Cli::parse();
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => run().await,
+        Command::SetRole { email, role } => set_role(&email, &role).await,
+    };
+    if let Err(message) = result {
         eprintln!("pint-server: {message}");
         std::process::exit(1);
     }
+}
+
+async fn set_role(email: &str, role: &str) -> Result<(), String> {
+    if !["admin", "user", "banned"].contains(&role) {
+        return Err(format!(
+            "{role:?} is not a platform role; use admin, user or banned"
+        ));
+    }
+    let settings = Settings::from_env().map_err(|e| e.to_string())?;
+    let storage = pint_server::prepare_storage(&settings)
+        .await
+        .map_err(|e| e.to_string())?;
+    let email = pint_server::http::validation::normalize_email(email);
+    let user = storage
+        .user_by_email(&email)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("no user has the address {email}"))?;
+    storage
+        .set_role(&user.id, role, pint_server::auth::now_ms())
+        .await
+        .map_err(|e| e.to_string())?;
+    println!("{email} is now {role}");
+    Ok(())
 }
 
 async fn run() -> Result<(), String> {

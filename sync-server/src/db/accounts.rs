@@ -100,6 +100,8 @@ pub trait AccountStore: Send + Sync {
     /// Set a user's platform role (`user`, `admin`, `banned`); banning also ends every
     /// session of theirs. False when there is no such user.
     async fn set_role(&self, id: &str, role: &str, now: i64) -> Result<bool, DbError>;
+    /// Every user, for platform admins: at most `limit`, by id, after `after` (an id).
+    async fn all_users(&self, after: Option<&str>, limit: i64) -> Result<Vec<UserRecord>, DbError>;
     /// Delete a user and everything that is theirs alone; false when there was none.
     async fn delete_user(&self, id: &str) -> Result<bool, DbError>;
 
@@ -263,6 +265,22 @@ macro_rules! impl_account_store {
                 }
                 tx.commit().await?;
                 Ok(updated.rows_affected() == 1)
+            }
+
+            async fn all_users(
+                &self,
+                after: Option<&str>,
+                limit: i64,
+            ) -> Result<Vec<$crate::db::accounts::UserRecord>, $crate::db::DbError> {
+                Ok(sqlx::query_as($sql(concat!(
+                    "SELECT ",
+                    $crate::db::accounts::user_columns!(),
+                    " FROM users WHERE ($1 IS NULL OR id > $1) ORDER BY id LIMIT $2"
+                )))
+                .bind(after)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?)
             }
 
             async fn delete_user(&self, id: &str) -> Result<bool, $crate::db::DbError> {

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use poem::{Endpoint, EndpointExt, Route};
 use poem_openapi::OpenApiService;
 
+use crate::admin::AdminApi;
 use crate::auth::email::EmailFlowsApi;
 use crate::auth::{Auth, AuthApi};
 use crate::db::Storage;
@@ -21,11 +22,27 @@ use crate::users::UsersApi;
 pub use envelope::{Envelope, RequestId};
 pub use error::ApiError;
 
+/// Every JSON API of the server.
+pub type Apis = (
+    HealthApi,
+    AuthApi,
+    EmailFlowsApi,
+    UsersApi,
+    TenantsApi,
+    AdminApi,
+);
+
 /// The OpenAPI service of every JSON API; also used to print the document.
-pub fn api_service() -> OpenApiService<(HealthApi, AuthApi, EmailFlowsApi, UsersApi, TenantsApi), ()>
-{
+pub fn api_service() -> OpenApiService<Apis, ()> {
     OpenApiService::new(
-        (HealthApi, AuthApi, EmailFlowsApi, UsersApi, TenantsApi),
+        (
+            HealthApi,
+            AuthApi,
+            EmailFlowsApi,
+            UsersApi,
+            TenantsApi,
+            AdminApi,
+        ),
         "Pint",
         env!("CARGO_PKG_VERSION"),
     )

@@ -1,0 +1,258 @@
+//! Platform administration, on both backends: an operator makes a user admin with the
+//! `pint-server set-role` command; the admin lists users and blogs and bans a user, whose
+//! every request then answers 403 at once; non-admins are refused.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
+mod common;
+
+use common::{Backend, TestDb, TestServer, http};
+use reqwest::{Client, Method};
+use serde_json::{Value, json};
+
+async fn call(
+    client: &Client,
+    server: &TestServer,
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut req = client.request(method, server.url(path));
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let resp = req.send().await.unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+/// Run `pint-server set-role EMAIL ROLE` against the test server's database.
+fn set_role(server: &TestServer, email: &str, role: &str) -> std::process::Output {
+    let settings = server.db.settings();
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_pint-server"));
+    cmd.args(["set-role", email, role])
+        .env_clear()
+        .env("PINT_DATA_DIR", &settings.data_dir)
+        .env("PINT_LOG", "warn");
+    if let TestDb::Postgres(pg, _) = &server.db {
+        cmd.env("PINT_DATABASE_URL", &pg.url);
+    }
+    cmd.output().unwrap()
+}
+
+async fn admin_story(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let client = http();
+    let register = |email: &'static str, blog: Option<&'static str>| {
+        let client = client.clone();
+        let url = server.url("/v1/auth/register");
+        async move {
+            let mut body = json!({"email": email, "password": "correct horse battery"});
+            if let Some(b) = blog {
+                body["blog"] = json!({"subdomain": b});
+            }
+            let v: Value = client
+                .post(url)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            v
+        }
+    };
+    let root = register("root@example.com", None).await;
+    let user = register("user@example.com", Some("users-blog")).await;
+    let root_token = root["accessToken"].as_str().unwrap().to_owned();
+    let user_token = user["accessToken"].as_str().unwrap().to_owned();
+    let user_id = user["user"]["id"].as_str().unwrap().to_owned();
+    let root_id = root["user"]["id"].as_str().unwrap().to_owned();
+
+    // Not an admin yet.
+    let (status, body) = call(
+        &client,
+        &server,
+        Method::GET,
+        "/v1/admin/users",
+        Some(&root_token),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (403, Some("FORBIDDEN"))
+    );
+
+    // The operator's command.
+    let out = set_role(&server, "nobody@example.com", "admin");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no user has the address"));
+    let out = set_role(&server, "root@example.com", "emperor");
+    assert!(!out.status.success());
+    let out = set_role(&server, "ROOT@example.com", "admin");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // Lists, paged.
+    let (status, users) = call(
+        &client,
+        &server,
+        Method::GET,
+        "/v1/admin/users?limit=1",
+        Some(&root_token),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{users}");
+    assert_eq!(users.as_array().unwrap().len(), 1);
+    let first = users[0]["id"].as_str().unwrap();
+    let (_, rest) = call(
+        &client,
+        &server,
+        Method::GET,
+        &format!("/v1/admin/users?after={first}"),
+        Some(&root_token),
+        None,
+    )
+    .await;
+    assert_eq!(rest.as_array().unwrap().len(), 1);
+    assert_ne!(rest[0]["id"], users[0]["id"]);
+    let (status, tenants) = call(
+        &client,
+        &server,
+        Method::GET,
+        "/v1/admin/tenants",
+        Some(&root_token),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(tenants[0]["subdomain"], "users-blog");
+    let (status, _) = call(
+        &client,
+        &server,
+        Method::GET,
+        "/v1/admin/tenants",
+        Some(&user_token),
+        None,
+    )
+    .await;
+    assert_eq!(status, 403);
+
+    // Ban: every request of the user answers 403 at once; refresh and sign-in refused.
+    let (status, _) = call(
+        &client,
+        &server,
+        Method::POST,
+        &format!("/v1/admin/users/{root_id}/ban"),
+        Some(&root_token),
+        None,
+    )
+    .await;
+    assert_eq!(status, 409, "no banning oneself");
+    let (status, _) = call(
+        &client,
+        &server,
+        Method::POST,
+        "/v1/admin/users/nope/ban",
+        Some(&root_token),
+        None,
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, _) = call(
+        &client,
+        &server,
+        Method::POST,
+        &format!("/v1/admin/users/{user_id}/ban"),
+        Some(&root_token),
+        None,
+    )
+    .await;
+    assert_eq!(status, 204);
+    for path in ["/v1/users/me", "/v1/tenants", "/v1/users/me/sessions"] {
+        let (status, body) =
+            call(&client, &server, Method::GET, path, Some(&user_token), None).await;
+        assert_eq!(
+            (status, body["error"]["code"].as_str()),
+            (403, Some("FORBIDDEN")),
+            "{path}"
+        );
+    }
+    let (status, _) = call(
+        &client,
+        &server,
+        Method::POST,
+        "/v1/auth/refresh",
+        None,
+        Some(json!({"refreshToken": user["refreshToken"]})),
+    )
+    .await;
+    assert_eq!(status, 401);
+    let login = json!({"email": "user@example.com", "password": "correct horse battery"});
+    let (status, _) = call(
+        &client,
+        &server,
+        Method::POST,
+        "/v1/auth/login",
+        None,
+        Some(login.clone()),
+    )
+    .await;
+    assert_eq!(status, 403);
+
+    // Unban: the user signs in again (old sessions stay ended).
+    let (status, _) = call(
+        &client,
+        &server,
+        Method::POST,
+        &format!("/v1/admin/users/{user_id}/unban"),
+        Some(&root_token),
+        None,
+    )
+    .await;
+    assert_eq!(status, 204);
+    assert_eq!(
+        call(
+            &client,
+            &server,
+            Method::GET,
+            "/v1/users/me",
+            Some(&user_token),
+            None
+        )
+        .await
+        .0,
+        401
+    );
+    let (status, _) = call(
+        &client,
+        &server,
+        Method::POST,
+        "/v1/auth/login",
+        None,
+        Some(login),
+    )
+    .await;
+    assert_eq!(status, 200);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn admin_on_sqlite() {
+    admin_story(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn admin_on_postgres() {
+    admin_story(Backend::Postgres).await;
+}
