@@ -137,3 +137,137 @@ async fn a_client_request_id_is_echoed_only_when_well_formed() {
         .unwrap();
     assert_ne!(resp.headers()["x-request-id"], "<script>");
 }
+
+/// Every `$ref` in `value` names a schema that `components` defines.
+fn refs_resolve(value: &Value, components: &Value, missing: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(r)) = map.get("$ref") {
+                let name = r.trim_start_matches("#/components/schemas/");
+                if components["schemas"].get(name).is_none() {
+                    missing.push(r.clone());
+                }
+            }
+            for v in map.values() {
+                refs_resolve(v, components, missing);
+            }
+        }
+        Value::Array(items) => items
+            .iter()
+            .for_each(|v| refs_resolve(v, components, missing)),
+        _ => {}
+    }
+}
+
+/// The served OpenAPI document is well formed (every operation answers something, every
+/// reference resolves, every path parameter is declared), and every operation it lists
+/// is routed: called without credentials or body, none answers "nothing at this address".
+#[tokio::test]
+async fn the_openapi_document_is_valid_and_matches_the_routes() {
+    let server = TestServer::start(Backend::Sqlite).await;
+    let client = http();
+    let spec: Value = json(
+        client
+            .get(server.url("/v1/openapi.json"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(spec["openapi"].as_str().unwrap().starts_with("3."));
+    let mut missing = Vec::new();
+    refs_resolve(&spec["paths"], &spec["components"], &mut missing);
+    assert!(missing.is_empty(), "unresolved references: {missing:?}");
+    let paths = spec["paths"].as_object().unwrap();
+    let mut operations = 0;
+    for (path, item) in paths {
+        for (method, op) in item.as_object().unwrap() {
+            operations += 1;
+            assert!(
+                op["responses"].as_object().is_some_and(|r| !r.is_empty()),
+                "{method} {path}"
+            );
+            let declared: Vec<&str> = op["parameters"]
+                .as_array()
+                .map(|ps| {
+                    ps.iter()
+                        .filter(|p| p["in"] == "path")
+                        .filter_map(|p| p["name"].as_str())
+                        .collect()
+                })
+                .unwrap_or_default();
+            let mut concrete = path.clone();
+            for segment in path.split('/').filter(|s| s.starts_with('{')) {
+                let name = segment.trim_matches(|c| c == '{' || c == '}');
+                assert!(
+                    declared.contains(&name),
+                    "{method} {path}: {name} not declared"
+                );
+                concrete = concrete.replace(segment, "0199a2b3-c4d5-7e6f-8a9b-0c1d2e3f4a5b");
+            }
+            let method = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let resp = client
+                .request(method.clone(), server.url(&concrete))
+                .send()
+                .await
+                .unwrap();
+            let status = resp.status();
+            let body = resp.text().await.unwrap();
+            assert!(
+                !(status == 404 && body.contains("nothing at this address")) && status != 405,
+                "{method} {path} is documented but not routed: {status} {body}"
+            );
+            assert!(status.as_u16() < 500, "{method} {path}: {status} {body}");
+        }
+    }
+    assert!(operations >= 30, "{operations} operations documented");
+    server.stop().await;
+}
+
+/// `/metrics` speaks Prometheus: request counts by route (ids folded), latency, process.
+#[tokio::test]
+async fn metrics_are_exported_for_prometheus() {
+    let server = TestServer::start(Backend::Sqlite).await;
+    let client = http();
+    for _ in 0..3 {
+        client.get(server.url("/healthz")).send().await.unwrap();
+    }
+    client
+        .get(server.url("/v1/tenants/0199a2b3-c4d5-7e6f-8a9b-0c1d2e3f4a5b"))
+        .send()
+        .await
+        .unwrap();
+    client
+        .get(server.url("/no/such/route/12345"))
+        .send()
+        .await
+        .unwrap();
+    let resp = client.get(server.url("/metrics")).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+    assert!(
+        resp.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain")
+    );
+    let text = resp.text().await.unwrap();
+    assert!(
+        text.contains(r#"pint_http_requests_total{method="GET",route="/healthz",status="200"}"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"route="/v1/tenants/:id",status="401""#),
+        "{text}"
+    );
+    assert!(text.contains(r#"route="(unmatched)""#), "{text}");
+    assert!(!text.contains("12345"), "no label from a client's path");
+    assert!(
+        text.contains("pint_http_request_duration_seconds_bucket"),
+        "{text}"
+    );
+    assert!(
+        text.contains("pint_process_resident_memory_bytes"),
+        "{text}"
+    );
+    server.stop().await;
+}

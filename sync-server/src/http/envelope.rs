@@ -50,6 +50,8 @@ impl<E: Endpoint> Endpoint for EnvelopeEndpoint<E> {
             .map(str::to_owned)
             .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
         req.extensions_mut().insert(RequestId(request_id.clone()));
+        let started = std::time::Instant::now();
+        let (method, path) = (req.method().to_string(), req.uri().path().to_owned());
         let span = tracing::info_span!(
             "request",
             request_id = %request_id,
@@ -75,6 +77,7 @@ impl<E: Endpoint> Endpoint for EnvelopeEndpoint<E> {
                 resp.headers_mut().insert(REQUEST_ID, value);
             }
             tracing::info!(status = resp.status().as_u16(), "answered");
+            super::metrics::observe(&method, &path, resp.status(), started.elapsed());
             Ok(resp)
         }
         .instrument(span)

@@ -3,6 +3,7 @@
 
 pub mod envelope;
 pub mod error;
+pub mod metrics;
 pub mod validation;
 
 use std::sync::Arc;
@@ -60,6 +61,7 @@ pub fn app(
     let spec = api.spec_endpoint();
     Route::new()
         .at("/v1/openapi.json", spec)
+        .at("/metrics", poem::get(metrics::metrics))
         .nest("/", api)
         .data(storage)
         .data(auth)
