@@ -601,6 +601,25 @@ async fn sign_in_and_registration_are_rate_limited() {
     api.server.stop().await;
 }
 
+/// Registration is limited per email address too.
+#[tokio::test]
+async fn registration_is_rate_limited_per_address() {
+    let api = Api::start(Backend::Sqlite).await;
+    let mut statuses = Vec::new();
+    for _ in 0..6 {
+        let (status, _) = api
+            .post(
+                "/v1/auth/register",
+                None,
+                json!({"email": "Ada@example.com", "password": "correct horse battery"}),
+            )
+            .await;
+        statuses.push(status);
+    }
+    assert_eq!(statuses, [201, 409, 409, 409, 409, 429]);
+    api.server.stop().await;
+}
+
 #[tokio::test]
 async fn accounts_on_sqlite() {
     accounts_story(Backend::Sqlite).await;

@@ -279,6 +279,9 @@ impl AuthApi {
         auth.limits.register_per_ip.check(&client_key(req))?;
         let body = body.0;
         let email = normalize_email(&body.email);
+        if email_problem(&email).is_none() {
+            auth.limits.register_per_account.check(&email)?;
+        }
         let display_name = body
             .display_name
             .as_deref()

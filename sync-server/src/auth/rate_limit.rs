@@ -66,6 +66,7 @@ pub struct Limits {
     pub login_per_ip: Limit,
     pub login_per_account: Limit,
     pub register_per_ip: Limit,
+    pub register_per_account: Limit,
     pub reset_per_ip: Limit,
     /// Mails an account can be sent on request (resets, verification again).
     pub mail_per_account: Limit,
@@ -77,6 +78,7 @@ impl Default for Limits {
             login_per_ip: Limit::per_minute(30, "sign-in attempts from this address"),
             login_per_account: Limit::per_minute(10, "sign-in attempts for this account"),
             register_per_ip: Limit::per_minute(10, "registrations from this address"),
+            register_per_account: Limit::per_minute(5, "registrations with this email"),
             reset_per_ip: Limit::per_minute(10, "password resets from this address"),
             mail_per_account: Limit::per_minute(3, "mails asked for this account"),
         }
