@@ -58,8 +58,8 @@ impl TenantScope {
         self.role
     }
 
-    #[doc(hidden)]
-    pub fn __from_storage(tenant_id: String, actor_id: String, role: Role) -> Self {
+    /// Only storage makes scopes (after checking the membership).
+    pub(crate) fn __from_storage(tenant_id: String, actor_id: String, role: Role) -> Self {
         TenantScope {
             tenant_id,
             actor_id,
