@@ -119,3 +119,87 @@ fn a_bad_listen_address_names_the_variable() {
         "{stderr}"
     );
 }
+
+/// A stop signal lets requests in flight finish: a registration whose body is still
+/// arriving when SIGTERM comes is completed and answered, then the process exits 0.
+#[test]
+fn sigterm_finishes_requests_in_flight_then_exits() {
+    let home = tempfile::tempdir().unwrap();
+    let mut child = Command::new(BIN)
+        .env_clear()
+        .env("HOME", home.path())
+        .env("PINT_LISTEN", "127.0.0.1:0")
+        .env("PINT_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line
+        .trim()
+        .strip_prefix("pint-server listening on ")
+        .expect(&line)
+        .to_owned();
+    let pid = child.id();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let status = rt.block_on(async move {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let (tx, rx) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(2);
+        let body = reqwest::Body::wrap_stream(futures_util::stream::unfold(rx, |mut rx| async {
+            rx.recv().await.map(|chunk| (chunk, rx))
+        }));
+        let request = tokio::spawn(
+            reqwest::Client::new()
+                .post(format!("{base}/v1/auth/register"))
+                .header("content-type", "application/json")
+                .body(body)
+                .send(),
+        );
+        tx.send(Ok(br#"{"email": "ada@example.com", "#.to_vec()))
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        // The request is in flight: stop the server.
+        let killed = Command::new("kill")
+            .args(["-TERM", &pid.to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        tx.send(Ok(br#""password": "correct horse battery"}"#.to_vec()))
+            .await
+            .unwrap();
+        drop(tx);
+        let resp = request.await.unwrap().unwrap();
+        resp.status().as_u16()
+    });
+    assert_eq!(status, 201, "the request in flight was finished");
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        if let Some(code) = child.try_wait().unwrap() {
+            assert!(code.success(), "exit status {code}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "the server did not stop");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn production_mode_without_its_secret_stops_and_names_it() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().display().to_string();
+    let (code, stderr, took) = run_to_exit(&[
+        ("PINT_MODE", "production"),
+        ("PINT_DATA_DIR", &dir),
+        ("PINT_LISTEN", "127.0.0.1:0"),
+    ]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("PINT_JWT_SECRET is required"), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(took < Duration::from_secs(15));
+    assert!(!data.path().join("secrets").exists(), "nothing generated");
+}
