@@ -11,7 +11,7 @@ use poem_openapi::param::Query;
 use poem_openapi::payload::{Json, PlainText};
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
-use super::{Auth, BearerAuth, blocking, client_key, db_error, now_ms, password, tokens};
+use super::{Auth, BearerAuth, client_key, db_error, now_ms, password, tokens};
 use crate::db::Storage;
 use crate::db::accounts::{EmailToken, UserRecord};
 use crate::http::ApiError;
@@ -196,12 +196,7 @@ impl EmailFlowsApi {
         if token.len() > 256 {
             return Err(spent_link().into());
         }
-        let hash = blocking(move || password::hash(&password))
-            .await?
-            .map_err(|e| {
-                tracing::error!(error = %e, "password hashing failed");
-                ApiError::internal()
-            })?;
+        let hash = super::hash_password(password).await?;
         let user = storage
             .reset_password(&tokens::refresh_hash(&token), &hash, now_ms())
             .await

@@ -112,6 +112,16 @@ pub async fn blocking<T: Send + 'static>(
     })
 }
 
+/// Hash a new password off the async runtime.
+pub async fn hash_password(password: String) -> poem::Result<String> {
+    blocking(move || password::hash(&password))
+        .await?
+        .map_err(|e| {
+            tracing::error!(error = %e, "password hashing failed");
+            ApiError::internal().into()
+        })
+}
+
 /// A user as the API shows them.
 #[derive(Debug, Object)]
 #[oai(rename_all = "camelCase")]
@@ -313,12 +323,7 @@ impl AuthApi {
             .into());
         }
         let password = body.password;
-        let hash = blocking(move || password::hash(&password))
-            .await?
-            .map_err(|e| {
-                tracing::error!(error = %e, "password hashing failed");
-                ApiError::internal()
-            })?;
+        let hash = hash_password(password).await?;
         let now = now_ms();
         let id = uuid::Uuid::now_v7().to_string();
         let created = storage

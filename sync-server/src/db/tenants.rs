@@ -240,6 +240,45 @@ pub(crate) use tenant_columns;
 macro_rules! impl_tenant_store {
     ($storage:ty, $db:ty, $sql:path, $begin:path, $scope:path) => {
         impl $storage {
+            /// A member's role, read inside a transaction.
+            async fn member_role_in<'c, E>(
+                executor: E,
+                tenant_id: &str,
+                user_id: &str,
+            ) -> Result<Option<String>, $crate::db::DbError>
+            where
+                E: sqlx::Executor<'c, Database = $db>,
+            {
+                Ok(sqlx::query_scalar($sql(
+                    "SELECT role FROM memberships WHERE tenant_id = $1 AND user_id = $2",
+                ))
+                .bind(tenant_id)
+                .bind(user_id)
+                .fetch_optional(executor)
+                .await?)
+            }
+
+            /// Whether a member whose role is `current` is the tenant's only owner.
+            async fn only_owner_in<'c, E>(
+                executor: E,
+                tenant_id: &str,
+                current: &str,
+            ) -> Result<bool, $crate::db::DbError>
+            where
+                E: sqlx::Executor<'c, Database = $db>,
+            {
+                if current != "owner" {
+                    return Ok(false);
+                }
+                let owners: i64 = sqlx::query_scalar($sql(
+                    "SELECT count(*) FROM memberships WHERE tenant_id = $1 AND role = 'owner'",
+                ))
+                .bind(tenant_id)
+                .fetch_one(executor)
+                .await?;
+                Ok(owners <= 1)
+            }
+
             async fn audit_in<'c, E>(
                 executor: E,
                 scope: &$crate::db::tenants::TenantScope,
@@ -369,13 +408,7 @@ macro_rules! impl_tenant_store {
             ) -> Result<Option<$crate::db::tenants::TenantScope>, $crate::db::DbError> {
                 let mut tx = $begin(&self.pool).await?;
                 $scope(&mut *tx, tenant_id, user_id, false).await?;
-                let role: Option<String> = sqlx::query_scalar($sql(
-                    "SELECT role FROM memberships WHERE tenant_id = $1 AND user_id = $2",
-                ))
-                .bind(tenant_id)
-                .bind(user_id)
-                .fetch_optional(&mut *tx)
-                .await?;
+                let role = Self::member_role_in(&mut *tx, tenant_id, user_id).await?;
                 tx.commit().await?;
                 Ok(role
                     .as_deref()
@@ -492,26 +525,14 @@ macro_rules! impl_tenant_store {
                 use $crate::db::tenants::MemberChange;
                 let mut tx = $begin(&self.pool).await?;
                 $scope(&mut *tx, scope.tenant_id(), "", false).await?;
-                let current: Option<String> = sqlx::query_scalar($sql(
-                    "SELECT role FROM memberships WHERE tenant_id = $1 AND user_id = $2",
-                ))
-                .bind(scope.tenant_id())
-                .bind(user_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-                let Some(current) = current else {
+                let Some(current) = Self::member_role_in(&mut *tx, scope.tenant_id(), user_id).await?
+                else {
                     return Ok(MemberChange::NotFound);
                 };
-                if current == "owner" && role.as_str() != "owner" {
-                    let owners: i64 = sqlx::query_scalar($sql(
-                        "SELECT count(*) FROM memberships WHERE tenant_id = $1 AND role = 'owner'",
-                    ))
-                    .bind(scope.tenant_id())
-                    .fetch_one(&mut *tx)
-                    .await?;
-                    if owners <= 1 {
-                        return Ok(MemberChange::LastOwner);
-                    }
+                if role.as_str() != "owner"
+                    && Self::only_owner_in(&mut *tx, scope.tenant_id(), &current).await?
+                {
+                    return Ok(MemberChange::LastOwner);
                 }
                 sqlx::query($sql(
                     "UPDATE memberships SET role = $3 WHERE tenant_id = $1 AND user_id = $2",
@@ -543,26 +564,12 @@ macro_rules! impl_tenant_store {
                 use $crate::db::tenants::MemberChange;
                 let mut tx = $begin(&self.pool).await?;
                 $scope(&mut *tx, scope.tenant_id(), "", false).await?;
-                let current: Option<String> = sqlx::query_scalar($sql(
-                    "SELECT role FROM memberships WHERE tenant_id = $1 AND user_id = $2",
-                ))
-                .bind(scope.tenant_id())
-                .bind(user_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-                let Some(current) = current else {
+                let Some(current) = Self::member_role_in(&mut *tx, scope.tenant_id(), user_id).await?
+                else {
                     return Ok(MemberChange::NotFound);
                 };
-                if current == "owner" {
-                    let owners: i64 = sqlx::query_scalar($sql(
-                        "SELECT count(*) FROM memberships WHERE tenant_id = $1 AND role = 'owner'",
-                    ))
-                    .bind(scope.tenant_id())
-                    .fetch_one(&mut *tx)
-                    .await?;
-                    if owners <= 1 {
-                        return Ok(MemberChange::LastOwner);
-                    }
+                if Self::only_owner_in(&mut *tx, scope.tenant_id(), &current).await? {
+                    return Ok(MemberChange::LastOwner);
                 }
                 sqlx::query($sql("DELETE FROM memberships WHERE tenant_id = $1 AND user_id = $2"))
                     .bind(scope.tenant_id())
@@ -695,13 +702,7 @@ macro_rules! impl_tenant_store {
                     .bind(now)
                     .execute(&mut *tx)
                     .await?;
-                let current: Option<String> = sqlx::query_scalar($sql(
-                    "SELECT role FROM memberships WHERE tenant_id = $1 AND user_id = $2",
-                ))
-                .bind(&tenant_id)
-                .bind(user_id)
-                .fetch_optional(&mut *tx)
-                .await?;
+                let current = Self::member_role_in(&mut *tx, &tenant_id, user_id).await?;
                 let role = match current.as_deref().and_then(Role::parse) {
                     // Already a member: keep the stronger role.
                     Some(existing) if existing.at_least(role) => existing,

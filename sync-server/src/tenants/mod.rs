@@ -293,6 +293,21 @@ pub async fn create_blog(
         })
 }
 
+/// The role of a member of the scope's blog, if they are one.
+async fn member_role(
+    storage: &dyn Storage,
+    scope: &TenantScope,
+    user_id: &str,
+) -> poem::Result<Option<Role>> {
+    Ok(storage
+        .members(scope)
+        .await
+        .map_err(db_error)?
+        .into_iter()
+        .find(|m| m.user_id == user_id)
+        .and_then(|m| Role::parse(&m.role)))
+}
+
 fn member_change(change: MemberChange) -> poem::Result<Done> {
     match change {
         MemberChange::Done => Ok(Done::NoContent),
@@ -480,13 +495,7 @@ impl TenantsApi {
         let Some(role) = role else {
             return Err(ApiError::internal().into());
         };
-        let target_role = storage
-            .members(&scope)
-            .await
-            .map_err(db_error)?
-            .into_iter()
-            .find(|m| m.user_id == user_id.0)
-            .and_then(|m| Role::parse(&m.role));
+        let target_role = member_role(storage.as_ref(), &scope, &user_id).await?;
         if scope.role() != Role::Owner && (role == Role::Owner || target_role == Some(Role::Owner))
         {
             return Err(forbidden("changing owners").into());
@@ -517,13 +526,7 @@ impl TenantsApi {
         };
         let scope = scope_for(storage.as_ref(), &caller.0, &id, action, "removing members").await?;
         if !leaving && scope.role() != Role::Owner {
-            let target_role = storage
-                .members(&scope)
-                .await
-                .map_err(db_error)?
-                .into_iter()
-                .find(|m| m.user_id == user_id.0)
-                .and_then(|m| Role::parse(&m.role));
+            let target_role = member_role(storage.as_ref(), &scope, &user_id).await?;
             if target_role == Some(Role::Owner) {
                 return Err(forbidden("removing owners").into());
             }

@@ -10,7 +10,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use crate::auth::{
-    BearerAuth, Caller, SessionView, UserView, blocking, db_error, now_ms, password,
+    BearerAuth, Caller, SessionView, UserView, blocking, db_error, hash_password, now_ms, password,
 };
 use crate::db::Storage;
 use crate::db::accounts::revoked;
@@ -93,10 +93,7 @@ impl UsersApi {
                 if !password_matches(current, user.password_hash.clone()).await? {
                     return Err(wrong_password().into());
                 }
-                Some(blocking(move || password::hash(&new)).await?.map_err(|e| {
-                    tracing::error!(error = %e, "password hashing failed");
-                    ApiError::internal()
-                })?)
+                Some(hash_password(new).await?)
             }
             _ => None,
         };
