@@ -1,6 +1,7 @@
 //! pint-model: what the desktop app and the server must agree on.
 //!
-//! The shape of a draft as an Automerge document, and the error codes of the API.
+//! The shape of a draft as an Automerge document, the wire messages of the sync protocol,
+//! and the error codes of the API.
 //! Nothing in this crate does I/O: no database, no network, no logging subscriber.
 
 pub mod document_id;
@@ -9,6 +10,7 @@ pub mod error_code;
 #[doc(hidden)]
 pub mod fuzz;
 pub mod render;
+pub mod sync_protocol;
 
 pub use document_id::{DocumentId, DocumentIdError};
 pub use draft::{Draft, DraftContent, DraftError, DraftKind, HistoryEntry, Seo, SeoField, Splice};
