@@ -3,6 +3,7 @@
 //! sees `Arc<dyn Storage>`; backend errors never leave this module unlogged or raw.
 
 pub mod accounts;
+pub mod documents;
 mod postgres;
 mod sqlite;
 pub mod tenants;
@@ -12,6 +13,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use accounts::AccountStore;
+pub use documents::DocumentStore;
 pub use postgres::PostgresStorage;
 pub use sqlite::SqliteStorage;
 pub use tenants::TenantStore;
@@ -46,7 +48,9 @@ pub enum DbError {
 /// Everything the server stores. Grows one aggregate at a time; both backends pass the
 /// same contract tests (`tests/storage_contract.rs`).
 #[async_trait::async_trait]
-pub trait Storage: AccountStore + TenantStore + Send + Sync + std::fmt::Debug + 'static {
+pub trait Storage:
+    AccountStore + TenantStore + DocumentStore + Send + Sync + std::fmt::Debug + 'static
+{
     /// `"sqlite"` or `"postgres"`.
     fn backend(&self) -> &'static str;
 

@@ -6,6 +6,7 @@ use sqlx::Connection;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 
 use super::accounts::impl_account_store;
+use super::documents::impl_document_store;
 use super::tenants::impl_tenant_store;
 use super::{CONNECT_TIMEOUT, DbError, Storage, redact};
 
@@ -110,3 +111,4 @@ async fn set_scope(
 }
 
 impl_tenant_store!(PostgresStorage, sqlx::Postgres, sql, begin_write, set_scope);
+impl_document_store!(PostgresStorage, sqlx::Postgres, sql, begin_write, set_scope);

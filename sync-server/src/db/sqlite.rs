@@ -8,6 +8,7 @@ use sqlx::sqlite::{
 };
 
 use super::accounts::impl_account_store;
+use super::documents::impl_document_store;
 use super::tenants::impl_tenant_store;
 use super::{CONNECT_TIMEOUT, DbError, Storage};
 
@@ -118,6 +119,7 @@ async fn set_scope(
 }
 
 impl_tenant_store!(SqliteStorage, sqlx::Sqlite, sql, begin_write, set_scope);
+impl_document_store!(SqliteStorage, sqlx::Sqlite, sql, begin_write, set_scope);
 
 #[cfg(test)]
 mod tests {

@@ -1,0 +1,54 @@
+-- Synced documents (drafts) on the server: each is owned by a tenant and stored as its
+-- compacted Automerge snapshot plus the chunks of changes stored since, as on devices.
+-- `change_seq` orders every stored change of a tenant, so a client reconnecting with a
+-- cursor learns which documents changed since, without a handshake per document.
+
+CREATE TABLE tenant_change_counters (
+    tenant_id   TEXT PRIMARY KEY REFERENCES tenants(id) ON DELETE CASCADE,
+    last_seq    BIGINT NOT NULL
+);
+
+CREATE TABLE documents (
+    id          TEXT PRIMARY KEY,               -- automerge-repo document id (base58check)
+    tenant_id   TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+    snapshot    BYTEA NOT NULL,
+    heads       TEXT NOT NULL,                  -- space-separated hex hashes, after the last change
+    change_seq  BIGINT NOT NULL,                -- the tenant's counter at the last change
+    created_by  TEXT,
+    created_at  BIGINT NOT NULL,
+    updated_at  BIGINT NOT NULL
+);
+CREATE INDEX documents_by_change ON documents(tenant_id, change_seq);
+
+CREATE TABLE document_chunks (
+    document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    tenant_id   TEXT NOT NULL,
+    seq         BIGINT NOT NULL,                -- per document, increasing
+    bytes       BYTEA NOT NULL,
+    created_at  BIGINT NOT NULL,
+    PRIMARY KEY (document_id, seq)
+);
+
+-- Row-level security as for the other tenant tables (see the tenants migration).
+ALTER TABLE tenant_change_counters ENABLE ROW LEVEL SECURITY;
+ALTER TABLE tenant_change_counters FORCE ROW LEVEL SECURITY;
+ALTER TABLE documents ENABLE ROW LEVEL SECURITY;
+ALTER TABLE documents FORCE ROW LEVEL SECURITY;
+ALTER TABLE document_chunks ENABLE ROW LEVEL SECURITY;
+ALTER TABLE document_chunks FORCE ROW LEVEL SECURITY;
+
+CREATE POLICY scoped ON tenant_change_counters
+    USING (tenant_id = current_setting('pint.tenant_id', true)
+           OR current_setting('pint.scope', true) = 'platform')
+    WITH CHECK (tenant_id = current_setting('pint.tenant_id', true)
+                OR current_setting('pint.scope', true) = 'platform');
+CREATE POLICY scoped ON documents
+    USING (tenant_id = current_setting('pint.tenant_id', true)
+           OR current_setting('pint.scope', true) = 'platform')
+    WITH CHECK (tenant_id = current_setting('pint.tenant_id', true)
+                OR current_setting('pint.scope', true) = 'platform');
+CREATE POLICY scoped ON document_chunks
+    USING (tenant_id = current_setting('pint.tenant_id', true)
+           OR current_setting('pint.scope', true) = 'platform')
+    WITH CHECK (tenant_id = current_setting('pint.tenant_id', true)
+                OR current_setting('pint.scope', true) = 'platform');

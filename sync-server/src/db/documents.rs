@@ -1,0 +1,287 @@
+//! Synced documents in storage: a tenant's drafts as Automerge snapshots plus the chunks
+//! of changes stored since, reached through a `TenantScope` like every tenant row. Each
+//! stored change takes the next number of its tenant's change counter, so "what changed
+//! since cursor N" is one indexed query (fast reconnect).
+
+use super::DbError;
+use super::tenants::TenantScope;
+
+/// A document's stored bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredDocument {
+    pub snapshot: Vec<u8>,
+    /// `(seq, bytes)` in order; `seq` is what `compact_document` takes.
+    pub chunks: Vec<(i64, Vec<u8>)>,
+    pub heads: Vec<String>,
+    pub change_seq: i64,
+}
+
+/// A document that changed after a cursor, with its heads and its new cursor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangedDocument {
+    pub id: String,
+    pub heads: Vec<String>,
+    pub change_seq: i64,
+}
+
+#[async_trait::async_trait]
+pub trait DocumentStore: Send + Sync {
+    /// The tenant that owns a document (looked up in the platform scope, to decide
+    /// whether a caller may see it at all).
+    async fn document_tenant(&self, id: &str) -> Result<Option<String>, DbError>;
+    /// Store a new document; false when the id is taken (in any tenant).
+    async fn create_document(
+        &self,
+        scope: &TenantScope,
+        id: &str,
+        snapshot: &[u8],
+        heads: &[String],
+        now: i64,
+    ) -> Result<bool, DbError>;
+    async fn load_document(
+        &self,
+        scope: &TenantScope,
+        id: &str,
+    ) -> Result<Option<StoredDocument>, DbError>;
+    /// Store one chunk of changes and the heads after it, in one transaction; the
+    /// tenant's change number it got, or `None` when the scope has no such document.
+    async fn append_document_chunk(
+        &self,
+        scope: &TenantScope,
+        id: &str,
+        bytes: &[u8],
+        heads: &[String],
+        now: i64,
+    ) -> Result<Option<i64>, DbError>;
+    /// Replace the snapshot with one that contains every chunk up to `through_seq`, and
+    /// delete those chunks, in one transaction.
+    async fn compact_document(
+        &self,
+        scope: &TenantScope,
+        id: &str,
+        snapshot: &[u8],
+        through_seq: i64,
+    ) -> Result<bool, DbError>;
+    /// Documents changed after `cursor`, oldest change first, at most `limit`.
+    async fn changed_since(
+        &self,
+        scope: &TenantScope,
+        cursor: i64,
+        limit: i64,
+    ) -> Result<Vec<ChangedDocument>, DbError>;
+}
+
+pub(crate) fn join_heads(heads: &[String]) -> String {
+    heads.join(" ")
+}
+
+pub(crate) fn split_heads(heads: &str) -> Vec<String> {
+    heads
+        .split(' ')
+        .filter(|h| !h.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Implements `DocumentStore` for a backend from the same queries (see `impl_tenant_store!`).
+macro_rules! impl_document_store {
+    ($storage:ty, $db:ty, $sql:path, $begin:path, $scope:path) => {
+        impl $storage {
+            /// Take the tenant's next change number, inside the caller's transaction.
+            async fn next_change_seq<'c, E>(executor: E, tenant_id: &str) -> Result<i64, $crate::db::DbError>
+            where
+                E: sqlx::Executor<'c, Database = $db>,
+            {
+                Ok(sqlx::query_scalar($sql(
+                    "INSERT INTO tenant_change_counters (tenant_id, last_seq) VALUES ($1, 1)
+                     ON CONFLICT (tenant_id) DO UPDATE SET last_seq = tenant_change_counters.last_seq + 1
+                     RETURNING last_seq",
+                ))
+                .bind(tenant_id)
+                .fetch_one(executor)
+                .await?)
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl $crate::db::documents::DocumentStore for $storage {
+            async fn document_tenant(&self, id: &str) -> Result<Option<String>, $crate::db::DbError> {
+                let mut tx = $begin(&self.pool).await?;
+                $scope(&mut *tx, "", "", true).await?;
+                let tenant = sqlx::query_scalar($sql("SELECT tenant_id FROM documents WHERE id = $1"))
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(tenant)
+            }
+
+            async fn create_document(
+                &self,
+                scope: &$crate::db::tenants::TenantScope,
+                id: &str,
+                snapshot: &[u8],
+                heads: &[String],
+                now: i64,
+            ) -> Result<bool, $crate::db::DbError> {
+                let mut tx = $begin(&self.pool).await?;
+                $scope(&mut *tx, scope.tenant_id(), "", false).await?;
+                let seq = Self::next_change_seq(&mut *tx, scope.tenant_id()).await?;
+                let inserted = sqlx::query($sql(
+                    "INSERT INTO documents (id, tenant_id, snapshot, heads, change_seq, created_by, created_at, updated_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT (id) DO NOTHING",
+                ))
+                .bind(id)
+                .bind(scope.tenant_id())
+                .bind(snapshot)
+                .bind($crate::db::documents::join_heads(heads))
+                .bind(seq)
+                .bind(scope.actor_id())
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                if inserted.rows_affected() != 1 {
+                    return Ok(false);
+                }
+                tx.commit().await?;
+                Ok(true)
+            }
+
+            async fn load_document(
+                &self,
+                scope: &$crate::db::tenants::TenantScope,
+                id: &str,
+            ) -> Result<Option<$crate::db::documents::StoredDocument>, $crate::db::DbError> {
+                let mut tx = $begin(&self.pool).await?;
+                $scope(&mut *tx, scope.tenant_id(), "", false).await?;
+                let row: Option<(Vec<u8>, String, i64)> = sqlx::query_as($sql(
+                    "SELECT snapshot, heads, change_seq FROM documents WHERE id = $1 AND tenant_id = $2",
+                ))
+                .bind(id)
+                .bind(scope.tenant_id())
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some((snapshot, heads, change_seq)) = row else {
+                    return Ok(None);
+                };
+                let chunks: Vec<(i64, Vec<u8>)> = sqlx::query_as($sql(
+                    "SELECT seq, bytes FROM document_chunks WHERE document_id = $1 AND tenant_id = $2
+                     ORDER BY seq",
+                ))
+                .bind(id)
+                .bind(scope.tenant_id())
+                .fetch_all(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(Some($crate::db::documents::StoredDocument {
+                    snapshot,
+                    chunks,
+                    heads: $crate::db::documents::split_heads(&heads),
+                    change_seq,
+                }))
+            }
+
+            async fn append_document_chunk(
+                &self,
+                scope: &$crate::db::tenants::TenantScope,
+                id: &str,
+                bytes: &[u8],
+                heads: &[String],
+                now: i64,
+            ) -> Result<Option<i64>, $crate::db::DbError> {
+                let mut tx = $begin(&self.pool).await?;
+                $scope(&mut *tx, scope.tenant_id(), "", false).await?;
+                let seq = Self::next_change_seq(&mut *tx, scope.tenant_id()).await?;
+                let updated = sqlx::query($sql(
+                    "UPDATE documents SET heads = $3, change_seq = $4, updated_at = $5
+                     WHERE id = $1 AND tenant_id = $2",
+                ))
+                .bind(id)
+                .bind(scope.tenant_id())
+                .bind($crate::db::documents::join_heads(heads))
+                .bind(seq)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                if updated.rows_affected() != 1 {
+                    return Ok(None);
+                }
+                sqlx::query($sql(
+                    "INSERT INTO document_chunks (document_id, tenant_id, seq, bytes, created_at)
+                     VALUES ($1, $2, $3, $4, $5)",
+                ))
+                .bind(id)
+                .bind(scope.tenant_id())
+                .bind(seq)
+                .bind(bytes)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(Some(seq))
+            }
+
+            async fn compact_document(
+                &self,
+                scope: &$crate::db::tenants::TenantScope,
+                id: &str,
+                snapshot: &[u8],
+                through_seq: i64,
+            ) -> Result<bool, $crate::db::DbError> {
+                let mut tx = $begin(&self.pool).await?;
+                $scope(&mut *tx, scope.tenant_id(), "", false).await?;
+                let updated = sqlx::query($sql(
+                    "UPDATE documents SET snapshot = $3 WHERE id = $1 AND tenant_id = $2",
+                ))
+                .bind(id)
+                .bind(scope.tenant_id())
+                .bind(snapshot)
+                .execute(&mut *tx)
+                .await?;
+                if updated.rows_affected() != 1 {
+                    return Ok(false);
+                }
+                sqlx::query($sql(
+                    "DELETE FROM document_chunks WHERE document_id = $1 AND tenant_id = $2 AND seq <= $3",
+                ))
+                .bind(id)
+                .bind(scope.tenant_id())
+                .bind(through_seq)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(true)
+            }
+
+            async fn changed_since(
+                &self,
+                scope: &$crate::db::tenants::TenantScope,
+                cursor: i64,
+                limit: i64,
+            ) -> Result<Vec<$crate::db::documents::ChangedDocument>, $crate::db::DbError> {
+                let mut tx = $begin(&self.pool).await?;
+                $scope(&mut *tx, scope.tenant_id(), "", false).await?;
+                let rows: Vec<(String, String, i64)> = sqlx::query_as($sql(
+                    "SELECT id, heads, change_seq FROM documents
+                     WHERE tenant_id = $1 AND change_seq > $2 ORDER BY change_seq LIMIT $3",
+                ))
+                .bind(scope.tenant_id())
+                .bind(cursor)
+                .bind(limit)
+                .fetch_all(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(id, heads, change_seq)| $crate::db::documents::ChangedDocument {
+                        id,
+                        heads: $crate::db::documents::split_heads(&heads),
+                        change_seq,
+                    })
+                    .collect())
+            }
+        }
+    };
+}
+
+pub(crate) use impl_document_store;
