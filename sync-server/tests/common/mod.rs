@@ -34,16 +34,27 @@ impl FreshPostgres {
             )
         });
         // The server connects as an ordinary role that owns the database, as in
-        // production: a superuser would bypass row-level security.
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "DO $$ BEGIN
-               CREATE ROLE {APP_ROLE} LOGIN PASSWORD '{APP_ROLE}' NOSUPERUSER NOBYPASSRLS;
-             EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
-             END $$"
-        )))
-        .execute(&mut conn)
-        .await
-        .expect("create the application role");
+        // production: a superuser would bypass row-level security. scripts/test creates
+        // it; an admin URL that may create roles creates it here.
+        let exists: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT FROM pg_roles WHERE rolname = $1)")
+                .bind(APP_ROLE)
+                .fetch_one(&mut conn)
+                .await
+                .expect("read roles");
+        if !exists {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DO $$ BEGIN
+                   CREATE ROLE {APP_ROLE} LOGIN PASSWORD '{APP_ROLE}' NOSUPERUSER NOBYPASSRLS;
+                 EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+                 END $$"
+            )))
+            .execute(&mut conn)
+            .await
+            .unwrap_or_else(|e| {
+                panic!("the role {APP_ROLE} is missing and {admin} cannot create it (run scripts/test as root once): {e}")
+            });
+        }
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "CREATE DATABASE {name} OWNER {APP_ROLE}"
         )))
