@@ -9,6 +9,7 @@ pub mod http;
 pub mod mail;
 pub mod secrets;
 pub mod settings;
+pub mod sync;
 pub mod tenants;
 pub mod users;
 

@@ -617,9 +617,10 @@ async fn documents(backend: Backend) {
         "B cannot load A's document"
     );
 
-    // Compaction through `first` while `second` stays: nothing stored meanwhile is lost.
+    // Compaction of the chunks merged into the snapshot (`first`): `second`, stored by
+    // someone else meanwhile, stays.
     assert!(
-        s.compact_document(&a, "doc-1", b"snap-with-c1", first)
+        s.compact_document(&a, "doc-1", b"snap-with-c1", &[first])
             .await
             .unwrap()
     );
@@ -627,7 +628,7 @@ async fn documents(backend: Backend) {
     assert_eq!(doc.snapshot, b"snap-with-c1");
     assert_eq!(doc.chunks, vec![(second, b"c2".to_vec())]);
     assert!(
-        !s.compact_document(&b, "doc-1", b"evil", i64::MAX)
+        !s.compact_document(&b, "doc-1", b"evil", &[second])
             .await
             .unwrap()
     );

@@ -53,14 +53,15 @@ pub trait DocumentStore: Send + Sync {
         heads: &[String],
         now: i64,
     ) -> Result<Option<i64>, DbError>;
-    /// Replace the snapshot with one that contains every chunk up to `through_seq`, and
-    /// delete those chunks, in one transaction.
+    /// Replace the snapshot with one that contains the chunks `merged` (by seq), and
+    /// delete exactly those, in one transaction. Chunks stored meanwhile (by another
+    /// server) are not in the snapshot and stay.
     async fn compact_document(
         &self,
         scope: &TenantScope,
         id: &str,
         snapshot: &[u8],
-        through_seq: i64,
+        merged: &[i64],
     ) -> Result<bool, DbError>;
     /// Documents changed after `cursor`, oldest change first, at most `limit`.
     async fn changed_since(
@@ -226,7 +227,7 @@ macro_rules! impl_document_store {
                 scope: &$crate::db::tenants::TenantScope,
                 id: &str,
                 snapshot: &[u8],
-                through_seq: i64,
+                merged: &[i64],
             ) -> Result<bool, $crate::db::DbError> {
                 let mut tx = $begin(&self.pool).await?;
                 $scope(&mut *tx, scope.tenant_id(), "", false).await?;
@@ -241,14 +242,16 @@ macro_rules! impl_document_store {
                 if updated.rows_affected() != 1 {
                     return Ok(false);
                 }
-                sqlx::query($sql(
-                    "DELETE FROM document_chunks WHERE document_id = $1 AND tenant_id = $2 AND seq <= $3",
-                ))
-                .bind(id)
-                .bind(scope.tenant_id())
-                .bind(through_seq)
-                .execute(&mut *tx)
-                .await?;
+                for seq in merged {
+                    sqlx::query($sql(
+                        "DELETE FROM document_chunks WHERE document_id = $1 AND tenant_id = $2 AND seq = $3",
+                    ))
+                    .bind(id)
+                    .bind(scope.tenant_id())
+                    .bind(*seq)
+                    .execute(&mut *tx)
+                    .await?;
+                }
                 tx.commit().await?;
                 Ok(true)
             }

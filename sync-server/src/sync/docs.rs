@@ -1,0 +1,201 @@
+//! The documents being synced, in memory, one copy per document shared by every
+//! connection syncing it. A sync message that brings changes is merged, the changes are
+//! stored as one chunk, and only then is the answer (which tells the peer the server has
+//! them) generated: a change is acknowledged only once it is committed. Every change
+//! wakes the other connections on the document so they can send it on at once.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use automerge::sync::{self, SyncDoc};
+use automerge::{Automerge, ChangeHash};
+use tokio::sync::{Mutex, broadcast};
+
+use crate::auth::now_ms;
+use crate::db::tenants::TenantScope;
+use crate::db::{DbError, Storage};
+
+/// Past this many stored chunks, a document is compacted into a new snapshot.
+pub const COMPACT_AFTER_CHUNKS: usize = 100;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error("not an Automerge sync message: {0}")]
+    BadMessage(String),
+    #[error("the changes do not apply: {0}")]
+    BadChanges(String),
+    #[error("this document is read-only for you")]
+    ReadOnly,
+    #[error("the document's stored bytes do not load: {0}")]
+    Damaged(String),
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+/// One document in memory.
+pub struct LoadedDoc {
+    pub id: String,
+    doc: Automerge,
+    /// The heads of what is stored.
+    saved_heads: Vec<ChangeHash>,
+    /// The stored chunks this copy has merged (by seq): what a compaction may delete.
+    merged_chunks: Vec<i64>,
+    changed: broadcast::Sender<()>,
+}
+
+impl std::fmt::Debug for LoadedDoc {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoadedDoc")
+            .field("id", &self.id)
+            .field("merged_chunks", &self.merged_chunks.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl LoadedDoc {
+    pub fn heads(&self) -> Vec<ChangeHash> {
+        self.doc.get_heads()
+    }
+
+    /// Wakes on every change stored after subscribing.
+    pub fn subscribe(&self) -> broadcast::Receiver<()> {
+        self.changed.subscribe()
+    }
+
+    /// The next sync message for a peer, if there is anything to say.
+    pub fn generate(&self, state: &mut sync::State) -> Option<Vec<u8>> {
+        self.doc
+            .generate_sync_message(state)
+            .map(sync::Message::encode)
+    }
+
+    /// The document as it is (for tests and publishing).
+    pub fn document(&self) -> &Automerge {
+        &self.doc
+    }
+}
+
+pub type SharedDoc = Arc<Mutex<LoadedDoc>>;
+
+/// The documents being synced.
+#[derive(Debug, Clone)]
+pub struct SyncDocs {
+    storage: Arc<dyn Storage>,
+    open: Arc<Mutex<HashMap<String, SharedDoc>>>,
+}
+
+impl SyncDocs {
+    pub fn new(storage: Arc<dyn Storage>) -> Self {
+        SyncDocs {
+            storage,
+            open: Arc::default(),
+        }
+    }
+
+    /// The document `id` of the scope's tenant, loaded once and shared; `None` when the
+    /// tenant has no such document.
+    pub async fn open(
+        &self,
+        scope: &TenantScope,
+        id: &str,
+    ) -> Result<Option<SharedDoc>, SyncError> {
+        let mut open = self.open.lock().await;
+        if let Some(doc) = open.get(id) {
+            return Ok(Some(Arc::clone(doc)));
+        }
+        let Some(stored) = self.storage.load_document(scope, id).await? else {
+            return Ok(None);
+        };
+        let mut doc =
+            Automerge::load(&stored.snapshot).map_err(|e| SyncError::Damaged(e.to_string()))?;
+        let joined: Vec<u8> = stored
+            .chunks
+            .iter()
+            .flat_map(|(_, b)| b.iter().copied())
+            .collect();
+        if !joined.is_empty() {
+            doc.load_incremental(&joined)
+                .map_err(|e| SyncError::Damaged(e.to_string()))?;
+        }
+        let (changed, _) = broadcast::channel(64);
+        let loaded = Arc::new(Mutex::new(LoadedDoc {
+            id: id.to_owned(),
+            saved_heads: doc.get_heads(),
+            doc,
+            merged_chunks: stored.chunks.iter().map(|(seq, _)| *seq).collect(),
+            changed,
+        }));
+        open.insert(id.to_owned(), Arc::clone(&loaded));
+        Ok(Some(loaded))
+    }
+
+    /// Forget a loaded document (after a failure, so the next use reloads what is stored).
+    pub async fn evict(&self, id: &str) {
+        self.open.lock().await.remove(id);
+    }
+
+    /// Take one sync message from a peer. Changes in it are merged and stored before this
+    /// returns; a peer that may not write gets `ReadOnly` if it sends any (nothing is
+    /// merged). Returns whether the document changed.
+    pub async fn receive(
+        &self,
+        scope: &TenantScope,
+        shared: &SharedDoc,
+        state: &mut sync::State,
+        message: &[u8],
+        may_write: bool,
+    ) -> Result<bool, SyncError> {
+        let message =
+            sync::Message::decode(message).map_err(|e| SyncError::BadMessage(e.to_string()))?;
+        if !may_write && !message.changes.is_empty() {
+            return Err(SyncError::ReadOnly);
+        }
+        let mut loaded = shared.lock().await;
+        let before = loaded.doc.get_heads();
+        loaded
+            .doc
+            .receive_sync_message(state, message)
+            .map_err(|e| SyncError::BadChanges(e.to_string()))?;
+        let heads = loaded.doc.get_heads();
+        if heads == before {
+            return Ok(false);
+        }
+        let id = loaded.id.clone();
+        let result = self.persist(scope, &mut loaded, &heads).await;
+        if let Err(e) = result {
+            // What is in memory is not stored: forget it, so nobody is told it is saved.
+            drop(loaded);
+            self.evict(&id).await;
+            return Err(e);
+        }
+        let _ = loaded.changed.send(());
+        Ok(true)
+    }
+
+    async fn persist(
+        &self,
+        scope: &TenantScope,
+        loaded: &mut LoadedDoc,
+        heads: &[ChangeHash],
+    ) -> Result<(), SyncError> {
+        let chunk = loaded.doc.save_after(&loaded.saved_heads);
+        let heads_text: Vec<String> = heads.iter().map(ToString::to_string).collect();
+        let seq = self
+            .storage
+            .append_document_chunk(scope, &loaded.id, &chunk, &heads_text, now_ms())
+            .await?
+            .ok_or_else(|| SyncError::Damaged("the document is gone from storage".into()))?;
+        loaded.saved_heads = heads.to_vec();
+        loaded.merged_chunks.push(seq);
+        if loaded.merged_chunks.len() >= COMPACT_AFTER_CHUNKS {
+            // The snapshot holds exactly the chunks this copy merged; those go. A chunk
+            // another server stored meanwhile is not in it, and stays.
+            let snapshot = loaded.doc.save();
+            self.storage
+                .compact_document(scope, &loaded.id, &snapshot, &loaded.merged_chunks)
+                .await?;
+            loaded.merged_chunks.clear();
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,256 @@
+//! The server's side of sync, without the network: clients (real Automerge documents)
+//! exchange sync messages with `SyncDocs` on real storage, on both backends. Changes are
+//! merged and stored before they are acknowledged, survive a restart, reach other
+//! clients, are compacted without loss; a viewer's changes are refused and not stored.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
+mod common;
+
+use automerge::sync::{self, SyncDoc};
+use automerge::transaction::Transactable;
+use automerge::{AutoCommit, ObjType, ROOT, ReadDoc};
+use common::{Backend, TestDb};
+use pint_server::db::accounts::NewUser;
+use pint_server::db::tenants::{NewInvite, NewTenant, Role, TenantScope};
+use pint_server::sync::docs::{SharedDoc, SyncDocs, SyncError};
+
+struct Client {
+    doc: AutoCommit,
+    state: sync::State,
+    server_state: sync::State,
+}
+
+impl Client {
+    fn new(doc: AutoCommit) -> Self {
+        Client {
+            doc,
+            state: sync::State::new(),
+            server_state: sync::State::new(),
+        }
+    }
+
+    fn text(&self) -> String {
+        let body = self.doc.get(ROOT, "body").unwrap().unwrap().1;
+        self.doc.text(&body).unwrap()
+    }
+
+    fn append(&mut self, s: &str) {
+        let body = self.doc.get(ROOT, "body").unwrap().unwrap().1;
+        let len = self.doc.length(&body);
+        self.doc.splice_text(&body, len, 0, s).unwrap();
+        self.doc.commit();
+    }
+
+    /// Exchange messages with the server until neither side has anything to say.
+    async fn sync(
+        &mut self,
+        docs: &SyncDocs,
+        scope: &TenantScope,
+        shared: &SharedDoc,
+        may_write: bool,
+    ) -> Result<(), SyncError> {
+        for _ in 0..100 {
+            let to_server = self.doc.sync().generate_sync_message(&mut self.state);
+            if let Some(m) = &to_server {
+                docs.receive(
+                    scope,
+                    shared,
+                    &mut self.server_state,
+                    &m.clone().encode(),
+                    may_write,
+                )
+                .await?;
+            }
+            let to_client = shared.lock().await.generate(&mut self.server_state);
+            if let Some(bytes) = &to_client {
+                self.doc
+                    .sync()
+                    .receive_sync_message(&mut self.state, sync::Message::decode(bytes).unwrap())
+                    .unwrap();
+            }
+            if to_server.is_none() && to_client.is_none() {
+                return Ok(());
+            }
+        }
+        panic!("sync did not settle in 100 rounds");
+    }
+}
+
+async fn story(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let storage = pint_server::prepare_storage(&db.settings()).await.unwrap();
+    for (id, email) in [
+        ("u-ada", "ada@example.com"),
+        ("u-bob", "bob@example.com"),
+        ("u-vic", "vic@example.com"),
+    ] {
+        storage
+            .create_user(&NewUser {
+                id,
+                email,
+                display_name: "N",
+                password_hash: "x",
+                now: 1,
+            })
+            .await
+            .unwrap();
+    }
+    storage
+        .create_tenant(
+            &NewTenant {
+                id: "t",
+                subdomain: "blog",
+                name: "B",
+                now: 1,
+            },
+            "u-ada",
+        )
+        .await
+        .unwrap();
+    let ada_scope = storage.scope("u-ada", "t").await.unwrap().unwrap();
+    for (user, email, role, hash) in [
+        ("u-bob", "bob@example.com", Role::Editor, "h-bob"),
+        ("u-vic", "vic@example.com", Role::Viewer, "h-vic"),
+    ] {
+        storage
+            .create_invite(
+                &ada_scope,
+                &NewInvite {
+                    id: hash,
+                    email,
+                    role,
+                    token_hash: hash,
+                    now: 1,
+                    expires_at: i64::MAX,
+                },
+            )
+            .await
+            .unwrap();
+        storage.accept_invite(hash, user, email, 2).await.unwrap();
+    }
+    let bob_scope = storage.scope("u-bob", "t").await.unwrap().unwrap();
+    let vic_scope = storage.scope("u-vic", "t").await.unwrap().unwrap();
+
+    // Ada creates the draft on her device and on the server.
+    let mut ada_doc = AutoCommit::new();
+    let body = ada_doc.put_object(ROOT, "body", ObjType::Text).unwrap();
+    ada_doc.splice_text(&body, 0, 0, "Hello").unwrap();
+    ada_doc.commit();
+    let heads: Vec<String> = ada_doc
+        .get_heads()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert!(
+        storage
+            .create_document(&ada_scope, "doc", &ada_doc.save(), &heads, 3)
+            .await
+            .unwrap()
+    );
+    let mut ada = Client::new(ada_doc);
+
+    let docs = SyncDocs::new(storage.clone());
+    let shared = docs.open(&ada_scope, "doc").await.unwrap().unwrap();
+    assert!(docs.open(&ada_scope, "other").await.unwrap().is_none());
+    let mut changes = shared.lock().await.subscribe();
+
+    // Ada types; it is stored; Bob, starting empty, receives everything.
+    ada.append(", world");
+    ada.sync(&docs, &ada_scope, &shared, true).await.unwrap();
+    assert!(changes.try_recv().is_ok(), "other connections are woken");
+    let mut bob = Client::new(AutoCommit::new());
+    bob.sync(&docs, &bob_scope, &shared, true).await.unwrap();
+    assert_eq!(bob.text(), "Hello, world");
+
+    // Both edit at once (offline), then sync: identical text, nothing lost.
+    ada.append(" from Ada");
+    bob.append(" and Bob");
+    ada.sync(&docs, &ada_scope, &shared, true).await.unwrap();
+    bob.sync(&docs, &bob_scope, &shared, true).await.unwrap();
+    ada.sync(&docs, &ada_scope, &shared, true).await.unwrap();
+    assert_eq!(ada.text(), bob.text());
+    assert!(
+        ada.text().contains(" from Ada") && ada.text().contains(" and Bob"),
+        "{}",
+        ada.text()
+    );
+
+    // A viewer receives but cannot write: refused, nothing merged, nothing stored.
+    let mut vic = Client::new(AutoCommit::new());
+    vic.sync(&docs, &vic_scope, &shared, false).await.unwrap();
+    assert_eq!(vic.text(), ada.text());
+    let stored_before = storage
+        .load_document(&ada_scope, "doc")
+        .await
+        .unwrap()
+        .unwrap();
+    vic.append(" VANDALISM");
+    assert!(matches!(
+        vic.sync(&docs, &vic_scope, &shared, false).await,
+        Err(SyncError::ReadOnly)
+    ));
+    assert!(
+        !shared
+            .lock()
+            .await
+            .document()
+            .get_heads()
+            .iter()
+            .any(|h| vic.doc.get_heads().contains(h))
+    );
+    assert_eq!(
+        storage
+            .load_document(&ada_scope, "doc")
+            .await
+            .unwrap()
+            .unwrap(),
+        stored_before
+    );
+
+    // Garbage is an error, not a panic.
+    let mut state = sync::State::new();
+    assert!(matches!(
+        docs.receive(&ada_scope, &shared, &mut state, b"garbage", true)
+            .await,
+        Err(SyncError::BadMessage(_))
+    ));
+
+    // Many small edits: compaction keeps the stored chunks bounded and loses nothing.
+    for i in 0..120 {
+        ada.append(&format!(" {i}"));
+        ada.sync(&docs, &ada_scope, &shared, true).await.unwrap();
+    }
+    let stored = storage
+        .load_document(&ada_scope, "doc")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        stored.chunks.len() < 100,
+        "{} chunks after compaction",
+        stored.chunks.len()
+    );
+
+    // A restart: a new server process loads what is stored, exactly.
+    let storage2 = pint_server::prepare_storage(&db.settings()).await.unwrap();
+    let docs2 = SyncDocs::new(storage2);
+    let reloaded = docs2.open(&ada_scope, "doc").await.unwrap().unwrap();
+    assert_eq!(reloaded.lock().await.heads(), ada.doc.get_heads());
+    let mut fresh = Client::new(AutoCommit::new());
+    fresh
+        .sync(&docs2, &bob_scope, &reloaded, true)
+        .await
+        .unwrap();
+    assert_eq!(fresh.text(), ada.text());
+}
+
+#[tokio::test]
+async fn sync_docs_on_sqlite() {
+    story(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn sync_docs_on_postgres() {
+    story(Backend::Postgres).await;
+}
