@@ -569,17 +569,20 @@ async fn documents(backend: Backend) {
         s.create_document(&a, "doc-1", b"snap-1", &heads("h1"), 10)
             .await
             .unwrap()
+            .is_some()
     );
     assert!(
-        !s.create_document(&b, "doc-1", b"other", &heads("x"), 10)
+        s.create_document(&b, "doc-1", b"other", &heads("x"), 10)
             .await
-            .unwrap(),
+            .unwrap()
+            .is_none(),
         "ids are global"
     );
     assert!(
         s.create_document(&a, "doc-2", b"snap-2", &[], 10)
             .await
             .unwrap()
+            .is_some()
     );
     assert_eq!(
         s.document_tenant("doc-1").await.unwrap().as_deref(),

@@ -147,6 +147,7 @@ async fn story(backend: Backend) {
             .create_document(&ada_scope, "doc", &ada_doc.save(), &heads, 3)
             .await
             .unwrap()
+            .is_some()
     );
     let mut ada = Client::new(ada_doc);
 

@@ -57,22 +57,43 @@ pub struct Caller {
 pub struct BearerAuth(pub Caller);
 
 async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<Caller> {
-    let unauthorized = |message: &str| ApiError::new(ErrorCode::Unauthorized, message);
     let (Some(auth), Some(storage)) = (req.data::<Arc<Auth>>(), req.data::<Arc<dyn Storage>>())
     else {
         return Err(ApiError::internal().into());
     };
-    let claims = auth.keys.check(&bearer.token).ok_or_else(|| {
+    caller_for_token(storage.as_ref(), auth, &bearer.token).await
+}
+
+/// Who an access token speaks for: a genuine, unexpired token of a session that has not
+/// ended, of a user who is not banned (403). Also checked again during long sync
+/// sessions, so an ended session or a ban is noticed there too.
+pub async fn caller_for_token(
+    storage: &dyn Storage,
+    auth: &Auth,
+    token: &str,
+) -> poem::Result<Caller> {
+    let unauthorized = |message: &str| ApiError::new(ErrorCode::Unauthorized, message);
+    let claims = auth.keys.check(token).ok_or_else(|| {
         unauthorized("the access token is not valid or has expired; refresh it or sign in again")
     })?;
+    session_caller(storage, &claims.sid, &claims.sub).await
+}
+
+/// The caller of a session, if the session still stands (see `caller_for_token`).
+pub async fn session_caller(
+    storage: &dyn Storage,
+    session_id: &str,
+    user_id: &str,
+) -> poem::Result<Caller> {
+    let unauthorized = |message: &str| ApiError::new(ErrorCode::Unauthorized, message);
     let found = storage
-        .session_with_user(&claims.sid)
+        .session_with_user(session_id)
         .await
         .map_err(db_error)?;
     let Some((session, user)) = found else {
         return Err(unauthorized("this session has ended; sign in again").into());
     };
-    if session.user_id != claims.sub {
+    if session.user_id != user_id {
         return Err(unauthorized("this session has ended; sign in again").into());
     }
     // Before the session check: banning ends the sessions too, and a banned user is told.

@@ -29,7 +29,8 @@ pub trait DocumentStore: Send + Sync {
     /// The tenant that owns a document (looked up in the platform scope, to decide
     /// whether a caller may see it at all).
     async fn document_tenant(&self, id: &str) -> Result<Option<String>, DbError>;
-    /// Store a new document; false when the id is taken (in any tenant).
+    /// Store a new document; its change number, or `None` when the id is taken (in any
+    /// tenant).
     async fn create_document(
         &self,
         scope: &TenantScope,
@@ -37,7 +38,7 @@ pub trait DocumentStore: Send + Sync {
         snapshot: &[u8],
         heads: &[String],
         now: i64,
-    ) -> Result<bool, DbError>;
+    ) -> Result<Option<i64>, DbError>;
     async fn load_document(
         &self,
         scope: &TenantScope,
@@ -124,7 +125,7 @@ macro_rules! impl_document_store {
                 snapshot: &[u8],
                 heads: &[String],
                 now: i64,
-            ) -> Result<bool, $crate::db::DbError> {
+            ) -> Result<Option<i64>, $crate::db::DbError> {
                 let mut tx = $begin(&self.pool).await?;
                 $scope(&mut *tx, scope.tenant_id(), "", false).await?;
                 let seq = Self::next_change_seq(&mut *tx, scope.tenant_id()).await?;
@@ -142,10 +143,10 @@ macro_rules! impl_document_store {
                 .execute(&mut *tx)
                 .await?;
                 if inserted.rows_affected() != 1 {
-                    return Ok(false);
+                    return Ok(None);
                 }
                 tx.commit().await?;
-                Ok(true)
+                Ok(Some(seq))
             }
 
             async fn load_document(

@@ -17,6 +17,7 @@ use crate::auth::{Auth, AuthApi};
 use crate::db::Storage;
 use crate::health::HealthApi;
 use crate::mail::Mailer;
+use crate::sync::api::DocumentsApi;
 use crate::tenants::TenantsApi;
 use crate::users::UsersApi;
 
@@ -30,6 +31,7 @@ pub type Apis = (
     EmailFlowsApi,
     UsersApi,
     TenantsApi,
+    DocumentsApi,
     AdminApi,
 );
 
@@ -42,6 +44,7 @@ pub fn api_service() -> OpenApiService<Apis, ()> {
             EmailFlowsApi,
             UsersApi,
             TenantsApi,
+            DocumentsApi,
             AdminApi,
         ),
         "Pint",

@@ -3,4 +3,5 @@
 //! change before it is acknowledged; the WebSocket endpoint (automerge-repo protocol v1,
 //! `pint_model::sync_protocol`) is built on it.
 
+pub mod api;
 pub mod docs;

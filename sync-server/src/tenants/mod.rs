@@ -40,13 +40,18 @@ pub enum Action {
     RemoveMembers,
     ReadAudit,
     Delete,
+    /// Read and sync the blog's drafts.
+    ReadDocuments,
+    /// Create drafts and change them.
+    WriteDocuments,
 }
 
 /// The role matrix: whether `role` may do `action`. (Some actions have further rules on
 /// whom they touch: only owners act on owners; see `change_role` and `remove_member`.)
 pub fn may(role: Role, action: Action) -> bool {
     match action {
-        Action::Read | Action::ReadMembers => true,
+        Action::Read | Action::ReadMembers | Action::ReadDocuments => true,
+        Action::WriteDocuments => role.at_least(Role::Editor),
         Action::UpdateSettings
         | Action::ManageInvites
         | Action::ChangeRoles
@@ -72,7 +77,7 @@ fn forbidden(action: &str) -> ApiError {
 
 /// The caller's scope in a blog, if they may do `action` there: 404 for non-members
 /// (nothing is revealed), 403 for members whose role does not allow it.
-async fn scope_for(
+pub async fn scope_for(
     storage: &dyn Storage,
     caller: &Caller,
     tenant_id: &str,
