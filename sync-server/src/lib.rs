@@ -76,12 +76,17 @@ impl Bound {
 
     /// Serve until `shutdown` completes, then finish in-flight requests.
     pub async fn serve(self, shutdown: impl Future<Output = ()> + Send) -> std::io::Result<()> {
-        let app = http::app(
-            self.storage,
-            self.auth,
-            self.mailer,
-            self.settings.max_body_bytes,
-        );
+        let app = http::app(http::Services {
+            sync_docs: sync::docs::SyncDocs::new(Arc::clone(&self.storage)),
+            sync_settings: sync::connection::SyncSettings {
+                max_message_bytes: self.settings.max_sync_message_bytes,
+                peer_id: format!("pint-server-{}", uuid::Uuid::now_v7()),
+            },
+            storage: self.storage,
+            auth: self.auth,
+            mailer: self.mailer,
+            max_body_bytes: self.settings.max_body_bytes,
+        });
         Server::new_with_acceptor(self.acceptor)
             .name("pint-server")
             .run_with_graceful_shutdown(app, shutdown, Some(SHUTDOWN_GRACE))

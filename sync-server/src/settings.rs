@@ -9,6 +9,8 @@ use std::path::PathBuf;
 
 /// Default largest request body the JSON API accepts.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
+/// Default largest sync message.
+pub const DEFAULT_MAX_SYNC_MESSAGE_BYTES: usize = 8 * 1024 * 1024;
 
 /// Local (zero-config, secrets generated) or production (secrets required).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,6 +40,8 @@ pub struct Settings {
     pub mail_from: String,
     /// `PINT_PUBLIC_URL`: the server as users reach it, for links in mail.
     pub public_url: String,
+    /// `PINT_MAX_SYNC_MESSAGE_BYTES`: the largest sync message accepted.
+    pub max_sync_message_bytes: usize,
 }
 
 impl std::fmt::Debug for Settings {
@@ -55,6 +59,7 @@ impl std::fmt::Debug for Settings {
             .field("smtp_url", &self.smtp_url.as_deref().map(crate::db::redact))
             .field("mail_from", &self.mail_from)
             .field("public_url", &self.public_url)
+            .field("max_sync_message_bytes", &self.max_sync_message_bytes)
             .finish()
     }
 }
@@ -67,6 +72,8 @@ pub enum SettingsError {
     NoDataDir,
     #[error("PINT_MAX_BODY_BYTES={0:?} is not a positive number of bytes")]
     MaxBody(String),
+    #[error("PINT_MAX_SYNC_MESSAGE_BYTES={0:?} is not a positive number of bytes")]
+    MaxSyncMessage(String),
     #[error("PINT_MODE={0:?} is not a mode; use local (the default) or production")]
     Mode(String),
     #[error(
@@ -112,6 +119,14 @@ impl Settings {
             }
             other => other.map(String::into_bytes),
         };
+        let max_sync_message_bytes = match get("PINT_MAX_SYNC_MESSAGE_BYTES") {
+            Some(n) => n
+                .parse()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or(SettingsError::MaxSyncMessage(n))?,
+            None => DEFAULT_MAX_SYNC_MESSAGE_BYTES,
+        };
         let public_url = get("PINT_PUBLIC_URL").unwrap_or_else(|| format!("http://{listen}"));
         Ok(Settings {
             data_dir,
@@ -123,6 +138,7 @@ impl Settings {
             smtp_url: get("PINT_SMTP_URL"),
             mail_from: get("PINT_MAIL_FROM").unwrap_or_else(|| "Pint <no-reply@localhost>".into()),
             public_url,
+            max_sync_message_bytes,
         })
     }
 }

@@ -18,6 +18,8 @@ use crate::db::Storage;
 use crate::health::HealthApi;
 use crate::mail::Mailer;
 use crate::sync::api::DocumentsApi;
+use crate::sync::connection::{SyncSettings, sync_socket};
+use crate::sync::docs::SyncDocs;
 use crate::tenants::TenantsApi;
 use crate::users::UsersApi;
 
@@ -54,20 +56,37 @@ pub fn api_service() -> OpenApiService<Apis, ()> {
 }
 
 /// The whole application, ready to serve.
-pub fn app(
-    storage: Arc<dyn Storage>,
-    auth: Arc<Auth>,
-    mailer: Mailer,
-    max_body_bytes: usize,
-) -> impl Endpoint {
+/// What the application shares between requests.
+#[derive(Debug, Clone)]
+pub struct Services {
+    pub storage: Arc<dyn Storage>,
+    pub auth: Arc<Auth>,
+    pub mailer: Mailer,
+    pub sync_docs: SyncDocs,
+    pub sync_settings: SyncSettings,
+    pub max_body_bytes: usize,
+}
+
+pub fn app(services: Services) -> impl Endpoint {
+    let Services {
+        storage,
+        auth,
+        mailer,
+        sync_docs,
+        sync_settings,
+        max_body_bytes,
+    } = services;
     let api = api_service();
     let spec = api.spec_endpoint();
     Route::new()
         .at("/v1/openapi.json", spec)
         .at("/metrics", poem::get(metrics::metrics))
+        .at("/v1/sync", poem::get(sync_socket))
         .nest("/", api)
         .data(storage)
         .data(auth)
         .data(mailer)
+        .data(sync_docs)
+        .data(sync_settings)
         .with(Envelope { max_body_bytes })
 }

@@ -41,6 +41,8 @@ pub struct LoadedDoc {
     /// The stored chunks this copy has merged (by seq): what a compaction may delete.
     merged_chunks: Vec<i64>,
     changed: broadcast::Sender<()>,
+    /// Presence and other ephemeral messages, with the connection that sent them.
+    ephemeral: broadcast::Sender<(u64, pint_model::sync_protocol::Message)>,
 }
 
 impl std::fmt::Debug for LoadedDoc {
@@ -60,6 +62,18 @@ impl LoadedDoc {
     /// Wakes on every change stored after subscribing.
     pub fn subscribe(&self) -> broadcast::Receiver<()> {
         self.changed.subscribe()
+    }
+
+    /// Ephemeral messages relayed on this document, with the sending connection's number.
+    pub fn subscribe_ephemeral(
+        &self,
+    ) -> broadcast::Receiver<(u64, pint_model::sync_protocol::Message)> {
+        self.ephemeral.subscribe()
+    }
+
+    /// Relay an ephemeral message to every other connection on the document (never stored).
+    pub fn relay_ephemeral(&self, from: u64, message: pint_model::sync_protocol::Message) {
+        let _ = self.ephemeral.send((from, message));
     }
 
     /// The next sync message for a peer, if there is anything to say.
@@ -118,12 +132,14 @@ impl SyncDocs {
                 .map_err(|e| SyncError::Damaged(e.to_string()))?;
         }
         let (changed, _) = broadcast::channel(64);
+        let (ephemeral, _) = broadcast::channel(256);
         let loaded = Arc::new(Mutex::new(LoadedDoc {
             id: id.to_owned(),
             saved_heads: doc.get_heads(),
             doc,
             merged_chunks: stored.chunks.iter().map(|(seq, _)| *seq).collect(),
             changed,
+            ephemeral,
         }));
         open.insert(id.to_owned(), Arc::clone(&loaded));
         Ok(Some(loaded))

@@ -4,4 +4,5 @@
 //! `pint_model::sync_protocol`) is built on it.
 
 pub mod api;
+pub mod connection;
 pub mod docs;

@@ -137,6 +137,7 @@ impl TestDb {
             smtp_url: None,
             mail_from: "Pint <no-reply@pint.test>".into(),
             public_url: "http://pint.test".into(),
+            max_sync_message_bytes: 1 << 20,
         }
     }
 }

@@ -1,0 +1,472 @@
+//! `/v1/sync`: one WebSocket per device, speaking automerge-repo's protocol v1 (so a
+//! stock automerge-repo client works). Authenticated at the upgrade with an access token
+//! (`Authorization: Bearer`, or `access_token` in the query for browsers); from then on
+//! the socket belongs to that session: it stays open past the token's expiry, and closes
+//! within a second when the session ends, the user is banned, or they leave a blog whose
+//! draft they sync. The peer id given in `join` is the connection's own; a message that
+//! claims another is refused.
+//!
+//! Per draft: access comes from the blog membership (viewers receive, and their changes
+//! are refused and never stored or relayed); a draft of another blog, or none at all, is
+//! `doc-unavailable` and nothing more. Changes are stored before the answer that
+//! acknowledges them; other connections on the draft are sent them at once; ephemeral
+//! messages (presence) are relayed, never stored. A malformed frame, an unknown message
+//! type or an oversized one gets an `error` message and the socket closes; other
+//! connections are untouched.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use automerge::sync;
+use futures_util::stream::SplitSink;
+use futures_util::{SinkExt, StreamExt};
+use pint_model::sync_protocol::{Message, PROTOCOL_VERSION, PeerMetadata};
+use poem::web::websocket::{Message as Frame, WebSocket, WebSocketConfig, WebSocketStream};
+use poem::web::{Data, Query};
+use poem::{IntoResponse, Request, handler};
+use serde::Deserialize;
+use tokio::sync::{broadcast, mpsc};
+
+use super::docs::{SharedDoc, SyncDocs, SyncError};
+use crate::auth::{Auth, Caller, caller_for_token, session_caller};
+use crate::db::Storage;
+use crate::db::tenants::{Role, TenantScope};
+
+/// How often a socket checks that its session and memberships still stand.
+pub const RECHECK_EVERY: Duration = Duration::from_millis(500);
+
+/// The sync endpoint's settings.
+#[derive(Debug, Clone)]
+pub struct SyncSettings {
+    /// The largest message accepted (`PINT_MAX_SYNC_MESSAGE_BYTES`).
+    pub max_message_bytes: usize,
+    /// This server's peer id in the protocol.
+    pub peer_id: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TokenQuery {
+    access_token: Option<String>,
+}
+
+static NEXT_CONNECTION: AtomicU64 = AtomicU64::new(1);
+
+/// The upgrade: authenticate, then hand the socket to a `Connection`.
+#[handler]
+pub async fn sync_socket(
+    req: &Request,
+    ws: WebSocket,
+    query: Query<TokenQuery>,
+    storage: Data<&Arc<dyn Storage>>,
+    auth: Data<&Arc<Auth>>,
+    docs: Data<&SyncDocs>,
+    settings: Data<&SyncSettings>,
+) -> poem::Result<impl IntoResponse> {
+    let header_token = req
+        .header("authorization")
+        .and_then(|h| h.strip_prefix("Bearer "))
+        .map(str::to_owned);
+    let token = header_token
+        .or_else(|| query.0.access_token.clone())
+        .unwrap_or_default();
+    let caller = caller_for_token(storage.as_ref(), &auth, &token).await?;
+    let connection = Connection {
+        id: NEXT_CONNECTION.fetch_add(1, Ordering::Relaxed),
+        storage: Arc::clone(&storage),
+        docs: docs.clone(),
+        settings: settings.clone(),
+        caller,
+        peer_id: None,
+        open: HashMap::new(),
+    };
+    let limit = settings.max_message_bytes;
+    let config = WebSocketConfig::default()
+        .max_message_size(Some(limit))
+        .max_frame_size(Some(limit));
+    Ok(ws
+        .config(config)
+        .on_upgrade(move |socket| connection.run(socket)))
+}
+
+/// A draft this connection syncs.
+struct OpenDoc {
+    shared: SharedDoc,
+    scope: TenantScope,
+    may_write: bool,
+    state: sync::State,
+}
+
+/// Why the connection is woken besides a frame.
+enum Wake {
+    Changed(String),
+    Ephemeral(Message),
+}
+
+/// What ends a connection: the error message to send first, if any.
+struct Close(Option<String>);
+
+type Sink = SplitSink<WebSocketStream, Frame>;
+
+struct Connection {
+    id: u64,
+    storage: Arc<dyn Storage>,
+    docs: SyncDocs,
+    settings: SyncSettings,
+    caller: Caller,
+    peer_id: Option<String>,
+    open: HashMap<String, OpenDoc>,
+}
+
+impl Connection {
+    async fn run(mut self, socket: WebSocketStream) {
+        let (mut sink, mut stream) = socket.split();
+        let (wake_tx, mut wake_rx) = mpsc::channel::<Wake>(1024);
+        let mut recheck = tokio::time::interval(RECHECK_EVERY);
+        let user = self.caller.user.id.clone();
+        tracing::info!(%user, connection = self.id, "sync connection opened");
+        let closing = loop {
+            tokio::select! {
+                frame = stream.next() => match frame {
+                    Some(Ok(Frame::Binary(bytes))) => {
+                        if let Err(close) = self.on_frame(&bytes, &mut sink, &wake_tx).await {
+                            break close;
+                        }
+                    }
+                    Some(Ok(Frame::Text(_))) => {
+                        break Close(Some("messages are CBOR in binary frames".into()));
+                    }
+                    Some(Ok(Frame::Ping(_) | Frame::Pong(_))) => {}
+                    Some(Ok(Frame::Close(_))) | None => break Close(None),
+                    Some(Err(e)) => break Close(Some(format!("unreadable frame: {e}"))),
+                },
+                Some(wake) = wake_rx.recv() => {
+                    let result = match wake {
+                        Wake::Changed(doc) => self.send_sync(&doc, &mut sink).await,
+                        Wake::Ephemeral(message) => self.send(&mut sink, message).await,
+                    };
+                    if let Err(close) = result {
+                        break close;
+                    }
+                }
+                _ = recheck.tick() => {
+                    if let Err(close) = self.still_allowed().await {
+                        break close;
+                    }
+                }
+            }
+        };
+        if let Some(message) = closing.0 {
+            tracing::info!(%user, connection = self.id, reason = %message, "sync connection closed by the server");
+            let _ = self
+                .send(
+                    &mut sink,
+                    Message::Error {
+                        message,
+                        sender_id: Some(self.settings.peer_id.clone()),
+                    },
+                )
+                .await;
+        }
+        let _ = sink.send(Frame::Close(None)).await;
+        let _ = sink.close().await;
+    }
+
+    async fn send(&self, sink: &mut Sink, message: Message) -> Result<(), Close> {
+        sink.send(Frame::Binary(message.encode()))
+            .await
+            .map_err(|_| Close(None))
+    }
+
+    fn target(&self) -> String {
+        self.peer_id.clone().unwrap_or_default()
+    }
+
+    async fn on_frame(
+        &mut self,
+        bytes: &[u8],
+        sink: &mut Sink,
+        wake: &mpsc::Sender<Wake>,
+    ) -> Result<(), Close> {
+        let message = Message::decode(bytes, self.settings.max_message_bytes)
+            .map_err(|e| Close(Some(e.to_string())))?;
+        let Some(peer_id) = self.peer_id.clone() else {
+            // The handshake comes first.
+            let Message::Join {
+                sender_id,
+                supported_protocol_versions,
+                ..
+            } = message
+            else {
+                return Err(Close(Some(format!(
+                    "expected join, got {}",
+                    message.kind()
+                ))));
+            };
+            if !supported_protocol_versions
+                .iter()
+                .any(|v| v == PROTOCOL_VERSION)
+            {
+                return Err(Close(Some("unsupported protocol version".into())));
+            }
+            if sender_id.is_empty() || sender_id.len() > 128 {
+                return Err(Close(Some("a peer id is 1 to 128 characters".into())));
+            }
+            self.peer_id = Some(sender_id.clone());
+            return self
+                .send(
+                    sink,
+                    Message::Peer {
+                        sender_id: self.settings.peer_id.clone(),
+                        selected_protocol_version: PROTOCOL_VERSION.into(),
+                        target_id: sender_id,
+                        peer_metadata: Some(PeerMetadata {
+                            storage_id: None,
+                            is_ephemeral: false,
+                        }),
+                    },
+                )
+                .await;
+        };
+        let sender = match &message {
+            Message::Join { sender_id, .. }
+            | Message::Peer { sender_id, .. }
+            | Message::Leave { sender_id }
+            | Message::Request { sender_id, .. }
+            | Message::Sync { sender_id, .. }
+            | Message::DocUnavailable { sender_id, .. }
+            | Message::Ephemeral { sender_id, .. }
+            | Message::RemoteSubscriptionChange { sender_id, .. }
+            | Message::RemoteHeadsChanged { sender_id, .. } => Some(sender_id.as_str()),
+            Message::Error { sender_id, .. } => sender_id.as_deref(),
+        };
+        if sender.is_some_and(|s| s != peer_id) {
+            return Err(Close(Some(
+                "senderId is not this connection's peer id".into(),
+            )));
+        }
+        match message {
+            Message::Request {
+                document_id, data, ..
+            }
+            | Message::Sync {
+                document_id, data, ..
+            } => self.on_sync(&document_id, &data, sink, wake).await,
+            Message::Ephemeral {
+                ref document_id, ..
+            } => {
+                let document_id = document_id.clone();
+                if self.ensure_open(&document_id, wake).await?.is_some()
+                    && let Some(open) = self.open.get(&document_id)
+                {
+                    open.shared.lock().await.relay_ephemeral(self.id, message);
+                }
+                Ok(())
+            }
+            Message::Leave { .. } => Err(Close(None)),
+            Message::Join { .. } => Err(Close(Some("join was already received".into()))),
+            Message::Error { message, .. } => {
+                tracing::info!(%message, "the peer reported an error");
+                Err(Close(None))
+            }
+            // Not used by this server: remote heads gossip is between sync servers.
+            Message::Peer { .. }
+            | Message::DocUnavailable { .. }
+            | Message::RemoteSubscriptionChange { .. }
+            | Message::RemoteHeadsChanged { .. } => Ok(()),
+        }
+    }
+
+    /// Open a draft for this connection if the caller may see it: `None` when they may
+    /// not (or it does not exist), which the peer learns only as `doc-unavailable`.
+    async fn ensure_open(
+        &mut self,
+        document_id: &str,
+        wake: &mpsc::Sender<Wake>,
+    ) -> Result<Option<()>, Close> {
+        if self.open.contains_key(document_id) {
+            return Ok(Some(()));
+        }
+        if document_id.len() > 64 {
+            return Ok(None);
+        }
+        let server_error = |e: &dyn std::fmt::Display| {
+            tracing::error!(error = %e, "sync storage failed");
+            Close(Some(
+                "the server could not read this draft; try again".into(),
+            ))
+        };
+        let Some(tenant) = self
+            .storage
+            .document_tenant(document_id)
+            .await
+            .map_err(|e| server_error(&e))?
+        else {
+            return Ok(None);
+        };
+        let Some(scope) = self
+            .storage
+            .scope(&self.caller.user.id, &tenant)
+            .await
+            .map_err(|e| server_error(&e))?
+        else {
+            return Ok(None);
+        };
+        let Some(shared) = self
+            .docs
+            .open(&scope, document_id)
+            .await
+            .map_err(|e| server_error(&e))?
+        else {
+            return Ok(None);
+        };
+        let (mut changed, mut ephemeral) = {
+            let loaded = shared.lock().await;
+            (loaded.subscribe(), loaded.subscribe_ephemeral())
+        };
+        let me = self.id;
+        let doc = document_id.to_owned();
+        let tx = wake.clone();
+        tokio::spawn(async move {
+            loop {
+                let wake = tokio::select! {
+                    _ = tx.closed() => break,
+                    changed = changed.recv() => match changed {
+                        Ok(()) | Err(broadcast::error::RecvError::Lagged(_)) => Wake::Changed(doc.clone()),
+                        Err(broadcast::error::RecvError::Closed) => break,
+                    },
+                    relayed = ephemeral.recv() => match relayed {
+                        Ok((from, message)) if from != me => Wake::Ephemeral(message),
+                        Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                        Err(broadcast::error::RecvError::Closed) => break,
+                    },
+                };
+                if tx.send(wake).await.is_err() {
+                    break;
+                }
+            }
+        });
+        let may_write = scope.role().at_least(Role::Editor);
+        self.open.insert(
+            document_id.to_owned(),
+            OpenDoc {
+                shared,
+                scope,
+                may_write,
+                state: sync::State::new(),
+            },
+        );
+        Ok(Some(()))
+    }
+
+    async fn on_sync(
+        &mut self,
+        document_id: &str,
+        data: &[u8],
+        sink: &mut Sink,
+        wake: &mpsc::Sender<Wake>,
+    ) -> Result<(), Close> {
+        if self.ensure_open(document_id, wake).await?.is_none() {
+            let unavailable = Message::DocUnavailable {
+                sender_id: self.settings.peer_id.clone(),
+                target_id: self.target(),
+                document_id: document_id.to_owned(),
+            };
+            return self.send(sink, unavailable).await;
+        }
+        let Some(open) = self.open.get_mut(document_id) else {
+            return Ok(());
+        };
+        match self
+            .docs
+            .receive(
+                &open.scope,
+                &open.shared,
+                &mut open.state,
+                data,
+                open.may_write,
+            )
+            .await
+        {
+            Ok(_) => {}
+            Err(SyncError::ReadOnly) => {
+                // A viewer's changes: not merged, not stored, not relayed. The peer's sync
+                // state remembers it sent them, so it does not send them again and again.
+                tracing::info!(document = %document_id, "changes from a read-only member refused");
+            }
+            Err(e @ (SyncError::BadMessage(_) | SyncError::BadChanges(_))) => {
+                return Err(Close(Some(e.to_string())));
+            }
+            Err(e) => {
+                tracing::error!(error = %e, document = %document_id, "sync failed");
+                return Err(Close(Some("the server could not store the changes; they are not saved there yet, try again".into())));
+            }
+        }
+        self.send_sync(document_id, sink).await
+    }
+
+    /// Send this connection what it lacks of a draft, if anything.
+    async fn send_sync(&mut self, document_id: &str, sink: &mut Sink) -> Result<(), Close> {
+        let Some(open) = self.open.get_mut(document_id) else {
+            return Ok(());
+        };
+        let data = open.shared.lock().await.generate(&mut open.state);
+        if let Some(data) = data {
+            let message = Message::Sync {
+                document_id: document_id.to_owned(),
+                sender_id: self.settings.peer_id.clone(),
+                target_id: self.peer_id.clone().unwrap_or_default(),
+                data,
+            };
+            self.send(sink, message).await?;
+        }
+        Ok(())
+    }
+
+    /// The session still stands, and the caller is still a member of each blog whose
+    /// drafts this connection syncs.
+    async fn still_allowed(&mut self) -> Result<(), Close> {
+        let caller = session_caller(
+            self.storage.as_ref(),
+            &self.caller.session_id,
+            &self.caller.user.id,
+        )
+        .await
+        .map_err(|e| Close(Some(e.to_string())))?;
+        self.caller = caller;
+        let mut tenants: Vec<String> = self
+            .open
+            .values()
+            .map(|o| o.scope.tenant_id().to_owned())
+            .collect();
+        tenants.sort();
+        tenants.dedup();
+        for tenant in tenants {
+            let scope = self
+                .storage
+                .scope(&self.caller.user.id, &tenant)
+                .await
+                .map_err(|_| Close(Some("the server could not check your access".into())))?;
+            match scope {
+                None => {
+                    return Err(Close(Some(
+                        "you are no longer a member of this blog".into(),
+                    )));
+                }
+                Some(scope) => {
+                    let may_write = scope.role().at_least(Role::Editor);
+                    for open in self
+                        .open
+                        .values_mut()
+                        .filter(|o| o.scope.tenant_id() == tenant)
+                    {
+                        open.may_write = may_write;
+                        open.scope = scope.clone();
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,473 @@
+//! `/v1/sync` over a real WebSocket, on both backends: clients (real Automerge documents
+//! speaking automerge-repo protocol v1) sync a blog's draft, see each other's changes
+//! live, and are refused what they may not do.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use automerge::sync::{self, SyncDoc};
+use automerge::transaction::Transactable;
+use automerge::{AutoCommit, ObjType, ROOT, ReadDoc};
+use common::{Backend, TestServer, http};
+use futures_util::{SinkExt, StreamExt};
+use pint_model::sync_protocol::Message;
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::{self, client::IntoClientRequest};
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+struct Peer {
+    socket: Socket,
+    id: String,
+    server: String,
+}
+
+async fn connect(server: &TestServer, token: &str, peer_id: &str) -> Peer {
+    let url = server.url("/v1/sync").replace("http://", "ws://");
+    let mut request = url.into_client_request().unwrap();
+    request
+        .headers_mut()
+        .insert("authorization", format!("Bearer {token}").parse().unwrap());
+    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    let join = Message::Join {
+        sender_id: peer_id.into(),
+        supported_protocol_versions: vec!["1".into()],
+        peer_metadata: None,
+    };
+    socket
+        .send(tungstenite::Message::binary(join.encode()))
+        .await
+        .unwrap();
+    let Some(Message::Peer {
+        sender_id,
+        target_id,
+        selected_protocol_version,
+        ..
+    }) = next(&mut socket, 5_000).await
+    else {
+        panic!("no peer message");
+    };
+    assert_eq!(
+        (target_id.as_str(), selected_protocol_version.as_str()),
+        (peer_id, "1")
+    );
+    Peer {
+        socket,
+        id: peer_id.into(),
+        server: sender_id,
+    }
+}
+
+/// The next protocol message within `ms`, `None` on timeout or close.
+async fn next(socket: &mut Socket, ms: u64) -> Option<Message> {
+    loop {
+        match tokio::time::timeout(Duration::from_millis(ms), socket.next()).await {
+            Ok(Some(Ok(tungstenite::Message::Binary(b)))) => {
+                return Some(Message::decode(&b, 64 << 20).unwrap());
+            }
+            Ok(Some(Ok(tungstenite::Message::Ping(_) | tungstenite::Message::Pong(_)))) => continue,
+            _ => return None,
+        }
+    }
+}
+
+/// Whether the server closed the socket within `ms` (after an optional error message).
+async fn closed_within(socket: &mut Socket, ms: u64) -> (bool, Option<String>) {
+    let deadline = Instant::now() + Duration::from_millis(ms);
+    let mut error = None;
+    while Instant::now() < deadline {
+        match tokio::time::timeout(deadline - Instant::now(), socket.next()).await {
+            Ok(Some(Ok(tungstenite::Message::Binary(b)))) => {
+                if let Ok(Message::Error { message, .. }) = Message::decode(&b, 64 << 20) {
+                    error = Some(message);
+                }
+            }
+            Ok(Some(Ok(tungstenite::Message::Close(_)))) | Ok(None) | Ok(Some(Err(_))) => {
+                return (true, error);
+            }
+            Ok(Some(Ok(_))) => {}
+            Err(_) => break,
+        }
+    }
+    (false, error)
+}
+
+struct Replica {
+    doc: AutoCommit,
+    state: sync::State,
+}
+
+impl Replica {
+    fn new(doc: AutoCommit) -> Self {
+        Replica {
+            doc,
+            state: sync::State::new(),
+        }
+    }
+    fn text(&self) -> String {
+        match self.doc.get(ROOT, "body").unwrap() {
+            Some((_, body)) => self.doc.text(&body).unwrap(),
+            None => String::new(),
+        }
+    }
+    fn append(&mut self, s: &str) {
+        let body = match self.doc.get(ROOT, "body").unwrap() {
+            Some((_, body)) => body,
+            None => self.doc.put_object(ROOT, "body", ObjType::Text).unwrap(),
+        };
+        let len = self.doc.length(&body);
+        self.doc.splice_text(&body, len, 0, s).unwrap();
+        self.doc.commit();
+    }
+}
+
+impl Peer {
+    async fn send(&mut self, m: Message) {
+        self.socket
+            .send(tungstenite::Message::binary(m.encode()))
+            .await
+            .unwrap();
+    }
+
+    /// Sync one draft until neither side has anything more to say. What the server sends
+    /// unasked (other clients' changes) is taken in too.
+    async fn sync(&mut self, doc_id: &str, replica: &mut Replica) -> Option<Message> {
+        let mut first = true;
+        for _ in 0..100 {
+            let out = replica.doc.sync().generate_sync_message(&mut replica.state);
+            if let Some(m) = out.clone() {
+                let data = m.encode();
+                let msg = if first {
+                    Message::Request {
+                        document_id: doc_id.into(),
+                        sender_id: self.id.clone(),
+                        target_id: self.server.clone(),
+                        data,
+                    }
+                } else {
+                    Message::Sync {
+                        document_id: doc_id.into(),
+                        sender_id: self.id.clone(),
+                        target_id: self.server.clone(),
+                        data,
+                    }
+                };
+                first = false;
+                self.send(msg).await;
+            }
+            match next(&mut self.socket, 300).await {
+                Some(Message::Sync {
+                    data, document_id, ..
+                }) if document_id == doc_id => {
+                    replica
+                        .doc
+                        .sync()
+                        .receive_sync_message(
+                            &mut replica.state,
+                            sync::Message::decode(&data).unwrap(),
+                        )
+                        .unwrap();
+                }
+                Some(other) => return Some(other),
+                None if out.is_none() => return None,
+                None => {}
+            }
+        }
+        panic!("sync did not settle");
+    }
+}
+
+async fn post(server: &TestServer, path: &str, token: Option<&str>, body: Value) -> (u16, Value) {
+    let mut req = http().post(server.url(path)).json(&body);
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    let resp = req.send().await.unwrap();
+    (
+        resp.status().as_u16(),
+        resp.json().await.unwrap_or(Value::Null),
+    )
+}
+
+async fn story(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let (_, ada) = post(&server, "/v1/auth/register", None, json!({"email": "ada@example.com", "password": "correct horse battery", "blog": {"subdomain": "ada-writes"}})).await;
+    let (_, bob) = post(
+        &server,
+        "/v1/auth/register",
+        None,
+        json!({"email": "bob@example.com", "password": "correct horse battery"}),
+    )
+    .await;
+    let (_, vic) = post(
+        &server,
+        "/v1/auth/register",
+        None,
+        json!({"email": "vic@example.com", "password": "correct horse battery"}),
+    )
+    .await;
+    let (_, eve) = post(&server, "/v1/auth/register", None, json!({"email": "eve@example.com", "password": "correct horse battery", "blog": {"subdomain": "eve-blog"}})).await;
+    let token = |v: &Value| v["accessToken"].as_str().unwrap().to_owned();
+    let tenant = ada["blog"]["id"].as_str().unwrap().to_owned();
+
+    // Bob joins as editor, Vic as viewer (through storage: invitations are tested elsewhere).
+    let storage = pint_server::prepare_storage(&server.db.settings())
+        .await
+        .unwrap();
+    let owner = storage
+        .scope(ada["user"]["id"].as_str().unwrap(), &tenant)
+        .await
+        .unwrap()
+        .unwrap();
+    for (who, role) in [
+        (&bob, pint_server::db::tenants::Role::Editor),
+        (&vic, pint_server::db::tenants::Role::Viewer),
+    ] {
+        let email = who["user"]["email"].as_str().unwrap();
+        let invite = pint_server::db::tenants::NewInvite {
+            id: email,
+            email,
+            role,
+            token_hash: email,
+            now: 1,
+            expires_at: i64::MAX,
+        };
+        storage.create_invite(&owner, &invite).await.unwrap();
+        storage
+            .accept_invite(email, who["user"]["id"].as_str().unwrap(), email, 2)
+            .await
+            .unwrap();
+    }
+
+    // Ada creates the draft under her blog, then syncs her text into it.
+    let doc_id = pint_model::DocumentId::random().unwrap().to_string();
+    let (status, body) = post(
+        &server,
+        &format!("/v1/tenants/{tenant}/documents"),
+        Some(&token(&ada)),
+        json!({"documentId": doc_id}),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let (status, _) = post(
+        &server,
+        &format!("/v1/tenants/{tenant}/documents"),
+        Some(&token(&vic)),
+        json!({"documentId": pint_model::DocumentId::random().unwrap().to_string()}),
+    )
+    .await;
+    assert_eq!(status, 403, "viewers do not create drafts");
+    let mut ada_ws = connect(&server, &token(&ada), "ada-laptop").await;
+    let mut ada_doc = Replica::new(AutoCommit::new());
+    ada_doc.append("Hello");
+    assert_eq!(ada_ws.sync(&doc_id, &mut ada_doc).await, None);
+
+    // Bob, from nothing, gets it; then sees Ada's next words live, without asking.
+    let mut bob_ws = connect(&server, &token(&bob), "bob-desktop").await;
+    let mut bob_doc = Replica::new(AutoCommit::new());
+    bob_ws.sync(&doc_id, &mut bob_doc).await;
+    assert_eq!(bob_doc.text(), "Hello");
+    ada_doc.append(", world");
+    ada_ws.sync(&doc_id, &mut ada_doc).await;
+    let started = Instant::now();
+    let Some(Message::Sync { data, .. }) = next(&mut bob_ws.socket, 2_000).await else {
+        panic!("no live change")
+    };
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "live within a second"
+    );
+    bob_doc
+        .doc
+        .sync()
+        .receive_sync_message(&mut bob_doc.state, sync::Message::decode(&data).unwrap())
+        .unwrap();
+    bob_ws.sync(&doc_id, &mut bob_doc).await;
+    assert_eq!(bob_doc.text(), "Hello, world");
+
+    // Concurrent edits converge.
+    ada_doc.append(" (Ada)");
+    bob_doc.append(" (Bob)");
+    ada_ws.sync(&doc_id, &mut ada_doc).await;
+    bob_ws.sync(&doc_id, &mut bob_doc).await;
+    ada_ws.sync(&doc_id, &mut ada_doc).await;
+    assert_eq!(ada_doc.text(), bob_doc.text());
+    assert!(ada_doc.text().contains("(Ada)") && ada_doc.text().contains("(Bob)"));
+
+    // Presence is relayed to the others, not stored.
+    ada_ws
+        .send(Message::Ephemeral {
+            sender_id: "ada-laptop".into(),
+            target_id: ada_ws.server.clone(),
+            count: 1,
+            session_id: "s".into(),
+            document_id: doc_id.clone(),
+            data: b"cursor at 5".to_vec(),
+        })
+        .await;
+    let relayed = loop {
+        match next(&mut bob_ws.socket, 2_000).await {
+            Some(Message::Ephemeral {
+                data, sender_id, ..
+            }) => break (data, sender_id),
+            Some(_) => continue,
+            None => panic!("presence not relayed"),
+        }
+    };
+    assert_eq!(relayed, (b"cursor at 5".to_vec(), "ada-laptop".to_owned()));
+
+    // A viewer receives, but their changes are neither stored nor relayed.
+    let mut vic_ws = connect(&server, &token(&vic), "vic-phone").await;
+    let mut vic_doc = Replica::new(AutoCommit::new());
+    vic_ws.sync(&doc_id, &mut vic_doc).await;
+    assert_eq!(vic_doc.text(), ada_doc.text());
+    let stored = storage
+        .load_document(&owner, &doc_id)
+        .await
+        .unwrap()
+        .unwrap();
+    vic_doc.append(" VANDALISM");
+    let _ = vic_ws.sync(&doc_id, &mut vic_doc).await;
+    assert_eq!(
+        storage
+            .load_document(&owner, &doc_id)
+            .await
+            .unwrap()
+            .unwrap(),
+        stored,
+        "nothing stored"
+    );
+    ada_ws.sync(&doc_id, &mut ada_doc).await;
+    assert!(!ada_doc.text().contains("VANDALISM"));
+
+    // Another blog's member, or an id that does not exist: doc-unavailable, nothing more.
+    let mut eve_ws = connect(&server, &token(&eve), "eve").await;
+    let mut eve_doc = Replica::new(AutoCommit::new());
+    let answer = eve_ws.sync(&doc_id, &mut eve_doc).await;
+    assert!(
+        matches!(answer, Some(Message::DocUnavailable { .. })),
+        "{answer:?}"
+    );
+    assert_eq!(eve_doc.text(), "");
+    let missing = pint_model::DocumentId::random().unwrap().to_string();
+    assert!(matches!(
+        eve_ws
+            .sync(&missing, &mut Replica::new(AutoCommit::new()))
+            .await,
+        Some(Message::DocUnavailable { .. })
+    ));
+
+    // Hostile frames: an error and a closed socket; everyone else keeps working.
+    eve_ws
+        .socket
+        .send(tungstenite::Message::binary(b"\xff\x00garbage".to_vec()))
+        .await
+        .unwrap();
+    let (closed, error) = closed_within(&mut eve_ws.socket, 3_000).await;
+    assert!(closed && error.is_some(), "{error:?}");
+    let mut spoof = connect(&server, &token(&eve), "eve-2").await;
+    spoof
+        .send(Message::Sync {
+            document_id: doc_id.clone(),
+            sender_id: "ada-laptop".into(),
+            target_id: spoof.server.clone(),
+            data: vec![],
+        })
+        .await;
+    let (closed, error) = closed_within(&mut spoof.socket, 3_000).await;
+    assert!(
+        closed && error.unwrap_or_default().contains("senderId"),
+        "spoofing is refused"
+    );
+    let mut unknown = connect(&server, &token(&eve), "eve-3").await;
+    let mut frame = Vec::new();
+    ciborium::into_writer(
+        &ciborium::Value::Map(vec![(
+            ciborium::Value::Text("type".into()),
+            ciborium::Value::Text("teleport".into()),
+        )]),
+        &mut frame,
+    )
+    .unwrap();
+    unknown
+        .socket
+        .send(tungstenite::Message::binary(frame))
+        .await
+        .unwrap();
+    let (closed, error) = closed_within(&mut unknown.socket, 3_000).await;
+    assert!(closed && error.unwrap_or_default().contains("teleport"));
+    let mut big = connect(&server, &token(&eve), "eve-4").await;
+    let _ = big
+        .socket
+        .send(tungstenite::Message::binary(vec![0u8; 2 << 20]))
+        .await;
+    assert!(
+        closed_within(&mut big.socket, 3_000).await.0,
+        "oversized frames close the socket"
+    );
+    ada_doc.append("!");
+    ada_ws.sync(&doc_id, &mut ada_doc).await;
+    bob_ws.sync(&doc_id, &mut bob_doc).await;
+    assert_eq!(bob_doc.text(), ada_doc.text(), "others keep working");
+
+    // No token, or a bad one: no socket.
+    let url = server.url("/v1/sync").replace("http://", "ws://");
+    assert!(tokio_tungstenite::connect_async(url.clone()).await.is_err());
+    assert!(
+        tokio_tungstenite::connect_async(format!("{url}?access_token=forged"))
+            .await
+            .is_err()
+    );
+    // The query form works (browsers cannot set headers on a WebSocket).
+    let (mut q, _) =
+        tokio_tungstenite::connect_async(format!("{url}?access_token={}", token(&bob)))
+            .await
+            .unwrap();
+    q.send(tungstenite::Message::binary(
+        Message::Join {
+            sender_id: "bob-tab".into(),
+            supported_protocol_versions: vec!["1".into()],
+            peer_metadata: None,
+        }
+        .encode(),
+    ))
+    .await
+    .unwrap();
+    assert!(matches!(
+        next(&mut q, 3_000).await,
+        Some(Message::Peer { .. })
+    ));
+
+    // Removing a member closes their live socket within a second.
+    let bob_id = bob["user"]["id"].as_str().unwrap();
+    let resp = http()
+        .delete(server.url(&format!("/v1/tenants/{tenant}/members/{bob_id}")))
+        .bearer_auth(token(&ada))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 204);
+    let removed = Instant::now();
+    let (closed, _) = closed_within(&mut bob_ws.socket, 3_000).await;
+    assert!(closed, "the removed member's socket closed");
+    assert!(
+        removed.elapsed() < Duration::from_millis(1_500),
+        "{:?}",
+        removed.elapsed()
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn sync_socket_on_sqlite() {
+    story(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn sync_socket_on_postgres() {
+    story(Backend::Postgres).await;
+}
