@@ -51,12 +51,16 @@ ensure_toolchain() {
 # --no-save` rather than `npm ci`: the lock holds only the Linux build of tauri-driver's
 # platform packages, which `npm ci` refuses as out of sync.)
 ensure_npm() {
-  local stamp="$REPO/src-ui/node_modules/.pint-lock-stamp"
-  if [ ! -f "$stamp" ] || ! cmp -s "$REPO/src-ui/package-lock.json" "$stamp"; then
-    say "installing front-end packages (npm install)"
-    (cd "$REPO/src-ui" && npm install --no-save --no-audit --no-fund --loglevel=error)
-    cp "$REPO/src-ui/package-lock.json" "$stamp"
-  fi
+  # The front end, and the stock automerge-repo client of the server's interop test.
+  local dir stamp
+  for dir in "$REPO/src-ui" "$REPO/sync-server/tests/interop"; do
+    stamp="$dir/node_modules/.pint-lock-stamp"
+    if [ ! -f "$stamp" ] || ! cmp -s "$dir/package-lock.json" "$stamp"; then
+      say "installing npm packages in ${dir#"$REPO"/} (npm install)"
+      (cd "$dir" && npm install --no-save --no-audit --no-fund --loglevel=error)
+      cp "$dir/package-lock.json" "$stamp"
+    fi
+  done
 }
 
 # A Python with aiosmtpd: the server's tests deliver mail to a real SMTP server on
