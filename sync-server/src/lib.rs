@@ -76,8 +76,20 @@ impl Bound {
 
     /// Serve until `shutdown` completes, then finish in-flight requests.
     pub async fn serve(self, shutdown: impl Future<Output = ()> + Send) -> std::io::Result<()> {
+        let sync_docs = sync::docs::SyncDocs::new(Arc::clone(&self.storage));
+        // Changes stored by other servers sharing the database reach this one's clients.
+        if let Some(mut changes) = self.storage.document_changes().await {
+            let docs = sync_docs.clone();
+            tokio::spawn(async move {
+                while let Some(id) = changes.recv().await {
+                    if let Err(e) = docs.refresh(&id).await {
+                        tracing::warn!(document = %id, error = %e, "could not merge another server's change");
+                    }
+                }
+            });
+        }
         let app = http::app(http::Services {
-            sync_docs: sync::docs::SyncDocs::new(Arc::clone(&self.storage)),
+            sync_docs,
             sync_settings: sync::connection::SyncSettings {
                 max_message_bytes: self.settings.max_sync_message_bytes,
                 peer_id: format!("pint-server-{}", uuid::Uuid::now_v7()),

@@ -27,7 +27,11 @@ struct Peer {
 }
 
 async fn connect(server: &TestServer, token: &str, peer_id: &str) -> Peer {
-    let url = server.url("/v1/sync").replace("http://", "ws://");
+    connect_to(&server.url("/v1/sync"), token, peer_id).await
+}
+
+async fn connect_to(http_url: &str, token: &str, peer_id: &str) -> Peer {
+    let url = http_url.replace("http://", "ws://");
     let mut request = url.into_client_request().unwrap();
     request
         .headers_mut()
@@ -459,6 +463,66 @@ async fn story(backend: Backend) {
         "{:?}",
         removed.elapsed()
     );
+    server.stop().await;
+}
+
+/// Two server processes on one PostgreSQL: a client of each edits the same draft and
+/// sees the other's changes live (LISTEN/NOTIFY), within a second.
+#[tokio::test]
+async fn two_servers_on_one_postgres_relay_live() {
+    let server = TestServer::start(Backend::Postgres).await;
+    let other = server.sibling().await;
+    let (_, ada) = post(&server, "/v1/auth/register", None, json!({"email": "ada@example.com", "password": "correct horse battery", "blog": {"subdomain": "ada-writes"}})).await;
+    let token = ada["accessToken"].as_str().unwrap().to_owned();
+    let tenant = ada["blog"]["id"].as_str().unwrap().to_owned();
+    let doc_id = pint_model::DocumentId::random().unwrap().to_string();
+    assert_eq!(
+        post(
+            &server,
+            &format!("/v1/tenants/{tenant}/documents"),
+            Some(&token),
+            json!({"documentId": doc_id})
+        )
+        .await
+        .0,
+        201
+    );
+
+    let mut laptop = connect(&server, &token, "laptop").await;
+    let mut phone = connect_to(&other.url("/v1/sync"), &token, "phone").await;
+    let mut laptop_doc = Replica::new(AutoCommit::new());
+    let mut phone_doc = Replica::new(AutoCommit::new());
+    laptop_doc.append("On server one.");
+    laptop.sync(&doc_id, &mut laptop_doc).await;
+    phone.sync(&doc_id, &mut phone_doc).await;
+    assert_eq!(phone_doc.text(), "On server one.");
+
+    for (i, word) in [" And", " live", " across", " servers."].iter().enumerate() {
+        let (from, from_doc, to, to_doc) = if i % 2 == 0 {
+            (&mut laptop, &mut laptop_doc, &mut phone, &mut phone_doc)
+        } else {
+            (&mut phone, &mut phone_doc, &mut laptop, &mut laptop_doc)
+        };
+        from_doc.append(word);
+        from.sync(&doc_id, from_doc).await;
+        let sent = Instant::now();
+        let Some(Message::Sync { data, .. }) = next(&mut to.socket, 3_000).await else {
+            panic!("no live change from the other server");
+        };
+        assert!(
+            sent.elapsed() < Duration::from_secs(1),
+            "{:?}",
+            sent.elapsed()
+        );
+        to_doc
+            .doc
+            .sync()
+            .receive_sync_message(&mut to_doc.state, sync::Message::decode(&data).unwrap())
+            .unwrap();
+        to.sync(&doc_id, to_doc).await;
+    }
+    assert_eq!(laptop_doc.text(), "On server one. And live across servers.");
+    assert_eq!(phone_doc.text(), laptop_doc.text());
     server.stop().await;
 }
 

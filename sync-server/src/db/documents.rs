@@ -86,8 +86,10 @@ pub(crate) fn split_heads(heads: &str) -> Vec<String> {
 }
 
 /// Implements `DocumentStore` for a backend from the same queries (see `impl_tenant_store!`).
+/// `$notify` tells other servers sharing the database that a document changed (inside the
+/// transaction, so only committed changes are announced).
 macro_rules! impl_document_store {
-    ($storage:ty, $db:ty, $sql:path, $begin:path, $scope:path) => {
+    ($storage:ty, $db:ty, $sql:path, $begin:path, $scope:path, $notify:path) => {
         impl $storage {
             /// Take the tenant's next change number, inside the caller's transaction.
             async fn next_change_seq<'c, E>(executor: E, tenant_id: &str) -> Result<i64, $crate::db::DbError>
@@ -219,6 +221,7 @@ macro_rules! impl_document_store {
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
+                $notify(&mut *tx, id).await?;
                 tx.commit().await?;
                 Ok(Some(seq))
             }

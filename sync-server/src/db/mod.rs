@@ -63,6 +63,13 @@ pub trait Storage:
 
     /// This deployment's id, created on first call and stable afterwards.
     async fn instance_id(&self) -> Result<String, DbError>;
+
+    /// Ids of documents changed by any server sharing this database, as they change
+    /// (PostgreSQL LISTEN/NOTIFY), so each server can send them on to its own clients.
+    /// `None` where one process is all there is (SQLite).
+    async fn document_changes(&self) -> Option<tokio::sync::mpsc::Receiver<String>> {
+        None
+    }
 }
 
 /// Connect to the database the settings name (SQLite in `data_dir` when none is

@@ -64,6 +64,44 @@ impl Storage for PostgresStorage {
         Ok(())
     }
 
+    async fn document_changes(&self) -> Option<tokio::sync::mpsc::Receiver<String>> {
+        let (tx, rx) = tokio::sync::mpsc::channel(1024);
+        let pool = self.pool.clone();
+        tokio::spawn(async move {
+            // Reconnects by itself; a notification lost while reconnecting only delays
+            // delivery until the clients' next sync.
+            loop {
+                let mut listener = match sqlx::postgres::PgListener::connect_with(&pool).await {
+                    Ok(l) => l,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "cannot listen for document changes; retrying");
+                        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                        continue;
+                    }
+                };
+                if let Err(e) = listener.listen(CHANGES_CHANNEL).await {
+                    tracing::warn!(error = %e, "cannot listen for document changes; retrying");
+                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                    continue;
+                }
+                loop {
+                    match listener.recv().await {
+                        Ok(n) => {
+                            if tx.send(n.payload().to_owned()).await.is_err() {
+                                return;
+                            }
+                        }
+                        Err(e) => {
+                            tracing::warn!(error = %e, "document change feed interrupted");
+                            break;
+                        }
+                    }
+                }
+            }
+        });
+        Some(rx)
+    }
+
     async fn instance_id(&self) -> Result<String, DbError> {
         sqlx::query("INSERT INTO server_instance (singleton, instance_id) VALUES (1, $1) ON CONFLICT DO NOTHING")
             .bind(uuid::Uuid::new_v4())
@@ -111,4 +149,24 @@ async fn set_scope(
 }
 
 impl_tenant_store!(PostgresStorage, sqlx::Postgres, sql, begin_write, set_scope);
-impl_document_store!(PostgresStorage, sqlx::Postgres, sql, begin_write, set_scope);
+/// The channel servers sharing a database announce changed documents on.
+const CHANGES_CHANNEL: &str = "pint_document_changed";
+
+/// Announce a changed document to every server listening (delivered at commit).
+async fn notify_changed(conn: &mut PgConnection, id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT pg_notify($1, $2)")
+        .bind(CHANGES_CHANNEL)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+impl_document_store!(
+    PostgresStorage,
+    sqlx::Postgres,
+    sql,
+    begin_write,
+    set_scope,
+    notify_changed
+);

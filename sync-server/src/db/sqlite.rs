@@ -119,7 +119,19 @@ async fn set_scope(
 }
 
 impl_tenant_store!(SqliteStorage, sqlx::Sqlite, sql, begin_write, set_scope);
-impl_document_store!(SqliteStorage, sqlx::Sqlite, sql, begin_write, set_scope);
+/// One process on one file: nobody else to tell.
+async fn notify_changed(_conn: &mut sqlx::SqliteConnection, _id: &str) -> Result<(), sqlx::Error> {
+    Ok(())
+}
+
+impl_document_store!(
+    SqliteStorage,
+    sqlx::Sqlite,
+    sql,
+    begin_write,
+    set_scope,
+    notify_changed
+);
 
 #[cfg(test)]
 mod tests {

@@ -35,6 +35,8 @@ pub enum SyncError {
 /// One document in memory.
 pub struct LoadedDoc {
     pub id: String,
+    /// The scope it was opened in (its tenant's): for reading what other servers store.
+    scope: TenantScope,
     doc: Automerge,
     /// The heads of what is stored.
     saved_heads: Vec<ChangeHash>,
@@ -135,6 +137,7 @@ impl SyncDocs {
         let (ephemeral, _) = broadcast::channel(256);
         let loaded = Arc::new(Mutex::new(LoadedDoc {
             id: id.to_owned(),
+            scope: scope.clone(),
             saved_heads: doc.get_heads(),
             doc,
             merged_chunks: stored.chunks.iter().map(|(seq, _)| *seq).collect(),
@@ -143,6 +146,43 @@ impl SyncDocs {
         }));
         open.insert(id.to_owned(), Arc::clone(&loaded));
         Ok(Some(loaded))
+    }
+
+    /// Another server sharing the database stored changes to `id`: merge what this copy
+    /// lacks (if it is loaded here) and wake its connections.
+    pub async fn refresh(&self, id: &str) -> Result<(), SyncError> {
+        let Some(shared) = self.open.lock().await.get(id).cloned() else {
+            return Ok(());
+        };
+        let mut loaded = shared.lock().await;
+        let Some(stored) = self.storage.load_document(&loaded.scope, id).await? else {
+            return Ok(());
+        };
+        let before = loaded.doc.get_heads();
+        let new: Vec<(i64, Vec<u8>)> = stored
+            .chunks
+            .into_iter()
+            .filter(|(seq, _)| !loaded.merged_chunks.contains(seq))
+            .collect();
+        if new.is_empty() {
+            return Ok(());
+        }
+        // A compaction elsewhere may have folded chunks this copy has not seen into the
+        // snapshot: merging the snapshot too covers that (Automerge skips what it has).
+        let mut bytes = stored.snapshot;
+        for (_, chunk) in &new {
+            bytes.extend_from_slice(chunk);
+        }
+        loaded
+            .doc
+            .load_incremental(&bytes)
+            .map_err(|e| SyncError::Damaged(e.to_string()))?;
+        loaded.merged_chunks.extend(new.iter().map(|(seq, _)| *seq));
+        loaded.saved_heads = loaded.doc.get_heads();
+        if loaded.doc.get_heads() != before {
+            let _ = loaded.changed.send(());
+        }
+        Ok(())
     }
 
     /// Forget a loaded document (after a failure, so the next use reloads what is stored).

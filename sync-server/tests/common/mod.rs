@@ -182,6 +182,26 @@ impl TestServer {
         format!("{}{}", self.base, path)
     }
 
+    /// A second server process on the same database (as behind a load balancer).
+    pub async fn sibling(&self) -> Sibling {
+        let bound = pint_server::bind(self.db.settings())
+            .await
+            .expect("second server starts");
+        let addr = bound.local_addr().expect("bound address");
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let _ = bound
+                .serve(async {
+                    let _ = stopped.await;
+                })
+                .await;
+        });
+        Sibling {
+            base: format!("http://{addr}"),
+            _stop: stop,
+        }
+    }
+
     pub async fn stop(mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
@@ -189,6 +209,18 @@ impl TestServer {
         if let Some(task) = self.task.take() {
             let _ = task.await;
         }
+    }
+}
+
+/// A second server on a `TestServer`'s database; stops when dropped.
+pub struct Sibling {
+    pub base: String,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+impl Sibling {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
     }
 }
 
