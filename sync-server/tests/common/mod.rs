@@ -1,6 +1,8 @@
 //! Test support: fresh databases on both backends, and a real server on 127.0.0.1:0.
 #![allow(dead_code)]
 
+pub mod sync_client;
+
 use std::net::SocketAddr;
 
 use pint_server::Settings;
