@@ -1,0 +1,201 @@
+//! The real `pint-server` binary killed with SIGKILL in the middle of sync, again and
+//! again: after each restart, every change the server had acknowledged to the client (its
+//! answer's heads included the change) is there, and the client converges with it. On
+//! SQLite and on PostgreSQL.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use automerge::sync::{self, SyncDoc};
+use automerge::{AutoCommit, ChangeHash};
+use common::sync_client::{Replica, connect_to, next};
+use common::{Backend, TestDb, http};
+use futures_util::SinkExt;
+use pint_model::sync_protocol::Message;
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite;
+
+const KILLS: usize = 12;
+
+fn start(db: &TestDb) -> (Child, String) {
+    let settings = db.settings();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_pint-server"));
+    cmd.env_clear()
+        .env("PINT_DATA_DIR", &settings.data_dir)
+        .env("PINT_LISTEN", "127.0.0.1:0")
+        .env("PINT_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    if let Some(url) = &settings.database_url {
+        cmd.env("PINT_DATABASE_URL", url);
+    }
+    let mut child = cmd.spawn().unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line
+        .trim()
+        .strip_prefix("pint-server listening on ")
+        .expect(&line)
+        .to_owned();
+    (child, base)
+}
+
+async fn story(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let (mut child, base) = start(&db);
+    let client = http();
+    let reg: Value = client
+        .post(format!("{base}/v1/auth/register"))
+        .json(&json!({"email": "ada@example.com", "password": "correct horse battery", "blog": {"subdomain": "ada-writes"}}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = reg["accessToken"].as_str().unwrap().to_owned();
+    let tenant = reg["blog"]["id"].as_str().unwrap().to_owned();
+    let doc_id = pint_model::DocumentId::random().unwrap().to_string();
+    let resp = client
+        .post(format!("{base}/v1/tenants/{tenant}/documents"))
+        .bearer_auth(&token)
+        .json(&json!({"documentId": doc_id}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 201);
+
+    let mut seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64;
+    eprintln!("sync crash test seed {seed}");
+    let mut rand = move |n: u64| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) % n
+    };
+    let mut replica = Replica::new(AutoCommit::new());
+    let mut acknowledged: Vec<ChangeHash> = Vec::new();
+    let mut edits = 0;
+    let mut base = base;
+    for kill in 0..KILLS {
+        let mut peer = connect_to(&format!("{base}/v1/sync"), &token, "ada-laptop").await;
+        replica.state = sync::State::new();
+        let pid = child.id();
+        let after = Duration::from_millis(50 + rand(400));
+        let killer = tokio::spawn(async move {
+            tokio::time::sleep(after).await;
+            Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status()
+                .unwrap();
+        });
+        let started = Instant::now();
+        let mut first = true;
+        'editing: while started.elapsed() < Duration::from_secs(3) {
+            replica.append(&format!("k{kill}e{edits} "));
+            edits += 1;
+            let mine = replica.doc.get_heads();
+            loop {
+                let Some(m) = replica.doc.sync().generate_sync_message(&mut replica.state) else {
+                    break;
+                };
+                let data = m.encode();
+                let msg = if first {
+                    Message::Request {
+                        document_id: doc_id.clone(),
+                        sender_id: peer.id.clone(),
+                        target_id: peer.server.clone(),
+                        data,
+                    }
+                } else {
+                    Message::Sync {
+                        document_id: doc_id.clone(),
+                        sender_id: peer.id.clone(),
+                        target_id: peer.server.clone(),
+                        data,
+                    }
+                };
+                first = false;
+                if peer
+                    .socket
+                    .send(tungstenite::Message::binary(msg.encode()))
+                    .await
+                    .is_err()
+                {
+                    break 'editing;
+                }
+                match next(&mut peer.socket, 500).await {
+                    Some(Message::Sync { data, .. }) => {
+                        let answer = sync::Message::decode(&data).unwrap();
+                        // The answer comes only after the changes are stored.
+                        for h in &mine {
+                            if answer.heads.contains(h) && !acknowledged.contains(h) {
+                                acknowledged.push(*h);
+                            }
+                        }
+                        replica
+                            .doc
+                            .sync()
+                            .receive_sync_message(&mut replica.state, answer)
+                            .unwrap();
+                    }
+                    Some(_) => {}
+                    None => break 'editing,
+                }
+            }
+        }
+        killer.await.unwrap();
+        let _ = child.wait();
+        let (c, b) = start(&db);
+        child = c;
+        base = b;
+        // Everything acknowledged so far is on the restarted server.
+        let mut fresh = Replica::new(AutoCommit::new());
+        let mut check = connect_to(&format!("{base}/v1/sync"), &token, "checker").await;
+        check.sync(&doc_id, &mut fresh).await;
+        for h in &acknowledged {
+            assert!(
+                fresh.doc.get_change_by_hash(h).is_some(),
+                "kill {kill}: acknowledged change {h} lost"
+            );
+        }
+    }
+    // And the client converges with the server in the end.
+    let mut peer = connect_to(&format!("{base}/v1/sync"), &token, "ada-laptop").await;
+    replica.state = sync::State::new();
+    peer.sync(&doc_id, &mut replica).await;
+    let mut fresh = Replica::new(AutoCommit::new());
+    let mut check = connect_to(&format!("{base}/v1/sync"), &token, "checker").await;
+    check.sync(&doc_id, &mut fresh).await;
+    assert_eq!(fresh.text(), replica.text());
+    eprintln!(
+        "{KILLS} kills, {edits} edits, {} acknowledged heads kept",
+        acknowledged.len()
+    );
+    assert!(
+        acknowledged.len() > KILLS,
+        "the test acknowledged too little to mean anything"
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+#[tokio::test]
+async fn acknowledged_changes_survive_sigkill_on_sqlite() {
+    story(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn acknowledged_changes_survive_sigkill_on_postgres() {
+    story(Backend::Postgres).await;
+}
