@@ -107,7 +107,7 @@ async fn client(
                         let before = doc.get_heads();
                         doc.sync().receive_sync_message(&mut state, sync::Message::decode(&data).unwrap()).unwrap();
                         let now = Instant::now();
-                        let new: Vec<ChangeHash> = doc.get_changes(&before).iter().map(|c| c.hash()).collect();
+                        let new: Vec<ChangeHash> = doc.get_changes_meta(&before).iter().map(|c| c.hash).collect();
                         if !new.is_empty() {
                             let sent = sent.lock().unwrap();
                             let mut l = latencies.lock().unwrap();

@@ -142,10 +142,33 @@ impl Connection {
                     Some(Err(e)) => break Close(Some(format!("unreadable frame: {e}"))),
                 },
                 Some(wake) = wake_rx.recv() => {
-                    let result = match wake {
-                        Wake::Changed(doc) => self.send_sync(&doc, &mut sink).await,
-                        Wake::Ephemeral(message) => self.send(&mut sink, message).await,
-                    };
+                    // Changes that arrived together are sent together: one sync message
+                    // per draft for everything queued, not one per change.
+                    let mut changed: Vec<String> = Vec::new();
+                    let mut relay: Vec<Message> = Vec::new();
+                    let mut next = Some(wake);
+                    while let Some(wake) = next {
+                        match wake {
+                            Wake::Changed(doc) => {
+                                if !changed.contains(&doc) {
+                                    changed.push(doc);
+                                }
+                            }
+                            Wake::Ephemeral(message) => relay.push(message),
+                        }
+                        next = wake_rx.try_recv().ok();
+                    }
+                    let mut result = Ok(());
+                    for message in relay {
+                        if result.is_ok() {
+                            result = self.send(&mut sink, message).await;
+                        }
+                    }
+                    for doc in changed {
+                        if result.is_ok() {
+                            result = self.send_sync(&doc, &mut sink).await;
+                        }
+                    }
                     if let Err(close) = result {
                         break close;
                     }
