@@ -46,6 +46,7 @@ async fn server() -> Setup {
         mail_from: "Pint <bench@localhost>".into(),
         public_url: "http://bench".into(),
         max_sync_message_bytes: 8 << 20,
+        trusted_proxies: Vec::new(),
     };
     let storage = pint_server::prepare_storage(&settings).await.unwrap();
     let bound = pint_server::bind(settings).await.unwrap();

@@ -109,7 +109,10 @@ impl Bound {
 /// Prepare storage and bind the listener.
 pub async fn bind(settings: Settings) -> Result<Bound, StartError> {
     // Secrets first: a production server without them stops before touching anything.
-    let auth = Arc::new(Auth::new(&secrets::jwt_secret(&settings)?));
+    let auth = Arc::new(Auth::new(
+        &secrets::jwt_secret(&settings)?,
+        settings.trusted_proxies.clone(),
+    ));
     let mailer = mail::Mailer::from_settings(&settings)?;
     let storage = prepare_storage(&settings).await?;
     let acceptor = TcpListener::bind(settings.listen)

@@ -42,6 +42,9 @@ pub struct Settings {
     pub public_url: String,
     /// `PINT_MAX_SYNC_MESSAGE_BYTES`: the largest sync message accepted.
     pub max_sync_message_bytes: usize,
+    /// `PINT_TRUSTED_PROXIES`: reverse proxies (addresses or CIDR ranges) whose
+    /// `X-Forwarded-For` names the client. Empty: the TCP peer is the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl std::fmt::Debug for Settings {
@@ -60,6 +63,7 @@ impl std::fmt::Debug for Settings {
             .field("mail_from", &self.mail_from)
             .field("public_url", &self.public_url)
             .field("max_sync_message_bytes", &self.max_sync_message_bytes)
+            .field("trusted_proxies", &self.trusted_proxies)
             .finish()
     }
 }
@@ -74,6 +78,10 @@ pub enum SettingsError {
     MaxBody(String),
     #[error("PINT_MAX_SYNC_MESSAGE_BYTES={0:?} is not a positive number of bytes")]
     MaxSyncMessage(String),
+    #[error(
+        "PINT_TRUSTED_PROXIES has {0:?}, which is not an address or CIDR range (e.g. 10.0.0.0/8, 127.0.0.1)"
+    )]
+    TrustedProxy(String),
     #[error("PINT_MODE={0:?} is not a mode; use local (the default) or production")]
     Mode(String),
     #[error(
@@ -127,6 +135,17 @@ impl Settings {
                 .ok_or(SettingsError::MaxSyncMessage(n))?,
             None => DEFAULT_MAX_SYNC_MESSAGE_BYTES,
         };
+        let trusted_proxies = get("PINT_TRUSTED_PROXIES")
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                p.parse::<ipnet::IpNet>()
+                    .or_else(|_| p.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                    .map_err(|_| SettingsError::TrustedProxy(p.to_owned()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         let public_url = get("PINT_PUBLIC_URL").unwrap_or_else(|| format!("http://{listen}"));
         Ok(Settings {
             data_dir,
@@ -139,6 +158,7 @@ impl Settings {
             mail_from: get("PINT_MAIL_FROM").unwrap_or_else(|| "Pint <no-reply@localhost>".into()),
             public_url,
             max_sync_message_bytes,
+            trusted_proxies,
         })
     }
 }
@@ -185,6 +205,18 @@ mod tests {
         let err = Settings::from_lookup(lookup(&[("PINT_DATA_DIR", "/x"), ("PINT_MODE", "prod")]))
             .unwrap_err();
         assert!(err.to_string().starts_with("PINT_MODE="));
+        let err = Settings::from_lookup(lookup(&[
+            ("PINT_DATA_DIR", "/x"),
+            ("PINT_TRUSTED_PROXIES", "10.0.0.0/8, nonsense"),
+        ]))
+        .unwrap_err();
+        assert!(err.to_string().contains("\"nonsense\""), "{err}");
+        let ok = Settings::from_lookup(lookup(&[
+            ("PINT_DATA_DIR", "/x"),
+            ("PINT_TRUSTED_PROXIES", "10.0.0.0/8, 127.0.0.1,::1"),
+        ]))
+        .unwrap();
+        assert_eq!(ok.trusted_proxies.len(), 3);
     }
 
     #[test]

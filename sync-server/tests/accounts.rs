@@ -601,6 +601,41 @@ async fn sign_in_and_registration_are_rate_limited() {
     api.server.stop().await;
 }
 
+/// Behind a trusted proxy, the address limited is the client's (from `X-Forwarded-For`);
+/// without one, the header changes nothing (a client cannot dodge the limit with it).
+#[tokio::test]
+async fn the_address_limit_follows_the_client_only_behind_a_trusted_proxy() {
+    for trusted in [true, false] {
+        let server = TestServer::start_with(Backend::Sqlite, |s| {
+            if trusted {
+                s.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+            }
+        })
+        .await;
+        let client = http();
+        let attempt = |i: usize, from: &'static str| {
+            client
+                .post(server.url("/v1/auth/login"))
+                .header("x-forwarded-for", from)
+                .json(
+                    &json!({"email": format!("user{i}@example.com"), "password": "whatever it is"}),
+                )
+                .send()
+        };
+        for i in 0..30 {
+            assert_eq!(attempt(i, "198.51.100.1").await.unwrap().status(), 401);
+        }
+        assert_eq!(attempt(30, "198.51.100.1").await.unwrap().status(), 429);
+        let other = attempt(31, "198.51.100.2").await.unwrap().status();
+        if trusted {
+            assert_eq!(other, 401, "another client behind the proxy is not limited");
+        } else {
+            assert_eq!(other, 429, "the header is ignored from an untrusted peer");
+        }
+        server.stop().await;
+    }
+}
+
 /// Registration is limited per email address too.
 #[tokio::test]
 async fn registration_is_rate_limited_per_address() {

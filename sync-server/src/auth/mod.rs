@@ -22,25 +22,36 @@ use crate::http::validation::{Fields, email_problem, line_problem, normalize_ema
 use crate::mail::Mailer;
 use tokens::{REFRESH_TTL_SECS, TokenKeys};
 
-/// What the auth endpoints share: the token keys and the rate limits.
+/// What the auth endpoints share: the token keys, the rate limits, and which proxies to
+/// believe about the client's address.
 #[derive(Debug)]
 pub struct Auth {
     pub keys: TokenKeys,
     pub limits: rate_limit::Limits,
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl Auth {
-    pub fn new(jwt_secret: &[u8]) -> Self {
+    pub fn new(jwt_secret: &[u8], trusted_proxies: Vec<ipnet::IpNet>) -> Self {
         Auth {
             keys: TokenKeys::new(jwt_secret),
             limits: rate_limit::Limits::default(),
+            trusted_proxies,
         }
     }
 }
 
 /// The client's address as the rate limits key it.
 pub(crate) fn client_key(req: &Request) -> String {
-    rate_limit::ip_key(req.remote_addr().as_socket_addr().map(|a| a.ip()))
+    let trusted = req
+        .data::<Arc<Auth>>()
+        .map(|a| a.trusted_proxies.as_slice())
+        .unwrap_or_default();
+    rate_limit::ip_key(rate_limit::client_ip(
+        req.remote_addr().as_socket_addr().map(|a| a.ip()),
+        req.header("x-forwarded-for"),
+        trusted,
+    ))
 }
 
 /// The signed-in user behind a request, and the session (device) it came through.

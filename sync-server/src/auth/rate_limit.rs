@@ -85,6 +85,32 @@ impl Default for Limits {
     }
 }
 
+/// The client's address: the TCP peer, unless the peer is a trusted proxy, in which case
+/// the right-most address of `X-Forwarded-For` that is not itself a trusted proxy (the
+/// proxies append; anything left of the last trusted hop is the client's to forge).
+pub fn client_ip(
+    peer: Option<IpAddr>,
+    forwarded_for: Option<&str>,
+    trusted: &[ipnet::IpNet],
+) -> Option<IpAddr> {
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
+    let peer = peer?;
+    if !is_trusted(&peer) {
+        return Some(peer);
+    }
+    let mut client = peer;
+    for hop in forwarded_for.unwrap_or_default().rsplit(',') {
+        let Ok(ip) = hop.trim().parse::<IpAddr>() else {
+            break;
+        };
+        client = ip;
+        if !is_trusted(&ip) {
+            break;
+        }
+    }
+    Some(client)
+}
+
 /// The key of a client address: one IPv6 /64 counts as one client (one household or
 /// server gets a whole /64, and would otherwise have 2^64 addresses to rotate through).
 pub fn ip_key(ip: Option<IpAddr>) -> String {
@@ -116,6 +142,35 @@ mod tests {
         let wait = err.details["retryAfterSeconds"].as_u64().unwrap();
         assert!((1..=20).contains(&wait), "{wait}");
         limit.check("b").unwrap();
+    }
+
+    #[test]
+    fn forwarded_for_counts_only_behind_a_trusted_proxy() {
+        let proxy: IpAddr = "10.0.0.5".parse().unwrap();
+        let trusted: Vec<ipnet::IpNet> = vec!["10.0.0.0/8".parse().unwrap()];
+        let ip = |s: &str| Some(s.parse::<IpAddr>().unwrap());
+        // Straight from the internet: the header is ignored.
+        assert_eq!(
+            client_ip(ip("203.0.113.9"), Some("1.2.3.4"), &trusted),
+            ip("203.0.113.9")
+        );
+        // Through the proxy: the right-most untrusted hop; forged entries left of it ignored.
+        assert_eq!(
+            client_ip(Some(proxy), Some("1.2.3.4, 198.51.100.7"), &trusted),
+            ip("198.51.100.7")
+        );
+        assert_eq!(
+            client_ip(Some(proxy), Some("198.51.100.7, 10.0.0.9"), &trusted),
+            ip("198.51.100.7")
+        );
+        // No header or garbage: the proxy itself.
+        assert_eq!(client_ip(Some(proxy), None, &trusted), Some(proxy));
+        assert_eq!(
+            client_ip(Some(proxy), Some("garbage"), &trusted),
+            Some(proxy)
+        );
+        // Nothing trusted: the peer.
+        assert_eq!(client_ip(Some(proxy), Some("1.2.3.4"), &[]), Some(proxy));
     }
 
     #[test]

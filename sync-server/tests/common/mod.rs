@@ -140,6 +140,7 @@ impl TestDb {
             mail_from: "Pint <no-reply@pint.test>".into(),
             public_url: "http://pint.test".into(),
             max_sync_message_bytes: 1 << 20,
+            trusted_proxies: Vec::new(),
         }
     }
 }
