@@ -159,7 +159,11 @@ impl Connection {
                         next = wake_rx.try_recv().ok();
                     }
                     let mut result = Ok(());
-                    for message in relay {
+                    for mut message in relay {
+                        // Addressed to this peer, as automerge-repo clients expect.
+                        if let Message::Ephemeral { target_id, .. } = &mut message {
+                            *target_id = self.target();
+                        }
                         if result.is_ok() {
                             result = self.send(&mut sink, message).await;
                         }
