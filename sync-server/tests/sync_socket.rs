@@ -152,8 +152,17 @@ async fn story(backend: Backend) {
     let relayed = loop {
         match next(&mut bob_ws.socket, 2_000).await {
             Some(Message::Ephemeral {
-                data, sender_id, ..
-            }) => break (data, sender_id),
+                data,
+                sender_id,
+                target_id,
+                ..
+            }) => {
+                assert_eq!(
+                    target_id, "bob-desktop",
+                    "relayed presence is addressed to its receiver"
+                );
+                break (data, sender_id);
+            }
             Some(_) => continue,
             None => panic!("presence not relayed"),
         }
