@@ -554,6 +554,48 @@ impl Draft {
             .collect())
     }
 
+    /// The next Automerge sync message for a peer (`state` is that peer's session), if
+    /// there is anything to say.
+    pub fn generate_sync_message(&mut self, state: &mut automerge::sync::State) -> Option<Vec<u8>> {
+        use automerge::sync::SyncDoc;
+        self.doc
+            .sync()
+            .generate_sync_message(state)
+            .map(automerge::sync::Message::encode)
+    }
+
+    /// Take one Automerge sync message from a peer. Changes in it are kept only if the
+    /// result still follows the schema (otherwise nothing changes, `state` included).
+    /// Returns whether the draft changed.
+    pub fn receive_sync_message(
+        &mut self,
+        state: &mut automerge::sync::State,
+        message: &[u8],
+    ) -> Result<bool, DraftError> {
+        use automerge::sync::SyncDoc;
+        let message = automerge::sync::Message::decode(message)
+            .map_err(|e| DraftError::NotAutomerge(e.to_string()))?;
+        let before = self.doc.get_heads();
+        let mut candidate = self.doc.fork();
+        let mut candidate_state = state.clone();
+        candidate
+            .sync()
+            .receive_sync_message(&mut candidate_state, message)
+            .map_err(|e| DraftError::NotAutomerge(e.to_string()))?;
+        if candidate.get_heads() == before {
+            *state = candidate_state;
+            return Ok(false);
+        }
+        let ids = schema::validate(&candidate, None)?;
+        self.doc = candidate.with_actor(self.doc.get_actor().clone());
+        self.body = ids.body;
+        self.tags = ids.tags;
+        self.seo = ids.seo;
+        self.rescan_astral();
+        *state = candidate_state;
+        Ok(true)
+    }
+
     /// Apply encoded changes from another replica, in any order, duplicates ignored.
     /// The result must still follow the schema, or nothing is applied.
     pub fn apply_changes(&mut self, changes: &[Vec<u8>]) -> Result<(), DraftError> {
