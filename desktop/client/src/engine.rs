@@ -363,6 +363,59 @@ impl Engine {
         self.change(id, |d| d.restore(heads))
     }
 
+    /// The next sync message for a peer about a draft (`state`: that peer's session).
+    pub fn sync_message(
+        &mut self,
+        id: DocumentId,
+        state: &mut automerge::sync::State,
+    ) -> Result<Option<Vec<u8>>, EngineError> {
+        Ok(self.draft(id)?.generate_sync_message(state))
+    }
+
+    /// Take a sync message from a peer about a draft: changes that keep the draft valid
+    /// are applied and saved (one chunk) before this returns. Whether the draft changed.
+    pub fn receive_sync(
+        &mut self,
+        id: DocumentId,
+        state: &mut automerge::sync::State,
+        message: &[u8],
+    ) -> Result<bool, EngineError> {
+        let mut changed = false;
+        self.change(id, |draft| {
+            changed = draft.receive_sync_message(state, message)?;
+            Ok(())
+        })?;
+        Ok(changed)
+    }
+
+    /// Keep a draft that arrived from the server (its whole document) under its id.
+    pub fn adopt(&mut self, id: DocumentId, document: &[u8]) -> Result<(), EngineError> {
+        let mut draft = Draft::load(document)?;
+        self.store.insert(id, &mut draft, now_millis())?;
+        self.open.insert(id, Slot::Ready(Box::new(draft)));
+        Ok(())
+    }
+
+    /// Every draft in the store, the trash included.
+    pub fn all_ids(&self) -> Result<Vec<DocumentId>, EngineError> {
+        let mut ids: Vec<DocumentId> = self
+            .store
+            .list(&ListQuery::default())?
+            .into_iter()
+            .map(|d| d.id)
+            .collect();
+        ids.extend(
+            self.store
+                .list(&ListQuery {
+                    trash: true,
+                    ..ListQuery::default()
+                })?
+                .into_iter()
+                .map(|d| d.id),
+        );
+        Ok(ids)
+    }
+
     /// Drafts that were set aside because their bytes no longer load, including any
     /// whose background load has just failed.
     pub fn damaged(&mut self) -> Result<Vec<crate::store::DamagedDraft>, EngineError> {

@@ -12,6 +12,7 @@ pub mod ipc;
 pub mod markdown_file;
 pub mod server;
 pub mod store;
+pub mod sync;
 
 pub use engine::{DraftView, Engine, EngineError, SaveReport, Version};
 pub use ipc::{CommandError, ErrorKind};
