@@ -86,6 +86,23 @@ async fn story(backend: Backend) {
     assert_eq!(a.body, "Draft: Written at 30,000 feet ✈️. Landing soon.");
     assert_eq!(a.heads, b.heads);
 
+    // Nothing changed since: a pass exchanges nothing (the first may re-check the drafts
+    // this device pushed in its previous pass; the next exchanges none).
+    sync_blog(&laptop, &remote("laptop")).await.unwrap();
+    let idle = sync_blog(&laptop, &remote("laptop")).await.unwrap();
+    assert_eq!(idle.synced, 0, "{idle:?}");
+    // A change on one side is picked up by the cursor on the other.
+    append(&laptop, id, " Bye.");
+    assert_eq!(
+        sync_blog(&laptop, &remote("laptop")).await.unwrap().synced,
+        1
+    );
+    let report = sync_blog(&desktop, &remote("desktop")).await.unwrap();
+    assert_eq!(report.synced, 1, "{report:?}");
+    assert_eq!(report.updated_locally, 1);
+    let a = laptop.lock().unwrap().view(id).unwrap();
+    assert_eq!(desktop.lock().unwrap().view(id).unwrap().body, a.body);
+
     // What arrived is saved: a restarted desktop has it.
     drop(desktop);
     let mut reopened = Engine::open(dir_b.path()).unwrap();

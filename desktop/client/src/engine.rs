@@ -380,12 +380,9 @@ impl Engine {
         state: &mut automerge::sync::State,
         message: &[u8],
     ) -> Result<bool, EngineError> {
-        let mut changed = false;
-        self.change(id, |draft| {
-            changed = draft.receive_sync_message(state, message)?;
-            Ok(())
-        })?;
-        Ok(changed)
+        Ok(self
+            .change_if(id, |draft| draft.receive_sync_message(state, message))?
+            .is_some())
     }
 
     /// Keep a draft that arrived from the server (its whole document) under its id.
@@ -394,6 +391,30 @@ impl Engine {
         self.store.insert(id, &mut draft, now_millis())?;
         self.open.insert(id, Slot::Ready(Box::new(draft)));
         Ok(())
+    }
+
+    /// Drafts changed here since their last sync (or never synced).
+    pub fn unsynced(&self) -> Result<Vec<DocumentId>, EngineError> {
+        Ok(self.store.unsynced()?)
+    }
+
+    /// Whether the server has a draft (it was synced before).
+    pub fn ever_synced(&self, id: DocumentId) -> Result<bool, EngineError> {
+        Ok(self.store.ever_synced(id)?)
+    }
+
+    /// Record that a draft, as it is now, is on the server.
+    pub fn mark_synced(&mut self, id: DocumentId) -> Result<(), EngineError> {
+        Ok(self.store.mark_synced(id)?)
+    }
+
+    /// The server's change cursor for a blog, and setting it after a pass.
+    pub fn sync_cursor(&self, tenant: &str) -> Result<i64, EngineError> {
+        Ok(self.store.sync_cursor(tenant)?)
+    }
+
+    pub fn set_sync_cursor(&mut self, tenant: &str, cursor: i64) -> Result<(), EngineError> {
+        Ok(self.store.set_sync_cursor(tenant, cursor)?)
     }
 
     /// Every draft in the store, the trash included.
@@ -441,25 +462,40 @@ impl Engine {
         id: DocumentId,
         f: impl FnOnce(&mut Draft) -> Result<(), DraftError>,
     ) -> Result<SaveReport, EngineError> {
+        self.change_if(id, |d| f(d).map(|()| true))?
+            .ok_or_else(|| StoreError::NotFound(id).into())
+    }
+
+    /// Like `change`, for a change that may turn out to change nothing (`f` says): then
+    /// nothing is saved and `None` is returned.
+    fn change_if(
+        &mut self,
+        id: DocumentId,
+        f: impl FnOnce(&mut Draft) -> Result<bool, DraftError>,
+    ) -> Result<Option<SaveReport>, EngineError> {
         let now = now_millis();
         self.draft(id)?;
         let Some(Slot::Ready(draft)) = self.open.get_mut(&id) else {
             return Err(StoreError::NotFound(id).into());
         };
-        let result = f(draft).map_err(EngineError::from).and_then(|()| {
+        let result = f(draft).map_err(EngineError::from).and_then(|changed| {
+            if !changed {
+                return Ok(None);
+            }
             let chunk = draft.save_incremental();
             let heads = draft.heads();
             self.store.append(id, &chunk, draft, now)?;
-            Ok(SaveReport {
+            Ok(Some(SaveReport {
                 id,
                 heads,
                 saved_at: now,
-            })
+            }))
         });
         match result {
-            Ok(_) => {
+            Ok(Some(_)) => {
                 self.unsettled.insert(id, Instant::now());
             }
+            Ok(None) => {}
             Err(_) => {
                 self.open.remove(&id);
             }

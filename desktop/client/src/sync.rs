@@ -1,9 +1,10 @@
 //! Syncing a blog's drafts with Pint's server: one pass that leaves this device and the
-//! server with the same drafts. Drafts the server lacks are created under the blog;
-//! drafts only the server has are fetched whole and kept (once they are valid drafts);
-//! every draft on both sides is synced over one WebSocket with Automerge's sync
-//! protocol (automerge-repo protocol v1, `docs/sync-protocol.md`). Changes arriving from
-//! the server are saved locally before the pass moves on.
+//! server with the same drafts, touching only what changed. The drafts changed here since
+//! their last sync, and those the server lists as changed since this device's cursor, are
+//! synced over one WebSocket with Automerge's sync protocol (automerge-repo protocol v1,
+//! `docs/sync-protocol.md`); drafts never synced are first created under the blog; drafts
+//! only the server has are fetched whole and kept once they are valid drafts. Changes
+//! arriving from the server are saved locally as they come.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
@@ -51,6 +52,8 @@ pub struct SyncReport {
     pub adopted: usize,
     /// Drafts whose local copy changed.
     pub updated_locally: usize,
+    /// Drafts exchanged in this pass (changed here or there since the last).
+    pub synced: usize,
 }
 
 /// How long a pass may take before it gives up (and can simply run again).
@@ -85,9 +88,11 @@ async fn pass(engine: &Mutex<Engine>, remote: &Remote) -> Result<SyncReport, Syn
     let http = reqwest::Client::new();
     let net = |e: reqwest::Error| SyncError::Network(e.to_string());
     let base = remote.server.trim_end_matches('/');
+    let since = lock(engine).sync_cursor(&remote.tenant)?;
+    // What changed on the server since the last pass (all of it the first time).
     let listing: Vec<serde_json::Value> = http
         .get(format!(
-            "{base}/v1/tenants/{}/documents/changes?since=0",
+            "{base}/v1/tenants/{}/documents/changes?since={since}",
             remote.tenant
         ))
         .bearer_auth(&remote.access_token)
@@ -99,37 +104,47 @@ async fn pass(engine: &Mutex<Engine>, remote: &Remote) -> Result<SyncReport, Syn
         .json()
         .await
         .map_err(net)?;
-    let on_server: HashSet<String> = listing
+    let cursor = listing
+        .iter()
+        .filter_map(|d| d["changeSeq"].as_i64())
+        .max()
+        .unwrap_or(since)
+        .max(since);
+    let changed_there: HashSet<String> = listing
         .iter()
         .filter_map(|d| d["documentId"].as_str().map(str::to_owned))
         .collect();
-    let local = lock(engine).all_ids()?;
+    let (local, changed_here) = {
+        let e = lock(engine);
+        (e.all_ids()?, e.unsynced()?)
+    };
+    let local: HashSet<String> = local.iter().map(ToString::to_string).collect();
     let mut report = SyncReport::default();
 
-    // Drafts the server does not have yet are created under the blog.
-    for id in &local {
-        let key = id.to_string();
-        if on_server.contains(&key) {
+    // Drafts never synced are created under the blog first (a conflict means a previous
+    // pass created it and stopped before recording that).
+    for id in &changed_here {
+        if lock(engine).ever_synced(*id)? {
             continue;
         }
         let resp = http
             .post(format!("{base}/v1/tenants/{}/documents", remote.tenant))
             .bearer_auth(&remote.access_token)
-            .json(&serde_json::json!({ "documentId": key }))
+            .json(&serde_json::json!({ "documentId": id.to_string() }))
             .send()
             .await
             .map_err(net)?;
-        if !resp.status().is_success() {
-            return Err(SyncError::Refused(format!(
-                "creating draft {key}: {}",
-                resp.status()
-            )));
+        match resp.status().as_u16() {
+            201 => report.created_on_server += 1,
+            409 => {}
+            status => {
+                return Err(SyncError::Refused(format!("creating draft {id}: {status}")));
+            }
         }
-        report.created_on_server += 1;
     }
 
     let mut docs: HashMap<String, Doc> = HashMap::new();
-    for id in &local {
+    for id in &changed_here {
         docs.insert(
             id.to_string(),
             Doc {
@@ -139,16 +154,22 @@ async fn pass(engine: &Mutex<Engine>, remote: &Remote) -> Result<SyncReport, Syn
             },
         );
     }
-    for key in &on_server {
-        docs.entry(key.clone()).or_insert_with(|| Doc {
-            replica: Replica::Remote(Box::new(AutoCommit::new_with_encoding(
+    for key in &changed_there {
+        let replica = match key.parse::<DocumentId>() {
+            Ok(id) if local.contains(key) => Replica::Local(id),
+            _ => Replica::Remote(Box::new(AutoCommit::new_with_encoding(
                 automerge::TextEncoding::Utf16CodeUnit,
             ))),
+        };
+        docs.entry(key.clone()).or_insert_with(|| Doc {
+            replica,
             state: sync::State::new(),
             settled: false,
         });
     }
+    report.synced = docs.len();
     if docs.is_empty() {
+        lock(engine).set_sync_cursor(&remote.tenant, cursor)?;
         return Ok(report);
     }
 
@@ -258,20 +279,26 @@ async fn pass(engine: &Mutex<Engine>, remote: &Remote) -> Result<SyncReport, Syn
     }
     let _ = socket.close(None).await;
 
-    // Keep what arrived whole from the server.
+    // Keep what arrived whole from the server, and record what is now in sync.
     for (key, doc) in docs {
-        if let Replica::Remote(mut d) = doc.replica {
-            let Ok(id) = key.parse::<DocumentId>() else {
-                continue;
-            };
-            // An empty draft (created on the server, never written) is not kept yet.
-            if d.get_heads().is_empty() {
-                continue;
+        let Ok(id) = key.parse::<DocumentId>() else {
+            continue;
+        };
+        match doc.replica {
+            Replica::Local(id) => lock(engine).mark_synced(id)?,
+            Replica::Remote(mut d) => {
+                // An empty draft (created on the server, never written) is not kept yet.
+                if d.get_heads().is_empty() {
+                    continue;
+                }
+                let mut e = lock(engine);
+                e.adopt(id, &d.save())?;
+                e.mark_synced(id)?;
+                report.adopted += 1;
             }
-            lock(engine).adopt(id, &d.save())?;
-            report.adopted += 1;
         }
     }
+    lock(engine).set_sync_cursor(&remote.tenant, cursor)?;
     report.updated_locally = changed_locally.len();
     Ok(report)
 }

@@ -17,6 +17,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0003_open_fast",
         include_str!("../../../../migrations/desktop/0003_open_fast.sql"),
     ),
+    (
+        "0004_sync_state",
+        include_str!("../../../../migrations/desktop/0004_sync_state.sql"),
+    ),
 ];
 
 /// Apply every migration newer than the database. A database newer than this build

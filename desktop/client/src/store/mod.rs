@@ -10,6 +10,7 @@ mod damaged;
 mod list;
 mod migrate;
 mod search;
+mod sync_state;
 
 pub use damaged::DamagedDraft;
 pub use list::{DraftSummary, ListQuery, Sort, TagCount};
