@@ -363,6 +363,11 @@ impl Engine {
         self.change(id, |d| d.restore(heads))
     }
 
+    /// A draft's heads (without reading its text out).
+    pub fn heads(&mut self, id: DocumentId) -> Result<Vec<String>, EngineError> {
+        Ok(self.draft(id)?.heads())
+    }
+
     /// The next sync message for a peer about a draft (`state`: that peer's session).
     pub fn sync_message(
         &mut self,
@@ -631,20 +636,26 @@ mod tests {
         assert_eq!(engine.view(id).unwrap().body, "Cached ✈️ text!");
     }
 
-    #[test]
-    fn a_draft_whose_cache_is_current_but_bytes_are_damaged_is_set_aside_on_first_use() {
+    /// A data directory whose one draft says `text`, compacted (its cache current), then
+    /// with its snapshot's bytes damaged on disk.
+    fn settled_then_damaged(text: &str) -> (tempfile::TempDir, DocumentId) {
         let dir = tempfile::tempdir().unwrap();
         let id = {
             let mut engine = Engine::open(dir.path()).unwrap();
             let id = engine.current_draft().unwrap().id;
-            engine.edit(id, &[splice(0, "rescued text")], None).unwrap();
+            engine.edit(id, &[splice(0, text)], None).unwrap();
             engine.compact_idle(Duration::ZERO).unwrap();
             id
         };
         let conn = rusqlite::Connection::open(Engine::db_path(dir.path())).unwrap();
         conn.execute("UPDATE drafts SET snapshot = x'DEADBEEF'", [])
             .unwrap();
-        drop(conn);
+        (dir, id)
+    }
+
+    #[test]
+    fn a_draft_whose_cache_is_current_but_bytes_are_damaged_is_set_aside_on_first_use() {
+        let (dir, id) = settled_then_damaged("rescued text");
         let mut engine = Engine::open(dir.path()).unwrap();
         engine.background_load_min_bytes = 0;
         // The cached text is still shown (the user can copy it out) ...
@@ -660,18 +671,7 @@ mod tests {
 
     #[test]
     fn a_small_damaged_draft_is_found_out_when_it_is_opened() {
-        let dir = tempfile::tempdir().unwrap();
-        let id = {
-            let mut engine = Engine::open(dir.path()).unwrap();
-            let id = engine.current_draft().unwrap().id;
-            engine.edit(id, &[splice(0, "small")], None).unwrap();
-            engine.compact_idle(Duration::ZERO).unwrap();
-            id
-        };
-        let conn = rusqlite::Connection::open(Engine::db_path(dir.path())).unwrap();
-        conn.execute("UPDATE drafts SET snapshot = x'DEADBEEF'", [])
-            .unwrap();
-        drop(conn);
+        let (dir, id) = settled_then_damaged("small");
         let mut engine = Engine::open(dir.path()).unwrap();
         assert!(engine.store().cached(id).unwrap().is_some());
         assert!(matches!(
@@ -683,18 +683,7 @@ mod tests {
 
     #[test]
     fn a_failed_background_load_is_reported_among_the_damaged() {
-        let dir = tempfile::tempdir().unwrap();
-        let id = {
-            let mut engine = Engine::open(dir.path()).unwrap();
-            let id = engine.current_draft().unwrap().id;
-            engine.edit(id, &[splice(0, "big enough")], None).unwrap();
-            engine.compact_idle(Duration::ZERO).unwrap();
-            id
-        };
-        let conn = rusqlite::Connection::open(Engine::db_path(dir.path())).unwrap();
-        conn.execute("UPDATE drafts SET snapshot = x'DEADBEEF'", [])
-            .unwrap();
-        drop(conn);
+        let (dir, id) = settled_then_damaged("big enough");
         let mut engine = Engine::open(dir.path()).unwrap();
         engine.background_load_min_bytes = 0;
         assert_eq!(engine.view(id).unwrap().body, "big enough");

@@ -229,16 +229,14 @@ async fn pass(engine: &Mutex<Engine>, remote: &Remote) -> Result<SyncReport, Syn
                 let Some(doc) = docs.get_mut(&document_id) else {
                     continue;
                 };
-                let theirs = sync::Message::decode(&data)
-                    .map_err(|e| SyncError::Refused(e.to_string()))?
-                    .heads;
+                let message =
+                    sync::Message::decode(&data).map_err(|e| SyncError::Refused(e.to_string()))?;
+                let theirs = message.heads.clone();
                 let changed = match &mut doc.replica {
                     Replica::Local(id) => lock(engine).receive_sync(*id, &mut doc.state, &data)?,
                     Replica::Remote(d) => {
-                        let m = sync::Message::decode(&data)
-                            .map_err(|e| SyncError::Refused(e.to_string()))?;
                         d.sync()
-                            .receive_sync_message(&mut doc.state, m)
+                            .receive_sync_message(&mut doc.state, message)
                             .map_err(|e| SyncError::Refused(e.to_string()))?;
                         false
                     }
@@ -316,8 +314,7 @@ fn generate(engine: &Mutex<Engine>, doc: &mut Doc) -> Result<Option<Vec<u8>>, Sy
 fn heads(engine: &Mutex<Engine>, doc: &mut Doc) -> Result<Vec<ChangeHash>, SyncError> {
     Ok(match &mut doc.replica {
         Replica::Local(id) => lock(engine)
-            .view(*id)?
-            .heads
+            .heads(*id)?
             .iter()
             .filter_map(|h| h.parse().ok())
             .collect(),

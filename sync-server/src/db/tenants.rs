@@ -240,6 +240,24 @@ pub(crate) use tenant_columns;
 macro_rules! impl_tenant_store {
     ($storage:ty, $db:ty, $sql:path, $begin:path, $scope:path) => {
         impl $storage {
+            /// A tenant's row, read inside a transaction.
+            async fn tenant_in<'c, E>(
+                executor: E,
+                tenant_id: &str,
+            ) -> Result<Option<$crate::db::tenants::TenantRecord>, $crate::db::DbError>
+            where
+                E: sqlx::Executor<'c, Database = $db>,
+            {
+                Ok(sqlx::query_as($sql(concat!(
+                    "SELECT ",
+                    $crate::db::tenants::tenant_columns!(),
+                    " FROM tenants WHERE id = $1"
+                )))
+                .bind(tenant_id)
+                .fetch_optional(executor)
+                .await?)
+            }
+
             /// A member's role, read inside a transaction.
             async fn member_role_in<'c, E>(
                 executor: E,
@@ -349,14 +367,7 @@ macro_rules! impl_tenant_store {
                     t.now,
                 )
                 .await?;
-                let tenant = sqlx::query_as($sql(concat!(
-                    "SELECT ",
-                    $crate::db::tenants::tenant_columns!(),
-                    " FROM tenants WHERE id = $1"
-                )))
-                .bind(t.id)
-                .fetch_optional(&mut *tx)
-                .await?;
+                let tenant = Self::tenant_in(&mut *tx, t.id).await?;
                 tx.commit().await?;
                 Ok(tenant)
             }
@@ -428,14 +439,7 @@ macro_rules! impl_tenant_store {
             ) -> Result<Option<$crate::db::tenants::TenantRecord>, $crate::db::DbError> {
                 let mut tx = $begin(&self.pool).await?;
                 $scope(&mut *tx, scope.tenant_id(), "", false).await?;
-                let tenant = sqlx::query_as($sql(concat!(
-                    "SELECT ",
-                    $crate::db::tenants::tenant_columns!(),
-                    " FROM tenants WHERE id = $1"
-                )))
-                .bind(scope.tenant_id())
-                .fetch_optional(&mut *tx)
-                .await?;
+                let tenant = Self::tenant_in(&mut *tx, scope.tenant_id()).await?;
                 tx.commit().await?;
                 Ok(tenant)
             }
@@ -471,14 +475,7 @@ macro_rules! impl_tenant_store {
                     changed.insert("settings".into(), true.into());
                 }
                 Self::audit_in(&mut *tx, scope, "tenant.updated", None, changed.into(), now).await?;
-                let tenant = sqlx::query_as($sql(concat!(
-                    "SELECT ",
-                    $crate::db::tenants::tenant_columns!(),
-                    " FROM tenants WHERE id = $1"
-                )))
-                .bind(scope.tenant_id())
-                .fetch_optional(&mut *tx)
-                .await?;
+                let tenant = Self::tenant_in(&mut *tx, scope.tenant_id()).await?;
                 tx.commit().await?;
                 Ok(tenant)
             }
@@ -740,14 +737,7 @@ macro_rules! impl_tenant_store {
                     now,
                 )
                 .await?;
-                let tenant = sqlx::query_as($sql(concat!(
-                    "SELECT ",
-                    $crate::db::tenants::tenant_columns!(),
-                    " FROM tenants WHERE id = $1"
-                )))
-                .bind(&tenant_id)
-                .fetch_optional(&mut *tx)
-                .await?;
+                let tenant = Self::tenant_in(&mut *tx, &tenant_id).await?;
                 tx.commit().await?;
                 Ok(match tenant {
                     Some(tenant) => Accepted::Joined { tenant, role },

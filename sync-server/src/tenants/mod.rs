@@ -305,12 +305,10 @@ async fn member_role(
     user_id: &str,
 ) -> poem::Result<Option<Role>> {
     Ok(storage
-        .members(scope)
+        .scope(user_id, scope.tenant_id())
         .await
         .map_err(db_error)?
-        .into_iter()
-        .find(|m| m.user_id == user_id)
-        .and_then(|m| Role::parse(&m.role)))
+        .map(|theirs| theirs.role()))
 }
 
 fn member_change(change: MemberChange) -> poem::Result<Done> {
