@@ -41,7 +41,25 @@ pub struct SaveReport {
     #[ts(type = "string")]
     pub id: DocumentId,
     pub heads: Vec<String>,
+    /// The heads the editor's text stands at after this save: send them as the base of
+    /// the next `edit_at`. Equal to `heads` unless changes from elsewhere arrived that
+    /// the editor has not been shown yet (`changes_since` hands them over).
+    pub base: Vec<String>,
     pub saved_at: i64,
+}
+
+/// Changes that reached a draft from elsewhere, for an editor showing it at `base`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RemoteChanges {
+    #[ts(type = "string")]
+    pub id: DocumentId,
+    /// Splices (UTF-16) that turn the editor's text at `base` into the body now.
+    pub splices: Vec<Splice>,
+    /// The new base: the draft's heads now.
+    pub heads: Vec<String>,
+    pub title: String,
+    pub tags: Vec<String>,
 }
 
 /// A draft the engine holds: loaded, or loading in the background while the editor
@@ -62,6 +80,9 @@ pub struct Engine {
     /// cached text; smaller ones load at once (a few milliseconds), so damage to them
     /// is found when they are opened.
     background_load_min_bytes: usize,
+    /// Told the id of every draft changed or created on this device (not by sync), so
+    /// that a live sync sends it at once.
+    local_changes: Option<tokio::sync::mpsc::UnboundedSender<DocumentId>>,
 }
 
 /// See `Engine::background_load_min_bytes`: about 50 ms of loading.
@@ -88,6 +109,24 @@ impl Engine {
             open: HashMap::new(),
             unsettled: HashMap::new(),
             background_load_min_bytes: BACKGROUND_LOAD_MIN_BYTES,
+            local_changes: None,
+        }
+    }
+
+    /// From now on, the id of every draft changed or created on this device (edits,
+    /// titles, tags, restores, new drafts; not changes that arrived by sync) is sent
+    /// here. Replaces an earlier watcher.
+    pub fn watch_local_changes(&mut self) -> tokio::sync::mpsc::UnboundedReceiver<DocumentId> {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        self.local_changes = Some(tx);
+        rx
+    }
+
+    fn changed_here(&mut self, id: DocumentId) {
+        if let Some(tx) = &self.local_changes
+            && tx.send(id).is_err()
+        {
+            self.local_changes = None;
         }
     }
 
@@ -116,6 +155,7 @@ impl Engine {
         let mut draft = Draft::new(kind);
         self.store.insert(id, &mut draft, now_millis())?;
         self.open.insert(id, Slot::Ready(Box::new(draft)));
+        self.changed_here(id);
         Ok(id)
     }
 
@@ -169,6 +209,40 @@ impl Engine {
                 Some(title) => draft.set_title(title),
                 None => Ok(()),
             }
+        })
+    }
+
+    /// Apply editor splices typed against the draft as it was at `base` (the `base` of
+    /// the previous save, or the heads it was opened at). Changes from elsewhere that
+    /// arrived meanwhile stay where they are; the report's `base` is the editor's.
+    pub fn edit_at(
+        &mut self,
+        id: DocumentId,
+        splices: &[Splice],
+        base: &[String],
+    ) -> Result<SaveReport, EngineError> {
+        let mut view = Vec::new();
+        let mut report = self.change(id, |draft| {
+            view = draft.splice_body_at(base, splices)?;
+            Ok(())
+        })?;
+        report.base = view;
+        Ok(report)
+    }
+
+    /// What changed in a draft since an editor read it at `base`.
+    pub fn changes_since(
+        &mut self,
+        id: DocumentId,
+        base: &[String],
+    ) -> Result<RemoteChanges, EngineError> {
+        let draft = self.draft(id)?;
+        Ok(RemoteChanges {
+            id,
+            splices: draft.body_changes_since(base)?,
+            heads: draft.heads(),
+            title: draft.title(),
+            tags: draft.tags(),
         })
     }
 
@@ -386,7 +460,7 @@ impl Engine {
         message: &[u8],
     ) -> Result<bool, EngineError> {
         Ok(self
-            .change_if(id, |draft| draft.receive_sync_message(state, message))?
+            .change_if(id, false, |draft| draft.receive_sync_message(state, message))?
             .is_some())
     }
 
@@ -408,9 +482,27 @@ impl Engine {
         Ok(self.store.ever_synced(id)?)
     }
 
-    /// Record that a draft, as it is now, is on the server.
-    pub fn mark_synced(&mut self, id: DocumentId) -> Result<(), EngineError> {
-        Ok(self.store.mark_synced(id)?)
+    /// Record that the server has a draft at `heads`.
+    pub fn mark_synced(&mut self, id: DocumentId, heads: &[String]) -> Result<(), EngineError> {
+        Ok(self.store.mark_synced(id, heads)?)
+    }
+
+    /// The account this device is signed in as, if any.
+    pub fn account(&self) -> Result<Option<crate::Account>, EngineError> {
+        Ok(self.store.account()?)
+    }
+
+    pub fn set_account(&mut self, account: &crate::Account) -> Result<(), EngineError> {
+        Ok(self.store.set_account(account)?)
+    }
+
+    pub fn clear_account(&mut self) -> Result<(), EngineError> {
+        Ok(self.store.clear_account()?)
+    }
+
+    /// Forget what was synced where (signing in to another server or blog).
+    pub fn forget_sync_state(&mut self) -> Result<(), EngineError> {
+        Ok(self.store.forget_sync_state()?)
     }
 
     /// The server's change cursor for a blog, and setting it after a pass.
@@ -420,6 +512,11 @@ impl Engine {
 
     pub fn set_sync_cursor(&mut self, tenant: &str, cursor: i64) -> Result<(), EngineError> {
         Ok(self.store.set_sync_cursor(tenant, cursor)?)
+    }
+
+    /// Whether this device has a draft (in the trash or not).
+    pub fn has_draft(&self, id: DocumentId) -> Result<bool, EngineError> {
+        Ok(self.open.contains_key(&id) || self.store.contains(id)?)
     }
 
     /// Every draft in the store, the trash included.
@@ -467,15 +564,16 @@ impl Engine {
         id: DocumentId,
         f: impl FnOnce(&mut Draft) -> Result<(), DraftError>,
     ) -> Result<SaveReport, EngineError> {
-        self.change_if(id, |d| f(d).map(|()| true))?
+        self.change_if(id, true, |d| f(d).map(|()| true))?
             .ok_or_else(|| StoreError::NotFound(id).into())
     }
 
     /// Like `change`, for a change that may turn out to change nothing (`f` says): then
-    /// nothing is saved and `None` is returned.
+    /// nothing is saved and `None` is returned. `here`: made on this device (not synced in).
     fn change_if(
         &mut self,
         id: DocumentId,
+        here: bool,
         f: impl FnOnce(&mut Draft) -> Result<bool, DraftError>,
     ) -> Result<Option<SaveReport>, EngineError> {
         let now = now_millis();
@@ -492,6 +590,7 @@ impl Engine {
             self.store.append(id, &chunk, draft, now)?;
             Ok(Some(SaveReport {
                 id,
+                base: heads.clone(),
                 heads,
                 saved_at: now,
             }))
@@ -499,6 +598,9 @@ impl Engine {
         match result {
             Ok(Some(_)) => {
                 self.unsettled.insert(id, Instant::now());
+                if here {
+                    self.changed_here(id);
+                }
             }
             Ok(None) => {}
             Err(_) => {

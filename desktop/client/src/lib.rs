@@ -7,13 +7,15 @@
 pub mod data_dir;
 #[doc(hidden)]
 pub mod editing_trace;
+pub mod account;
 pub mod engine;
 pub mod ipc;
+pub mod keychain;
 pub mod markdown_file;
 pub mod server;
 pub mod store;
 pub mod sync;
 
-pub use engine::{DraftView, Engine, EngineError, SaveReport, Version};
+pub use engine::{DraftView, Engine, EngineError, RemoteChanges, SaveReport, Version};
 pub use ipc::{CommandError, ErrorKind};
-pub use store::{DamagedDraft, DraftSummary, ListQuery, Sort, Store, StoreError, TagCount};
+pub use store::{Account, DamagedDraft, DraftSync, DraftSummary, ListQuery, Sort, Store, StoreError, TagCount};

@@ -18,6 +18,7 @@
 //! whole. Every edit is checked before it applies and is one change; an invalid edit
 //! changes nothing.
 
+mod concurrent;
 mod history;
 mod schema;
 

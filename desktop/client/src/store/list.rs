@@ -18,6 +18,20 @@ pub struct DraftSummary {
     pub updated_at: i64,
     /// When it went to the trash; `None` when it is not there.
     pub trashed_at: Option<i64>,
+    /// Whether the server has it as it is here.
+    pub sync: DraftSync,
+}
+
+/// A draft's place relative to the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub enum DraftSync {
+    /// Never synced: only on this device.
+    Local,
+    /// On the server, with changes here the server does not have yet.
+    Pending,
+    /// The server has it exactly as it is here.
+    Synced,
 }
 
 /// How the list is ordered.
@@ -88,7 +102,9 @@ impl Store {
         let sql = format!(
             "SELECT d.id, d.title, d.created_at, d.updated_at, d.trashed_at,
                     (SELECT group_concat(tag, char(31)) FROM
-                        (SELECT tag FROM draft_tags t WHERE t.draft_id = d.id ORDER BY tag))
+                        (SELECT tag FROM draft_tags t WHERE t.draft_id = d.id ORDER BY tag)),
+                    CASE WHEN d.synced_heads IS NULL THEN 0
+                         WHEN d.synced_heads = d.heads THEN 2 ELSE 1 END
              FROM drafts d
              WHERE (d.trashed_at IS NOT NULL) = ?1
                AND (?2 IS NULL OR EXISTS
@@ -104,11 +120,12 @@ impl Store {
                 r.get::<_, i64>(3)?,
                 r.get::<_, Option<i64>>(4)?,
                 r.get::<_, Option<String>>(5)?,
+                r.get::<_, i64>(6)?,
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, title, created_at, updated_at, trashed_at, tags) = row?;
+            let (id, title, created_at, updated_at, trashed_at, tags, sync) = row?;
             // A row whose id does not parse was not written by Pint: skip it, never fail the list.
             let Ok(id) = id.parse() else { continue };
             let tags = tags
@@ -121,6 +138,11 @@ impl Store {
                 created_at,
                 updated_at,
                 trashed_at,
+                sync: match sync {
+                    0 => DraftSync::Local,
+                    2 => DraftSync::Synced,
+                    _ => DraftSync::Pending,
+                },
             });
         }
         Ok(out)

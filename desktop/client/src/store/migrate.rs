@@ -21,6 +21,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0004_sync_state",
         include_str!("../../../../migrations/desktop/0004_sync_state.sql"),
     ),
+    (
+        "0005_account",
+        include_str!("../../../../migrations/desktop/0005_account.sql"),
+    ),
 ];
 
 /// Apply every migration newer than the database. A database newer than this build

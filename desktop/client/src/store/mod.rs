@@ -6,14 +6,16 @@
 //! batch edits into saves; this module never reports a save it has not committed.
 //! It never deletes or rewrites a database file it cannot read.
 
+mod account;
 mod damaged;
 mod list;
 mod migrate;
 mod search;
 mod sync_state;
 
+pub use account::Account;
 pub use damaged::DamagedDraft;
-pub use list::{DraftSummary, ListQuery, Sort, TagCount};
+pub use list::{DraftSummary, DraftSync, ListQuery, Sort, TagCount};
 
 use std::path::{Path, PathBuf};
 
@@ -240,6 +242,19 @@ impl Store {
     }
 
     /// A draft's stored bytes.
+    /// Whether a draft with this id is stored (in the trash or not).
+    pub fn contains(&self, id: DocumentId) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT 1 FROM drafts WHERE id = ?1",
+                [id.to_string()],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+
     pub fn read(&self, id: DocumentId) -> Result<StoredDraft, StoreError> {
         let key = id.to_string();
         let snapshot: Vec<u8> = self

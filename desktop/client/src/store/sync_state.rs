@@ -31,12 +31,22 @@ impl Store {
             .unwrap_or(false))
     }
 
-    /// Record that a draft, as it is now, is on the server.
-    pub fn mark_synced(&mut self, id: DocumentId) -> Result<(), StoreError> {
+    /// Record that the server has a draft at `heads` (its state when the server said so;
+    /// edits made since then keep it unsynced).
+    pub fn mark_synced(&mut self, id: DocumentId, heads: &[String]) -> Result<(), StoreError> {
         self.conn.execute(
-            "UPDATE drafts SET synced_heads = heads WHERE id = ?1",
-            [id.to_string()],
+            "UPDATE drafts SET synced_heads = ?2 WHERE id = ?1",
+            params![id.to_string(), super::join_heads(heads)],
         )?;
+        Ok(())
+    }
+
+    /// Forget every draft's last sync and every cursor: as if never synced.
+    pub fn forget_sync_state(&mut self) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        tx.execute("UPDATE drafts SET synced_heads = NULL", [])?;
+        tx.execute("DELETE FROM sync_cursors", [])?;
+        tx.commit()?;
         Ok(())
     }
 
@@ -76,7 +86,7 @@ mod tests {
         store.insert(id, &mut d, 1).unwrap();
         assert_eq!(store.unsynced().unwrap(), [id]);
         assert!(!store.ever_synced(id).unwrap());
-        store.mark_synced(id).unwrap();
+        store.mark_synced(id, &d.heads()).unwrap();
         assert!(store.unsynced().unwrap().is_empty());
         assert!(store.ever_synced(id).unwrap());
         d.splice_body(&[Splice {

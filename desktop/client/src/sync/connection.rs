@@ -1,0 +1,367 @@
+//! One sync socket and the per-draft Automerge sync sessions on it.
+//!
+//! A draft is "settled" when the server's last sync message named exactly this
+//! device's heads: the server sends its heads only after committing what it received,
+//! so a settled draft is recorded as on the server at those heads (never at later ones:
+//! edits made meanwhile stay unsynced). A draft only the server has is synced into
+//! memory and kept once it holds something and is a valid draft.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use automerge::sync::{self, SyncDoc};
+use automerge::{AutoCommit, ChangeHash};
+use futures_util::{SinkExt, StreamExt};
+use pint_model::DocumentId;
+use pint_model::sync_protocol::{Message, PROTOCOL_VERSION};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::{self, client::IntoClientRequest};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+use super::{Remote, SyncError, lock};
+use crate::Engine;
+
+/// How long the server may take to answer the handshake.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(15);
+
+enum Replica {
+    Local(DocumentId),
+    /// Only on the server so far: synced into memory, kept once it holds something.
+    Remote(Box<AutoCommit>),
+    /// The server does not have it (or will not say): nothing to do on this socket.
+    Unavailable,
+}
+
+struct Doc {
+    replica: Replica,
+    state: sync::State,
+    /// A message has gone out on this socket (the first one is a `request`).
+    opened: bool,
+    settled: bool,
+}
+
+/// What a message from the server did here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Event {
+    /// Changes from elsewhere were saved into this local draft.
+    Changed(DocumentId),
+    /// A draft only the server had is now kept here.
+    Adopted(DocumentId),
+    /// The server now has this draft as it is here.
+    Settled(DocumentId),
+}
+
+pub(crate) struct Connection<'e> {
+    engine: &'e Mutex<Engine>,
+    peer_id: String,
+    socket: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    docs: HashMap<String, Doc>,
+}
+
+impl<'e> Connection<'e> {
+    /// Connect, authenticate at the upgrade and complete the protocol handshake.
+    pub async fn open(engine: &'e Mutex<Engine>, remote: &Remote) -> Result<Self, SyncError> {
+        let base = remote.server.trim_end_matches('/');
+        let url = format!("{base}/v1/sync").replacen("http", "ws", 1);
+        let mut request = url
+            .into_client_request()
+            .map_err(|e| SyncError::Network(e.to_string()))?;
+        let auth = format!("Bearer {}", remote.access_token)
+            .parse()
+            .map_err(|_| SyncError::Refused("the access token cannot be sent".into()))?;
+        request.headers_mut().insert("authorization", auth);
+        let handshake = async {
+            let (socket, _) = tokio_tungstenite::connect_async(request)
+                .await
+                .map_err(upgrade_error)?;
+            let mut conn = Connection {
+                engine,
+                peer_id: remote.peer_id.clone(),
+                socket,
+                docs: HashMap::new(),
+            };
+            conn.send(Message::Join {
+                sender_id: remote.peer_id.clone(),
+                supported_protocol_versions: vec![PROTOCOL_VERSION.into()],
+                peer_metadata: None,
+            })
+            .await?;
+            loop {
+                match conn.next_message().await? {
+                    Message::Peer { .. } => return Ok(conn),
+                    Message::Error { message, .. } => return Err(SyncError::Refused(message)),
+                    _ => {}
+                }
+            }
+        };
+        tokio::time::timeout(HANDSHAKE_TIMEOUT, handshake)
+            .await
+            .map_err(|_| SyncError::Timeout(HANDSHAKE_TIMEOUT))?
+    }
+
+    async fn send(&mut self, message: Message) -> Result<(), SyncError> {
+        self.socket
+            .send(tungstenite::Message::binary(message.encode()))
+            .await
+            .map_err(|e| SyncError::Network(e.to_string()))
+    }
+
+    /// Keep the socket alive (and find out if it is dead).
+    pub async fn ping(&mut self) -> Result<(), SyncError> {
+        self.socket
+            .send(tungstenite::Message::Ping(Vec::new().into()))
+            .await
+            .map_err(|e| SyncError::Network(e.to_string()))
+    }
+
+    /// The next protocol message; other frames (pings, pongs) count as signs of life and
+    /// answer `None`.
+    pub async fn next(&mut self) -> Result<Option<Message>, SyncError> {
+        let frame = self
+            .socket
+            .next()
+            .await
+            .ok_or_else(|| SyncError::Network("the server closed the connection".into()))?
+            .map_err(|e| SyncError::Network(e.to_string()))?;
+        match frame {
+            tungstenite::Message::Binary(bytes) => Message::decode(&bytes, usize::MAX)
+                .map(Some)
+                .map_err(|e| SyncError::Refused(e.to_string())),
+            tungstenite::Message::Close(frame) => Err(SyncError::Network(match frame {
+                Some(f) if !f.reason.is_empty() => format!("the server closed: {}", f.reason),
+                _ => "the server closed the connection".into(),
+            })),
+            _ => Ok(None),
+        }
+    }
+
+    async fn next_message(&mut self) -> Result<Message, SyncError> {
+        loop {
+            if let Some(m) = self.next().await? {
+                return Ok(m);
+            }
+        }
+    }
+
+    /// Start or continue syncing a draft: send what the server lacks (a `request` the
+    /// first time on this socket). A draft not on this device is synced into memory.
+    pub async fn sync(&mut self, key: &str) -> Result<(), SyncError> {
+        if !self.docs.contains_key(key) {
+            let known = match key.parse::<DocumentId>() {
+                Ok(id) => lock(self.engine).has_draft(id)?.then_some(id),
+                Err(_) => None,
+            };
+            let replica = match known {
+                Some(id) => Replica::Local(id),
+                None => Replica::Remote(Box::new(AutoCommit::new_with_encoding(
+                    automerge::TextEncoding::Utf16CodeUnit,
+                ))),
+            };
+            self.docs.insert(
+                key.to_owned(),
+                Doc {
+                    replica,
+                    state: sync::State::new(),
+                    opened: false,
+                    settled: false,
+                },
+            );
+        }
+        self.send_for(key).await
+    }
+
+    /// Whether this socket syncs that draft already.
+    pub fn tracks(&self, key: &str) -> bool {
+        self.docs.contains_key(key)
+    }
+
+    async fn send_for(&mut self, key: &str) -> Result<(), SyncError> {
+        let Some(doc) = self.docs.get_mut(key) else {
+            return Ok(());
+        };
+        let data = generate(self.engine, doc)?;
+        let mine = heads(self.engine, doc)?;
+        doc.settled = matches!(doc.replica, Replica::Unavailable)
+            || doc.state.their_heads.as_deref().is_some_and(|t| same(t, &mine));
+        let Some(data) = data else {
+            return Ok(());
+        };
+        let first = !doc.opened;
+        doc.opened = true;
+        doc.settled = false;
+        let (document_id, sender_id, target_id) = (key.to_owned(), self.peer_id.clone(), String::new());
+        self.send(if first {
+            Message::Request {
+                document_id,
+                sender_id,
+                target_id,
+                data,
+            }
+        } else {
+            Message::Sync {
+                document_id,
+                sender_id,
+                target_id,
+                data,
+            }
+        })
+        .await
+    }
+
+    /// Drafts not yet in sync on this socket.
+    pub fn unsettled(&self) -> usize {
+        self.docs.values().filter(|d| !d.settled).count()
+    }
+
+    /// Act on one message from the server.
+    pub async fn handle(&mut self, message: Message) -> Result<Vec<Event>, SyncError> {
+        let mut events = Vec::new();
+        match message {
+            Message::Sync {
+                document_id, data, ..
+            } => {
+                let Some(doc) = self.docs.get_mut(&document_id) else {
+                    return Ok(events);
+                };
+                let decoded =
+                    sync::Message::decode(&data).map_err(|e| SyncError::Refused(e.to_string()))?;
+                let theirs = decoded.heads.clone();
+                match &mut doc.replica {
+                    Replica::Local(id) => {
+                        if lock(self.engine).receive_sync(*id, &mut doc.state, &data)? {
+                            events.push(Event::Changed(*id));
+                        }
+                    }
+                    Replica::Remote(d) => {
+                        d.sync()
+                            .receive_sync_message(&mut doc.state, decoded)
+                            .map_err(|e| SyncError::Refused(e.to_string()))?;
+                    }
+                    Replica::Unavailable => return Ok(events),
+                }
+                let reply = generate(self.engine, doc)?;
+                let mine = heads(self.engine, doc)?;
+                let was_settled = doc.settled;
+                doc.settled = same(&mine, &theirs);
+                if doc.settled && !was_settled {
+                    self.on_settled(&document_id, &mine, &mut events)?;
+                }
+                if let Some(data) = reply {
+                    self.send(Message::Sync {
+                        document_id,
+                        sender_id: self.peer_id.clone(),
+                        target_id: String::new(),
+                        data,
+                    })
+                    .await?;
+                }
+            }
+            Message::DocUnavailable { document_id, .. } => {
+                if let Some(doc) = self.docs.get_mut(&document_id) {
+                    if matches!(doc.replica, Replica::Remote(_)) {
+                        doc.replica = Replica::Unavailable;
+                    }
+                    doc.settled = true;
+                }
+            }
+            Message::Error { message, .. } => return Err(SyncError::Refused(message)),
+            _ => {}
+        }
+        Ok(events)
+    }
+
+    /// The server has this draft at `mine`: record it, or keep a draft that arrived whole.
+    fn on_settled(
+        &mut self,
+        key: &str,
+        mine: &[ChangeHash],
+        events: &mut Vec<Event>,
+    ) -> Result<(), SyncError> {
+        let Ok(id) = key.parse::<DocumentId>() else {
+            return Ok(());
+        };
+        let Some(doc) = self.docs.get_mut(key) else {
+            return Ok(());
+        };
+        let heads: Vec<String> = mine.iter().map(ToString::to_string).collect();
+        match &mut doc.replica {
+            Replica::Local(id) => {
+                lock(self.engine).mark_synced(*id, &heads)?;
+                events.push(Event::Settled(*id));
+            }
+            // An empty draft (created on the server, never written) is not kept yet.
+            Replica::Remote(d) if !mine.is_empty() => {
+                let bytes = d.save();
+                let mut e = lock(self.engine);
+                match e.adopt(id, &bytes) {
+                    Ok(()) => {
+                        e.mark_synced(id, &heads)?;
+                        drop(e);
+                        doc.replica = Replica::Local(id);
+                        events.push(Event::Adopted(id));
+                    }
+                    // Not a valid draft: not kept; the rest goes on.
+                    Err(crate::EngineError::Draft(err)) => {
+                        tracing::warn!(%id, error = %err, "a draft from the server is not valid; not kept");
+                        doc.replica = Replica::Unavailable;
+                    }
+                    Err(other) => return Err(other.into()),
+                }
+            }
+            Replica::Remote(_) | Replica::Unavailable => {}
+        }
+        Ok(())
+    }
+
+    pub async fn close(mut self) {
+        let _ = self.socket.close(None).await;
+    }
+}
+
+fn upgrade_error(e: tungstenite::Error) -> SyncError {
+    match e {
+        tungstenite::Error::Http(resp) if resp.status().as_u16() == 401 => {
+            SyncError::Account(crate::account::AccountError::Refused {
+                status: 401,
+                code: "UNAUTHORIZED".into(),
+                message: "the server no longer accepts this device's sign-in".into(),
+            })
+        }
+        tungstenite::Error::Http(resp) => {
+            SyncError::Refused(format!("the server refused the sync socket ({})", resp.status()))
+        }
+        other => SyncError::Network(other.to_string()),
+    }
+}
+
+fn generate(engine: &Mutex<Engine>, doc: &mut Doc) -> Result<Option<Vec<u8>>, SyncError> {
+    Ok(match &mut doc.replica {
+        Replica::Local(id) => lock(engine).sync_message(*id, &mut doc.state)?,
+        Replica::Remote(d) => d
+            .sync()
+            .generate_sync_message(&mut doc.state)
+            .map(sync::Message::encode),
+        Replica::Unavailable => None,
+    })
+}
+
+fn heads(engine: &Mutex<Engine>, doc: &mut Doc) -> Result<Vec<ChangeHash>, SyncError> {
+    Ok(match &mut doc.replica {
+        Replica::Local(id) => lock(engine)
+            .heads(*id)?
+            .iter()
+            .filter_map(|h| h.parse().ok())
+            .collect(),
+        Replica::Remote(d) => d.get_heads(),
+        Replica::Unavailable => Vec::new(),
+    })
+}
+
+fn same(a: &[ChangeHash], b: &[ChangeHash]) -> bool {
+    let mut a = a.to_vec();
+    let mut b = b.to_vec();
+    a.sort();
+    b.sort();
+    a == b
+}

@@ -1,0 +1,119 @@
+//! What a sync must touch: the drafts changed here since their last sync and those the
+//! server lists as changed since this device's cursor (Pint's fast-reconnect listing),
+//! never one handshake per unchanged draft. Drafts never synced are created under the
+//! blog on the server first.
+
+use std::collections::BTreeSet;
+use std::sync::Mutex;
+
+use pint_model::DocumentId;
+
+use super::{Remote, SyncError, lock};
+use crate::Engine;
+
+/// The drafts to sync, and the cursor to keep once they all are.
+#[derive(Debug, Default)]
+pub(crate) struct Discovery {
+    pub cursor: i64,
+    pub drafts: BTreeSet<String>,
+    pub created_on_server: usize,
+}
+
+fn net(e: reqwest::Error) -> SyncError {
+    SyncError::Network(e.without_url().to_string())
+}
+
+/// List what changed on either side since `since` (the server's cursor) and create on
+/// the server the local drafts it has never had.
+pub(crate) async fn discover(
+    engine: &Mutex<Engine>,
+    http: &reqwest::Client,
+    remote: &Remote,
+    since: i64,
+) -> Result<Discovery, SyncError> {
+    let base = remote.server.trim_end_matches('/');
+    let resp = http
+        .get(format!(
+            "{base}/v1/tenants/{}/documents/changes?since={since}",
+            remote.tenant
+        ))
+        .bearer_auth(&remote.access_token)
+        .send()
+        .await
+        .map_err(net)?;
+    let listing: Vec<serde_json::Value> = refused(resp).await?.json().await.map_err(net)?;
+    let cursor = listing
+        .iter()
+        .filter_map(|d| d["changeSeq"].as_i64())
+        .max()
+        .unwrap_or(since)
+        .max(since);
+    let mut drafts: BTreeSet<String> = listing
+        .iter()
+        .filter_map(|d| d["documentId"].as_str().map(str::to_owned))
+        .collect();
+    let changed_here = lock(engine).unsynced()?;
+    let mut created_on_server = 0;
+    for id in changed_here {
+        if create_on_server(engine, http, remote, id).await? {
+            created_on_server += 1;
+        }
+        drafts.insert(id.to_string());
+    }
+    Ok(Discovery {
+        cursor,
+        drafts,
+        created_on_server,
+    })
+}
+
+/// Create a draft on the server under the blog, unless it was synced before. Whether it
+/// was created now (a conflict means an earlier attempt did it and stopped before
+/// recording that).
+pub(crate) async fn create_on_server(
+    engine: &Mutex<Engine>,
+    http: &reqwest::Client,
+    remote: &Remote,
+    id: DocumentId,
+) -> Result<bool, SyncError> {
+    if lock(engine).ever_synced(id)? {
+        return Ok(false);
+    }
+    let base = remote.server.trim_end_matches('/');
+    let resp = http
+        .post(format!("{base}/v1/tenants/{}/documents", remote.tenant))
+        .bearer_auth(&remote.access_token)
+        .json(&serde_json::json!({ "documentId": id.to_string() }))
+        .send()
+        .await
+        .map_err(net)?;
+    match resp.status().as_u16() {
+        201 => Ok(true),
+        409 => Ok(false),
+        _ => Err(refused(resp).await.err().unwrap_or_else(|| {
+            SyncError::Refused(format!("creating draft {id} was not acknowledged"))
+        })),
+    }
+}
+
+/// The response if it is a success; else the server's own message as the error.
+async fn refused(resp: reqwest::Response) -> Result<reqwest::Response, SyncError> {
+    let status = resp.status();
+    if status.is_success() {
+        return Ok(resp);
+    }
+    let body: serde_json::Value = resp.json().await.unwrap_or_default();
+    let message = body["error"]["message"]
+        .as_str()
+        .map(str::to_owned)
+        .unwrap_or_else(|| format!("the server answered {status}"));
+    Err(if status.as_u16() == 401 {
+        SyncError::Account(crate::account::AccountError::Refused {
+            status: 401,
+            code: body["error"]["code"].as_str().unwrap_or("").to_owned(),
+            message,
+        })
+    } else {
+        SyncError::Refused(message)
+    })
+}
