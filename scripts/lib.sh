@@ -84,3 +84,16 @@ build_ui() {
   say "building the front end (src-ui)"
   (cd "$REPO/src-ui" && npm run --silent build)
 }
+
+# Run "$@" in a private D-Bus session with a fresh, unlocked gnome-keyring (its keyring
+# files in a temporary directory), so tests use the real OS keychain without touching
+# the user's own.
+in_keyring_session() {
+  local data rc=0
+  data=$(mktemp -d)
+  XDG_DATA_HOME="$data" dbus-run-session -- bash -c \
+    'echo -n pint-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null && exec "$@"' \
+    _ "$@" || rc=$?
+  rm -rf "$data"
+  return $rc
+}

@@ -7,8 +7,7 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 use automerge::sync::{self, SyncDoc};
@@ -23,28 +22,7 @@ use tokio_tungstenite::tungstenite;
 const KILLS: usize = 12;
 
 fn start(db: &TestDb) -> (Child, String) {
-    let settings = db.settings();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_pint-server"));
-    cmd.env_clear()
-        .env("PINT_DATA_DIR", &settings.data_dir)
-        .env("PINT_LISTEN", "127.0.0.1:0")
-        .env("PINT_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null());
-    if let Some(url) = &settings.database_url {
-        cmd.env("PINT_DATABASE_URL", url);
-    }
-    let mut child = cmd.spawn().unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line
-        .trim()
-        .strip_prefix("pint-server listening on ")
-        .expect(&line)
-        .to_owned();
-    (child, base)
+    common::spawn_server(db, "127.0.0.1:0")
 }
 
 async fn story(backend: Backend) {

@@ -59,7 +59,10 @@ pub enum AccountError {
 impl AccountError {
     /// The server no longer accepts this device's session: signing in again is the fix.
     pub fn needs_sign_in(&self) -> bool {
-        matches!(self, AccountError::SignedOut | AccountError::Refused { status: 401, .. })
+        matches!(
+            self,
+            AccountError::SignedOut | AccountError::Refused { status: 401, .. }
+        )
     }
 }
 
@@ -133,7 +136,9 @@ pub fn normalize_server(url: &str) -> Result<String, AccountError> {
 
 /// Send a request and read a JSON answer, turning the server's error shape into
 /// `AccountError::Refused` with its message.
-async fn call<T: for<'de> Deserialize<'de>>(req: reqwest::RequestBuilder) -> Result<T, AccountError> {
+async fn call<T: for<'de> Deserialize<'de>>(
+    req: reqwest::RequestBuilder,
+) -> Result<T, AccountError> {
     let resp = req
         .send()
         .await
@@ -231,10 +236,7 @@ pub async fn sign_in(
         .await?;
         let found = if blog.is_empty() {
             // The first blog this user owns, else the first they are in.
-            blogs
-                .iter()
-                .find(|b| b.role == "owner")
-                .or(blogs.first())
+            blogs.iter().find(|b| b.role == "owner").or(blogs.first())
         } else {
             blogs.iter().find(|b| b.subdomain == blog)
         };
@@ -317,7 +319,10 @@ fn keep(
 }
 
 /// The session kept from an earlier sign-in, if the account and its token are there.
-pub fn restore(engine: &Mutex<Engine>, keychain: &Keychain) -> Result<Option<Session>, AccountError> {
+pub fn restore(
+    engine: &Mutex<Engine>,
+    keychain: &Keychain,
+) -> Result<Option<Session>, AccountError> {
     let Some(account) = lock(engine).account()? else {
         return Ok(None);
     };

@@ -460,7 +460,9 @@ impl Engine {
         message: &[u8],
     ) -> Result<bool, EngineError> {
         Ok(self
-            .change_if(id, false, |draft| draft.receive_sync_message(state, message))?
+            .change_if(id, false, |draft| {
+                draft.receive_sync_message(state, message)
+            })?
             .is_some())
     }
 

@@ -69,7 +69,11 @@ impl Keychain {
     }
 
     /// The refresh token kept for this account on this server, if any.
-    pub fn refresh_token(&self, server: &str, email: &str) -> Result<Option<String>, KeychainError> {
+    pub fn refresh_token(
+        &self,
+        server: &str,
+        email: &str,
+    ) -> Result<Option<String>, KeychainError> {
         match self.entry(server, email)?.get_password() {
             Ok(token) => Ok(Some(token)),
             Err(keyring_core::Error::NoEntry) => Ok(None),
@@ -117,10 +121,16 @@ mod tests {
         assert_eq!(k.refresh_token(a, "ada@x.org").unwrap(), None);
         k.set_refresh_token(a, "ada@x.org", "t1").unwrap();
         k.set_refresh_token(b, "ada@x.org", "t2").unwrap();
-        assert_eq!(k.refresh_token(a, "ada@x.org").unwrap().as_deref(), Some("t1"));
+        assert_eq!(
+            k.refresh_token(a, "ada@x.org").unwrap().as_deref(),
+            Some("t1")
+        );
         k.delete_refresh_token(a, "ada@x.org").unwrap();
         k.delete_refresh_token(a, "ada@x.org").unwrap();
         assert_eq!(k.refresh_token(a, "ada@x.org").unwrap(), None);
-        assert_eq!(k.refresh_token(b, "ada@x.org").unwrap().as_deref(), Some("t2"));
+        assert_eq!(
+            k.refresh_token(b, "ada@x.org").unwrap().as_deref(),
+            Some("t2")
+        );
     }
 }

@@ -4,10 +4,10 @@
 //! later issues) sync, media, checks and keys. The Tauri shell and the `pint` CLI are
 //! thin layers over this crate; it must never depend on Tauri.
 
+pub mod account;
 pub mod data_dir;
 #[doc(hidden)]
 pub mod editing_trace;
-pub mod account;
 pub mod engine;
 pub mod ipc;
 pub mod keychain;
@@ -18,4 +18,6 @@ pub mod sync;
 
 pub use engine::{DraftView, Engine, EngineError, RemoteChanges, SaveReport, Version};
 pub use ipc::{CommandError, ErrorKind};
-pub use store::{Account, DamagedDraft, DraftSync, DraftSummary, ListQuery, Sort, Store, StoreError, TagCount};
+pub use store::{
+    Account, DamagedDraft, DraftSummary, DraftSync, ListQuery, Sort, Store, StoreError, TagCount,
+};

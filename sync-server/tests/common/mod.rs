@@ -382,3 +382,34 @@ pub fn link_in(mail: &str, prefix: &str) -> String {
         .unwrap_or_default()
         .to_owned()
 }
+
+/// The real `pint-server` binary on `db`, listening on `listen` (`127.0.0.1:0` for any
+/// port; a port it had before, to restart it where clients expect it). Answers the
+/// process and its base URL.
+#[allow(dead_code)] // not every test file restarts servers
+pub fn spawn_server(db: &TestDb, listen: &str) -> (std::process::Child, String) {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let settings = db.settings();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_pint-server"));
+    cmd.env_clear()
+        .env("PINT_DATA_DIR", &settings.data_dir)
+        .env("PINT_LISTEN", listen)
+        .env("PINT_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    if let Some(url) = &settings.database_url {
+        cmd.env("PINT_DATABASE_URL", url);
+    }
+    let mut child = cmd.spawn().expect("pint-server starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("pint-server says where it listens");
+    let base = line
+        .trim()
+        .strip_prefix("pint-server listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line: {line}"))
+        .to_owned();
+    (child, base)
+}

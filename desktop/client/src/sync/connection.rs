@@ -183,14 +183,19 @@ impl<'e> Connection<'e> {
         let data = generate(self.engine, doc)?;
         let mine = heads(self.engine, doc)?;
         doc.settled = matches!(doc.replica, Replica::Unavailable)
-            || doc.state.their_heads.as_deref().is_some_and(|t| same(t, &mine));
+            || doc
+                .state
+                .their_heads
+                .as_deref()
+                .is_some_and(|t| same(t, &mine));
         let Some(data) = data else {
             return Ok(());
         };
         let first = !doc.opened;
         doc.opened = true;
         doc.settled = false;
-        let (document_id, sender_id, target_id) = (key.to_owned(), self.peer_id.clone(), String::new());
+        let (document_id, sender_id, target_id) =
+            (key.to_owned(), self.peer_id.clone(), String::new());
         self.send(if first {
             Message::Request {
                 document_id,
@@ -242,9 +247,9 @@ impl<'e> Connection<'e> {
                 }
                 let reply = generate(self.engine, doc)?;
                 let mine = heads(self.engine, doc)?;
-                let was_settled = doc.settled;
                 doc.settled = same(&mine, &theirs);
-                if doc.settled && !was_settled {
+                // Settled again (also after taking the server's changes): record it.
+                if doc.settled {
                     self.on_settled(&document_id, &mine, &mut events)?;
                 }
                 if let Some(data) = reply {
@@ -328,9 +333,10 @@ fn upgrade_error(e: tungstenite::Error) -> SyncError {
                 message: "the server no longer accepts this device's sign-in".into(),
             })
         }
-        tungstenite::Error::Http(resp) => {
-            SyncError::Refused(format!("the server refused the sync socket ({})", resp.status()))
-        }
+        tungstenite::Error::Http(resp) => SyncError::Refused(format!(
+            "the server refused the sync socket ({})",
+            resp.status()
+        )),
         other => SyncError::Network(other.to_string()),
     }
 }

@@ -42,7 +42,9 @@ pub enum SyncStatus {
     },
     /// The server no longer accepts this device's sign-in (signed out elsewhere, the
     /// password changed, the session was revoked): sign in again.
-    SignInNeeded { reason: String },
+    SignInNeeded {
+        reason: String,
+    },
 }
 
 /// What the background sync tells the app.
