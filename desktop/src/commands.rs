@@ -3,34 +3,48 @@
 //! the types cannot drift from the generated TypeScript. Each translates to engine calls
 //! and maps errors to `CommandError`, which the UI can act on by `kind`.
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use pint_client::account;
 use pint_client::ipc::{self, Reply};
 use pint_client::server::{self, ServerStatus};
-use pint_client::{CommandError, Engine, EngineError, ErrorKind};
+use pint_client::{CommandError, DraftView, Engine, EngineError, ErrorKind};
 use pint_model::DraftKind;
 use pint_model::render::{NoMedia, render_markdown};
 use tauri::State;
 
 use crate::state::AppState;
 
+fn engine(state: &AppState) -> Result<&Arc<Mutex<Engine>>, CommandError> {
+    state.engine.as_ref().map_err(|unavailable| CommandError {
+        path: unavailable.path.as_ref().map(|p| p.display().to_string()),
+        ..CommandError::new(ErrorKind::StoreUnavailable, unavailable.message.clone())
+    })
+}
+
 fn with_engine<T>(
     state: &AppState,
     f: impl FnOnce(&mut Engine) -> Result<T, EngineError>,
 ) -> Result<T, CommandError> {
-    let mut guard = state.engine.lock().map_err(|_| {
+    let mut guard = engine(state)?.lock().map_err(|_| {
         CommandError::new(
             ErrorKind::Internal,
             "an earlier command failed unexpectedly; restart Pint",
         )
     })?;
-    match guard.as_mut() {
-        Ok(engine) => f(engine).map_err(CommandError::from),
-        Err(unavailable) => Err(CommandError {
-            path: unavailable.path.as_ref().map(|p| p.display().to_string()),
-            ..CommandError::new(ErrorKind::StoreUnavailable, unavailable.message.clone())
-        }),
+    f(&mut guard).map_err(CommandError::from)
+}
+
+/// Open a draft and have the sync follow it live while it is in the editor.
+fn opened(
+    state: &AppState,
+    draft: Result<DraftView, CommandError>,
+) -> Result<DraftView, CommandError> {
+    if let Ok(d) = &draft {
+        state.watch(d.id);
     }
+    draft
 }
 
 #[tauri::command(async)]
@@ -39,7 +53,7 @@ pub fn open_current_draft(
     args: ipc::OpenCurrentDraftArgs,
 ) -> Reply<ipc::OpenCurrentDraftArgs> {
     let ipc::OpenCurrentDraftArgs {} = args;
-    let draft = with_engine(&state, Engine::current_draft);
+    let draft = opened(&state, with_engine(&state, Engine::current_draft));
     // The start-up benchmark (src-ui/e2e/app.measure.ts) waits for this line.
     static FIRST: std::sync::Once = std::sync::Once::new();
     FIRST.call_once(|| tracing::info!("start-up: the first draft is on its way to the window"));
@@ -51,7 +65,7 @@ pub fn open_draft(
     state: State<'_, AppState>,
     args: ipc::OpenDraftArgs,
 ) -> Reply<ipc::OpenDraftArgs> {
-    with_engine(&state, |engine| engine.view(args.id))
+    opened(&state, with_engine(&state, |engine| engine.view(args.id)))
 }
 
 #[tauri::command(async)]
@@ -59,7 +73,9 @@ pub fn save_edits(
     state: State<'_, AppState>,
     args: ipc::SaveEditsArgs,
 ) -> Reply<ipc::SaveEditsArgs> {
-    with_engine(&state, |engine| engine.edit(args.id, &args.splices, None))
+    with_engine(&state, |engine| {
+        engine.edit_at(args.id, &args.splices, &args.base)
+    })
 }
 
 #[tauri::command]
@@ -102,10 +118,13 @@ pub fn create_draft(
     args: ipc::CreateDraftArgs,
 ) -> Reply<ipc::CreateDraftArgs> {
     let ipc::CreateDraftArgs {} = args;
-    with_engine(&state, |engine| {
-        let id = engine.create(DraftKind::Post)?;
-        engine.view(id)
-    })
+    opened(
+        &state,
+        with_engine(&state, |engine| {
+            let id = engine.create(DraftKind::Post)?;
+            engine.view(id)
+        }),
+    )
 }
 
 #[tauri::command(async)]
@@ -201,4 +220,62 @@ pub fn damaged_drafts(
 ) -> Reply<ipc::DamagedDraftsArgs> {
     let ipc::DamagedDraftsArgs {} = args;
     with_engine(&state, |engine| engine.damaged())
+}
+
+#[tauri::command(async)]
+pub fn changes_since(
+    state: State<'_, AppState>,
+    args: ipc::ChangesSinceArgs,
+) -> Reply<ipc::ChangesSinceArgs> {
+    with_engine(&state, |engine| engine.changes_since(args.id, &args.base))
+}
+
+#[tauri::command(async)]
+pub fn account_status(
+    state: State<'_, AppState>,
+    args: ipc::AccountStatusArgs,
+) -> Reply<ipc::AccountStatusArgs> {
+    let ipc::AccountStatusArgs {} = args;
+    Ok(state.account_status())
+}
+
+#[tauri::command]
+pub async fn sign_in(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    args: ipc::SignInArgs,
+) -> Reply<ipc::SignInArgs> {
+    let engine = Arc::clone(engine(&state)?);
+    let keychain = state
+        .keychain
+        .clone()
+        .map_err(|why| CommandError::new(ErrorKind::KeychainUnavailable, why))?;
+    let session = account::sign_in(&engine, &keychain, args.form)
+        .await
+        .map_err(CommandError::from)?;
+    state.stop_sync();
+    state.start_sync(&app, Arc::new(session));
+    Ok(state.account_status())
+}
+
+#[tauri::command]
+pub async fn sign_out(
+    state: State<'_, AppState>,
+    args: ipc::SignOutArgs,
+) -> Reply<ipc::SignOutArgs> {
+    let ipc::SignOutArgs {} = args;
+    let engine = Arc::clone(engine(&state)?);
+    if let Some(session) = state.stop_sync() {
+        account::sign_out(&engine, &session)
+            .await
+            .map_err(CommandError::from)?;
+    }
+    Ok(state.account_status())
+}
+
+#[tauri::command(async)]
+pub fn sync_now(state: State<'_, AppState>, args: ipc::SyncNowArgs) -> Reply<ipc::SyncNowArgs> {
+    let ipc::SyncNowArgs {} = args;
+    state.sync_now();
+    Ok(())
 }

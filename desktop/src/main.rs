@@ -20,6 +20,12 @@ fn main() {
     let app_state = state::AppState::open();
     app_state.start_compactor();
     let result = tauri::Builder::default()
+        .setup(|app| {
+            use tauri::Manager;
+            let state = app.state::<state::AppState>();
+            state.resume_sync(app.handle());
+            Ok(())
+        })
         .manage(app_state)
         .invoke_handler(tauri::generate_handler![
             commands::open_current_draft,
@@ -41,6 +47,11 @@ fn main() {
             commands::restore_version,
             commands::render_preview,
             commands::damaged_drafts,
+            commands::changes_since,
+            commands::account_status,
+            commands::sign_in,
+            commands::sign_out,
+            commands::sync_now,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = result {

@@ -1,11 +1,17 @@
-//! What the shell holds between commands: the engine (or why it could not open) and the
-//! server to talk to.
+//! What the shell holds between commands: the engine (or why it could not open), the
+//! keychain, and the background sync of the signed-in account.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use pint_client::account::{self, Session};
+use pint_client::ipc::{AccountStatus, events};
+use pint_client::keychain::Keychain;
+use pint_client::sync::{LiveSync, SyncEvents, SyncStatus};
 use pint_client::{Engine, EngineError, StoreError, data_dir};
+use pint_model::DocumentId;
+use tauri::{AppHandle, Emitter};
 
 /// Why the local store is unavailable, kept to tell the user on every command.
 #[derive(Debug, Clone)]
@@ -14,11 +20,21 @@ pub struct Unavailable {
     pub path: Option<PathBuf>,
 }
 
+/// The signed-in account's session and its running sync.
+#[derive(Debug)]
+pub struct Syncing {
+    pub session: Arc<Session>,
+    pub live: LiveSync,
+}
+
 #[derive(Debug)]
 pub struct AppState {
-    pub engine: Arc<Mutex<Result<Engine, Unavailable>>>,
-    /// `PINT_SERVER_URL`; none means offline-only.
+    pub engine: Result<Arc<Mutex<Engine>>, Unavailable>,
+    /// `PINT_SERVER_URL`: the server offered at sign-in; none means offline-only.
     pub server_url: Option<String>,
+    /// The OS keychain, or why it cannot be used (then signing in is refused).
+    pub keychain: Result<Keychain, String>,
+    pub sync: Mutex<Option<Syncing>>,
 }
 
 impl AppState {
@@ -30,25 +46,103 @@ impl AppState {
                 message: "no data directory: set PINT_DATA_DIR or HOME".into(),
                 path: None,
             }),
-            Some(dir) => Engine::open(&dir).map_err(|e| {
-                let path = match &e {
-                    EngineError::Store(StoreError::Open { path, .. }) => Some(path.clone()),
-                    EngineError::DataDir { path, .. } => Some(path.clone()),
-                    _ => Some(Engine::db_path(&dir)),
-                };
-                tracing::error!(error = %e, "local store unavailable");
-                Unavailable {
-                    message: e.to_string(),
-                    path,
-                }
-            }),
+            Some(dir) => Engine::open(&dir)
+                .map(|e| Arc::new(Mutex::new(e)))
+                .map_err(|e| {
+                    let path = match &e {
+                        EngineError::Store(StoreError::Open { path, .. }) => Some(path.clone()),
+                        EngineError::DataDir { path, .. } => Some(path.clone()),
+                        _ => Some(Engine::db_path(&dir)),
+                    };
+                    tracing::error!(error = %e, "local store unavailable");
+                    Unavailable {
+                        message: e.to_string(),
+                        path,
+                    }
+                }),
         };
         AppState {
-            engine: Arc::new(Mutex::new(engine)),
+            engine,
             server_url: std::env::var("PINT_SERVER_URL")
                 .ok()
                 .filter(|u| !u.is_empty()),
+            keychain: Keychain::os().map_err(|e| e.to_string()),
+            sync: Mutex::new(None),
         }
+    }
+
+    fn syncing(&self) -> std::sync::MutexGuard<'_, Option<Syncing>> {
+        self.sync
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Resume syncing as the account signed in earlier, if its token is still kept.
+    pub fn resume_sync(&self, app: &AppHandle) {
+        let (Ok(engine), Ok(keychain)) = (&self.engine, &self.keychain) else {
+            return;
+        };
+        match account::restore(engine, keychain) {
+            Ok(Some(session)) => self.start_sync(app, Arc::new(session)),
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "the earlier sign-in could not be restored"),
+        }
+    }
+
+    pub fn start_sync(&self, app: &AppHandle, session: Arc<Session>) {
+        let Ok(engine) = &self.engine else { return };
+        let events = Arc::new(WindowEvents(app.clone()));
+        match LiveSync::start(Arc::clone(engine), Arc::clone(&session), events) {
+            Ok(live) => {
+                // A sync already running (another account) stops as it is replaced.
+                *self.syncing() = Some(Syncing { session, live });
+            }
+            Err(e) => tracing::error!(error = %e, "the sync thread could not start"),
+        }
+    }
+
+    /// Stop syncing; answers the session that was syncing.
+    pub fn stop_sync(&self) -> Option<Arc<Session>> {
+        let syncing = self.syncing().take()?;
+        syncing.live.stop();
+        Some(syncing.session)
+    }
+
+    pub fn sync_now(&self) {
+        if let Some(s) = self.syncing().as_ref() {
+            s.live.sync_now();
+        }
+    }
+
+    /// The draft open in the editor: followed live by the sync.
+    pub fn watch(&self, id: DocumentId) {
+        if let Some(s) = self.syncing().as_ref() {
+            s.live.watch(id);
+        }
+    }
+
+    pub fn account_status(&self) -> AccountStatus {
+        let syncing = self.syncing();
+        AccountStatus {
+            account: syncing.as_ref().map(|s| s.session.account().clone()),
+            sync: syncing
+                .as_ref()
+                .map_or(SyncStatus::SignedOut, |s| s.live.status()),
+            default_server: self.server_url.clone(),
+        }
+    }
+}
+
+/// Sync events, sent on to the window.
+struct WindowEvents(AppHandle);
+
+impl SyncEvents for WindowEvents {
+    fn status(&self, status: &SyncStatus) {
+        let _ = self.0.emit(events::SYNC_STATUS, status);
+    }
+
+    fn draft_changed(&self, id: DocumentId) {
+        let _ = self.0.emit(events::DRAFT_CHANGED, id.to_string());
     }
 }
 
@@ -59,14 +153,16 @@ impl AppState {
     /// Compact drafts in the pauses of typing, on a thread of its own, so that the
     /// keystroke path never pays for it and drafts reopen from their cached text.
     pub fn start_compactor(&self) {
-        let engine = Arc::clone(&self.engine);
+        let Ok(engine) = &self.engine else { return };
+        let engine = Arc::clone(engine);
         let started = std::thread::Builder::new()
             .name("pint-compactor".into())
             .spawn(move || {
                 loop {
                     std::thread::sleep(Duration::from_secs(1));
-                    let Ok(mut guard) = engine.lock() else { return };
-                    let Ok(engine) = guard.as_mut() else { return };
+                    let Ok(mut engine) = engine.lock() else {
+                        return;
+                    };
                     if let Err(e) = engine.compact_idle(SETTLE_AFTER) {
                         tracing::warn!(error = %e, "compaction failed; the saves stay as they are");
                     }

@@ -15,7 +15,13 @@ export type { Sort } from "./bindings/Sort";
 export type { Splice } from "./bindings/Splice";
 export type { TagCount } from "./bindings/TagCount";
 export type { Version } from "./bindings/Version";
-export type { Commands } from "./bindings/Commands";
+export type { Commands, Events } from "./bindings/Commands";
+export type { Account } from "./bindings/Account";
+export type { AccountStatus } from "./bindings/AccountStatus";
+export type { DraftSync } from "./bindings/DraftSync";
+export type { RemoteChanges } from "./bindings/RemoteChanges";
+export type { SignIn } from "./bindings/SignIn";
+export type { SyncStatus } from "./bindings/SyncStatus";
 
 import type { CommandError } from "./bindings/CommandError";
 import type { Commands } from "./bindings/Commands";

@@ -3,9 +3,10 @@
 // it is saved and whether the server is there.
 
 import { invoke as tauriInvoke } from "@tauri-apps/api/core";
+import { listen } from "@tauri-apps/api/event";
 import { getCurrentWindow } from "@tauri-apps/api/window";
 
-import type { DraftView, Invoke } from "./ipc";
+import type { DraftView, Events, Invoke } from "./ipc";
 import { describeError, isCommandError } from "./ipc";
 import type { SaveState } from "./save-queue";
 import { saveStateLabel, serverStatusLabel } from "./status";
@@ -15,9 +16,15 @@ import { HistoryPanel } from "./history-panel";
 import { TagEditor } from "./tag-editor";
 import { damagedNotice } from "./damaged";
 import { debounce } from "./debounce";
+import { AccountPanel } from "./account-panel";
 
 // Every command takes its arguments as one `args` object (pint-client's IPC contract).
 const invoke: Invoke = (cmd, ...args) => tauriInvoke(cmd, { args: args[0] ?? {} });
+
+/** Listen to one of the shell's events, its payload typed by pint-client's contract. */
+function on<E extends keyof Events>(event: E, handler: (payload: Events[E]) => void): Promise<unknown> {
+  return listen<Events[E]>(event, (e) => handler(e.payload));
+}
 
 function el<T extends HTMLElement = HTMLElement>(id: string): T {
   const found = document.getElementById(id);
@@ -108,6 +115,44 @@ async function start(): Promise<void> {
     () => void refreshList(),
     reportError,
   );
+
+  const account = new AccountPanel(
+    invoke,
+    {
+      indicator: el<HTMLButtonElement>("sync-status"),
+      dialog: el<HTMLDialogElement>("account"),
+      form: el<HTMLFormElement>("sign-in-form"),
+      server: el<HTMLInputElement>("sign-in-server"),
+      email: el<HTMLInputElement>("sign-in-email"),
+      password: el<HTMLInputElement>("sign-in-password"),
+      blog: el<HTMLInputElement>("sign-in-blog"),
+      create: el<HTMLInputElement>("sign-in-create"),
+      error: el("sign-in-error"),
+      signedIn: el("signed-in"),
+      who: el("signed-in-as"),
+      detail: el("sync-detail"),
+      syncNow: el<HTMLButtonElement>("sync-now"),
+      signOut: el<HTMLButtonElement>("sign-out"),
+    },
+    () => void refreshList(),
+  );
+  // Sync tells its status and which drafts changed from elsewhere; the open draft takes
+  // the changes in without moving the cursor, the list shows where each draft stands.
+  await on("sync-status", (sync) => account.syncChanged(sync));
+  await on("draft-changed", (id) => {
+    if (id === session.draft?.id) {
+      session
+        .pullRemote()
+        .then((remote) => {
+          if (!remote) return;
+          if (document.activeElement !== title) title.value = remote.title;
+          tagEditor.show(remote.id, remote.tags);
+        })
+        .catch(reportError);
+    }
+    void refreshList();
+  });
+  void account.refresh();
 
   async function show(draft: DraftView): Promise<void> {
     await session.open(draft);

@@ -110,6 +110,11 @@ export class Sidebar {
         name.className = "name";
         name.textContent = d.title || "Untitled draft";
         li.append(name);
+        const sync = document.createElement("span");
+        sync.className = "sync";
+        sync.dataset.sync = d.sync;
+        sync.textContent = syncLabel(d.sync);
+        li.append(sync);
         if (d.tags.length > 0) {
           const tags = document.createElement("span");
           tags.className = "tags";
@@ -138,5 +143,17 @@ export class Sidebar {
         return li;
       }),
     );
+  }
+}
+
+/** A draft's place relative to the server, in words (the sidebar shows it per draft). */
+export function syncLabel(sync: DraftSummary["sync"]): string {
+  switch (sync) {
+    case "local":
+      return "only here";
+    case "pending":
+      return "changes not on server";
+    case "synced":
+      return "on server";
   }
 }

@@ -1,6 +1,6 @@
 // The words the status bar shows.
 
-import type { ServerStatus } from "./ipc";
+import type { ServerStatus, SyncStatus } from "./ipc";
 import type { SaveState } from "./save-queue";
 
 export function saveStateLabel(s: SaveState): string {
@@ -24,5 +24,25 @@ export function serverStatusLabel(s: ServerStatus): string {
       return `Server: connected`;
     case "offline":
       return `Server: ${s.reason}`;
+  }
+}
+
+/** The sync indicator's words; `now` in Unix milliseconds. */
+export function syncStatusLabel(s: SyncStatus, now: number): string {
+  switch (s.state) {
+    case "signedOut":
+      return "Sync: not signed in";
+    case "connecting":
+      return "Sync: connecting…";
+    case "syncing":
+      return "Sync: syncing…";
+    case "synced":
+      return "Sync: up to date";
+    case "offline": {
+      const seconds = Math.max(0, Math.ceil((s.retryAt - now) / 1000));
+      return seconds > 0 ? `Sync: offline, retrying in ${seconds} s` : "Sync: offline, retrying…";
+    }
+    case "signInNeeded":
+      return "Sync: sign in again";
   }
 }

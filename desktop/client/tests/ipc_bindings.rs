@@ -7,10 +7,13 @@
 
 use std::path::PathBuf;
 
+use pint_client::account::SignIn;
+use pint_client::ipc::AccountStatus;
 use pint_client::server::ServerStatus;
+use pint_client::sync::SyncStatus;
 use pint_client::{
-    CommandError, DamagedDraft, DraftSummary, DraftView, ErrorKind, ListQuery, SaveReport, Sort,
-    TagCount, Version, ipc,
+    Account, CommandError, DamagedDraft, DraftSummary, DraftSync, DraftView, ErrorKind, ListQuery,
+    RemoteChanges, SaveReport, Sort, TagCount, Version, ipc,
 };
 use pint_model::render::{Rendered, TocEntry};
 use pint_model::{DraftContent, DraftKind, Seo, Splice};
@@ -47,8 +50,24 @@ fn typescript_bindings_are_fresh() {
         binding::<TagCount>(&cfg),
         binding::<CommandError>(&cfg),
         binding::<ErrorKind>(&cfg),
+        binding::<DraftSync>(&cfg),
+        binding::<RemoteChanges>(&cfg),
+        binding::<Account>(&cfg),
+        binding::<AccountStatus>(&cfg),
+        binding::<SyncStatus>(&cfg),
+        binding::<SignIn>(&cfg),
         ("Commands.ts".to_owned(), ipc::typescript(&cfg)),
     ];
+    // Every type a binding imports has its own file here.
+    for (file, text) in &all {
+        for line in text.lines().filter(|l| l.starts_with("import type")) {
+            let target = line.rsplit("\"./").next().unwrap().trim_end_matches("\";");
+            assert!(
+                all.iter().any(|(f, _)| f == &format!("{target}.ts")),
+                "{file} imports {target}, which has no binding here: add it to the list"
+            );
+        }
+    }
     let dir = bindings_dir();
     if std::env::var_os("PINT_UPDATE_BINDINGS").is_some() {
         std::fs::create_dir_all(&dir).unwrap();

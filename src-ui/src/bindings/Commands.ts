@@ -1,12 +1,16 @@
 // Generated from pint-client's ipc contract (desktop/client/src/ipc/mod.rs) by the ipc_bindings test. Do not edit.
+import type { AccountStatus } from "./AccountStatus";
 import type { DamagedDraft } from "./DamagedDraft";
 import type { DraftContent } from "./DraftContent";
 import type { DraftSummary } from "./DraftSummary";
+import type { DraftSync } from "./DraftSync";
 import type { DraftView } from "./DraftView";
 import type { ListQuery } from "./ListQuery";
+import type { RemoteChanges } from "./RemoteChanges";
 import type { Rendered } from "./Rendered";
 import type { SaveReport } from "./SaveReport";
 import type { ServerStatus } from "./ServerStatus";
+import type { SignIn } from "./SignIn";
 import type { Splice } from "./Splice";
 import type { TagCount } from "./TagCount";
 import type { Version } from "./Version";
@@ -14,7 +18,12 @@ import type { Version } from "./Version";
 export interface Commands {
   open_current_draft: { args: Record<symbol, never>; result: DraftView };
   open_draft: { args: { id: string, }; result: DraftView };
-  save_edits: { args: { id: string, splices: Array<Splice>, }; result: SaveReport };
+  save_edits: { args: { id: string, splices: Array<Splice>, base: Array<string>, }; result: SaveReport };
+  changes_since: { args: { id: string, base: Array<string>, }; result: RemoteChanges };
+  account_status: { args: Record<symbol, never>; result: AccountStatus };
+  sign_in: { args: { form: SignIn, }; result: AccountStatus };
+  sign_out: { args: Record<symbol, never>; result: AccountStatus };
+  sync_now: { args: Record<symbol, never>; result: null };
   server_status: { args: Record<symbol, never>; result: ServerStatus };
   list_drafts: { args: { query: ListQuery, }; result: Array<DraftSummary> };
   list_tags: { args: Record<symbol, never>; result: Array<TagCount> };
@@ -31,4 +40,10 @@ export interface Commands {
   restore_version: { args: { id: string, heads: Array<string>, }; result: DraftView };
   render_preview: { args: { markdown: string, }; result: Rendered };
   damaged_drafts: { args: Record<symbol, never>; result: Array<DamagedDraft> };
+}
+
+/** The events the shell sends the window, by name, with their payloads. */
+export interface Events {
+  "sync-status": AccountStatus["sync"];
+  "draft-changed": string;
 }

@@ -3,4 +3,10 @@
 /**
  * What a save committed: the UI may show the edit as saved once it has this.
  */
-export type SaveReport = { id: string, heads: Array<string>, savedAt: number, };
+export type SaveReport = { id: string, heads: Array<string>, 
+/**
+ * The heads the editor's text stands at after this save: send them as the base of
+ * the next `edit_at`. Equal to `heads` unless changes from elsewhere arrived that
+ * the editor has not been shown yet (`changes_since` hands them over).
+ */
+base: Array<string>, savedAt: number, };

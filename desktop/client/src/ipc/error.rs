@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 
+use crate::account::AccountError;
 use crate::{EngineError, StoreError};
 
 #[derive(Debug, Serialize, ts_rs::TS)]
@@ -26,6 +27,16 @@ pub enum ErrorKind {
     NotFound,
     /// The draft's stored bytes no longer load; it was set aside, not deleted.
     Damaged,
+    /// A form field does not hold what it must (the message says which).
+    InvalidInput,
+    /// The server does not accept this sign-in: sign in (again).
+    Unauthorized,
+    /// The server refused the request; the message is its own.
+    Refused,
+    /// The server cannot be reached.
+    Offline,
+    /// The OS keychain cannot be used, so Pint cannot keep a sign-in.
+    KeychainUnavailable,
     Internal,
 }
 
@@ -46,6 +57,26 @@ impl From<EngineError> for CommandError {
             EngineError::Store(StoreError::NotFound(_)) => ErrorKind::NotFound,
             EngineError::Store(StoreError::Damaged { .. }) => ErrorKind::Damaged,
             EngineError::Store(_) | EngineError::DataDir { .. } => ErrorKind::StoreUnavailable,
+        };
+        CommandError::new(kind, e.to_string())
+    }
+}
+
+impl From<AccountError> for CommandError {
+    fn from(e: AccountError) -> Self {
+        let e = match e {
+            AccountError::Engine(inner) => return CommandError::from(inner),
+            other => other,
+        };
+        let kind = match &e {
+            AccountError::Engine(_) => ErrorKind::Internal,
+            AccountError::Invalid(_) => ErrorKind::InvalidInput,
+            AccountError::Refused { status: 401, .. } | AccountError::SignedOut => {
+                ErrorKind::Unauthorized
+            }
+            AccountError::Refused { .. } | AccountError::Protocol(_) => ErrorKind::Refused,
+            AccountError::Network(_) => ErrorKind::Offline,
+            AccountError::Keychain(_) => ErrorKind::KeychainUnavailable,
         };
         CommandError::new(kind, e.to_string())
     }

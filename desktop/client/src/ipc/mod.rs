@@ -16,9 +16,30 @@ use pint_model::{DocumentId, DraftContent, Splice};
 use serde::{Deserialize, Serialize};
 use ts_rs::{Config, TS, TypeVisitor};
 
+use crate::account::SignIn;
 use crate::server::ServerStatus;
-use crate::store::{DamagedDraft, DraftSummary, ListQuery, TagCount};
-use crate::{DraftView, SaveReport, Version};
+use crate::store::{Account, DamagedDraft, DraftSummary, ListQuery, TagCount};
+use crate::sync::SyncStatus;
+use crate::{DraftView, RemoteChanges, SaveReport, Version};
+
+/// The events the shell sends the window, by name (payloads in `Events` on the
+/// TypeScript side).
+pub mod events {
+    /// The background sync's status changed; payload: `SyncStatus`.
+    pub const SYNC_STATUS: &str = "sync-status";
+    /// Changes from elsewhere were saved into a draft; payload: its id.
+    pub const DRAFT_CHANGED: &str = "draft-changed";
+}
+
+/// Who this device is signed in as and how its sync stands.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountStatus {
+    pub account: Option<Account>,
+    pub sync: SyncStatus,
+    /// The server address to offer in the sign-in form (`PINT_SERVER_URL`).
+    pub default_server: Option<String>,
+}
 
 /// One command's arguments; `Output` is what it answers on success.
 pub trait Command: for<'de> Deserialize<'de> + TS + 'static {
@@ -67,6 +88,12 @@ macro_rules! commands {
             out.push_str("\nexport interface Commands {\n");
             out.push_str(&entries);
             out.push_str("}\n");
+            out.push_str(&format!(
+                "\n/** The events the shell sends the window, by name, with their payloads. */\n\
+                 export interface Events {{\n  \"{}\": AccountStatus[\"sync\"];\n  \"{}\": string;\n}}\n",
+                events::SYNC_STATUS,
+                events::DRAFT_CHANGED,
+            ));
             out
         }
     };
@@ -76,11 +103,25 @@ commands! {
     /// The most recently edited draft (or a new one when there is none).
     "open_current_draft" => OpenCurrentDraftArgs {} -> DraftView;
     "open_draft" => OpenDraftArgs { #[ts(type = "string")] id: DocumentId } -> DraftView;
-    /// Editor splices (UTF-16 positions); answers once they are durable.
+    /// Editor splices (UTF-16 positions) typed against the text at `base` (the heads
+    /// the editor's text stands at); answers once they are durable.
     "save_edits" => SaveEditsArgs {
         #[ts(type = "string")] id: DocumentId,
         splices: Vec<Splice>,
+        base: Vec<String>,
     } -> SaveReport;
+    /// What reached a draft from elsewhere since the editor's `base`.
+    "changes_since" => ChangesSinceArgs {
+        #[ts(type = "string")] id: DocumentId,
+        base: Vec<String>,
+    } -> RemoteChanges;
+    "account_status" => AccountStatusArgs {} -> AccountStatus;
+    /// Sign in (or create the account) and start syncing.
+    "sign_in" => SignInArgs { form: SignIn } -> AccountStatus;
+    /// Stop syncing, end the session on the server, forget the token. Drafts stay.
+    "sign_out" => SignOutArgs {} -> AccountStatus;
+    /// Connect or look for changes now (never needed: sync runs by itself).
+    "sync_now" => SyncNowArgs {} -> ();
     "server_status" => ServerStatusArgs {} -> ServerStatus;
     "list_drafts" => ListDraftsArgs { query: ListQuery } -> Vec<DraftSummary>;
     "list_tags" => ListTagsArgs {} -> Vec<TagCount>;

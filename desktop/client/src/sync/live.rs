@@ -22,7 +22,11 @@ use crate::account::Session;
 
 /// Where the background sync stands, as the app shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-#[serde(tag = "state", rename_all = "camelCase")]
+#[serde(
+    tag = "state",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
 pub enum SyncStatus {
     /// Not signed in: drafts stay on this device.
     SignedOut,
