@@ -24,10 +24,16 @@ export function appBinary(): string {
   return process.env.PINT_DESKTOP_BIN ?? built("pint-desktop");
 }
 
-/** A real pint-server on 127.0.0.1:0 with its own data directory; `stop()` ends it. */
-export async function startServer(dataDir: string): Promise<{ url: string; stop: () => Promise<void> }> {
+/**
+ * A real pint-server with its own data directory, on `listen` (any free port by default;
+ * the address of an earlier run to restart it where clients expect it); `stop()` ends it.
+ */
+export async function startServer(
+  dataDir: string,
+  listen = "127.0.0.1:0",
+): Promise<{ url: string; stop: () => Promise<void> }> {
   const child = spawn(built("pint-server"), [], {
-    env: { ...process.env, PINT_DATA_DIR: dataDir, PINT_LISTEN: "127.0.0.1:0", PINT_DATABASE_URL: "" },
+    env: { ...process.env, PINT_DATA_DIR: dataDir, PINT_LISTEN: listen, PINT_DATABASE_URL: "" },
     stdio: ["ignore", "pipe", "inherit"],
     detached: true,
   });
@@ -45,6 +51,23 @@ export async function startServer(dataDir: string): Promise<{ url: string; stop:
     child.once("exit", (code) => reject(new Error(`pint-server exited with ${code}: ${out}`)));
   });
   return { url, stop: () => stop(child) };
+}
+
+/** Run the `pint` CLI on a data directory; answers what it printed, throws if it failed. */
+export function pint(dataDir: string, args: string[], stdin = ""): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(built("pint"), ["--data-dir", dataDir, ...args], {
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (c: Buffer) => (out += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (err += c.toString()));
+    child.once("exit", (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`pint ${args.join(" ")} failed (${code}): ${err}`)),
+    );
+    child.stdin.end(stdin);
+  });
 }
 
 async function freePort(): Promise<number> {

@@ -42,10 +42,19 @@ function reportError(e: unknown): void {
   showProblem(describeError(e));
 }
 
+let onSaved: () => void = () => {};
+let savedSomething = false;
+
 function showSaveState(s: SaveState): void {
   const status = el("save-status");
   status.dataset.state = s.state;
   status.textContent = saveStateLabel(s);
+  // Only a save that followed typing changed the draft (opening one also says "saved").
+  if (s.state === "saving") savedSomething = true;
+  if (s.state === "saved" && savedSomething) {
+    savedSomething = false;
+    onSaved();
+  }
 }
 
 async function pollServer(): Promise<void> {
@@ -109,6 +118,9 @@ async function start(): Promise<void> {
   );
 
   const refreshList = () => sidebar.refresh(session.draft?.id ?? null);
+  // A save changes where the draft stands relative to the server: the list says so (the
+  // sync's own events refresh it again once the server has it).
+  onSaved = debounce(() => void refreshList(), 500);
   const tagEditor = new TagEditor(
     invoke,
     { list: el<HTMLUListElement>("draft-tags"), input: el<HTMLInputElement>("add-tag") },

@@ -5,6 +5,9 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
+use pint_client::account::{self, SignIn};
+use pint_client::keychain::Keychain;
+use pint_client::sync::{Remote, sync_blog};
 use pint_client::{Engine, ListQuery, Sort, data_dir, markdown_file};
 use pint_model::{DocumentId, DraftKind, Splice};
 
@@ -48,6 +51,26 @@ enum Command {
     Trash { id: String },
     /// Bring a draft back from the trash.
     Restore { id: String },
+    /// Add text at the end of a draft's body.
+    Append { id: String, text: String },
+    /// Sign in to a Pint server to sync with one of your blogs (the password is read
+    /// from the first line of standard input; the refresh token goes to the OS keychain).
+    SignIn {
+        #[arg(long)]
+        server: String,
+        #[arg(long)]
+        email: String,
+        /// The blog's subdomain (created if you have none by that name); default: your first.
+        #[arg(long, default_value = "")]
+        blog: String,
+        /// Create the account.
+        #[arg(long)]
+        create: bool,
+    },
+    /// End this device's session on the server and forget its token. Drafts stay.
+    SignOut,
+    /// Sync every draft changed here or on the server since the last sync, once.
+    Sync,
     /// Print the data directory.
     DataDir,
 }
@@ -68,6 +91,12 @@ fn main() -> anyhow::Result<()> {
     if let Command::DataDir = cli.command {
         println!("{}", dir.display());
         return Ok(());
+    }
+    if matches!(
+        cli.command,
+        Command::SignIn { .. } | Command::SignOut | Command::Sync
+    ) {
+        return account_command(Engine::open(&dir)?, cli.command);
     }
     let mut engine = Engine::open(&dir)?;
     let parse = |id: &str| -> anyhow::Result<DocumentId> { Ok(id.parse()?) };
@@ -138,10 +167,88 @@ fn main() -> anyhow::Result<()> {
                 println!("{}\t{}\t{}", d.id, d.title, d.tags.join(","));
             }
         }
+        Command::Append { id, text } => {
+            let id = parse(&id)?;
+            let end = engine.view(id)?.body.encode_utf16().count();
+            engine.edit(
+                id,
+                &[Splice {
+                    pos: end,
+                    delete: 0,
+                    insert: text,
+                }],
+                None,
+            )?;
+        }
+        Command::SignIn { .. } | Command::SignOut | Command::Sync => {}
         Command::Trash { id } => engine.trash(parse(&id)?)?,
         Command::Restore { id } => engine.restore_from_trash(parse(&id)?)?,
     }
     // What this command wrote is folded into snapshots now, so the app opens it fast.
     engine.compact_idle(std::time::Duration::ZERO)?;
     Ok(())
+}
+
+/// The commands that talk to the server, on a Tokio runtime of their own.
+fn account_command(engine: Engine, command: Command) -> anyhow::Result<()> {
+    pint_client::server::install_crypto_provider();
+    let engine = std::sync::Mutex::new(engine);
+    let keychain = Keychain::os()?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        match command {
+            Command::SignIn {
+                server,
+                email,
+                blog,
+                create,
+            } => {
+                let mut password = String::new();
+                std::io::stdin().read_line(&mut password)?;
+                let session = account::sign_in(
+                    &engine,
+                    &keychain,
+                    SignIn {
+                        server,
+                        email,
+                        password: password.trim_end_matches(['\r', '\n']).to_owned(),
+                        create_account: create,
+                        blog,
+                    },
+                )
+                .await?;
+                let a = session.account();
+                println!("signed in as {} to {} ({})", a.email, a.blog_name, a.server);
+            }
+            Command::SignOut => {
+                if let Some(session) = account::restore(&engine, &keychain)? {
+                    account::sign_out(&engine, &session).await?;
+                }
+            }
+            Command::Sync => {
+                let session = account::restore(&engine, &keychain)?
+                    .context("not signed in: run `pint sign-in` first")?;
+                let a = session.account();
+                let remote = Remote {
+                    server: a.server.clone(),
+                    access_token: session.access_token().await?,
+                    tenant: a.blog_id.clone(),
+                    peer_id: a.peer_id.clone(),
+                };
+                let report = sync_blog(&engine, &remote).await?;
+                println!(
+                    "synced {} drafts: {} created on the server, {} new here, {} updated here",
+                    report.synced, report.created_on_server, report.adopted, report.updated_locally
+                );
+            }
+            _ => {}
+        }
+        engine
+            .lock()
+            .map_err(|_| anyhow::anyhow!("the engine failed"))?
+            .compact_idle(std::time::Duration::ZERO)?;
+        Ok(())
+    })
 }

@@ -1,0 +1,119 @@
+// Sync through the real window: sign in from the account dialog (creating the account),
+// type, and see the text arrive on a second device (the `pint` CLI on its own data
+// directory, signed in to the same blog). The second device's edit arrives in the open
+// editor without moving the cursor. Then the server dies: the window keeps saving and
+// says it is offline; both devices edit; the server comes back on the same address and
+// the window reconnects by itself; both end with the same text holding every edit.
+
+import { describe, expect, it } from "vitest";
+import { editorText, pint, startServer, tempDir, waitForState, withApp, type Browser } from "./harness";
+
+const EMAIL = "ada@example.com";
+const PASSWORD = "correct horse battery";
+
+async function currentDraftId(browser: Browser): Promise<string> {
+  return browser.execute(
+    () => (document.querySelector('#drafts li[aria-current="true"]') as HTMLElement | null)?.dataset.id ?? "",
+  );
+}
+
+async function currentDraftSync(browser: Browser): Promise<string> {
+  return browser.execute(
+    () =>
+      (document.querySelector('#drafts li[aria-current="true"] .sync') as HTMLElement | null)?.dataset.sync ?? "",
+  );
+}
+
+async function until(browser: Browser, what: string, ok: () => Promise<boolean>, timeout = 30_000): Promise<void> {
+  await browser.waitUntil(ok, { timeout, interval: 100, timeoutMsg: `timed out waiting for ${what}` });
+}
+
+describe("sync in the window", () => {
+  it("sends what is typed, shows a teammate's edit live, and merges offline edits after the server returns", async () => {
+    const serverDir = tempDir();
+    let server = await startServer(serverDir);
+    const listen = server.url.replace("http://", "");
+    const laptop = tempDir();
+    try {
+      await withApp({ PINT_DATA_DIR: tempDir(), PINT_SERVER_URL: server.url }, async (browser) => {
+        await waitForState(browser, "sync-status", "signedOut");
+
+        // Sign in from the dialog, creating the account and its blog.
+        await (await browser.$("#sync-status")).click();
+        expect(await (await browser.$("#sign-in-server")).getValue()).toBe(server.url);
+        await (await browser.$("#sign-in-email")).setValue(EMAIL);
+        await (await browser.$("#sign-in-password")).setValue(PASSWORD);
+        await (await browser.$("#sign-in-blog")).setValue("ada-writes");
+        await (await browser.$("#sign-in-create")).click();
+        await (await browser.$("#sign-in-submit")).click();
+        await waitForState(browser, "sync-status", "synced", 30_000);
+
+        // Typed in the window: on the server by itself.
+        const editor = await browser.$(".cm-content");
+        await editor.click();
+        await editor.addValue("Hello from the window");
+        await waitForState(browser, "save-status", "saved");
+        const id = await currentDraftId(browser);
+        expect(id).not.toBe("");
+
+        // A second device signs in to the same blog and gets it.
+        await pint(laptop, ["sign-in", "--server", server.url, "--email", EMAIL, "--blog", "ada-writes"], `${PASSWORD}\n`);
+        await until(browser, "the text on the second device", async () => {
+          await pint(laptop, ["sync"]);
+          return (await pint(laptop, ["show", id]).catch(() => "")) === "Hello from the window";
+        });
+        await until(browser, "the draft shown as on the server", async () => (await currentDraftSync(browser)) === "synced");
+
+        // The laptop's edit arrives in the open editor; the cursor stays where it was
+        // (at the start), so what is typed next lands there.
+        await browser.keys(["Control", "Home"]);
+        await browser.keys(["Control"]);
+        await pint(laptop, ["append", id, " and from the laptop"]);
+        await pint(laptop, ["sync"]);
+        await until(browser, "the laptop's edit in the editor", async () =>
+          (await editorText(browser)).includes("and from the laptop"),
+        );
+        await editor.addValue("> ");
+        expect(await editorText(browser)).toBe("> Hello from the window and from the laptop");
+        await waitForState(browser, "sync-status", "synced", 30_000);
+
+        // The server dies: the window says so and keeps saving.
+        await server.stop();
+        await waitForState(browser, "sync-status", "offline", 60_000);
+        await browser.keys(["Control", "End"]);
+        await browser.keys(["Control"]);
+        await editor.addValue(" [window, offline]");
+        await waitForState(browser, "save-status", "saved");
+        await until(browser, "the draft marked as not on the server", async () =>
+          (await currentDraftSync(browser)) === "pending",
+        );
+        await pint(laptop, ["append", id, " [laptop, offline]"]);
+
+        // Back on the same address: the laptop syncs, the window reconnects by itself.
+        server = await startServer(serverDir, listen);
+        await pint(laptop, ["sync"]);
+        await until(
+          browser,
+          "both offline edits in the editor",
+          async () => (await editorText(browser)).includes("[laptop, offline]"),
+          60_000,
+        );
+        await waitForState(browser, "sync-status", "synced", 60_000);
+        await until(browser, "the draft on the server", async () => (await currentDraftSync(browser)) === "synced");
+        await pint(laptop, ["sync"]);
+        const text = await editorText(browser);
+        expect(text).toContain("[window, offline]");
+        expect(text.startsWith("> Hello from the window and from the laptop")).toBe(true);
+        expect(await pint(laptop, ["show", id])).toBe(text);
+
+        // Signing out from the dialog: back to "not signed in"; the drafts stay.
+        await (await browser.$("#sync-status")).click();
+        await (await browser.$("#sign-out")).click();
+        await waitForState(browser, "sync-status", "signedOut");
+        expect(await editorText(browser)).toBe(text);
+      });
+    } finally {
+      await server.stop();
+    }
+  });
+});
