@@ -141,7 +141,10 @@ async fn story(backend: Backend) {
         desktop.body(id).as_deref() == Some("Hello from the laptop")
     })
     .await;
-    assert!(seen.changed.lock().unwrap().contains(&id));
+    until("the desktop told of it", Duration::from_secs(10), || {
+        seen.changed.lock().unwrap().contains(&id)
+    })
+    .await;
     // Followed live from then on: each keystroke goes out as it is saved.
     for word in [",", " typed", " live"] {
         laptop.append(id, word);
@@ -327,6 +330,129 @@ async fn sign_in_failures_keep_nothing_and_sessions_renew_and_end() {
         matches!(sync.status(), SyncStatus::SignInNeeded { .. })
     })
     .await;
+    sync.stop();
+    server.kill().unwrap();
+    server.wait().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_viewer_receives_the_blog_and_keeps_own_drafts_on_the_device() {
+    let db = TestDb::new(Backend::Sqlite).await;
+    let (mut server, base) = spawn_server(&db, "127.0.0.1:0");
+    let owner = Device::new();
+    let owner_session = owner.sign_in(&base, true).await.unwrap();
+    let id = owner
+        .engine
+        .lock()
+        .unwrap()
+        .create(DraftKind::Post)
+        .unwrap();
+    owner.append(id, "The owner's words");
+    let a = owner_session.account();
+    pint_client::sync::sync_blog(
+        &owner.engine,
+        &pint_client::sync::Remote {
+            server: base.clone(),
+            access_token: owner_session.access_token().await.unwrap(),
+            tenant: a.blog_id.clone(),
+            peer_id: a.peer_id.clone(),
+        },
+    )
+    .await
+    .unwrap();
+
+    // Vic has an account and is made a viewer of the blog.
+    let vic: serde_json::Value = http()
+        .post(format!("{base}/v1/auth/register"))
+        .json(&serde_json::json!({"email": "vic@example.com", "password": "correct horse battery"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let storage = pint_server::prepare_storage(&db.settings()).await.unwrap();
+    let scope = storage
+        .scope(&a.user_id, &a.blog_id)
+        .await
+        .unwrap()
+        .unwrap();
+    let invite = pint_server::db::tenants::NewInvite {
+        id: "vic",
+        email: "vic@example.com",
+        role: pint_server::db::tenants::Role::Viewer,
+        token_hash: "vic",
+        now: 1,
+        expires_at: i64::MAX,
+    };
+    storage.create_invite(&scope, &invite).await.unwrap();
+    storage
+        .accept_invite(
+            "vic",
+            vic["user"]["id"].as_str().unwrap(),
+            "vic@example.com",
+            2,
+        )
+        .await
+        .unwrap();
+
+    // Vic's device already holds a draft of his own, then signs in to the blog.
+    let device = Device::new();
+    let own = device
+        .engine
+        .lock()
+        .unwrap()
+        .create(DraftKind::Post)
+        .unwrap();
+    device.append(own, "Vic's own notes");
+    let session = account::sign_in(
+        &device.engine,
+        &device.keychain,
+        SignIn {
+            server: base.clone(),
+            email: "vic@example.com".into(),
+            password: "correct horse battery".into(),
+            create_account: false,
+            blog: "ada-writes".into(),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(session.account().blog_role, "viewer");
+    let sync = LiveSync::start(
+        Arc::clone(&device.engine),
+        Arc::new(session),
+        Arc::new(Recorder::default()),
+    )
+    .unwrap();
+    // The blog's draft arrives; Vic's own draft cannot be added to a blog he only views:
+    // it stays on the device, and sync does not turn that into an endless error.
+    until(
+        "the owner's draft on the viewer's device",
+        Duration::from_secs(20),
+        || device.body(id).as_deref() == Some("The owner's words"),
+    )
+    .await;
+    until("synced", Duration::from_secs(20), || {
+        matches!(
+            sync.status(),
+            SyncStatus::Synced { .. } | SyncStatus::Syncing
+        )
+    })
+    .await;
+    let listed = device
+        .engine
+        .lock()
+        .unwrap()
+        .list(&ListQuery::default())
+        .unwrap();
+    let mine = listed.iter().find(|d| d.id == own).unwrap();
+    assert_eq!(mine.sync, pint_client::DraftSync::Local);
+    assert!(
+        !matches!(sync.status(), SyncStatus::Offline { .. }),
+        "{:?}",
+        sync.status()
+    );
     sync.stop();
     server.kill().unwrap();
     server.wait().unwrap();

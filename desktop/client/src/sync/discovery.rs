@@ -55,8 +55,11 @@ pub(crate) async fn discover(
     let changed_here = lock(engine).unsynced()?;
     let mut created_on_server = 0;
     for id in changed_here {
-        if create_on_server(engine, http, remote, id).await? {
-            created_on_server += 1;
+        match create_on_server(engine, http, remote, id).await? {
+            Created::Now => created_on_server += 1,
+            Created::Before => {}
+            // Not allowed to add drafts to this blog (a viewer): it stays on this device.
+            Created::NotAllowed => continue,
         }
         drafts.insert(id.to_string());
     }
@@ -67,17 +70,27 @@ pub(crate) async fn discover(
     })
 }
 
-/// Create a draft on the server under the blog, unless it was synced before. Whether it
-/// was created now (a conflict means an earlier attempt did it and stopped before
-/// recording that).
+/// Whether a draft is on the server under the blog.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Created {
+    /// Created by this call.
+    Now,
+    /// It was there already (synced before, or an earlier attempt created it and stopped
+    /// before recording that).
+    Before,
+    /// This user may not add drafts to the blog (a viewer): it stays on this device.
+    NotAllowed,
+}
+
+/// Create a draft on the server under the blog, unless it was synced before.
 pub(crate) async fn create_on_server(
     engine: &Mutex<Engine>,
     http: &reqwest::Client,
     remote: &Remote,
     id: DocumentId,
-) -> Result<bool, SyncError> {
+) -> Result<Created, SyncError> {
     if lock(engine).ever_synced(id)? {
-        return Ok(false);
+        return Ok(Created::Before);
     }
     let base = remote.server.trim_end_matches('/');
     let resp = http
@@ -88,8 +101,9 @@ pub(crate) async fn create_on_server(
         .await
         .map_err(net)?;
     match resp.status().as_u16() {
-        201 => Ok(true),
-        409 => Ok(false),
+        201 => Ok(Created::Now),
+        409 => Ok(Created::Before),
+        403 => Ok(Created::NotAllowed),
         _ => Err(refused(resp).await.err().unwrap_or_else(|| {
             SyncError::Refused(format!("creating draft {id} was not acknowledged"))
         })),

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 
 use super::connection::{Connection, Event};
-use super::discovery::{create_on_server, discover};
+use super::discovery::{Created, create_on_server, discover};
 use super::{Remote, SyncError, lock};
 use crate::Engine;
 use crate::account::Session;
@@ -282,10 +282,11 @@ impl Worker {
                 }
                 Some(id) = self.local.recv() => {
                     let key = id.to_string();
-                    if !conn.tracks(&key) {
-                        create_on_server(engine, &http, &remote, id).await?;
+                    if conn.tracks(&key)
+                        || create_on_server(engine, &http, &remote, id).await? != Created::NotAllowed
+                    {
+                        conn.sync(&key).await?;
                     }
-                    conn.sync(&key).await?;
                 }
                 c = self.control.recv() => match c {
                     None | Some(Control::Stop) => {
