@@ -17,19 +17,23 @@ use std::time::{Duration, Instant};
 use common::{Backend, TestDb, http, spawn_server};
 use pint_client::account::{self, AccountError, Session, SignIn};
 use pint_client::keychain::Keychain;
-use pint_client::sync::{LiveSync, SyncEvents, SyncStatus};
+use pint_client::sync::{LiveSync, PeerPresence, Selection, SyncEvents, SyncStatus};
 use pint_client::{Engine, ListQuery};
 use pint_model::{DocumentId, DraftKind, Splice};
 
 #[derive(Default)]
 struct Recorder {
     changed: Mutex<Vec<DocumentId>>,
+    presence: Mutex<Vec<PeerPresence>>,
 }
 
 impl SyncEvents for Recorder {
     fn status(&self, _: &SyncStatus) {}
     fn draft_changed(&self, id: DocumentId) {
         self.changed.lock().unwrap().push(id);
+    }
+    fn presence(&self, p: &PeerPresence) {
+        self.presence.lock().unwrap().push(p.clone());
     }
 }
 
@@ -159,6 +163,47 @@ async fn story(backend: Backend) {
     until("both synced", Duration::from_secs(10), || {
         synced(&sync1) && synced(&sync2)
     })
+    .await;
+
+    // Where the laptop's user is ("from", selected) shows on the desktop, under their
+    // name, at the same place in the desktop's text; leaving the draft is told too.
+    sync1.set_presence(
+        id,
+        Some(Selection {
+            anchor: 6,
+            head: 10,
+        }),
+    );
+    let peer = s1.account().peer_id.clone();
+    until(
+        "the laptop's cursor on the desktop",
+        Duration::from_secs(10),
+        || {
+            seen.presence.lock().unwrap().iter().any(|p| {
+                p.id == id
+                    && p.peer == peer
+                    && p.name == "ada"
+                    && p.selection
+                        == Some(Selection {
+                            anchor: 6,
+                            head: 10,
+                        })
+            })
+        },
+    )
+    .await;
+    sync1.set_presence(id, None);
+    until(
+        "the laptop leaving the draft",
+        Duration::from_secs(10),
+        || {
+            seen.presence
+                .lock()
+                .unwrap()
+                .last()
+                .is_some_and(|p| p.peer == peer && p.selection.is_none())
+        },
+    )
     .await;
     let listed = desktop
         .engine

@@ -246,6 +246,20 @@ impl Engine {
         })
     }
 
+    /// A stable address for a body position (for collaborators' cursors).
+    pub fn body_cursor(&mut self, id: DocumentId, pos: usize) -> Result<String, EngineError> {
+        Ok(self.draft(id)?.body_cursor(pos)?)
+    }
+
+    /// Where a collaborator's cursor is in this device's text (`None`: not resolvable).
+    pub fn body_cursor_position(
+        &mut self,
+        id: DocumentId,
+        cursor: &str,
+    ) -> Result<Option<usize>, EngineError> {
+        Ok(self.draft(id)?.body_cursor_position(cursor))
+    }
+
     fn draft(&mut self, id: DocumentId) -> Result<&mut Draft, EngineError> {
         let loaded = match self.open.remove(&id) {
             Some(Slot::Ready(draft)) => Ok(*draft),

@@ -6,6 +6,7 @@
 //! creator's cursor.
 
 use automerge::patches::PatchAction;
+use automerge::{Cursor, CursorPosition, ReadDoc};
 
 use super::{Draft, DraftError, Splice, parse_heads};
 
@@ -74,6 +75,33 @@ impl Draft {
             }
         }
         Ok(splices)
+    }
+
+    /// A stable address for a position in the body (UTF-16): it names the character
+    /// there (or the end), so on any replica, before or after other edits, it resolves to
+    /// the same place in the text. For collaborators' cursors.
+    pub fn body_cursor(&self, pos: usize) -> Result<String, DraftError> {
+        let at = if pos >= self.doc.length(&self.body) {
+            CursorPosition::End
+        } else {
+            CursorPosition::Index(pos)
+        };
+        self.doc
+            .get_cursor(&self.body, at, None)
+            .map(|c| c.to_string())
+            .map_err(|e| DraftError::NotAutomerge(e.to_string()))
+    }
+
+    /// Where a cursor from `body_cursor` (on this or another replica) is in the body now;
+    /// `None` for anything that is not a cursor of this body (input from peers).
+    pub fn body_cursor_position(&self, cursor: &str) -> Option<usize> {
+        // Automerge 0.12's parser slices the string by bytes and panics on an empty one or
+        // one starting with a multi-byte character: only short ASCII reaches it.
+        if cursor.is_empty() || cursor.len() > 200 || !cursor.is_ascii() {
+            return None;
+        }
+        let cursor = Cursor::try_from(cursor).ok()?;
+        self.doc.get_cursor_position(&self.body, &cursor, None).ok()
     }
 
     fn check_known(
@@ -162,6 +190,33 @@ mod tests {
         ));
         assert!(d.body_changes_since(&bogus).is_err());
         assert_eq!(d.body(), "ab");
+    }
+
+    #[test]
+    fn cursors_keep_their_place_across_edits_on_other_replicas() {
+        let mut here = Draft::new(DraftKind::Post);
+        here.splice_body(&[splice(0, 0, "😀 Hello world")]).unwrap();
+        let world = here.body_cursor(9).unwrap(); // before "world" (the emoji is two units)
+        let end = here
+            .body_cursor(here.body().encode_utf16().count())
+            .unwrap();
+        let mut there = Draft::load(&here.save()).unwrap();
+        there.splice_body(&[splice(0, 0, "Oh, ")]).unwrap();
+        assert_eq!(there.body_cursor_position(&world), Some(13));
+        assert_eq!(there.body_cursor_position(&end), Some(18));
+        assert_eq!(there.body_cursor_position("not a cursor"), None);
+        for hostile in [
+            "",
+            "é@1",
+            "-",
+            "-@",
+            "@",
+            "1@zz",
+            "18446744073709551616@00",
+            "😀",
+        ] {
+            assert_eq!(there.body_cursor_position(hostile), None, "{hostile:?}");
+        }
     }
 
     #[test]

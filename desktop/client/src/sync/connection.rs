@@ -19,6 +19,7 @@ use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::{self, client::IntoClientRequest};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
+use super::presence::{Payload, PeerPresence, Selection};
 use super::{Remote, SyncError, lock};
 use crate::Engine;
 
@@ -42,8 +43,10 @@ struct Doc {
 }
 
 /// What a message from the server did here.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Event {
+    /// A collaborator's cursor moved (or they left the draft).
+    Presence(PeerPresence),
     /// Changes from elsewhere were saved into this local draft.
     Changed(DocumentId),
     /// A draft only the server had is now kept here.
@@ -270,10 +273,97 @@ impl<'e> Connection<'e> {
                     doc.settled = true;
                 }
             }
+            Message::Ephemeral {
+                document_id,
+                sender_id,
+                data,
+                ..
+            } => {
+                if let Some(p) = self.presence_of(&document_id, sender_id, &data)? {
+                    events.push(Event::Presence(p));
+                }
+            }
             Message::Error { message, .. } => return Err(SyncError::Refused(message)),
             _ => {}
         }
         Ok(events)
+    }
+
+    /// A collaborator's presence message, resolved against this device's copy of the
+    /// draft; `None` when it is not one or does not resolve here.
+    fn presence_of(
+        &self,
+        document_id: &str,
+        peer: String,
+        data: &[u8],
+    ) -> Result<Option<PeerPresence>, SyncError> {
+        let Ok(id) = document_id.parse::<DocumentId>() else {
+            return Ok(None);
+        };
+        let (Some(payload), true) = (Payload::decode(data), peer != self.peer_id) else {
+            return Ok(None);
+        };
+        let mut e = lock(self.engine);
+        if !e.has_draft(id)? {
+            return Ok(None);
+        }
+        let selection = match (&payload.anchor, &payload.head) {
+            (Some(a), Some(h)) => {
+                match (
+                    e.body_cursor_position(id, a)?,
+                    e.body_cursor_position(id, h)?,
+                ) {
+                    (Some(anchor), Some(head)) => Some(Selection { anchor, head }),
+                    _ => return Ok(None),
+                }
+            }
+            _ => None,
+        };
+        Ok(Some(PeerPresence {
+            id,
+            peer,
+            name: payload.name,
+            selection,
+        }))
+    }
+
+    /// Tell the others on a draft where this user is (`selection` None: left it).
+    pub async fn send_presence(
+        &mut self,
+        id: DocumentId,
+        name: &str,
+        selection: Option<Selection>,
+        session_id: &str,
+        count: u64,
+    ) -> Result<(), SyncError> {
+        let (anchor, head) = match selection {
+            Some(s) => {
+                let mut e = lock(self.engine);
+                if !e.has_draft(id)? {
+                    return Ok(());
+                }
+                (
+                    Some(e.body_cursor(id, s.anchor)?),
+                    Some(e.body_cursor(id, s.head)?),
+                )
+            }
+            None => (None, None),
+        };
+        let data = Payload {
+            name: name.to_owned(),
+            anchor,
+            head,
+        }
+        .encode();
+        self.send(Message::Ephemeral {
+            sender_id: self.peer_id.clone(),
+            target_id: String::new(),
+            count,
+            session_id: session_id.to_owned(),
+            document_id: id.to_string(),
+            data,
+        })
+        .await
     }
 
     /// The server has this draft at `mine`: record it, or keep a draft that arrived whole.

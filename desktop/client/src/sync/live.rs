@@ -16,6 +16,7 @@ use tokio::sync::mpsc;
 
 use super::connection::{Connection, Event};
 use super::discovery::{Created, create_on_server, discover};
+use super::presence::{PeerPresence, Selection};
 use super::{Remote, SyncError, lock};
 use crate::Engine;
 use crate::account::Session;
@@ -56,11 +57,14 @@ pub trait SyncEvents: Send + Sync + 'static {
     fn status(&self, status: &SyncStatus);
     /// Changes from elsewhere were saved into this draft (or it arrived whole).
     fn draft_changed(&self, id: DocumentId);
+    /// A collaborator's cursor moved in a draft, or they left it.
+    fn presence(&self, _presence: &PeerPresence) {}
 }
 
 enum Control {
     SyncNow,
     Watch(DocumentId),
+    Presence(DocumentId, Option<Selection>),
     Stop,
 }
 
@@ -107,6 +111,8 @@ impl LiveSync {
                     control: control_rx,
                     local,
                     watched: None,
+                    presence: None,
+                    presence_count: 0,
                 };
                 runtime.block_on(worker.run());
             })?;
@@ -132,6 +138,12 @@ impl LiveSync {
     /// The draft open in the editor: follow it live on the socket.
     pub fn watch(&self, id: DocumentId) {
         let _ = self.control.send(Control::Watch(id));
+    }
+
+    /// Where this user is in a draft (the editor's selection), for collaborators;
+    /// `None`: not in it any more.
+    pub fn set_presence(&self, id: DocumentId, selection: Option<Selection>) {
+        let _ = self.control.send(Control::Presence(id, selection));
     }
 
     /// Stop and wait for the thread to end (an exchange in progress is dropped; what
@@ -162,6 +174,9 @@ struct Worker {
     control: mpsc::UnboundedReceiver<Control>,
     local: mpsc::UnboundedReceiver<DocumentId>,
     watched: Option<DocumentId>,
+    /// Where this user is, told again after reconnecting and every few seconds.
+    presence: Option<(DocumentId, Selection)>,
+    presence_count: u64,
 }
 
 /// Why a connection ended without an error.
@@ -203,6 +218,7 @@ impl Worker {
                         None | Some(Control::Stop) => return,
                         Some(Control::SyncNow) => break,
                         Some(Control::Watch(id)) => self.watched = Some(id),
+                        Some(Control::Presence(id, sel)) => self.presence = sel.map(|s| (id, s)),
                     }
                 }
                 failures = 0;
@@ -224,6 +240,7 @@ impl Worker {
                         None | Some(Control::Stop) => return,
                         Some(Control::SyncNow) => { failures = 0; break }
                         Some(Control::Watch(id)) => self.watched = Some(id),
+                        Some(Control::Presence(id, sel)) => self.presence = sel.map(|s| (id, s)),
                     },
                     // Edits made offline are found by the next discovery.
                     Some(_) = self.local.recv() => {}
@@ -262,6 +279,7 @@ impl Worker {
         }
         let mut cursor = Some(found.cursor);
         self.settle(&conn, &mut cursor, &remote)?;
+        self.tell_presence(&mut conn).await?;
 
         let mut listing = tokio::time::interval(LISTING_EVERY);
         listing.reset();
@@ -276,6 +294,7 @@ impl Worker {
                     for event in conn.handle(message).await? {
                         match event {
                             Event::Changed(id) | Event::Adopted(id) => self.events.draft_changed(id),
+                            Event::Presence(p) => self.events.presence(&p),
                             Event::Settled(_) => {}
                         }
                     }
@@ -303,6 +322,17 @@ impl Worker {
                     Some(Control::SyncNow) => {
                         listing.reset_immediately();
                     }
+                    Some(Control::Presence(id, selection)) => {
+                        // Leaving a draft is said there; then the new place is told.
+                        if let Some((was, _)) = self.presence
+                            && (was != id || selection.is_none())
+                        {
+                            self.presence_count += 1;
+                            conn.send_presence(was, self.name(), None, self.session_id(), self.presence_count).await?;
+                        }
+                        self.presence = selection.map(|s| (id, s));
+                        self.tell_presence(&mut conn).await?;
+                    }
                 },
                 _ = listing.tick() => {
                     // What changed on drafts this socket does not follow yet.
@@ -319,10 +349,36 @@ impl Worker {
                         return Err(SyncError::Network("the server stopped answering".into()));
                     }
                     conn.ping().await?;
+                    // Collaborators who joined since see where this user is.
+                    self.tell_presence(&mut conn).await?;
                 }
             }
             self.settle(&conn, &mut cursor, &remote)?;
         }
+    }
+
+    fn name(&self) -> &str {
+        &self.session.account().display_name
+    }
+
+    /// The session id of presence messages: this device's peer id (one editor each).
+    fn session_id(&self) -> &str {
+        &self.session.account().peer_id
+    }
+
+    async fn tell_presence(&mut self, conn: &mut Connection<'_>) -> Result<(), SyncError> {
+        let Some((id, selection)) = self.presence else {
+            return Ok(());
+        };
+        self.presence_count += 1;
+        conn.send_presence(
+            id,
+            self.name(),
+            Some(selection),
+            self.session_id(),
+            self.presence_count,
+        )
+        .await
     }
 
     /// Tell where things stand; once all is in sync, keep the cursor it was found at.

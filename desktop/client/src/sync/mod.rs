@@ -8,6 +8,7 @@
 //!   are saved locally as they come, and a draft is recorded as on the server only at
 //!   the heads the server has acknowledged (it acknowledges after committing).
 //! - `pass`: one pass that ends when everything is in sync (the CLI, tests).
+//! - `presence`: collaborators' cursors, as `ephemeral` messages.
 //! - `live`: the app's background sync: one socket kept open, local edits sent as they
 //!   are saved, teammates' edits applied as they arrive, reconnecting with backoff.
 
@@ -15,12 +16,14 @@ mod connection;
 mod discovery;
 pub mod live;
 mod pass;
+pub mod presence;
 
 use std::sync::Mutex;
 use std::time::Duration;
 
 pub use live::{LiveSync, SyncEvents, SyncStatus};
 pub use pass::{PASS_TIMEOUT, SyncReport, sync_blog};
+pub use presence::{PeerPresence, Selection};
 
 use crate::account::AccountError;
 use crate::{Engine, EngineError};

@@ -59,7 +59,7 @@ async fn pass(engine: &Mutex<Engine>, remote: &Remote) -> Result<SyncReport, Syn
                         changed.insert(id);
                     }
                     Event::Adopted(_) => report.adopted += 1,
-                    Event::Settled(_) => {}
+                    Event::Settled(_) | Event::Presence(_) => {}
                 }
             }
         }
