@@ -279,3 +279,12 @@ pub fn sync_now(state: State<'_, AppState>, args: ipc::SyncNowArgs) -> Reply<ipc
     state.sync_now();
     Ok(())
 }
+
+#[tauri::command(async)]
+pub fn set_presence(
+    state: State<'_, AppState>,
+    args: ipc::SetPresenceArgs,
+) -> Reply<ipc::SetPresenceArgs> {
+    state.set_presence(args.id, args.selection);
+    Ok(())
+}

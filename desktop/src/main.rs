@@ -52,6 +52,7 @@ fn main() {
             commands::sign_in,
             commands::sign_out,
             commands::sync_now,
+            commands::set_presence,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = result {

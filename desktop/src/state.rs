@@ -8,7 +8,7 @@ use std::time::Duration;
 use pint_client::account::{self, Session};
 use pint_client::ipc::{AccountStatus, events};
 use pint_client::keychain::Keychain;
-use pint_client::sync::{LiveSync, SyncEvents, SyncStatus};
+use pint_client::sync::{LiveSync, PeerPresence, Selection, SyncEvents, SyncStatus};
 use pint_client::{Engine, EngineError, StoreError, data_dir};
 use pint_model::DocumentId;
 use tauri::{AppHandle, Emitter};
@@ -121,6 +121,12 @@ impl AppState {
         }
     }
 
+    pub fn set_presence(&self, id: DocumentId, selection: Option<Selection>) {
+        if let Some(s) = self.syncing().as_ref() {
+            s.live.set_presence(id, selection);
+        }
+    }
+
     pub fn account_status(&self) -> AccountStatus {
         let syncing = self.syncing();
         AccountStatus {
@@ -143,6 +149,10 @@ impl SyncEvents for WindowEvents {
 
     fn draft_changed(&self, id: DocumentId) {
         let _ = self.0.emit(events::DRAFT_CHANGED, id.to_string());
+    }
+
+    fn presence(&self, presence: &PeerPresence) {
+        let _ = self.0.emit(events::PRESENCE, presence);
     }
 }
 

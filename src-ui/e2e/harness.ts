@@ -57,17 +57,32 @@ export async function startServer(
 export function pint(dataDir: string, args: string[], stdin = ""): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(built("pint"), ["--data-dir", dataDir, ...args], {
-      stdio: ["pipe", "pipe", "pipe"],
+      stdio: [stdin ? "pipe" : "ignore", "pipe", "pipe"],
     });
     let out = "";
     let err = "";
-    child.stdout.on("data", (c: Buffer) => (out += c.toString()));
-    child.stderr.on("data", (c: Buffer) => (err += c.toString()));
+    child.stdout?.on("data", (c: Buffer) => (out += c.toString()));
+    child.stderr?.on("data", (c: Buffer) => (err += c.toString()));
     child.once("exit", (code) =>
       code === 0 ? resolve(out) : reject(new Error(`pint ${args.join(" ")} failed (${code}): ${err}`)),
     );
-    child.stdin.end(stdin);
+    if (stdin) {
+      // A command that exits without reading its input is not an error here.
+      child.stdin?.on("error", () => undefined);
+      child.stdin?.end(stdin);
+    }
   });
+}
+
+/** Start the `pint` CLI and leave it running: what it printed so far, and a way to end it. */
+export function pintRunning(dataDir: string, args: string[]): { output: () => string; stop: () => Promise<void> } {
+  const child = spawn(built("pint"), ["--data-dir", dataDir, ...args], {
+    stdio: ["ignore", "pipe", "inherit"],
+    detached: true,
+  });
+  let out = "";
+  child.stdout?.on("data", (c: Buffer) => (out += c.toString()));
+  return { output: () => out, stop: () => stop(child) };
 }
 
 async function freePort(): Promise<number> {
@@ -152,8 +167,13 @@ export async function withApp<T>(env: Record<string, string>, fn: (browser: Brow
 /** The editor's text as CodeMirror holds it. */
 export async function editorText(browser: Browser): Promise<string> {
   return browser.execute(() => {
-    const lines = Array.from(document.querySelectorAll(".cm-content .cm-line"));
-    return lines.map((l) => (l.textContent ?? "")).join("\n");
+    // Widgets in the text (collaborators' cursors with their names) are not text.
+    const lines = Array.from(document.querySelectorAll(".cm-content .cm-line")).map((l) => {
+      const copy = l.cloneNode(true) as HTMLElement;
+      for (const w of Array.from(copy.querySelectorAll(".cm-peer-caret"))) w.remove();
+      return copy.textContent ?? "";
+    });
+    return lines.join("\n");
   });
 }
 

@@ -6,7 +6,16 @@
 // the window reconnects by itself; both end with the same text holding every edit.
 
 import { describe, expect, it } from "vitest";
-import { editorText, pint, startServer, tempDir, waitForState, withApp, type Browser } from "./harness";
+import {
+  editorText,
+  pint,
+  pintRunning,
+  startServer,
+  tempDir,
+  waitForState,
+  withApp,
+  type Browser,
+} from "./harness";
 
 const EMAIL = "ada@example.com";
 const PASSWORD = "correct horse battery";
@@ -106,11 +115,37 @@ describe("sync in the window", () => {
         expect(text.startsWith("> Hello from the window and from the laptop")).toBe(true);
         expect(await pint(laptop, ["show", id])).toBe(text);
 
+        // A collaborator in the same draft: their cursor shows in the editor under their
+        // name, and what is typed here reaches them live.
+        const collaborator = pintRunning(laptop, ["live", "--seconds", "60", "--cursor", `${id}:2`]);
+        try {
+          await until(browser, "the collaborator's cursor", async () =>
+            browser.execute(() =>
+              Array.from(document.querySelectorAll(".cm-content .cm-peer-name")).some(
+                (n) => n.textContent === "ada",
+              ),
+            ),
+          );
+          await editor.addValue(" Seen live.");
+          await until(browser, "the edit at the collaborator", async () =>
+            collaborator.output().includes(`changed\t${id}`),
+          );
+        } finally {
+          await collaborator.stop();
+        }
+        await waitForState(browser, "save-status", "saved");
+        const shown = await editorText(browser);
+        expect(shown).toContain("Seen live.");
+        await until(browser, "the same text on both", async () => {
+          await pint(laptop, ["sync"]);
+          return (await pint(laptop, ["show", id])) === shown;
+        });
+
         // Signing out from the dialog: back to "not signed in"; the drafts stay.
         await (await browser.$("#sync-status")).click();
         await (await browser.$("#sign-out")).click();
         await waitForState(browser, "sync-status", "signedOut");
-        expect(await editorText(browser)).toBe(text);
+        expect(await editorText(browser)).toBe(shown);
       });
     } finally {
       await server.stop();

@@ -21,6 +21,8 @@ export type { AccountStatus } from "./bindings/AccountStatus";
 export type { DraftSync } from "./bindings/DraftSync";
 export type { RemoteChanges } from "./bindings/RemoteChanges";
 export type { SignIn } from "./bindings/SignIn";
+export type { PeerPresence } from "./bindings/PeerPresence";
+export type { Selection } from "./bindings/Selection";
 export type { SyncStatus } from "./bindings/SyncStatus";
 
 import type { CommandError } from "./bindings/CommandError";

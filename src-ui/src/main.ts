@@ -164,6 +164,7 @@ async function start(): Promise<void> {
     }
     void refreshList();
   });
+  await on("presence", (p) => session.showPresence(p));
   void account.refresh();
 
   async function show(draft: DraftView): Promise<void> {

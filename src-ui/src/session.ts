@@ -8,18 +8,26 @@ import { defaultKeymap, history, historyKeymap } from "@codemirror/commands";
 import { markdown } from "@codemirror/lang-markdown";
 import { syntaxHighlighting, defaultHighlightStyle } from "@codemirror/language";
 
-import type { DraftView, Invoke, RemoteChanges } from "./ipc";
+import type { DraftView, Invoke, PeerPresence, RemoteChanges } from "./ipc";
+import { peersField, setPeers, type Peer } from "./presence";
 import { changesToSplices } from "./splices";
 import { SaveQueue, type SaveState } from "./save-queue";
 
 /** Marks the editor transactions that bring in changes from elsewhere (not to be saved). */
 const fromElsewhere = Annotation.define<boolean>();
 
+/** How often the creator's cursor is sent at most, and when a silent collaborator is gone. */
+const PRESENCE_EVERY_MS = 150;
+const PEER_SILENCE_MS = 30_000;
+
 export class DraftSession {
   readonly view: EditorView;
   private queue: SaveQueue | null = null;
   private current: DraftView | null = null;
   private changeListeners: (() => void)[] = [];
+  /** Collaborators in the open draft, with when each was last heard from. */
+  private peers = new Map<string, { peer: Peer; heard: number }>();
+  private presenceTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
     parent: HTMLElement,
@@ -27,6 +35,43 @@ export class DraftSession {
     private readonly onSaveState: (s: SaveState) => void,
   ) {
     this.view = new EditorView({ parent, state: this.stateFor("") });
+    // Collaborators re-announce themselves every 10 s; silence for 30 s means gone.
+    setInterval(() => {
+      const cutoff = Date.now() - PEER_SILENCE_MS;
+      let changed = false;
+      for (const [key, p] of this.peers) {
+        if (p.heard < cutoff) changed = this.peers.delete(key) || changed;
+      }
+      if (changed) this.showPeers();
+    }, 5000);
+  }
+
+  /** A collaborator's cursor moved, or they left (for any draft: others are ignored). */
+  showPresence(p: PeerPresence): void {
+    if (p.id !== this.current?.id) return;
+    if (p.selection === null) this.peers.delete(p.peer);
+    else {
+      const peer = { peer: p.peer, name: p.name, ...p.selection };
+      this.peers.set(p.peer, { peer, heard: Date.now() });
+    }
+    this.showPeers();
+  }
+
+  private showPeers(): void {
+    const peers = [...this.peers.values()].map((p) => p.peer);
+    this.view.dispatch({ effects: setPeers.of(peers) });
+  }
+
+  /** Tell collaborators where the creator is, at most every PRESENCE_EVERY_MS. */
+  private tellPresence(): void {
+    if (this.presenceTimer !== null) return;
+    this.presenceTimer = setTimeout(() => {
+      this.presenceTimer = null;
+      const id = this.current?.id;
+      if (!id) return;
+      const { anchor, head } = this.view.state.selection.main;
+      void this.invoke("set_presence", { id, selection: { anchor, head } }).catch(() => {});
+    }, PRESENCE_EVERY_MS);
   }
 
   get draft(): DraftView | null {
@@ -44,7 +89,12 @@ export class DraftSession {
   /** Show `draft` in the editor, after the previous draft's edits are saved. */
   async open(draft: DraftView): Promise<void> {
     await this.flush();
+    const left = this.current?.id;
+    if (left !== undefined && left !== draft.id) {
+      void this.invoke("set_presence", { id: left, selection: null }).catch(() => {});
+    }
     this.current = draft;
+    this.peers.clear();
     this.queue = new SaveQueue(
       this.invoke,
       draft.id,
@@ -53,6 +103,7 @@ export class DraftSession {
       this.onSaveState,
     );
     this.view.setState(this.stateFor(draft.body));
+    this.tellPresence();
     this.onSaveState({ state: "saved", at: Date.now() });
     for (const l of this.changeListeners) l();
   }
@@ -95,7 +146,9 @@ export class DraftSession {
         syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
         EditorView.lineWrapping,
         EditorView.contentAttributes.of({ "aria-label": "Markdown", spellcheck: "true" }),
+        peersField,
         EditorView.updateListener.of((update) => {
+          if (update.selectionSet || update.docChanged) this.tellPresence();
           if (!update.docChanged) return;
           for (const tr of update.transactions) {
             if (tr.docChanged && !tr.annotation(fromElsewhere)) {

@@ -7,7 +7,9 @@ use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use pint_client::account::{self, SignIn};
 use pint_client::keychain::Keychain;
-use pint_client::sync::{Remote, sync_blog};
+use pint_client::sync::{
+    LiveSync, PeerPresence, Remote, Selection, SyncEvents, SyncStatus, sync_blog,
+};
 use pint_client::{Engine, ListQuery, Sort, data_dir, markdown_file};
 use pint_model::{DocumentId, DraftKind, Splice};
 
@@ -71,6 +73,15 @@ enum Command {
     SignOut,
     /// Sync every draft changed here or on the server since the last sync, once.
     Sync,
+    /// Stay connected for a while, syncing live as the app does (changes from elsewhere
+    /// are printed as they arrive); optionally show collaborators a cursor in a draft.
+    Live {
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+        /// `DRAFT_ID:POSITION` (UTF-16 position in the body).
+        #[arg(long)]
+        cursor: Option<String>,
+    },
     /// Print the data directory.
     DataDir,
 }
@@ -94,7 +105,7 @@ fn main() -> anyhow::Result<()> {
     }
     if matches!(
         cli.command,
-        Command::SignIn { .. } | Command::SignOut | Command::Sync
+        Command::SignIn { .. } | Command::SignOut | Command::Sync | Command::Live { .. }
     ) {
         return account_command(Engine::open(&dir)?, cli.command);
     }
@@ -180,7 +191,7 @@ fn main() -> anyhow::Result<()> {
                 None,
             )?;
         }
-        Command::SignIn { .. } | Command::SignOut | Command::Sync => {}
+        Command::SignIn { .. } | Command::SignOut | Command::Sync | Command::Live { .. } => {}
         Command::Trash { id } => engine.trash(parse(&id)?)?,
         Command::Restore { id } => engine.restore_from_trash(parse(&id)?)?,
     }
@@ -192,7 +203,7 @@ fn main() -> anyhow::Result<()> {
 /// The commands that talk to the server, on a Tokio runtime of their own.
 fn account_command(engine: Engine, command: Command) -> anyhow::Result<()> {
     pint_client::server::install_crypto_provider();
-    let engine = std::sync::Mutex::new(engine);
+    let engine = std::sync::Arc::new(std::sync::Mutex::new(engine));
     let keychain = Keychain::os()?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -243,6 +254,40 @@ fn account_command(engine: Engine, command: Command) -> anyhow::Result<()> {
                     report.synced, report.created_on_server, report.adopted, report.updated_locally
                 );
             }
+            Command::Live { seconds, cursor } => {
+                let session = account::restore(&engine, &keychain)?
+                    .context("not signed in: run `pint sign-in` first")?;
+                let at = match cursor {
+                    Some(c) => {
+                        let (id, pos) =
+                            c.split_once(':').context("--cursor is DRAFT_ID:POSITION")?;
+                        Some((id.parse::<DocumentId>()?, pos.parse::<usize>()?))
+                    }
+                    None => None,
+                };
+                let live = LiveSync::start(
+                    std::sync::Arc::clone(&engine),
+                    std::sync::Arc::new(session),
+                    std::sync::Arc::new(Printer),
+                )?;
+                if let Some((id, pos)) = at {
+                    live.watch(id);
+                    live.set_presence(
+                        id,
+                        Some(Selection {
+                            anchor: pos,
+                            head: pos,
+                        }),
+                    );
+                }
+                // Until the time is up, or Ctrl+C / SIGTERM: then leave properly.
+                tokio::select! {
+                    () = tokio::time::sleep(std::time::Duration::from_secs(seconds)) => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                    () = terminated() => {}
+                }
+                live.stop();
+            }
             _ => {}
         }
         engine
@@ -251,4 +296,38 @@ fn account_command(engine: Engine, command: Command) -> anyhow::Result<()> {
             .compact_idle(std::time::Duration::ZERO)?;
         Ok(())
     })
+}
+
+/// `pint live` prints what the background sync reports.
+struct Printer;
+
+impl SyncEvents for Printer {
+    fn status(&self, status: &SyncStatus) {
+        println!(
+            "status\t{}",
+            serde_json::to_string(status).unwrap_or_default()
+        );
+    }
+
+    fn draft_changed(&self, id: DocumentId) {
+        println!("changed\t{id}");
+    }
+
+    fn presence(&self, p: &PeerPresence) {
+        match p.selection {
+            Some(s) => println!("cursor\t{}\t{}\t{}", p.id, p.name, s.head),
+            None => println!("left\t{}\t{}", p.id, p.name),
+        }
+    }
+}
+
+/// Resolves when the process is asked to terminate (SIGTERM); never elsewhere.
+async fn terminated() {
+    #[cfg(unix)]
+    if let Ok(mut term) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+    {
+        term.recv().await;
+        return;
+    }
+    std::future::pending::<()>().await;
 }

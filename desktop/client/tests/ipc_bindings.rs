@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use pint_client::account::SignIn;
 use pint_client::ipc::AccountStatus;
 use pint_client::server::ServerStatus;
-use pint_client::sync::SyncStatus;
+use pint_client::sync::{PeerPresence, Selection, SyncStatus};
 use pint_client::{
     Account, CommandError, DamagedDraft, DraftSummary, DraftSync, DraftView, ErrorKind, ListQuery,
     RemoteChanges, SaveReport, Sort, TagCount, Version, ipc,
@@ -56,6 +56,8 @@ fn typescript_bindings_are_fresh() {
         binding::<AccountStatus>(&cfg),
         binding::<SyncStatus>(&cfg),
         binding::<SignIn>(&cfg),
+        binding::<PeerPresence>(&cfg),
+        binding::<Selection>(&cfg),
         ("Commands.ts".to_owned(), ipc::typescript(&cfg)),
     ];
     // Every type a binding imports has its own file here.

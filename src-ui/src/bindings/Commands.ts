@@ -6,9 +6,11 @@ import type { DraftSummary } from "./DraftSummary";
 import type { DraftSync } from "./DraftSync";
 import type { DraftView } from "./DraftView";
 import type { ListQuery } from "./ListQuery";
+import type { PeerPresence } from "./PeerPresence";
 import type { RemoteChanges } from "./RemoteChanges";
 import type { Rendered } from "./Rendered";
 import type { SaveReport } from "./SaveReport";
+import type { Selection } from "./Selection";
 import type { ServerStatus } from "./ServerStatus";
 import type { SignIn } from "./SignIn";
 import type { Splice } from "./Splice";
@@ -24,6 +26,7 @@ export interface Commands {
   sign_in: { args: { form: SignIn, }; result: AccountStatus };
   sign_out: { args: Record<symbol, never>; result: AccountStatus };
   sync_now: { args: Record<symbol, never>; result: null };
+  set_presence: { args: { id: string, selection: Selection | null, }; result: null };
   server_status: { args: Record<symbol, never>; result: ServerStatus };
   list_drafts: { args: { query: ListQuery, }; result: Array<DraftSummary> };
   list_tags: { args: Record<symbol, never>; result: Array<TagCount> };
@@ -46,4 +49,5 @@ export interface Commands {
 export interface Events {
   "sync-status": AccountStatus["sync"];
   "draft-changed": string;
+  "presence": PeerPresence;
 }

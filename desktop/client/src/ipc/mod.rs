@@ -19,7 +19,7 @@ use ts_rs::{Config, TS, TypeVisitor};
 use crate::account::SignIn;
 use crate::server::ServerStatus;
 use crate::store::{Account, DamagedDraft, DraftSummary, ListQuery, TagCount};
-use crate::sync::SyncStatus;
+use crate::sync::{PeerPresence, Selection, SyncStatus};
 use crate::{DraftView, RemoteChanges, SaveReport, Version};
 
 /// The events the shell sends the window, by name (payloads in `Events` on the
@@ -29,6 +29,8 @@ pub mod events {
     pub const SYNC_STATUS: &str = "sync-status";
     /// Changes from elsewhere were saved into a draft; payload: its id.
     pub const DRAFT_CHANGED: &str = "draft-changed";
+    /// A collaborator's cursor moved, or they left a draft; payload: `PeerPresence`.
+    pub const PRESENCE: &str = "presence";
 }
 
 /// Who this device is signed in as and how its sync stands.
@@ -78,6 +80,8 @@ macro_rules! commands {
             $(
                 entries.push_str(&entry::<$args>(cfg, &mut imports));
             )*
+            // Event payloads named below.
+            collect_imports::<PeerPresence>(cfg, &mut imports, false);
             let mut out = String::from(
                 "// Generated from pint-client's ipc contract (desktop/client/src/ipc/mod.rs) \
                  by the ipc_bindings test. Do not edit.\n",
@@ -90,9 +94,12 @@ macro_rules! commands {
             out.push_str("}\n");
             out.push_str(&format!(
                 "\n/** The events the shell sends the window, by name, with their payloads. */\n\
-                 export interface Events {{\n  \"{}\": AccountStatus[\"sync\"];\n  \"{}\": string;\n}}\n",
+                 export interface Events {{\n  \"{}\": AccountStatus[\"sync\"];\n  \"{}\": string;\n  \
+                 \"{}\": {};\n}}\n",
                 events::SYNC_STATUS,
                 events::DRAFT_CHANGED,
+                events::PRESENCE,
+                PeerPresence::name(cfg),
             ));
             out
         }
@@ -122,6 +129,12 @@ commands! {
     "sign_out" => SignOutArgs {} -> AccountStatus;
     /// Connect or look for changes now (never needed: sync runs by itself).
     "sync_now" => SyncNowArgs {} -> ();
+    /// Where the creator is in the open draft, shown to collaborators (`null`: left it).
+    /// Collaborators already there say where they are within 10 s.
+    "set_presence" => SetPresenceArgs {
+        #[ts(type = "string")] id: DocumentId,
+        selection: Option<Selection>,
+    } -> ();
     "server_status" => ServerStatusArgs {} -> ServerStatus;
     "list_drafts" => ListDraftsArgs { query: ListQuery } -> Vec<DraftSummary>;
     "list_tags" => ListTagsArgs {} -> Vec<TagCount>;

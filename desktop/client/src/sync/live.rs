@@ -309,6 +309,13 @@ impl Worker {
                 }
                 c = self.control.recv() => match c {
                     None | Some(Control::Stop) => {
+                        // Collaborators stop showing this user's cursor at once.
+                        if let Some((id, _)) = self.presence.take() {
+                            self.presence_count += 1;
+                            let _ = conn
+                                .send_presence(id, self.name(), None, self.session_id(), self.presence_count)
+                                .await;
+                        }
                         conn.close().await;
                         return Ok(Ended::Stop);
                     }
