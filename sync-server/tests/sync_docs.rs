@@ -233,6 +233,63 @@ async fn story(backend: Backend) {
         stored.chunks.len()
     );
 
+    // Twenty writers at once (group commit): each is told "stored" only once its change
+    // is in storage, and they share writes instead of taking one each.
+    let mut writers = Vec::new();
+    for _ in 0..20 {
+        let mut c = Client::new(ada.doc.fork());
+        c.sync(&docs, &bob_scope, &shared, true).await.unwrap();
+        writers.push(c);
+    }
+    let chunks_before = storage
+        .load_document(&ada_scope, "doc")
+        .await
+        .unwrap()
+        .unwrap()
+        .chunks
+        .len();
+    let rounds = writers.iter_mut().enumerate().map(|(i, c)| {
+        c.append(&format!(" w{i}"));
+        let message = c
+            .doc
+            .sync()
+            .generate_sync_message(&mut c.state)
+            .unwrap()
+            .encode();
+        let (docs, scope, shared, storage) = (&docs, &bob_scope, &shared, &storage);
+        let mine = c.doc.get_heads();
+        async move {
+            let mut server_state = std::mem::replace(&mut c.server_state, sync::State::new());
+            assert!(
+                docs.receive(scope, shared, &mut server_state, &message, true)
+                    .await
+                    .unwrap()
+            );
+            c.server_state = server_state;
+            // Acknowledged: so it is in storage now.
+            let stored = storage.load_document(scope, "doc").await.unwrap().unwrap();
+            let mut check = automerge::Automerge::load(&stored.snapshot).unwrap();
+            for (_, chunk) in &stored.chunks {
+                check.load_incremental(chunk).unwrap();
+            }
+            assert!(mine.iter().all(|h| check.get_change_by_hash(h).is_some()));
+        }
+    });
+    futures_util::future::join_all(rounds).await;
+    let written = storage
+        .load_document(&ada_scope, "doc")
+        .await
+        .unwrap()
+        .unwrap()
+        .chunks
+        .len()
+        .saturating_sub(chunks_before);
+    assert!(written < 20, "20 concurrent changes took {written} writes");
+    ada.sync(&docs, &ada_scope, &shared, true).await.unwrap();
+    for i in 0..20 {
+        assert!(ada.text().contains(&format!(" w{i}")));
+    }
+
     // A restart: a new server process loads what is stored, exactly.
     let storage2 = pint_server::prepare_storage(&db.settings()).await.unwrap();
     let docs2 = SyncDocs::new(storage2);

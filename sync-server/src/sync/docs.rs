@@ -1,8 +1,15 @@
 //! The documents being synced, in memory, one copy per document shared by every
 //! connection syncing it. A sync message that brings changes is merged, the changes are
-//! stored as one chunk, and only then is the answer (which tells the peer the server has
-//! them) generated: a change is acknowledged only once it is committed. Every change
-//! wakes the other connections on the document so they can send it on at once.
+//! stored, and only then is the answer (which tells the peer the server has them)
+//! generated: a change is acknowledged only once it is committed. Every change wakes the
+//! other connections on the document so they can send it on at once.
+//!
+//! Storing is a group commit: the document's lock is held only to merge and to take the
+//! bytes to write, never across the write itself. One writer at a time per document
+//! writes everything merged so far as one chunk; connections whose changes arrived
+//! while it wrote find them stored by the next write (or already by this one) and do not
+//! write again. So twenty people typing into one draft cost one commit per disk flush,
+//! not one each, and nobody waits behind a queue of flushes to be sent others' changes.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -42,6 +49,12 @@ pub struct LoadedDoc {
     saved_heads: Vec<ChangeHash>,
     /// The stored chunks this copy has merged (by seq): what a compaction may delete.
     merged_chunks: Vec<i64>,
+    /// Counts merges that changed the document; `stored_version` is the count the
+    /// last write covered. A change is stored once `stored_version` reaches its merge.
+    version: u64,
+    stored_version: u64,
+    /// Held by the one connection writing this document's changes.
+    writer: Arc<Mutex<()>>,
     changed: broadcast::Sender<()>,
     /// Presence and other ephemeral messages, with the connection that sent them.
     ephemeral: broadcast::Sender<(u64, pint_model::sync_protocol::Message)>,
@@ -141,6 +154,9 @@ impl SyncDocs {
             saved_heads: doc.get_heads(),
             doc,
             merged_chunks: stored.chunks.iter().map(|(seq, _)| *seq).collect(),
+            version: 0,
+            stored_version: 0,
+            writer: Arc::default(),
             changed,
             ephemeral,
         }));
@@ -178,7 +194,11 @@ impl SyncDocs {
             .load_incremental(&bytes)
             .map_err(|e| SyncError::Damaged(e.to_string()))?;
         loaded.merged_chunks.extend(new.iter().map(|(seq, _)| *seq));
-        loaded.saved_heads = loaded.doc.get_heads();
+        // Changes merged here and not yet written must stay in the next write: only when
+        // there are none is everything in memory what is stored.
+        if loaded.stored_version == loaded.version {
+            loaded.saved_heads = loaded.doc.get_heads();
+        }
         if loaded.doc.get_heads() != before {
             let _ = loaded.changed.send(());
         }
@@ -206,51 +226,72 @@ impl SyncDocs {
         if !may_write && !message.changes.is_empty() {
             return Err(SyncError::ReadOnly);
         }
-        let mut loaded = shared.lock().await;
-        let before = loaded.doc.get_heads();
-        loaded
-            .doc
-            .receive_sync_message(state, message)
-            .map_err(|e| SyncError::BadChanges(e.to_string()))?;
-        let heads = loaded.doc.get_heads();
-        if heads == before {
-            return Ok(false);
+        let (mine, writer, id) = {
+            let mut loaded = shared.lock().await;
+            let before = loaded.doc.get_heads();
+            loaded
+                .doc
+                .receive_sync_message(state, message)
+                .map_err(|e| SyncError::BadChanges(e.to_string()))?;
+            if loaded.doc.get_heads() == before {
+                return Ok(false);
+            }
+            loaded.version += 1;
+            (
+                loaded.version,
+                Arc::clone(&loaded.writer),
+                loaded.id.clone(),
+            )
+        };
+        // Ours is stored once a write that began after our merge has finished.
+        let _writing = writer.lock().await;
+        if shared.lock().await.stored_version >= mine {
+            return Ok(true);
         }
-        let id = loaded.id.clone();
-        let result = self.persist(scope, &mut loaded, &heads).await;
-        if let Err(e) = result {
+        if let Err(e) = self.persist(scope, shared).await {
             // What is in memory is not stored: forget it, so nobody is told it is saved.
-            drop(loaded);
             self.evict(&id).await;
             return Err(e);
         }
-        let _ = loaded.changed.send(());
+        let _ = shared.lock().await.changed.send(());
         Ok(true)
     }
 
-    async fn persist(
-        &self,
-        scope: &TenantScope,
-        loaded: &mut LoadedDoc,
-        heads: &[ChangeHash],
-    ) -> Result<(), SyncError> {
-        let chunk = loaded.doc.save_after(&loaded.saved_heads);
+    /// Write everything merged and not yet stored as one chunk (and compact when due).
+    /// Called with the document's writer lock held; takes the document's lock only to
+    /// read and to record, never across a write.
+    async fn persist(&self, scope: &TenantScope, shared: &SharedDoc) -> Result<(), SyncError> {
+        let (id, chunk, heads, version) = {
+            let loaded = shared.lock().await;
+            let heads = loaded.doc.get_heads();
+            let chunk = loaded.doc.save_after(&loaded.saved_heads);
+            (loaded.id.clone(), chunk, heads, loaded.version)
+        };
         let heads_text: Vec<String> = heads.iter().map(ToString::to_string).collect();
         let seq = self
             .storage
-            .append_document_chunk(scope, &loaded.id, &chunk, &heads_text, now_ms())
+            .append_document_chunk(scope, &id, &chunk, &heads_text, now_ms())
             .await?
             .ok_or_else(|| SyncError::Damaged("the document is gone from storage".into()))?;
-        loaded.saved_heads = heads.to_vec();
-        loaded.merged_chunks.push(seq);
-        if loaded.merged_chunks.len() >= COMPACT_AFTER_CHUNKS {
-            // The snapshot holds exactly the chunks this copy merged; those go. A chunk
-            // another server stored meanwhile is not in it, and stays.
-            let snapshot = loaded.doc.save();
+        let due = {
+            let mut loaded = shared.lock().await;
+            loaded.saved_heads = heads;
+            loaded.stored_version = version;
+            loaded.merged_chunks.push(seq);
+            (loaded.merged_chunks.len() >= COMPACT_AFTER_CHUNKS)
+                .then(|| (loaded.doc.save(), loaded.merged_chunks.clone()))
+        };
+        if let Some((snapshot, merged)) = due {
+            // The snapshot holds exactly the chunks this copy had merged when it was
+            // taken; those go. Chunks merged since (another server's) stay.
             self.storage
-                .compact_document(scope, &loaded.id, &snapshot, &loaded.merged_chunks)
+                .compact_document(scope, &id, &snapshot, &merged)
                 .await?;
-            loaded.merged_chunks.clear();
+            shared
+                .lock()
+                .await
+                .merged_chunks
+                .retain(|seq| !merged.contains(seq));
         }
         Ok(())
     }
