@@ -55,12 +55,23 @@ impl Device {
     }
 
     async fn sign_in(&self, server: &str, create_account: bool) -> Result<Session, AccountError> {
+        self.sign_in_as(server, "ada@example.com", create_account)
+            .await
+    }
+
+    /// Sign in to the blog `ada-writes` (created with Ada's account).
+    async fn sign_in_as(
+        &self,
+        server: &str,
+        email: &str,
+        create_account: bool,
+    ) -> Result<Session, AccountError> {
         account::sign_in(
             &self.engine,
             &self.keychain,
             SignIn {
                 server: server.into(),
-                email: "ada@example.com".into(),
+                email: email.into(),
                 password: "correct horse battery".into(),
                 create_account,
                 blog: "ada-writes".into(),
@@ -450,19 +461,10 @@ async fn a_viewer_receives_the_blog_and_keeps_own_drafts_on_the_device() {
         .create(DraftKind::Post)
         .unwrap();
     device.append(own, "Vic's own notes");
-    let session = account::sign_in(
-        &device.engine,
-        &device.keychain,
-        SignIn {
-            server: base.clone(),
-            email: "vic@example.com".into(),
-            password: "correct horse battery".into(),
-            create_account: false,
-            blog: "ada-writes".into(),
-        },
-    )
-    .await
-    .unwrap();
+    let session = device
+        .sign_in_as(&base, "vic@example.com", false)
+        .await
+        .unwrap();
     assert_eq!(session.account().blog_role, "viewer");
     let sync = LiveSync::start(
         Arc::clone(&device.engine),

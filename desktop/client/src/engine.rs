@@ -644,7 +644,8 @@ pub struct Version {
     pub changes: usize,
 }
 
-fn now_millis() -> i64 {
+/// Unix milliseconds now.
+pub(crate) fn now_millis() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))

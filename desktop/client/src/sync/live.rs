@@ -20,6 +20,7 @@ use super::presence::{PeerPresence, Selection};
 use super::{Remote, SyncError, lock};
 use crate::Engine;
 use crate::account::Session;
+use crate::engine::now_millis;
 
 /// Where the background sync stands, as the app shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
@@ -430,13 +431,6 @@ pub fn backoff(failures: u32) -> Duration {
         Err(_) => 0.5,
     };
     exp.mul_f64(0.5 + 0.5 * unit)
-}
-
-fn now_millis() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
 }
 
 #[cfg(test)]
