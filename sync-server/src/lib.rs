@@ -3,10 +3,12 @@
 
 pub mod admin;
 pub mod auth;
+pub mod blog;
 pub mod db;
 pub mod health;
 pub mod http;
 pub mod mail;
+pub mod publish;
 pub mod secrets;
 pub mod settings;
 pub mod sync;

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod documents;
 mod postgres;
+pub mod posts;
 mod sqlite;
 pub mod tenants;
 
@@ -15,6 +16,7 @@ use std::time::Duration;
 pub use accounts::AccountStore;
 pub use documents::DocumentStore;
 pub use postgres::PostgresStorage;
+pub use posts::PostStore;
 pub use sqlite::SqliteStorage;
 pub use tenants::TenantStore;
 
@@ -49,7 +51,7 @@ pub enum DbError {
 /// same contract tests (`tests/storage_contract.rs`).
 #[async_trait::async_trait]
 pub trait Storage:
-    AccountStore + TenantStore + DocumentStore + Send + Sync + std::fmt::Debug + 'static
+    AccountStore + TenantStore + DocumentStore + PostStore + Send + Sync + std::fmt::Debug + 'static
 {
     /// `"sqlite"` or `"postgres"`.
     fn backend(&self) -> &'static str;

@@ -170,3 +170,5 @@ impl_document_store!(
     set_scope,
     notify_changed
 );
+
+crate::db::posts::impl_post_store!(PostgresStorage, sqlx::Postgres, sql, begin_write, set_scope);

@@ -133,6 +133,8 @@ impl_document_store!(
     notify_changed
 );
 
+crate::db::posts::impl_post_store!(SqliteStorage, sqlx::Sqlite, sql, begin_write, set_scope);
+
 #[cfg(test)]
 mod tests {
     #[test]

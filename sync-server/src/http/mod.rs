@@ -17,6 +17,7 @@ use crate::auth::{Auth, AuthApi};
 use crate::db::Storage;
 use crate::health::HealthApi;
 use crate::mail::Mailer;
+use crate::publish::PublishApi;
 use crate::sync::api::DocumentsApi;
 use crate::sync::connection::{SyncSettings, sync_socket};
 use crate::sync::docs::SyncDocs;
@@ -34,6 +35,7 @@ pub type Apis = (
     UsersApi,
     TenantsApi,
     DocumentsApi,
+    PublishApi,
     AdminApi,
 );
 
@@ -47,6 +49,7 @@ pub fn api_service() -> OpenApiService<Apis, ()> {
             UsersApi,
             TenantsApi,
             DocumentsApi,
+            PublishApi,
             AdminApi,
         ),
         "Pint",
@@ -82,6 +85,7 @@ pub fn app(services: Services) -> impl Endpoint {
         .at("/v1/openapi.json", spec)
         .at("/metrics", poem::get(metrics::metrics))
         .at("/v1/sync", poem::get(sync_socket))
+        .nest("/b", crate::blog::routes())
         .nest("/", api)
         .data(storage)
         .data(auth)

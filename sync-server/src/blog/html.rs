@@ -1,0 +1,160 @@
+//! The blog's HTML: small, readable without JavaScript, accessible (landmarks, one
+//! `h1`, a skip link), with every string from the tenant escaped. The style sheet is
+//! inline and allowed by its hash in the CSP; there are no scripts.
+
+use std::fmt::Write;
+use std::sync::LazyLock;
+
+use base64::Engine;
+use sha2::Digest;
+
+use crate::db::posts::PostRecord;
+use crate::db::tenants::TenantRecord;
+
+/// The whole style sheet: system fonts, a readable measure, light and dark.
+pub const CSS: &str = "\
+:root{color-scheme:light dark;--fg:#1d1b18;--bg:#fdfcf9;--muted:#5f5a52;--link:#1f5fa8}\
+@media(prefers-color-scheme:dark){:root{--fg:#ece8e1;--bg:#171614;--muted:#b0a99e;--link:#8ab8f0}}\
+body{margin:0;background:var(--bg);color:var(--fg);font:1.0625rem/1.65 system-ui,-apple-system,'Segoe UI',sans-serif}\
+.skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:1rem}\
+header,main,footer{max-width:42rem;margin:0 auto;padding:1rem 1.25rem}\
+header{display:flex;flex-wrap:wrap;gap:.5rem 1.25rem;align-items:baseline;border-bottom:1px solid color-mix(in srgb,var(--fg) 15%,transparent)}\
+header .name{font-weight:700;font-size:1.2rem;color:var(--fg);text-decoration:none}\
+nav ul{list-style:none;display:flex;flex-wrap:wrap;gap:1rem;margin:0;padding:0}\
+a{color:var(--link)}h1,h2{line-height:1.25}\
+.meta{color:var(--muted);font-size:.9rem}\
+article img{max-width:100%;height:auto}pre{overflow-x:auto}\
+.entries{list-style:none;padding:0}.entries li{margin:0 0 1.75rem}\
+footer{color:var(--muted);font-size:.875rem}";
+
+/// `style-src` for the CSP: the hash of the one inline style sheet.
+pub static STYLE_HASH: LazyLock<String> = LazyLock::new(|| {
+    let digest = sha2::Sha256::digest(CSS.as_bytes());
+    format!(
+        "'sha256-{}'",
+        base64::engine::general_purpose::STANDARD.encode(digest)
+    )
+});
+
+/// `s` with `& < > " '` escaped, for text and attribute values.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A URL path segment for a slug (letters of any script are percent-encoded).
+pub fn path_segment(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
+}
+
+/// What every page is made of.
+#[derive(Debug)]
+pub struct Page<'a> {
+    pub blog: &'a TenantRecord,
+    /// The blog's root path, ending in `/`.
+    pub root: &'a str,
+    pub title: &'a str,
+    pub description: &'a str,
+    pub nav: &'a [PostRecord],
+    /// Already-safe HTML for `<main>`.
+    pub main: String,
+}
+
+pub fn render(page: &Page<'_>) -> String {
+    let mut nav = String::new();
+    for p in page.nav {
+        let _ = write!(
+            nav,
+            "<li><a href=\"{}{}\">{}</a></li>",
+            esc(page.root),
+            esc(&path_segment(&p.slug)),
+            esc(&p.title)
+        );
+    }
+    format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
+         <title>{title}</title><meta name=\"description\" content=\"{description}\">\
+         <style>{css}</style></head><body>\
+         <a class=\"skip\" href=\"#main\">Skip to content</a>\
+         <header><a class=\"name\" href=\"{root}\">{blog}</a>\
+         <nav aria-label=\"Pages\"><ul>{nav}</ul></nav></header>\
+         <main id=\"main\">{main}</main>\
+         <footer><p>{blog} · published with Pint</p></footer></body></html>",
+        title = esc(page.title),
+        description = esc(page.description),
+        css = CSS,
+        root = esc(page.root),
+        blog = esc(&page.blog.name),
+        nav = nav,
+        main = page.main,
+    )
+}
+
+/// Unix milliseconds as a date readers read, and as `datetime`.
+pub fn date(ms: i64) -> (String, String) {
+    let days = ms.div_euclid(86_400_000);
+    let (y, m, d) = civil_from_days(days);
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let month = MONTHS[usize::try_from(m - 1).unwrap_or(0).min(11)];
+    (format!("{d} {month} {y}"), format!("{y:04}-{m:02}-{d:02}"))
+}
+
+/// Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_and_dates() {
+        assert_eq!(
+            esc("<script>alert('x')</script> & \"q\""),
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"
+        );
+        assert_eq!(path_segment("été 2"), "%C3%A9t%C3%A9%202");
+        assert_eq!(date(0), ("1 January 1970".into(), "1970-01-01".into()));
+        assert_eq!(
+            date(1_795_000_000_000),
+            ("18 November 2026".into(), "2026-11-18".into())
+        );
+        assert!(STYLE_HASH.starts_with("'sha256-"));
+    }
+}

@@ -1,0 +1,256 @@
+//! The blog, for readers: every tenant's published posts, served by pint-server as
+//! plain HTML that needs no JavaScript. This part: the path form `/b/<subdomain>/…`
+//! (index with pages of ten, post and page URLs, permanent redirects from old slugs).
+//! An unknown blog or path is a plain 404 page; nothing of another blog, no draft and
+//! nothing unpublished is ever reachable (every read is scoped to the blog found).
+
+pub mod html;
+
+use std::fmt::Write;
+use std::sync::Arc;
+
+use poem::http::{HeaderValue, StatusCode, header};
+use poem::web::{Data, Path, Query};
+use poem::{IntoResponse, Response, Route, get, handler};
+use serde::Deserialize;
+
+use crate::db::Storage;
+use crate::db::posts::{Found, PostRecord};
+use crate::db::tenants::TenantRecord;
+use html::{Page, esc, path_segment};
+
+/// Posts on one index page.
+pub const PER_PAGE: i64 = 10;
+
+/// The path of a post on this server.
+pub fn post_path(subdomain: &str, slug: &str) -> String {
+    format!("/b/{}/{}", subdomain, path_segment(slug))
+}
+
+fn root(subdomain: &str) -> String {
+    format!("/b/{subdomain}/")
+}
+
+pub fn routes() -> Route {
+    // Nested under `/b`.
+    Route::new()
+        .at("/:subdomain", get(index))
+        .at("/:subdomain/", get(index))
+        .at("/:subdomain/:slug", get(entry))
+}
+
+#[derive(Debug, Deserialize)]
+struct IndexQuery {
+    page: Option<String>,
+}
+
+/// An HTML answer with the blog's headers: a CSP with no scripts at all and only the
+/// inline style sheet's hash, no framing, no sniffing, short public caching.
+fn html_response(status: StatusCode, body: String) -> Response {
+    let csp = format!(
+        "default-src 'none'; img-src 'self' https: data:; style-src {}; base-uri 'none'; \
+         form-action 'self'; frame-ancestors 'none'",
+        *html::STYLE_HASH
+    );
+    let mut resp = Response::builder()
+        .status(status)
+        .content_type("text/html; charset=utf-8")
+        .header("x-content-type-options", "nosniff")
+        .header("referrer-policy", "strict-origin-when-cross-origin")
+        .header(
+            header::CACHE_CONTROL,
+            if status.is_success() {
+                "public, max-age=60"
+            } else {
+                "no-store"
+            },
+        )
+        .body(body);
+    if let Ok(v) = HeaderValue::from_str(&csp) {
+        resp.headers_mut().insert("content-security-policy", v);
+    }
+    resp
+}
+
+fn not_found_page() -> Response {
+    html_response(
+        StatusCode::NOT_FOUND,
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not found</title>\
+         </head><body><main><h1>Not found</h1><p>There is nothing at this address.</p></main>\
+         </body></html>"
+            .into(),
+    )
+}
+
+fn server_error(e: impl std::fmt::Display) -> Response {
+    tracing::error!(error = %e, "the blog could not be read");
+    html_response(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Error</title>\
+         </head><body><main><h1>Something went wrong</h1><p>Try again in a moment.</p></main>\
+         </body></html>"
+            .into(),
+    )
+}
+
+/// The blog at a subdomain, and its pages for the navigation.
+async fn blog(
+    storage: &dyn Storage,
+    subdomain: &str,
+) -> Result<Option<(TenantRecord, Vec<PostRecord>)>, Response> {
+    if subdomain.len() > 63 {
+        return Ok(None);
+    }
+    let Some(blog) = storage
+        .blog_by_subdomain(subdomain)
+        .await
+        .map_err(server_error)?
+    else {
+        return Ok(None);
+    };
+    let pages = storage
+        .public_posts(&blog.id, "page", 50, 0)
+        .await
+        .map_err(server_error)?;
+    Ok(Some((blog, pages)))
+}
+
+#[handler]
+async fn index(
+    storage: Data<&Arc<dyn Storage>>,
+    Path(subdomain): Path<String>,
+    Query(query): Query<IndexQuery>,
+) -> Response {
+    let page_no: i64 = match query.page.as_deref().map(str::parse::<i64>) {
+        None => 1,
+        Some(Ok(n)) if (1..=100_000).contains(&n) => n,
+        Some(_) => return not_found_page(),
+    };
+    let (blog, pages) = match blog(storage.as_ref(), &subdomain).await {
+        Ok(Some(found)) => found,
+        Ok(None) => return not_found_page(),
+        Err(resp) => return resp,
+    };
+    let posts = match storage
+        .public_posts(&blog.id, "post", PER_PAGE + 1, (page_no - 1) * PER_PAGE)
+        .await
+    {
+        Ok(p) => p,
+        Err(e) => return server_error(e),
+    };
+    if page_no > 1 && posts.is_empty() {
+        return not_found_page();
+    }
+    let root = root(&blog.subdomain);
+    let more = i64::try_from(posts.len()).unwrap_or(0) > PER_PAGE;
+    let mut main = format!("<h1>{}</h1>", esc(&blog.name));
+    if posts.is_empty() {
+        main.push_str("<p>Nothing published yet.</p>");
+    } else {
+        main.push_str("<ul class=\"entries\">");
+        for p in posts.iter().take(usize::try_from(PER_PAGE).unwrap_or(10)) {
+            let (when, datetime) = html::date(p.published_at);
+            let _ = write!(
+                main,
+                "<li><article><h2><a href=\"{href}\">{title}</a></h2>\
+                 <p class=\"meta\"><time datetime=\"{datetime}\">{when}</time> · {minutes} min read</p>\
+                 <p>{excerpt}</p></article></li>",
+                href = esc(&format!("{root}{}", path_segment(&p.slug))),
+                title = esc(&p.title),
+                minutes = p.reading_minutes.max(1),
+                excerpt = esc(&p.excerpt),
+            );
+        }
+        main.push_str("</ul>");
+    }
+    if page_no > 1 || more {
+        main.push_str("<nav aria-label=\"More posts\"><p>");
+        if page_no > 1 {
+            let _ = write!(
+                main,
+                "<a rel=\"prev\" href=\"{}?page={}\">Newer posts</a> ",
+                esc(&root),
+                page_no - 1
+            );
+        }
+        if more {
+            let _ = write!(
+                main,
+                "<a rel=\"next\" href=\"{}?page={}\">Older posts</a>",
+                esc(&root),
+                page_no + 1
+            );
+        }
+        main.push_str("</p></nav>");
+    }
+    html_response(
+        StatusCode::OK,
+        html::render(&Page {
+            blog: &blog,
+            root: &root,
+            title: &blog.name,
+            description: &blog.name,
+            nav: &pages,
+            main,
+        }),
+    )
+}
+
+#[handler]
+async fn entry(
+    storage: Data<&Arc<dyn Storage>>,
+    Path((subdomain, slug)): Path<(String, String)>,
+) -> Response {
+    let (blog, pages) = match blog(storage.as_ref(), &subdomain).await {
+        Ok(Some(found)) => found,
+        Ok(None) => return not_found_page(),
+        Err(resp) => return resp,
+    };
+    if slug.chars().count() > pint_model::slug::MAX_SLUG_CHARS {
+        return not_found_page();
+    }
+    let post = match storage.public_post(&blog.id, &slug).await {
+        Ok(Some(Found::Post(p))) => p,
+        Ok(Some(Found::MovedTo(new))) => {
+            return Response::builder()
+                .status(StatusCode::MOVED_PERMANENTLY)
+                .header(header::LOCATION, post_path(&blog.subdomain, &new))
+                .header(header::CACHE_CONTROL, "public, max-age=3600")
+                .finish();
+        }
+        Ok(None) => return not_found_page(),
+        Err(e) => return server_error(e),
+    };
+    let root = root(&blog.subdomain);
+    let (when, datetime) = html::date(post.published_at);
+    let mut tags = String::new();
+    for t in &post.tags {
+        let _ = write!(tags, " · {}", esc(t));
+    }
+    let meta = if post.kind == "post" {
+        format!(
+            "<p class=\"meta\"><time datetime=\"{datetime}\">{when}</time> · {} min read{tags}</p>",
+            post.reading_minutes.max(1)
+        )
+    } else {
+        String::new()
+    };
+    // `post.html` was sanitized by pint-model when it was published.
+    let main = format!(
+        "<article><h1>{}</h1>{meta}{}</article>",
+        esc(&post.title),
+        post.html
+    );
+    html_response(
+        StatusCode::OK,
+        html::render(&Page {
+            blog: &blog,
+            root: &root,
+            title: &format!("{} – {}", post.title, blog.name),
+            description: &post.excerpt,
+            nav: &pages,
+            main,
+        }),
+    )
+    .into_response()
+}

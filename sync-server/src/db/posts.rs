@@ -1,0 +1,382 @@
+//! Published posts and pages: what the blog shows, rendered when the creator published
+//! and kept as it was (the pinned revision), plus redirects from slugs a post had
+//! before. Written through a `TenantScope`; read for readers through a blog found by
+//! its subdomain (readers are nobody's members: the tenant is scoped from the blog).
+
+use super::DbError;
+use super::tenants::{TenantRecord, TenantScope};
+
+/// A published post or page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostRecord {
+    pub id: String,
+    pub document_id: String,
+    /// `post` or `page`.
+    pub kind: String,
+    pub slug: String,
+    pub title: String,
+    pub excerpt: String,
+    pub html: String,
+    pub tags: Vec<String>,
+    /// The revision published.
+    pub heads: Vec<String>,
+    pub word_count: i64,
+    pub reading_minutes: i64,
+    pub published_at: i64,
+    pub updated_at: i64,
+}
+
+/// What publishing a document writes.
+#[derive(Debug, Clone)]
+pub struct NewPost<'a> {
+    /// The id to use if this document has no post yet.
+    pub id: &'a str,
+    pub document_id: &'a str,
+    pub kind: &'a str,
+    pub slug: &'a str,
+    pub title: &'a str,
+    pub excerpt: &'a str,
+    pub html: &'a str,
+    pub tags: &'a [String],
+    pub heads: &'a [String],
+    pub word_count: i64,
+    pub reading_minutes: i64,
+    pub now: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Published {
+    Done(Box<PostRecord>),
+    /// Another post of the blog has this slug.
+    SlugTaken,
+    /// The blog may not have more published posts (its plan's limit).
+    QuotaExceeded {
+        limit: i64,
+    },
+}
+
+/// What a reader's path resolves to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Found {
+    Post(Box<PostRecord>),
+    /// The slug a post had before: its slug now.
+    MovedTo(String),
+}
+
+#[async_trait::async_trait]
+pub trait PostStore: Send + Sync {
+    /// Publish a document (first time or again), in one transaction: a changed slug
+    /// leaves a redirect; a new post counts against `max_posts` (posts, not pages).
+    async fn publish(
+        &self,
+        scope: &TenantScope,
+        post: &NewPost<'_>,
+        max_posts: Option<i64>,
+    ) -> Result<Published, DbError>;
+    /// Take a document's post off the blog (its redirects go with it).
+    async fn unpublish(&self, scope: &TenantScope, document_id: &str) -> Result<bool, DbError>;
+    /// The blog's published posts and pages, newest first.
+    async fn posts(&self, scope: &TenantScope) -> Result<Vec<PostRecord>, DbError>;
+    /// The blog readers reach at a subdomain.
+    async fn blog_by_subdomain(&self, subdomain: &str) -> Result<Option<TenantRecord>, DbError>;
+    /// Published entries of `kind` of a blog for readers, newest first (pages: by title).
+    async fn public_posts(
+        &self,
+        tenant_id: &str,
+        kind: &str,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<PostRecord>, DbError>;
+    /// A path of a blog for readers: a post, or where it moved.
+    async fn public_post(&self, tenant_id: &str, slug: &str) -> Result<Option<Found>, DbError>;
+}
+
+/// The columns `post_from_row` reads, in order.
+macro_rules! post_columns {
+    () => {
+        "id, document_id, kind, slug, title, excerpt, html, tags, heads, word_count, \
+         reading_minutes, published_at, updated_at"
+    };
+}
+pub(crate) use post_columns;
+
+pub(crate) type PostRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    i64,
+    i64,
+    i64,
+);
+
+pub(crate) fn post_from_row(r: PostRow) -> PostRecord {
+    PostRecord {
+        id: r.0,
+        document_id: r.1,
+        kind: r.2,
+        slug: r.3,
+        title: r.4,
+        excerpt: r.5,
+        html: r.6,
+        tags: serde_json::from_str(&r.7).unwrap_or_default(),
+        heads: super::documents::split_heads(&r.8),
+        word_count: r.9,
+        reading_minutes: r.10,
+        published_at: r.11,
+        updated_at: r.12,
+    }
+}
+
+/// Implements `PostStore` for a backend from the same queries (see `impl_tenant_store!`).
+macro_rules! impl_post_store {
+    ($storage:ty, $db:ty, $sql:path, $begin:path, $scope:path) => {
+        #[async_trait::async_trait]
+        impl $crate::db::posts::PostStore for $storage {
+            async fn publish(
+                &self,
+                scope: &$crate::db::tenants::TenantScope,
+                post: &$crate::db::posts::NewPost<'_>,
+                max_posts: Option<i64>,
+            ) -> Result<$crate::db::posts::Published, $crate::db::DbError> {
+                use $crate::db::posts::Published;
+                let tenant = scope.tenant_id();
+                let mut tx = $begin(&self.pool).await?;
+                $scope(&mut *tx, tenant, scope.actor_id(), false).await?;
+                let existing: Option<(String, String, i64)> = sqlx::query_as($sql(
+                    "SELECT id, slug, published_at FROM posts WHERE document_id = $1 AND tenant_id = $2",
+                ))
+                .bind(post.document_id)
+                .bind(tenant)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let holder: Option<String> = sqlx::query_scalar($sql(
+                    "SELECT document_id FROM posts WHERE tenant_id = $1 AND slug = $2",
+                ))
+                .bind(tenant)
+                .bind(post.slug)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if holder.is_some_and(|d| d != post.document_id) {
+                    return Ok(Published::SlugTaken);
+                }
+                if existing.is_none() && post.kind == "post" && let Some(limit) = max_posts {
+                    let count: i64 = sqlx::query_scalar($sql(
+                        "SELECT count(*) FROM posts WHERE tenant_id = $1 AND kind = 'post'",
+                    ))
+                    .bind(tenant)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    if count >= limit {
+                        return Ok(Published::QuotaExceeded { limit });
+                    }
+                }
+                let tags = serde_json::to_string(post.tags).unwrap_or_else(|_| "[]".into());
+                let heads = $crate::db::documents::join_heads(post.heads);
+                let id = match &existing {
+                    Some((id, old_slug, _)) => {
+                        sqlx::query($sql(
+                            "UPDATE posts SET kind = $2, slug = $3, title = $4, excerpt = $5, html = $6,
+                                 tags = $7, heads = $8, word_count = $9, reading_minutes = $10,
+                                 updated_at = $11
+                             WHERE id = $1",
+                        ))
+                        .bind(id)
+                        .bind(post.kind)
+                        .bind(post.slug)
+                        .bind(post.title)
+                        .bind(post.excerpt)
+                        .bind(post.html)
+                        .bind(&tags)
+                        .bind(&heads)
+                        .bind(post.word_count)
+                        .bind(post.reading_minutes)
+                        .bind(post.now)
+                        .execute(&mut *tx)
+                        .await?;
+                        if old_slug != post.slug {
+                            sqlx::query($sql(
+                                "INSERT INTO post_redirects (tenant_id, slug, post_id) VALUES ($1, $2, $3)
+                                 ON CONFLICT (tenant_id, slug) DO UPDATE SET post_id = excluded.post_id",
+                            ))
+                            .bind(tenant)
+                            .bind(old_slug)
+                            .bind(id)
+                            .execute(&mut *tx)
+                            .await?;
+                        }
+                        id.clone()
+                    }
+                    None => {
+                        sqlx::query($sql(
+                            "INSERT INTO posts (id, tenant_id, document_id, kind, slug, title, excerpt,
+                                 html, tags, heads, word_count, reading_minutes, published_at, updated_at)
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)",
+                        ))
+                        .bind(post.id)
+                        .bind(tenant)
+                        .bind(post.document_id)
+                        .bind(post.kind)
+                        .bind(post.slug)
+                        .bind(post.title)
+                        .bind(post.excerpt)
+                        .bind(post.html)
+                        .bind(&tags)
+                        .bind(&heads)
+                        .bind(post.word_count)
+                        .bind(post.reading_minutes)
+                        .bind(post.now)
+                        .execute(&mut *tx)
+                        .await?;
+                        post.id.to_owned()
+                    }
+                };
+                // The slug is live again: no redirect may take it away.
+                sqlx::query($sql("DELETE FROM post_redirects WHERE tenant_id = $1 AND slug = $2"))
+                    .bind(tenant)
+                    .bind(post.slug)
+                    .execute(&mut *tx)
+                    .await?;
+                let row: $crate::db::posts::PostRow = sqlx::query_as($sql(concat!(
+                    "SELECT ",
+                    $crate::db::posts::post_columns!(),
+                    " FROM posts WHERE id = $1"
+                )))
+                .bind(&id)
+                .fetch_one(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(Published::Done(Box::new($crate::db::posts::post_from_row(row))))
+            }
+
+            async fn unpublish(
+                &self,
+                scope: &$crate::db::tenants::TenantScope,
+                document_id: &str,
+            ) -> Result<bool, $crate::db::DbError> {
+                let mut tx = $begin(&self.pool).await?;
+                $scope(&mut *tx, scope.tenant_id(), scope.actor_id(), false).await?;
+                let done = sqlx::query($sql("DELETE FROM posts WHERE document_id = $1 AND tenant_id = $2"))
+                    .bind(document_id)
+                    .bind(scope.tenant_id())
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn posts(
+                &self,
+                scope: &$crate::db::tenants::TenantScope,
+            ) -> Result<Vec<$crate::db::posts::PostRecord>, $crate::db::DbError> {
+                let mut tx = self.pool.begin().await?;
+                $scope(&mut *tx, scope.tenant_id(), scope.actor_id(), false).await?;
+                let rows: Vec<$crate::db::posts::PostRow> = sqlx::query_as($sql(concat!(
+                    "SELECT ",
+                    $crate::db::posts::post_columns!(),
+                    " FROM posts WHERE tenant_id = $1 ORDER BY published_at DESC, id"
+                )))
+                .bind(scope.tenant_id())
+                .fetch_all(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(rows.into_iter().map($crate::db::posts::post_from_row).collect())
+            }
+
+            async fn blog_by_subdomain(
+                &self,
+                subdomain: &str,
+            ) -> Result<Option<$crate::db::tenants::TenantRecord>, $crate::db::DbError> {
+                let mut tx = self.pool.begin().await?;
+                $scope(&mut *tx, "", "", true).await?;
+                let found = sqlx::query_as($sql(concat!(
+                    "SELECT ",
+                    $crate::db::tenants::tenant_columns!(),
+                    " FROM tenants WHERE subdomain = $1"
+                )))
+                .bind(subdomain)
+                .fetch_optional(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(found)
+            }
+
+            async fn public_posts(
+                &self,
+                tenant_id: &str,
+                kind: &str,
+                limit: i64,
+                offset: i64,
+            ) -> Result<Vec<$crate::db::posts::PostRecord>, $crate::db::DbError> {
+                let mut tx = self.pool.begin().await?;
+                $scope(&mut *tx, tenant_id, "", false).await?;
+                // Posts newest first; pages (the navigation) by title.
+                let query = if kind == "page" {
+                    concat!(
+                        "SELECT ",
+                        $crate::db::posts::post_columns!(),
+                        " FROM posts WHERE tenant_id = $1 AND kind = $2
+                          ORDER BY title, id LIMIT $3 OFFSET $4"
+                    )
+                } else {
+                    concat!(
+                        "SELECT ",
+                        $crate::db::posts::post_columns!(),
+                        " FROM posts WHERE tenant_id = $1 AND kind = $2
+                          ORDER BY published_at DESC, id LIMIT $3 OFFSET $4"
+                    )
+                };
+                let rows: Vec<$crate::db::posts::PostRow> = sqlx::query_as($sql(query))
+                    .bind(tenant_id)
+                    .bind(kind)
+                    .bind(limit)
+                    .bind(offset)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(rows.into_iter().map($crate::db::posts::post_from_row).collect())
+            }
+
+            async fn public_post(
+                &self,
+                tenant_id: &str,
+                slug: &str,
+            ) -> Result<Option<$crate::db::posts::Found>, $crate::db::DbError> {
+                let mut tx = self.pool.begin().await?;
+                $scope(&mut *tx, tenant_id, "", false).await?;
+                let row: Option<$crate::db::posts::PostRow> = sqlx::query_as($sql(concat!(
+                    "SELECT ",
+                    $crate::db::posts::post_columns!(),
+                    " FROM posts WHERE tenant_id = $1 AND slug = $2"
+                )))
+                .bind(tenant_id)
+                .bind(slug)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let found = match row {
+                    Some(r) => Some($crate::db::posts::Found::Post(Box::new(
+                        $crate::db::posts::post_from_row(r),
+                    ))),
+                    None => sqlx::query_scalar($sql(
+                        "SELECT p.slug FROM post_redirects r JOIN posts p ON p.id = r.post_id
+                         WHERE r.tenant_id = $1 AND r.slug = $2",
+                    ))
+                    .bind(tenant_id)
+                    .bind(slug)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .map($crate::db::posts::Found::MovedTo),
+                };
+                tx.commit().await?;
+                Ok(found)
+            }
+        }
+    };
+}
+pub(crate) use impl_post_store;

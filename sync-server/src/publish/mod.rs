@@ -1,0 +1,255 @@
+//! Publishing: a blog's draft becomes a post (or a page) on the blog. Publishing pins a
+//! revision: the draft as stored now is rendered with pint-model (the same renderer as
+//! the app's preview) and the result is kept; editing the draft afterwards changes
+//! nothing on the blog until it is published again. Handlers only: storage is
+//! `db::posts`, the pages readers get are `blog`.
+
+use std::sync::Arc;
+
+use pint_model::render::{NoMedia, render_draft};
+use pint_model::slug::{slug_problem, slugify};
+use pint_model::{Draft, ErrorCode};
+use poem::web::Data;
+use poem_openapi::param::Path;
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi};
+
+use crate::auth::{BearerAuth, db_error, now_ms};
+use crate::db::Storage;
+use crate::db::posts::{NewPost, PostRecord, Published};
+use crate::http::ApiError;
+use crate::http::validation::Fields;
+use crate::tenants::{Action, scope_for};
+
+/// Most published posts (pages not counted) on the free plan (DESIGN: plans).
+pub const FREE_PLAN_MAX_POSTS: i64 = 50;
+
+#[derive(Debug, Object)]
+#[oai(rename_all = "camelCase")]
+struct PublishRequest {
+    /// The URL slug; default: the draft's own slug, else one made from its title.
+    slug: Option<String>,
+}
+
+/// A published post or page.
+#[derive(Debug, Object)]
+#[oai(rename_all = "camelCase")]
+pub struct PostView {
+    pub id: String,
+    pub document_id: String,
+    /// `post` or `page`.
+    pub kind: String,
+    pub slug: String,
+    pub title: String,
+    pub excerpt: String,
+    pub tags: Vec<String>,
+    /// The revision on the blog: the draft's heads when it was published. The app shows
+    /// "changed since published" when the draft's heads differ.
+    pub heads: Vec<String>,
+    pub word_count: i64,
+    pub reading_minutes: i64,
+    /// Unix milliseconds.
+    pub published_at: i64,
+    pub updated_at: i64,
+    /// Where readers find it on this server (path form).
+    pub path: String,
+}
+
+impl PostView {
+    fn new(p: PostRecord, subdomain: &str) -> Self {
+        PostView {
+            path: crate::blog::post_path(subdomain, &p.slug),
+            id: p.id,
+            document_id: p.document_id,
+            kind: p.kind,
+            slug: p.slug,
+            title: p.title,
+            excerpt: p.excerpt,
+            tags: p.tags,
+            heads: p.heads,
+            word_count: p.word_count,
+            reading_minutes: p.reading_minutes,
+            published_at: p.published_at,
+            updated_at: p.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, ApiResponse)]
+enum Unpublished {
+    /// It is off the blog.
+    #[oai(status = 204)]
+    Done,
+}
+
+#[derive(Debug)]
+pub struct PublishApi;
+
+fn no_draft() -> ApiError {
+    ApiError::new(ErrorCode::NotFound, "there is no such draft in this blog")
+}
+
+#[OpenApi(prefix_path = "/v1/tenants")]
+impl PublishApi {
+    /// Publish a draft as it is now (editors and above), or publish it again: the blog
+    /// shows this revision until the next publish. A changed slug leaves a permanent
+    /// redirect from the old one.
+    #[oai(path = "/:id/documents/:document_id/publish", method = "post")]
+    async fn publish(
+        &self,
+        storage: Data<&Arc<dyn Storage>>,
+        caller: BearerAuth,
+        id: Path<String>,
+        document_id: Path<String>,
+        body: Json<PublishRequest>,
+    ) -> poem::Result<Json<PostView>> {
+        let scope = scope_for(
+            storage.as_ref(),
+            &caller.0,
+            &id,
+            Action::WriteDocuments,
+            "publishing",
+        )
+        .await?;
+        let request = body.0;
+        if let Some(slug) = &request.slug {
+            Fields::new().check("slug", slug_problem(slug)).finish()?;
+        }
+        let stored = if document_id.len() > 64 {
+            None
+        } else {
+            storage
+                .load_document(&scope, &document_id)
+                .await
+                .map_err(db_error)?
+        };
+        let stored = stored.ok_or_else(no_draft)?;
+        let chunks: Vec<&[u8]> = stored.chunks.iter().map(|(_, b)| b.as_slice()).collect();
+        let mut draft = Draft::load_parts(&stored.snapshot, chunks).map_err(|e| {
+            ApiError::new(
+                ErrorCode::ValidationError,
+                format!("this draft cannot be published yet: {e}"),
+            )
+        })?;
+        let content = draft.content();
+        let rendered = render_draft(&content, &NoMedia);
+        let title = match content.title.trim() {
+            "" => "Untitled".to_owned(),
+            t => t.to_owned(),
+        };
+        let own = content.slug.trim();
+        let slug = match request.slug {
+            Some(s) => s,
+            None if !own.is_empty() && slug_problem(own).is_none() => own.to_owned(),
+            None => match slugify(&title) {
+                s if s.is_empty() => document_id.to_lowercase(),
+                s => s,
+            },
+        };
+        let tenant = storage
+            .tenant(&scope)
+            .await
+            .map_err(db_error)?
+            .ok_or_else(no_draft)?;
+        let max_posts = (tenant.plan == "free").then_some(FREE_PLAN_MAX_POSTS);
+        let post_id = uuid::Uuid::now_v7().to_string();
+        let heads = draft.heads();
+        let published = storage
+            .publish(
+                &scope,
+                &NewPost {
+                    id: &post_id,
+                    document_id: &document_id,
+                    kind: content.kind.as_str(),
+                    slug: &slug,
+                    title: &title,
+                    excerpt: &rendered.excerpt,
+                    html: &rendered.html,
+                    tags: &content.tags,
+                    heads: &heads,
+                    word_count: i64::try_from(rendered.word_count).unwrap_or(i64::MAX),
+                    reading_minutes: i64::try_from(rendered.reading_minutes).unwrap_or(i64::MAX),
+                    now: now_ms(),
+                },
+                max_posts,
+            )
+            .await
+            .map_err(db_error)?;
+        match published {
+            Published::Done(post) => Ok(Json(PostView::new(*post, &tenant.subdomain))),
+            Published::SlugTaken => Err(ApiError::new(
+                ErrorCode::Conflict,
+                format!("another post of this blog is at “{slug}”: choose another slug"),
+            )
+            .with_details(serde_json::json!({ "slug": slug }))
+            .into()),
+            Published::QuotaExceeded { limit } => Err(ApiError::new(
+                ErrorCode::QuotaExceeded,
+                format!(
+                    "the free plan publishes at most {limit} posts: unpublish one, or upgrade \
+                     the blog's plan"
+                ),
+            )
+            .with_details(serde_json::json!({ "limit": limit }))
+            .into()),
+        }
+    }
+
+    /// Take a draft's post off the blog (editors and above). The draft stays.
+    #[oai(path = "/:id/documents/:document_id/publish", method = "delete")]
+    async fn unpublish(
+        &self,
+        storage: Data<&Arc<dyn Storage>>,
+        caller: BearerAuth,
+        id: Path<String>,
+        document_id: Path<String>,
+    ) -> poem::Result<Unpublished> {
+        let scope = scope_for(
+            storage.as_ref(),
+            &caller.0,
+            &id,
+            Action::WriteDocuments,
+            "unpublishing",
+        )
+        .await?;
+        if storage
+            .unpublish(&scope, &document_id)
+            .await
+            .map_err(db_error)?
+        {
+            Ok(Unpublished::Done)
+        } else {
+            Err(ApiError::new(ErrorCode::NotFound, "this draft is not published").into())
+        }
+    }
+
+    /// The blog's published posts and pages, newest first (members).
+    #[oai(path = "/:id/posts", method = "get")]
+    async fn posts(
+        &self,
+        storage: Data<&Arc<dyn Storage>>,
+        caller: BearerAuth,
+        id: Path<String>,
+    ) -> poem::Result<Json<Vec<PostView>>> {
+        let scope = scope_for(
+            storage.as_ref(),
+            &caller.0,
+            &id,
+            Action::ReadDocuments,
+            "reading posts",
+        )
+        .await?;
+        let tenant = storage
+            .tenant(&scope)
+            .await
+            .map_err(db_error)?
+            .ok_or_else(no_draft)?;
+        let posts = storage.posts(&scope).await.map_err(db_error)?;
+        Ok(Json(
+            posts
+                .into_iter()
+                .map(|p| PostView::new(p, &tenant.subdomain))
+                .collect(),
+        ))
+    }
+}

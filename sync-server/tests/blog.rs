@@ -1,0 +1,317 @@
+//! Publishing and the blog readers see, on both backends: a draft stored on the server
+//! is published (rendered at its heads), the blog shows it under its slug with the
+//! tenant's strings escaped and the blog's security headers; editing the draft changes
+//! nothing until it is published again (pinning); a changed slug redirects permanently;
+//! pages join the navigation; unpublished drafts and other blogs' posts are never
+//! reachable; bad slugs and taken slugs are refused; the free plan stops at 50 posts.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
+mod common;
+
+use common::{Backend, TestServer, http};
+use pint_model::{DocumentId, Draft, DraftKind, Splice};
+use pint_server::db::tenants::TenantScope;
+use serde_json::{Value, json};
+
+async fn call(
+    method: reqwest::Method,
+    url: String,
+    token: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut req = http().request(method, url).bearer_auth(token);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let resp = req.send().await.unwrap();
+    (
+        resp.status().as_u16(),
+        resp.json().await.unwrap_or(Value::Null),
+    )
+}
+
+/// A reader: no cookies, no token, redirects not followed.
+async fn read(server: &TestServer, path: &str) -> (u16, reqwest::header::HeaderMap, String) {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let resp = client.get(server.url(path)).send().await.unwrap();
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    (status, headers, resp.text().await.unwrap())
+}
+
+struct Blog<'a> {
+    server: &'a TestServer,
+    storage: std::sync::Arc<dyn pint_server::db::Storage>,
+    scope: TenantScope,
+    tenant: String,
+    token: String,
+}
+
+impl Blog<'_> {
+    /// A draft stored on the server, as sync leaves it.
+    async fn draft(&self, kind: DraftKind, title: &str, body: &str) -> (String, Draft) {
+        let mut d = Draft::new(kind);
+        d.set_title(title).unwrap();
+        d.splice_body(&[Splice {
+            pos: 0,
+            delete: 0,
+            insert: body.into(),
+        }])
+        .unwrap();
+        let id = DocumentId::random().unwrap().to_string();
+        self.storage
+            .create_document(&self.scope, &id, &d.save(), &d.heads(), 1)
+            .await
+            .unwrap()
+            .unwrap();
+        d.save_incremental();
+        (id, d)
+    }
+
+    async fn publish(&self, doc: &str, body: Value) -> (u16, Value) {
+        call(
+            reqwest::Method::POST,
+            self.server.url(&format!(
+                "/v1/tenants/{}/documents/{doc}/publish",
+                self.tenant
+            )),
+            &self.token,
+            Some(body),
+        )
+        .await
+    }
+}
+
+async fn story(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let register = |email: &str, sub: &str| {
+        let body = json!({"email": email, "password": "correct horse battery", "blog": {"subdomain": sub}});
+        let url = server.url("/v1/auth/register");
+        async move {
+            http()
+                .post(url)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    let ada = register("ada@example.com", "ada-writes").await;
+    let eve = register("eve@example.com", "eve-blog").await;
+    let storage = pint_server::prepare_storage(&server.db.settings())
+        .await
+        .unwrap();
+    let tenant = ada["blog"]["id"].as_str().unwrap().to_owned();
+    let scope = storage
+        .scope(ada["user"]["id"].as_str().unwrap(), &tenant)
+        .await
+        .unwrap()
+        .unwrap();
+    let blog = Blog {
+        server: &server,
+        storage: storage.clone(),
+        scope,
+        tenant: tenant.clone(),
+        token: ada["accessToken"].as_str().unwrap().to_owned(),
+    };
+
+    // Publish a draft whose title is hostile: the slug comes from it, the page escapes it.
+    let (doc, mut draft) = blog
+        .draft(
+            DraftKind::Post,
+            "<script>alert(1)</script>",
+            "Hello **world**.\n\nA second paragraph.",
+        )
+        .await;
+    let (status, post) = blog.publish(&doc, json!({})).await;
+    assert_eq!(status, 200, "{post}");
+    assert_eq!(post["slug"], "script-alert-1-script");
+    let path = post["path"].as_str().unwrap().to_owned();
+    assert_eq!(path, "/b/ada-writes/script-alert-1-script");
+    let (status, headers, page) = read(&server, &path).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("<strong>world</strong>"), "{page}");
+    assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(
+        !page.contains("<script"),
+        "no script reaches readers: {page}"
+    );
+    assert!(page.contains("<main id=\"main\">") && page.contains("<header>"));
+    let csp = headers["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"));
+    assert!(!csp.contains("script-src"), "{csp}");
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(
+        headers["referrer-policy"],
+        "strict-origin-when-cross-origin"
+    );
+    let (status, _, index) = read(&server, "/b/ada-writes/").await;
+    assert_eq!(status, 200);
+    assert!(index.contains("href=\"/b/ada-writes/script-alert-1-script\""));
+    assert!(index.contains("Hello world."), "the excerpt: {index}");
+
+    // Pinning: the draft changes, the blog does not, until it is published again.
+    let published_heads = post["heads"].clone();
+    let len = draft.body().encode_utf16().count();
+    draft
+        .splice_body(&[Splice {
+            pos: len,
+            delete: 0,
+            insert: "\n\nEdited later.".into(),
+        }])
+        .unwrap();
+    let chunk = draft.save_incremental();
+    storage
+        .append_document_chunk(&blog.scope, &doc, &chunk, &draft.heads(), 2)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!read(&server, &path).await.2.contains("Edited later"));
+    let (_, posts) = call(
+        reqwest::Method::GET,
+        server.url(&format!("/v1/tenants/{tenant}/posts")),
+        &blog.token,
+        None,
+    )
+    .await;
+    assert_eq!(posts[0]["heads"], published_heads);
+    assert_ne!(
+        posts[0]["heads"],
+        json!(draft.heads()),
+        "changed since published"
+    );
+    let (status, again) = blog.publish(&doc, json!({})).await;
+    assert_eq!(status, 200);
+    assert_eq!(again["heads"], json!(draft.heads()));
+    assert_eq!(
+        again["publishedAt"], post["publishedAt"],
+        "first publication kept"
+    );
+    assert!(read(&server, &path).await.2.contains("Edited later"));
+
+    // A new slug: the old URL redirects there for good.
+    let (status, body) = blog.publish(&doc, json!({"slug": "Not A Slug"})).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (422, Some("VALIDATION_ERROR"))
+    );
+    let (status, moved) = blog.publish(&doc, json!({"slug": "hello-world"})).await;
+    assert_eq!((status, moved["slug"].as_str()), (200, Some("hello-world")));
+    let (status, headers, _) = read(&server, &path).await;
+    assert_eq!(status, 301);
+    assert_eq!(headers["location"], "/b/ada-writes/hello-world");
+    assert_eq!(read(&server, "/b/ada-writes/hello-world").await.0, 200);
+
+    // Unpublished drafts are not on the blog; a taken slug is refused.
+    let (secret, _) = blog
+        .draft(DraftKind::Post, "Secret", "Not for readers")
+        .await;
+    assert_eq!(read(&server, "/b/ada-writes/secret").await.0, 404);
+    let (status, body) = blog.publish(&secret, json!({"slug": "hello-world"})).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (409, Some("CONFLICT"))
+    );
+    assert_eq!(read(&server, "/b/ada-writes/secret").await.0, 404);
+
+    // A page is in every page's navigation.
+    let (about, _) = blog
+        .draft(DraftKind::Page, "About me", "Who writes here.")
+        .await;
+    assert_eq!(blog.publish(&about, json!({})).await.0, 200);
+    let (_, _, index) = read(&server, "/b/ada-writes/").await;
+    assert!(
+        index.contains("<a href=\"/b/ada-writes/about-me\">About me</a>"),
+        "{index}"
+    );
+
+    // Other blogs: nothing of Ada's through Eve's blog, and Eve cannot publish Ada's draft.
+    let eve_tenant = eve["blog"]["id"].as_str().unwrap();
+    let eve_token = eve["accessToken"].as_str().unwrap();
+    assert_eq!(read(&server, "/b/eve-blog/hello-world").await.0, 404);
+    assert_eq!(read(&server, "/b/eve-blog/about-me").await.0, 404);
+    assert!(
+        !read(&server, "/b/eve-blog/")
+            .await
+            .2
+            .contains("hello-world")
+    );
+    let (status, _) = call(
+        reqwest::Method::POST,
+        server.url(&format!("/v1/tenants/{eve_tenant}/documents/{doc}/publish")),
+        eve_token,
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, _) = call(
+        reqwest::Method::POST,
+        server.url(&format!("/v1/tenants/{tenant}/documents/{doc}/publish")),
+        eve_token,
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(status, 404);
+    for bad in [
+        "/b/nobody-here/",
+        "/b/nobody-here/hello-world",
+        &format!("/b/ada-writes/{}", "x".repeat(200)),
+        "/b/ada-writes/?page=0",
+        "/b/ada-writes/?page=abc",
+        "/b/ada-writes/?page=99",
+    ] {
+        assert_eq!(read(&server, bad).await.0, 404, "{bad}");
+    }
+
+    // Unpublish: gone, and its old slug with it.
+    let (status, _) = call(
+        reqwest::Method::DELETE,
+        server.url(&format!("/v1/tenants/{tenant}/documents/{doc}/publish")),
+        &blog.token,
+        None,
+    )
+    .await;
+    assert_eq!(status, 204);
+    assert_eq!(read(&server, "/b/ada-writes/hello-world").await.0, 404);
+    assert_eq!(read(&server, &path).await.0, 404);
+
+    // The free plan: 50 posts; the 51st is refused with a clear error; pages still go.
+    for i in 0..50 {
+        let (d, _) = blog
+            .draft(DraftKind::Post, &format!("Post {i}"), "Text")
+            .await;
+        assert_eq!(blog.publish(&d, json!({})).await.0, 200, "post {i}");
+    }
+    let (extra, _) = blog.draft(DraftKind::Post, "One too many", "Text").await;
+    let (status, body) = blog.publish(&extra, json!({})).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (402, Some("QUOTA_EXCEEDED"))
+    );
+    assert!(body["error"]["message"].as_str().unwrap().contains("50"));
+    let (page2, _) = blog.draft(DraftKind::Page, "Contact", "Mail me").await;
+    assert_eq!(blog.publish(&page2, json!({})).await.0, 200);
+    // Fifty posts: five pages of ten on the index.
+    let (_, _, first) = read(&server, "/b/ada-writes/").await;
+    assert!(first.contains("rel=\"next\""));
+    let (status, _, last) = read(&server, "/b/ada-writes/?page=5").await;
+    assert_eq!(status, 200);
+    assert!(!last.contains("rel=\"next\"") && last.contains("rel=\"prev\""));
+}
+
+#[tokio::test]
+async fn publishing_and_the_blog_on_sqlite() {
+    story(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn publishing_and_the_blog_on_postgres() {
+    story(Backend::Postgres).await;
+}
