@@ -196,6 +196,26 @@ async fn story(backend: Backend) {
     );
     assert!(read(&server, &path).await.2.contains("Edited later"));
 
+    // Publishing the revision a device has: one the server lacks is refused until synced;
+    // an older one it has is what goes on the blog.
+    let (status, body) = blog
+        .publish(&doc, json!({"heads": ["ab".repeat(32)]}))
+        .await;
+    assert_eq!(
+        (status, body["error"]["details"]["reason"].as_str()),
+        (409, Some("not-synced"))
+    );
+    let (status, older) = blog.publish(&doc, json!({"heads": published_heads})).await;
+    assert_eq!((status, &older["heads"]), (200, &published_heads));
+    assert!(!read(&server, &path).await.2.contains("Edited later"));
+    let (status, _) = blog.publish(&doc, json!({"heads": "not a list"})).await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        blog.publish(&doc, json!({"heads": draft.heads()})).await.0,
+        200
+    );
+    assert!(read(&server, &path).await.2.contains("Edited later"));
+
     // A new slug: the old URL redirects there for good.
     let (status, body) = blog.publish(&doc, json!({"slug": "Not A Slug"})).await;
     assert_eq!(

@@ -29,6 +29,11 @@ pub const FREE_PLAN_MAX_POSTS: i64 = 50;
 struct PublishRequest {
     /// The URL slug; default: the draft's own slug, else one made from its title.
     slug: Option<String>,
+    /// The revision to publish: the heads the creator's device has (what they saw).
+    /// Default: the draft as the server has it now. When the server does not have this
+    /// revision yet, the answer is 409 with `details.reason = "not-synced"`: sync, then
+    /// publish again.
+    heads: Option<Vec<String>>,
 }
 
 /// A published post or page.
@@ -131,7 +136,30 @@ impl PublishApi {
                 format!("this draft cannot be published yet: {e}"),
             )
         })?;
-        let content = draft.content();
+        let (content, heads) = match &request.heads {
+            None => (draft.content(), draft.heads()),
+            Some(heads) if heads.len() > 64 => {
+                return Err(ApiError::new(ErrorCode::ValidationError, "too many heads").into());
+            }
+            Some(heads) => match draft.content_at(heads) {
+                Ok(content) => (content, heads.clone()),
+                Err(pint_model::DraftError::UnknownHeads(_)) => {
+                    return Err(ApiError::new(
+                        ErrorCode::Conflict,
+                        "the server does not have this revision of the draft yet: sync, then                          publish again",
+                    )
+                    .with_details(serde_json::json!({ "reason": "not-synced" }))
+                    .into());
+                }
+                Err(e) => {
+                    return Err(ApiError::new(
+                        ErrorCode::ValidationError,
+                        format!("this revision cannot be published: {e}"),
+                    )
+                    .into());
+                }
+            },
+        };
         let rendered = render_draft(&content, &NoMedia);
         let title = match content.title.trim() {
             "" => "Untitled".to_owned(),
@@ -153,7 +181,6 @@ impl PublishApi {
             .ok_or_else(no_draft)?;
         let max_posts = (tenant.plan == "free").then_some(FREE_PLAN_MAX_POSTS);
         let post_id = uuid::Uuid::now_v7().to_string();
-        let heads = draft.heads();
         let published = storage
             .publish(
                 &scope,
