@@ -43,6 +43,8 @@ pub enum AccountError {
         status: u16,
         code: String,
         message: String,
+        /// The error's `details` (JSON), for callers that act on them.
+        details: serde_json::Value,
     },
     #[error("the server's answer was not understood: {0}")]
     Protocol(String),
@@ -136,7 +138,7 @@ pub fn normalize_server(url: &str) -> Result<String, AccountError> {
 
 /// Send a request and read a JSON answer, turning the server's error shape into
 /// `AccountError::Refused` with its message.
-async fn call<T: for<'de> Deserialize<'de>>(
+pub(crate) async fn call<T: for<'de> Deserialize<'de>>(
     req: reqwest::RequestBuilder,
 ) -> Result<T, AccountError> {
     let resp = req
@@ -157,6 +159,7 @@ async fn call<T: for<'de> Deserialize<'de>>(
                 .as_str()
                 .map(str::to_owned)
                 .unwrap_or_else(|| format!("the server answered {status}")),
+            details: body["error"]["details"].clone(),
         });
     }
     serde_json::from_slice(&bytes).map_err(|e| AccountError::Protocol(e.to_string()))

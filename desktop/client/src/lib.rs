@@ -12,6 +12,7 @@ pub mod engine;
 pub mod ipc;
 pub mod keychain;
 pub mod markdown_file;
+pub mod publish;
 pub mod server;
 pub mod store;
 pub mod sync;

@@ -421,6 +421,7 @@ fn upgrade_error(e: tungstenite::Error) -> SyncError {
                 status: 401,
                 code: "UNAUTHORIZED".into(),
                 message: "the server no longer accepts this device's sign-in".into(),
+                details: serde_json::Value::Null,
             })
         }
         tungstenite::Error::Http(resp) => SyncError::Refused(format!(

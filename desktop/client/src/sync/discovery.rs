@@ -126,6 +126,7 @@ async fn refused(resp: reqwest::Response) -> Result<reqwest::Response, SyncError
             status: 401,
             code: body["error"]["code"].as_str().unwrap_or("").to_owned(),
             message,
+            details: serde_json::Value::Null,
         })
     } else {
         SyncError::Refused(message)
