@@ -288,3 +288,42 @@ pub fn set_presence(
     state.set_presence(args.id, args.selection);
     Ok(())
 }
+
+/// The signed-in session, or the error the UI shows for "not signed in".
+fn session(state: &AppState) -> Result<Arc<account::Session>, CommandError> {
+    state.session().ok_or_else(|| {
+        CommandError::new(
+            ErrorKind::Unauthorized,
+            "sign in to a server to publish (the sync indicator at the top right)",
+        )
+    })
+}
+
+#[tauri::command]
+pub async fn publish_state(
+    state: State<'_, AppState>,
+    args: ipc::PublishStateArgs,
+) -> Reply<ipc::PublishStateArgs> {
+    let (engine, session) = (Arc::clone(engine(&state)?), session(&state)?);
+    Ok(pint_client::publish::publish_state(&engine, &session, args.id).await?)
+}
+
+#[tauri::command]
+pub async fn publish(
+    state: State<'_, AppState>,
+    args: ipc::PublishArgs,
+) -> Reply<ipc::PublishArgs> {
+    let (engine, session) = (Arc::clone(engine(&state)?), session(&state)?);
+    // Send the latest edits now rather than at the next tick.
+    state.sync_now();
+    Ok(pint_client::publish::publish(&engine, &session, args.id, &args.slug).await?)
+}
+
+#[tauri::command]
+pub async fn unpublish(
+    state: State<'_, AppState>,
+    args: ipc::UnpublishArgs,
+) -> Reply<ipc::UnpublishArgs> {
+    let (engine, session) = (Arc::clone(engine(&state)?), session(&state)?);
+    Ok(pint_client::publish::unpublish(&engine, &session, args.id).await?)
+}

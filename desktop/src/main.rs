@@ -53,6 +53,9 @@ fn main() {
             commands::sign_out,
             commands::sync_now,
             commands::set_presence,
+            commands::publish_state,
+            commands::publish,
+            commands::unpublish,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = result {

@@ -108,6 +108,11 @@ impl AppState {
         Some(syncing.session)
     }
 
+    /// The signed-in session, if any.
+    pub fn session(&self) -> Option<Arc<Session>> {
+        self.syncing().as_ref().map(|s| Arc::clone(&s.session))
+    }
+
     pub fn sync_now(&self) {
         if let Some(s) = self.syncing().as_ref() {
             s.live.sync_now();

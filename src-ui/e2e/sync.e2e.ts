@@ -141,11 +141,34 @@ describe("sync in the window", () => {
           return (await pint(laptop, ["show", id])) === shown;
         });
 
+        // Published from the window: readers get what the editor shows; editing after
+        // that is shown as "changed since published".
+        await (await browser.$("#toggle-publish")).click();
+        const publishState = await browser.$("#publish-state");
+        await until(browser, "the publish state", async () => (await publishState.getText()) === "Not published");
+        await (await browser.$("#publish-submit")).click();
+        await until(browser, "published", async () => (await publishState.getText()) === "Published");
+        const url = await (await browser.$("#publish-url")).getText();
+        expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/b\/ada-writes\//);
+        const blogPage = await (await fetch(url)).text();
+        expect(blogPage).toContain("Seen live.");
+        expect(blogPage).toContain("[window, offline]");
+        await (await browser.$("#publish [data-close]")).click();
+        await editor.addValue(" After publishing.");
+        await until(
+          browser,
+          "changed since published",
+          async () => (await (await browser.$("#publish-status")).getText()) === "Published · changed since",
+        );
+        expect(await (await fetch(url)).text()).not.toContain("After publishing.");
+        await waitForState(browser, "save-status", "saved");
+        const shownNow = await editorText(browser);
+
         // Signing out from the dialog: back to "not signed in"; the drafts stay.
         await (await browser.$("#sync-status")).click();
         await (await browser.$("#sign-out")).click();
         await waitForState(browser, "sync-status", "signedOut");
-        expect(await editorText(browser)).toBe(shown);
+        expect(await editorText(browser)).toBe(shownNow);
       });
     } finally {
       await server.stop();

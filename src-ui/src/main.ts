@@ -17,6 +17,7 @@ import { TagEditor } from "./tag-editor";
 import { damagedNotice } from "./damaged";
 import { debounce } from "./debounce";
 import { AccountPanel } from "./account-panel";
+import { PublishPanel } from "./publish-panel";
 
 // Every command takes its arguments as one `args` object (pint-client's IPC contract).
 const invoke: Invoke = (cmd, ...args) => tauriInvoke(cmd, { args: args[0] ?? {} });
@@ -120,7 +121,11 @@ async function start(): Promise<void> {
   const refreshList = () => sidebar.refresh(session.draft?.id ?? null);
   // A save changes where the draft stands relative to the server: the list says so (the
   // sync's own events refresh it again once the server has it).
-  onSaved = debounce(() => void refreshList(), 500);
+  const refreshAfterSave = debounce(() => void refreshList(), 500);
+  onSaved = () => {
+    refreshAfterSave();
+    if (publishing.state?.published) refreshPublish();
+  };
   const tagEditor = new TagEditor(
     invoke,
     { list: el<HTMLUListElement>("draft-tags"), input: el<HTMLInputElement>("add-tag") },
@@ -167,8 +172,28 @@ async function start(): Promise<void> {
   await on("presence", (p) => session.showPresence(p));
   void account.refresh();
 
+  const publishing = new PublishPanel(
+    invoke,
+    {
+      toggle: el<HTMLButtonElement>("toggle-publish"),
+      status: el("publish-status"),
+      dialog: el<HTMLDialogElement>("publish"),
+      form: el<HTMLFormElement>("publish-form"),
+      state: el("publish-state"),
+      url: el<HTMLOutputElement>("publish-url"),
+      slug: el<HTMLInputElement>("publish-slug"),
+      error: el("publish-error"),
+      submit: el<HTMLButtonElement>("publish-submit"),
+      unpublish: el<HTMLButtonElement>("unpublish"),
+    },
+    () => session.draft?.id ?? null,
+  );
+  // Whether the open draft changed since it was published: asked again after edits.
+  const refreshPublish = debounce(() => void publishing.refresh(), 3000);
+
   async function show(draft: DraftView): Promise<void> {
     await session.open(draft);
+    void publishing.refresh();
     title.value = draft.title;
     tagEditor.show(draft.id, draft.tags);
     await refreshList();

@@ -7,6 +7,7 @@ import type { DraftSync } from "./DraftSync";
 import type { DraftView } from "./DraftView";
 import type { ListQuery } from "./ListQuery";
 import type { PeerPresence } from "./PeerPresence";
+import type { PublishState } from "./PublishState";
 import type { RemoteChanges } from "./RemoteChanges";
 import type { Rendered } from "./Rendered";
 import type { SaveReport } from "./SaveReport";
@@ -26,6 +27,9 @@ export interface Commands {
   sign_in: { args: { form: SignIn, }; result: AccountStatus };
   sign_out: { args: Record<symbol, never>; result: AccountStatus };
   sync_now: { args: Record<symbol, never>; result: null };
+  publish_state: { args: { id: string, }; result: PublishState };
+  publish: { args: { id: string, slug: string, }; result: PublishState };
+  unpublish: { args: { id: string, }; result: PublishState };
   set_presence: { args: { id: string, selection: Selection | null, }; result: null };
   server_status: { args: Record<symbol, never>; result: ServerStatus };
   list_drafts: { args: { query: ListQuery, }; result: Array<DraftSummary> };

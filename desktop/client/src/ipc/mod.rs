@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::{Config, TS, TypeVisitor};
 
 use crate::account::SignIn;
+use crate::publish::PublishState;
 use crate::server::ServerStatus;
 use crate::store::{Account, DamagedDraft, DraftSummary, ListQuery, TagCount};
 use crate::sync::{PeerPresence, Selection, SyncStatus};
@@ -131,6 +132,11 @@ commands! {
     "sync_now" => SyncNowArgs {} -> ();
     /// Where the creator is in the open draft, shown to collaborators (`null`: left it).
     /// Collaborators already there say where they are within 10 s.
+    /// Whether and how the draft is on the blog (asks the server).
+    "publish_state" => PublishStateArgs { #[ts(type = "string")] id: DocumentId } -> PublishState;
+    /// Publish the draft as it is here (`slug` empty: the default), or publish it again.
+    "publish" => PublishArgs { #[ts(type = "string")] id: DocumentId, slug: String } -> PublishState;
+    "unpublish" => UnpublishArgs { #[ts(type = "string")] id: DocumentId } -> PublishState;
     "set_presence" => SetPresenceArgs {
         #[ts(type = "string")] id: DocumentId,
         selection: Option<Selection>,
