@@ -100,6 +100,9 @@ impl Bound {
             auth: self.auth,
             mailer: self.mailer,
             max_body_bytes: self.settings.max_body_bytes,
+            site: blog::Site {
+                public_url: self.settings.public_url.clone(),
+            },
         });
         Server::new_with_acceptor(self.acceptor)
             .name("pint-server")

@@ -139,10 +139,15 @@ async fn story(backend: Backend) {
     assert_eq!(status, 200);
     assert!(page.contains("<strong>world</strong>"), "{page}");
     assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
-    assert!(
-        !page.contains("<script"),
+    // The only <script> is JSON-LD data, which browsers never run (and the CSP allows
+    // no script at all); the hostile title inside it cannot close it.
+    assert_eq!(
+        page.matches("<script").count(),
+        page.matches("<script type=\"application/ld+json\">")
+            .count(),
         "no script reaches readers: {page}"
     );
+    assert_eq!(page.matches("</script>").count(), 1, "{page}");
     assert!(page.contains("<main id=\"main\">") && page.contains("<header>"));
     let csp = headers["content-security-policy"].to_str().unwrap();
     assert!(csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"));
@@ -252,6 +257,86 @@ async fn story(backend: Backend) {
         "{index}"
     );
 
+    // What machines read: feeds (parsed by a real feed parser), the sitemap (as XML),
+    // robots.txt, and structured data and previews in every page (absolute URLs).
+    let home = "http://pint.test/b/ada-writes/";
+    for (path, kind) in [
+        ("feed.xml", feed_rs::model::FeedType::RSS2),
+        ("atom.xml", feed_rs::model::FeedType::Atom),
+        ("feed.json", feed_rs::model::FeedType::JSON),
+    ] {
+        let (status, headers, text) = read(&server, &format!("/b/ada-writes/{path}")).await;
+        assert_eq!(status, 200, "{path}");
+        assert_eq!(headers["x-content-type-options"], "nosniff");
+        let feed = feed_rs::parser::parse(text.as_bytes())
+            .unwrap_or_else(|e| panic!("{path}: {e}\n{text}"));
+        assert_eq!(feed.feed_type, kind);
+        assert_eq!(feed.title.unwrap().content, "ada-writes");
+        assert_eq!(feed.entries.len(), 1, "posts only, not pages: {path}");
+        let entry = &feed.entries[0];
+        assert_eq!(
+            entry.title.as_ref().unwrap().content,
+            "<script>alert(1)</script>"
+        );
+        assert_eq!(entry.links[0].href, format!("{home}hello-world"));
+        assert!(entry.published.is_some());
+        let content = entry.content.as_ref().and_then(|c| c.body.clone()).unwrap();
+        assert!(
+            content.contains("<strong>world</strong>"),
+            "full content in {path}: {content}"
+        );
+    }
+    let (status, _, sitemap) = read(&server, "/b/ada-writes/sitemap.xml").await;
+    assert_eq!(status, 200);
+    let xml = roxmltree::Document::parse(&sitemap).unwrap();
+    let locs: Vec<&str> = xml
+        .descendants()
+        .filter(|n| n.has_tag_name("loc"))
+        .filter_map(|n| n.text())
+        .collect();
+    assert_eq!(
+        locs,
+        [
+            home,
+            &format!("{home}hello-world"),
+            &format!("{home}about-me")
+        ]
+    );
+    assert_eq!(
+        xml.descendants()
+            .filter(|n| n.has_tag_name("lastmod"))
+            .count(),
+        3
+    );
+    let (_, _, robots) = read(&server, "/b/ada-writes/robots.txt").await;
+    assert!(robots.contains(&format!("Sitemap: {home}sitemap.xml")));
+    let (_, _, post_page) = read(&server, "/b/ada-writes/hello-world").await;
+    assert!(post_page.contains(&format!(
+        "<link rel=\"canonical\" href=\"{home}hello-world\">"
+    )));
+    assert!(post_page.contains("<meta property=\"og:type\" content=\"article\">"));
+    assert!(post_page.contains("<meta name=\"twitter:card\" content=\"summary\">"));
+    let ld = post_page
+        .split("<script type=\"application/ld+json\">")
+        .nth(1)
+        .and_then(|rest| rest.split("</script>").next())
+        .unwrap();
+    let ld: Value = serde_json::from_str(ld).unwrap();
+    assert_eq!(ld["@type"], "Article");
+    assert_eq!(ld["headline"], "<script>alert(1)</script>");
+    assert_eq!(ld["author"]["@type"], "Person");
+    assert!(ld["datePublished"].as_str().unwrap().ends_with('Z'));
+    for other in [
+        "/b/eve-blog/feed.xml",
+        "/b/eve-blog/sitemap.xml",
+        "/b/eve-blog/feed.json",
+    ] {
+        assert!(
+            !read(&server, other).await.2.contains("hello-world"),
+            "{other}"
+        );
+    }
+
     // Other blogs: nothing of Ada's through Eve's blog, and Eve cannot publish Ada's draft.
     let eve_tenant = eve["blog"]["id"].as_str().unwrap();
     let eve_token = eve["accessToken"].as_str().unwrap();
@@ -280,6 +365,9 @@ async fn story(backend: Backend) {
     .await;
     assert_eq!(status, 404);
     for bad in [
+        "/b/nobody-here/feed.xml",
+        "/b/nobody-here/sitemap.xml",
+        "/b/nobody-here/robots.txt",
         "/b/nobody-here/",
         "/b/nobody-here/hello-world",
         &format!("/b/ada-writes/{}", "x".repeat(200)),

@@ -70,6 +70,14 @@ pub struct Page<'a> {
     pub nav: &'a [PostRecord],
     /// Already-safe HTML for `<main>`.
     pub main: String,
+    /// The absolute URL of this page (canonical and `og:url`).
+    pub canonical: &'a str,
+    /// The blog's absolute root (for the feeds' links).
+    pub home: &'a str,
+    /// `website` or `article`.
+    pub og_type: &'a str,
+    /// Structured data (schema.org JSON-LD).
+    pub json_ld: serde_json::Value,
 }
 
 pub fn render(page: &Page<'_>) -> String {
@@ -83,10 +91,22 @@ pub fn render(page: &Page<'_>) -> String {
             esc(&p.title)
         );
     }
+    // JSON inside <script> must never look like markup: every `<` is written `\u003c`
+    // (the same string to a JSON parser).
+    let json_ld = page.json_ld.to_string().replace('<', "\\u003c");
     format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
          <title>{title}</title><meta name=\"description\" content=\"{description}\">\
+         <link rel=\"canonical\" href=\"{canonical}\">\
+         <link rel=\"alternate\" type=\"application/rss+xml\" title=\"{blog}\" href=\"{home}feed.xml\">\
+         <link rel=\"alternate\" type=\"application/atom+xml\" title=\"{blog}\" href=\"{home}atom.xml\">\
+         <link rel=\"alternate\" type=\"application/feed+json\" title=\"{blog}\" href=\"{home}feed.json\">\
+         <meta property=\"og:type\" content=\"{og_type}\"><meta property=\"og:title\" content=\"{title}\">\
+         <meta property=\"og:description\" content=\"{description}\"><meta property=\"og:url\" content=\"{canonical}\">\
+         <meta property=\"og:site_name\" content=\"{blog}\"><meta name=\"twitter:card\" content=\"summary\">\
+         <meta name=\"twitter:title\" content=\"{title}\"><meta name=\"twitter:description\" content=\"{description}\">\
+         <script type=\"application/ld+json\">{json_ld}</script>\
          <style>{css}</style></head><body>\
          <a class=\"skip\" href=\"#main\">Skip to content</a>\
          <header><a class=\"name\" href=\"{root}\">{blog}</a>\
@@ -95,6 +115,9 @@ pub fn render(page: &Page<'_>) -> String {
          <footer><p>{blog} · published with Pint</p></footer></body></html>",
         title = esc(page.title),
         description = esc(page.description),
+        canonical = esc(page.canonical),
+        home = esc(page.home),
+        og_type = esc(page.og_type),
         css = CSS,
         root = esc(page.root),
         blog = esc(&page.blog.name),
@@ -123,6 +146,37 @@ pub fn date(ms: i64) -> (String, String) {
     ];
     let month = MONTHS[usize::try_from(m - 1).unwrap_or(0).min(11)];
     (format!("{d} {month} {y}"), format!("{y:04}-{m:02}-{d:02}"))
+}
+
+/// Unix milliseconds as `2026-11-24T08:00:00Z` (RFC 3339, UTC).
+pub fn rfc3339(ms: i64) -> String {
+    let (y, m, d) = civil_from_days(ms.div_euclid(86_400_000));
+    let secs = ms.div_euclid(1000).rem_euclid(86_400);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    )
+}
+
+/// Unix milliseconds as `Tue, 24 Nov 2026 08:00:00 +0000` (RFC 2822, for RSS).
+pub fn rfc2822(ms: i64) -> String {
+    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let days = ms.div_euclid(86_400_000);
+    let (y, m, d) = civil_from_days(days);
+    let secs = ms.div_euclid(1000).rem_euclid(86_400);
+    format!(
+        "{}, {d:02} {} {y:04} {:02}:{:02}:{:02} +0000",
+        DAYS[usize::try_from(days.rem_euclid(7)).unwrap_or(0)],
+        MONTHS[usize::try_from(m - 1).unwrap_or(0).min(11)],
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    )
 }
 
 /// Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
@@ -156,5 +210,11 @@ mod tests {
             ("18 November 2026".into(), "2026-11-18".into())
         );
         assert!(STYLE_HASH.starts_with("'sha256-"));
+        assert_eq!(rfc3339(1_795_000_000_000), "2026-11-18T11:06:40Z");
+        assert_eq!(
+            rfc2822(1_795_000_000_000),
+            "Wed, 18 Nov 2026 11:06:40 +0000"
+        );
+        assert_eq!(rfc2822(0), "Thu, 01 Jan 1970 00:00:00 +0000");
     }
 }

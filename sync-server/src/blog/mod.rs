@@ -4,6 +4,7 @@
 //! An unknown blog or path is a plain 404 page; nothing of another blog, no draft and
 //! nothing unpublished is ever reachable (every read is scoped to the blog found).
 
+pub mod feeds;
 pub mod html;
 
 use std::fmt::Write;
@@ -31,11 +32,32 @@ fn root(subdomain: &str) -> String {
     format!("/b/{subdomain}/")
 }
 
+/// Where the server is as readers reach it (`PINT_PUBLIC_URL`), for absolute URLs.
+#[derive(Debug, Clone)]
+pub struct Site {
+    pub public_url: String,
+}
+
+impl Site {
+    fn home(&self, subdomain: &str) -> String {
+        format!(
+            "{}{}",
+            self.public_url.trim_end_matches('/'),
+            root(subdomain)
+        )
+    }
+}
+
 pub fn routes() -> Route {
     // Nested under `/b`.
     Route::new()
         .at("/:subdomain", get(index))
         .at("/:subdomain/", get(index))
+        .at("/:subdomain/feed.xml", get(rss))
+        .at("/:subdomain/atom.xml", get(atom))
+        .at("/:subdomain/feed.json", get(json_feed))
+        .at("/:subdomain/sitemap.xml", get(sitemap))
+        .at("/:subdomain/robots.txt", get(robots))
         .at("/:subdomain/:slug", get(entry))
 }
 
@@ -118,6 +140,7 @@ async fn blog(
 #[handler]
 async fn index(
     storage: Data<&Arc<dyn Storage>>,
+    site: Data<&Site>,
     Path(subdomain): Path<String>,
     Query(query): Query<IndexQuery>,
 ) -> Response {
@@ -183,6 +206,12 @@ async fn index(
         }
         main.push_str("</p></nav>");
     }
+    let home = site.home(&blog.subdomain);
+    let canonical = if page_no > 1 {
+        format!("{home}?page={page_no}")
+    } else {
+        home.clone()
+    };
     html_response(
         StatusCode::OK,
         html::render(&Page {
@@ -192,6 +221,14 @@ async fn index(
             description: &blog.name,
             nav: &pages,
             main,
+            canonical: &canonical,
+            home: &home,
+            og_type: "website",
+            json_ld: serde_json::json!({
+                "@context": "https://schema.org", "@type": "WebSite",
+                "name": blog.name, "url": home,
+                "publisher": {"@type": "Person", "name": blog.name},
+            }),
         }),
     )
 }
@@ -199,6 +236,7 @@ async fn index(
 #[handler]
 async fn entry(
     storage: Data<&Arc<dyn Storage>>,
+    site: Data<&Site>,
     Path((subdomain, slug)): Path<(String, String)>,
 ) -> Response {
     let (blog, pages) = match blog(storage.as_ref(), &subdomain).await {
@@ -241,6 +279,25 @@ async fn entry(
         esc(&post.title),
         post.html
     );
+    let home = site.home(&blog.subdomain);
+    let canonical = format!("{home}{}", path_segment(&post.slug));
+    let json_ld = if post.kind == "post" {
+        serde_json::json!({
+            "@context": "https://schema.org", "@type": "Article",
+            "headline": post.title, "description": post.excerpt, "url": canonical,
+            "datePublished": html::rfc3339(post.published_at),
+            "dateModified": html::rfc3339(post.updated_at),
+            "wordCount": post.word_count, "keywords": post.tags,
+            "author": {"@type": "Person", "name": blog.name},
+            "isPartOf": {"@type": "WebSite", "name": blog.name, "url": home},
+        })
+    } else {
+        serde_json::json!({
+            "@context": "https://schema.org", "@type": "WebPage",
+            "name": post.title, "url": canonical,
+            "isPartOf": {"@type": "WebSite", "name": blog.name, "url": home},
+        })
+    };
     html_response(
         StatusCode::OK,
         html::render(&Page {
@@ -250,7 +307,111 @@ async fn entry(
             description: &post.excerpt,
             nav: &pages,
             main,
+            canonical: &canonical,
+            home: &home,
+            og_type: if post.kind == "post" {
+                "article"
+            } else {
+                "website"
+            },
+            json_ld,
         }),
     )
     .into_response()
+}
+
+/// A feed, sitemap or robots.txt: its type, short public caching, no sniffing.
+fn machine_response(content_type: &str, body: String) -> Response {
+    Response::builder()
+        .status(StatusCode::OK)
+        .content_type(content_type)
+        .header("x-content-type-options", "nosniff")
+        .header(header::CACHE_CONTROL, "public, max-age=300")
+        .body(body)
+}
+
+/// The blog and its newest posts (feeds), or the response to give instead.
+async fn feed_posts(
+    storage: &dyn Storage,
+    subdomain: &str,
+) -> Result<(TenantRecord, Vec<PostRecord>), Response> {
+    let Some((blog, _)) = blog(storage, subdomain).await? else {
+        return Err(not_found_page());
+    };
+    let posts = storage
+        .public_posts(&blog.id, "post", feeds::FEED_ITEMS, 0)
+        .await
+        .map_err(server_error)?;
+    Ok((blog, posts))
+}
+
+macro_rules! feed_handler {
+    ($name:ident, $render:path, $type:literal) => {
+        #[handler]
+        async fn $name(
+            storage: Data<&Arc<dyn Storage>>,
+            site: Data<&Site>,
+            Path(subdomain): Path<String>,
+        ) -> Response {
+            match feed_posts(storage.as_ref(), &subdomain).await {
+                Ok((blog, posts)) => {
+                    let home = site.home(&blog.subdomain);
+                    let urls = feeds::Urls { root: &home };
+                    machine_response($type, $render(&blog, &urls, &posts))
+                }
+                Err(resp) => resp,
+            }
+        }
+    };
+}
+
+feed_handler!(rss, feeds::rss, "application/rss+xml; charset=utf-8");
+feed_handler!(atom, feeds::atom, "application/atom+xml; charset=utf-8");
+feed_handler!(
+    json_feed,
+    feeds::json_feed,
+    "application/feed+json; charset=utf-8"
+);
+
+#[handler]
+async fn sitemap(
+    storage: Data<&Arc<dyn Storage>>,
+    site: Data<&Site>,
+    Path(subdomain): Path<String>,
+) -> Response {
+    let (blog, pages) = match blog(storage.as_ref(), &subdomain).await {
+        Ok(Some(found)) => found,
+        Ok(None) => return not_found_page(),
+        Err(resp) => return resp,
+    };
+    // Every post: a sitemap takes up to 50,000 URLs; the free plan has 50 posts.
+    let mut entries = match storage.public_posts(&blog.id, "post", 50_000, 0).await {
+        Ok(p) => p,
+        Err(e) => return server_error(e),
+    };
+    entries.extend(pages);
+    let home = site.home(&blog.subdomain);
+    machine_response(
+        "application/xml; charset=utf-8",
+        feeds::sitemap(&feeds::Urls { root: &home }, &entries, &blog),
+    )
+}
+
+#[handler]
+async fn robots(
+    storage: Data<&Arc<dyn Storage>>,
+    site: Data<&Site>,
+    Path(subdomain): Path<String>,
+) -> Response {
+    match blog(storage.as_ref(), &subdomain).await {
+        Ok(Some((blog, _))) => {
+            let home = site.home(&blog.subdomain);
+            machine_response(
+                "text/plain; charset=utf-8",
+                feeds::robots(&feeds::Urls { root: &home }),
+            )
+        }
+        Ok(None) => not_found_page(),
+        Err(resp) => resp,
+    }
 }

@@ -68,6 +68,7 @@ pub struct Services {
     pub sync_docs: SyncDocs,
     pub sync_settings: SyncSettings,
     pub max_body_bytes: usize,
+    pub site: crate::blog::Site,
 }
 
 pub fn app(services: Services) -> impl Endpoint {
@@ -78,6 +79,7 @@ pub fn app(services: Services) -> impl Endpoint {
         sync_docs,
         sync_settings,
         max_body_bytes,
+        site,
     } = services;
     let api = api_service();
     let spec = api.spec_endpoint();
@@ -92,5 +94,6 @@ pub fn app(services: Services) -> impl Endpoint {
         .data(mailer)
         .data(sync_docs)
         .data(sync_settings)
+        .data(site)
         .with(Envelope { max_body_bytes })
 }
