@@ -45,6 +45,7 @@ async fn server() -> Setup {
         smtp_url: None,
         mail_from: "Pint <bench@localhost>".into(),
         public_url: "http://bench".into(),
+        blog_domain: None,
         max_sync_message_bytes: 8 << 20,
         trusted_proxies: Vec::new(),
     };

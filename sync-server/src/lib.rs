@@ -102,6 +102,7 @@ impl Bound {
             max_body_bytes: self.settings.max_body_bytes,
             site: blog::Site {
                 public_url: self.settings.public_url.clone(),
+                blog_domain: self.settings.blog_domain.clone(),
             },
         });
         Server::new_with_acceptor(self.acceptor)

@@ -40,6 +40,9 @@ pub struct Settings {
     pub mail_from: String,
     /// `PINT_PUBLIC_URL`: the server as users reach it, for links in mail.
     pub public_url: String,
+    /// `PINT_BLOG_DOMAIN`: blogs are served at `<subdomain>.<this domain>` (by the Host
+    /// header); unset, only at `/b/<subdomain>/`.
+    pub blog_domain: Option<String>,
     /// `PINT_MAX_SYNC_MESSAGE_BYTES`: the largest sync message accepted.
     pub max_sync_message_bytes: usize,
     /// `PINT_TRUSTED_PROXIES`: reverse proxies (addresses or CIDR ranges) whose
@@ -157,6 +160,9 @@ impl Settings {
             smtp_url: get("PINT_SMTP_URL"),
             mail_from: get("PINT_MAIL_FROM").unwrap_or_else(|| "Pint <no-reply@localhost>".into()),
             public_url,
+            blog_domain: get("PINT_BLOG_DOMAIN")
+                .map(|d| d.trim().trim_matches('.').to_ascii_lowercase())
+                .filter(|d| !d.is_empty()),
             max_sync_message_bytes,
             trusted_proxies,
         })

@@ -423,3 +423,95 @@ async fn publishing_and_the_blog_on_sqlite() {
 async fn publishing_and_the_blog_on_postgres() {
     story(Backend::Postgres).await;
 }
+
+/// A reader's request with a Host header (the blog at its own host).
+async fn read_at(server: &TestServer, host: &str, path: &str) -> (u16, String) {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let resp = client
+        .get(server.url(path))
+        .header("host", host)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    let location = resp
+        .headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_owned());
+    let body = resp.text().await.unwrap();
+    (status, location.unwrap_or(body))
+}
+
+#[tokio::test]
+async fn blogs_at_their_own_host() {
+    let server = TestServer::start_with(Backend::Sqlite, |s| {
+        s.blog_domain = Some("pint.blog".into());
+    })
+    .await;
+    let ada: Value = http()
+        .post(server.url("/v1/auth/register"))
+        .json(&json!({"email": "ada@example.com", "password": "correct horse battery", "blog": {"subdomain": "ada-writes"}}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let storage = pint_server::prepare_storage(&server.db.settings())
+        .await
+        .unwrap();
+    let tenant = ada["blog"]["id"].as_str().unwrap().to_owned();
+    let blog = Blog {
+        server: &server,
+        scope: storage
+            .scope(ada["user"]["id"].as_str().unwrap(), &tenant)
+            .await
+            .unwrap()
+            .unwrap(),
+        storage,
+        tenant,
+        token: ada["accessToken"].as_str().unwrap().to_owned(),
+    };
+    let (doc, _) = blog
+        .draft(DraftKind::Post, "Hello", "At my own address.")
+        .await;
+    assert_eq!(blog.publish(&doc, json!({})).await.0, 200);
+    let host = "ada-writes.pint.blog";
+
+    let (status, index) = read_at(&server, host, "/").await;
+    assert_eq!(status, 200);
+    assert!(
+        index.contains("href=\"/hello\""),
+        "links at the host: {index}"
+    );
+    assert!(index.contains("<link rel=\"canonical\" href=\"http://ada-writes.pint.blog/\">"));
+    let (status, post) = read_at(&server, "ADA-WRITES.pint.blog:443", "/hello").await;
+    assert_eq!(status, 200);
+    assert!(post.contains("At my own address."));
+    assert!(post.contains("<link rel=\"canonical\" href=\"http://ada-writes.pint.blog/hello\">"));
+    assert_eq!(read_at(&server, host, "/feed.xml").await.0, 200);
+    // The path form still works, and names the host form as canonical.
+    let (_, _, path_form) = read(&server, "/b/ada-writes/hello").await;
+    assert!(path_form.contains("href=\"http://ada-writes.pint.blog/hello\""));
+    // A moved post redirects within the host.
+    assert_eq!(blog.publish(&doc, json!({"slug": "hi"})).await.0, 200);
+    assert_eq!(
+        read_at(&server, host, "/hello").await,
+        (301, "/hi".to_owned())
+    );
+
+    // Unknown blogs, deeper names and the API are not reachable at a blog host.
+    assert_eq!(read_at(&server, "nobody.pint.blog", "/").await.0, 404);
+    assert_eq!(
+        read_at(&server, "a.ada-writes.pint.blog", "/hi").await.0,
+        404
+    );
+    let (status, body) = read_at(&server, host, "/v1/tenants").await;
+    assert_eq!(status, 404);
+    assert!(!body.contains("ada-writes\","), "{body}");
+    // Other hosts are the API as before.
+    assert_eq!(read_at(&server, "api.example.com", "/healthz").await.0, 200);
+}

@@ -5,6 +5,7 @@
 //! nothing unpublished is ever reachable (every read is scoped to the blog found).
 
 pub mod feeds;
+pub mod host;
 pub mod html;
 
 use std::fmt::Write;
@@ -12,7 +13,7 @@ use std::sync::Arc;
 
 use poem::http::{HeaderValue, StatusCode, header};
 use poem::web::{Data, Path, Query};
-use poem::{IntoResponse, Response, Route, get, handler};
+use poem::{IntoResponse, Request, Response, Route, get, handler};
 use serde::Deserialize;
 
 use crate::db::Storage;
@@ -32,19 +33,41 @@ fn root(subdomain: &str) -> String {
     format!("/b/{subdomain}/")
 }
 
-/// Where the server is as readers reach it (`PINT_PUBLIC_URL`), for absolute URLs.
+/// Where the server is as readers reach it (`PINT_PUBLIC_URL`, `PINT_BLOG_DOMAIN`), for
+/// absolute URLs.
 #[derive(Debug, Clone)]
 pub struct Site {
     pub public_url: String,
+    pub blog_domain: Option<String>,
 }
 
 impl Site {
+    /// A blog's canonical home: its own host when blogs have them, else the path form.
     fn home(&self, subdomain: &str) -> String {
-        format!(
-            "{}{}",
-            self.public_url.trim_end_matches('/'),
-            root(subdomain)
-        )
+        match &self.blog_domain {
+            Some(domain) => {
+                let scheme = if self.public_url.starts_with("https:") {
+                    "https"
+                } else {
+                    "http"
+                };
+                format!("{scheme}://{subdomain}.{domain}/")
+            }
+            None => format!(
+                "{}{}",
+                self.public_url.trim_end_matches('/'),
+                root(subdomain)
+            ),
+        }
+    }
+}
+
+/// The path links on a page start with: `/` at the blog's host, `/b/<sub>/` otherwise.
+fn root_for(req: &Request, subdomain: &str) -> String {
+    if req.extensions().get::<host::AtHost>().is_some() {
+        "/".to_owned()
+    } else {
+        root(subdomain)
     }
 }
 
@@ -94,7 +117,7 @@ fn html_response(status: StatusCode, body: String) -> Response {
     resp
 }
 
-fn not_found_page() -> Response {
+pub(crate) fn not_found_page() -> Response {
     html_response(
         StatusCode::NOT_FOUND,
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not found</title>\
@@ -139,6 +162,7 @@ async fn blog(
 
 #[handler]
 async fn index(
+    req: &Request,
     storage: Data<&Arc<dyn Storage>>,
     site: Data<&Site>,
     Path(subdomain): Path<String>,
@@ -164,7 +188,7 @@ async fn index(
     if page_no > 1 && posts.is_empty() {
         return not_found_page();
     }
-    let root = root(&blog.subdomain);
+    let root = root_for(req, &blog.subdomain);
     let more = i64::try_from(posts.len()).unwrap_or(0) > PER_PAGE;
     let mut main = format!("<h1>{}</h1>", esc(&blog.name));
     if posts.is_empty() {
@@ -235,6 +259,7 @@ async fn index(
 
 #[handler]
 async fn entry(
+    req: &Request,
     storage: Data<&Arc<dyn Storage>>,
     site: Data<&Site>,
     Path((subdomain, slug)): Path<(String, String)>,
@@ -252,14 +277,17 @@ async fn entry(
         Ok(Some(Found::MovedTo(new))) => {
             return Response::builder()
                 .status(StatusCode::MOVED_PERMANENTLY)
-                .header(header::LOCATION, post_path(&blog.subdomain, &new))
+                .header(
+                    header::LOCATION,
+                    format!("{}{}", root_for(req, &blog.subdomain), path_segment(&new)),
+                )
                 .header(header::CACHE_CONTROL, "public, max-age=3600")
                 .finish();
         }
         Ok(None) => return not_found_page(),
         Err(e) => return server_error(e),
     };
-    let root = root(&blog.subdomain);
+    let root = root_for(req, &blog.subdomain);
     let (when, datetime) = html::date(post.published_at);
     let mut tags = String::new();
     for t in &post.tags {

@@ -94,6 +94,9 @@ pub fn app(services: Services) -> impl Endpoint {
         .data(mailer)
         .data(sync_docs)
         .data(sync_settings)
-        .data(site)
+        .data(site.clone())
+        .with(crate::blog::host::HostRouting {
+            blog_domain: site.blog_domain,
+        })
         .with(Envelope { max_body_bytes })
 }

@@ -139,6 +139,7 @@ impl TestDb {
             smtp_url: None,
             mail_from: "Pint <no-reply@pint.test>".into(),
             public_url: "http://pint.test".into(),
+            blog_domain: None,
             max_sync_message_bytes: 1 << 20,
             trusted_proxies: Vec::new(),
         }
