@@ -79,11 +79,19 @@ impl Bound {
     /// Serve until `shutdown` completes, then finish in-flight requests.
     pub async fn serve(self, shutdown: impl Future<Output = ()> + Send) -> std::io::Result<()> {
         let sync_docs = sync::docs::SyncDocs::new(Arc::clone(&self.storage));
-        // Changes stored by other servers sharing the database reach this one's clients.
+        let blog_cache = Arc::new(blog::cache::BlogCache::default());
+        // Changes stored by other servers sharing the database reach this one's clients;
+        // a blog another server published drops this one's cached pages of it.
         if let Some(mut changes) = self.storage.document_changes().await {
             let docs = sync_docs.clone();
+            let cache = Arc::clone(&blog_cache);
             tokio::spawn(async move {
                 while let Some(id) = changes.recv().await {
+                    if let Some(subdomain) = id.strip_prefix(crate::db::posts::BLOG_CHANGED_PREFIX)
+                    {
+                        cache.invalidate(subdomain);
+                        continue;
+                    }
                     if let Err(e) = docs.refresh(&id).await {
                         tracing::warn!(document = %id, error = %e, "could not merge another server's change");
                     }
@@ -104,6 +112,7 @@ impl Bound {
                 public_url: self.settings.public_url.clone(),
                 blog_domain: self.settings.blog_domain.clone(),
             },
+            blog_cache,
         });
         Server::new_with_acceptor(self.acceptor)
             .name("pint-server")

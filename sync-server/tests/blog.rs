@@ -162,6 +162,39 @@ async fn story(backend: Backend) {
     assert!(index.contains("href=\"/b/ada-writes/script-alert-1-script\""));
     assert!(index.contains("Hello world."), "the excerpt: {index}");
 
+    // Served from memory: compressed (a text post well under 14 KB), with an ETag that
+    // answers 304 when the reader has it.
+    let client = reqwest::Client::new();
+    let get = |enc: &'static str, etag: Option<String>| {
+        let mut req = client.get(server.url(&path)).header("accept-encoding", enc);
+        if let Some(tag) = etag {
+            req = req.header("if-none-match", tag);
+        }
+        req.send()
+    };
+    let plain = get("identity", None).await.unwrap();
+    let etag = plain.headers()["etag"].to_str().unwrap().to_owned();
+    let plain = plain.bytes().await.unwrap();
+    let br = get("gzip, br", None).await.unwrap();
+    assert_eq!(br.headers()["content-encoding"], "br");
+    assert_eq!(br.headers()["etag"].to_str().unwrap(), etag);
+    let br = br.bytes().await.unwrap();
+    let mut unpacked = Vec::new();
+    std::io::copy(&mut brotli::Decompressor::new(&br[..], 4096), &mut unpacked).unwrap();
+    assert_eq!(unpacked, plain);
+    let gz = get("gzip", None).await.unwrap();
+    assert_eq!(gz.headers()["content-encoding"], "gzip");
+    let gz = gz.bytes().await.unwrap();
+    assert!(
+        gz.len() < 14 * 1024 && br.len() < gz.len(),
+        "br {} gzip {}",
+        br.len(),
+        gz.len()
+    );
+    let again = get("br", Some(etag.clone())).await.unwrap();
+    assert_eq!(again.status(), 304);
+    assert!(again.bytes().await.unwrap().is_empty());
+
     // Pinning: the draft changes, the blog does not, until it is published again.
     let published_heads = post["heads"].clone();
     let len = draft.body().encode_utf16().count();
@@ -200,6 +233,27 @@ async fn story(backend: Backend) {
         "first publication kept"
     );
     assert!(read(&server, &path).await.2.contains("Edited later"));
+    let changed = get("br", Some(etag.clone())).await.unwrap();
+    assert_eq!(changed.status(), 200, "a new revision is a new ETag");
+
+    // Another server on the same PostgreSQL drops its cached page when this one publishes.
+    if matches!(backend, Backend::Postgres) {
+        let other = server.sibling().await;
+        let seen =
+            |s: String| async move { http().get(s).send().await.unwrap().text().await.unwrap() };
+        assert!(seen(other.url(&path)).await.contains("Edited later"));
+        let (status, _) = blog.publish(&doc, json!({"heads": published_heads})).await;
+        assert_eq!(status, 200);
+        let started = std::time::Instant::now();
+        while seen(other.url(&path)).await.contains("Edited later") {
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(5),
+                "stale on the other server"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        assert_eq!(blog.publish(&doc, json!({})).await.0, 200);
+    }
 
     // Publishing the revision a device has: one the server lacks is refused until synced;
     // an older one it has is what goes on the blog.

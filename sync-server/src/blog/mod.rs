@@ -4,6 +4,7 @@
 //! An unknown blog or path is a plain 404 page; nothing of another blog, no draft and
 //! nothing unpublished is ever reachable (every read is scoped to the blog found).
 
+pub mod cache;
 pub mod feeds;
 pub mod host;
 pub mod html;
@@ -71,8 +72,9 @@ fn root_for(req: &Request, subdomain: &str) -> String {
     }
 }
 
-pub fn routes() -> Route {
-    // Nested under `/b`.
+/// The blog's routes (nested under `/b`), behind the response cache.
+pub fn routes(cache: Arc<cache::BlogCache>) -> impl poem::Endpoint<Output = poem::Response> {
+    use poem::EndpointExt;
     Route::new()
         .at("/:subdomain", get(index))
         .at("/:subdomain/", get(index))
@@ -82,6 +84,8 @@ pub fn routes() -> Route {
         .at("/:subdomain/sitemap.xml", get(sitemap))
         .at("/:subdomain/robots.txt", get(robots))
         .at("/:subdomain/:slug", get(entry))
+        .with(cache::Cached(cache))
+        .map_to_response()
 }
 
 #[derive(Debug, Deserialize)]

@@ -171,4 +171,11 @@ impl_document_store!(
     notify_changed
 );
 
-crate::db::posts::impl_post_store!(PostgresStorage, sqlx::Postgres, sql, begin_write, set_scope);
+crate::db::posts::impl_post_store!(
+    PostgresStorage,
+    sqlx::Postgres,
+    sql,
+    begin_write,
+    set_scope,
+    notify_changed
+);

@@ -6,6 +6,10 @@
 use super::DbError;
 use super::tenants::{TenantRecord, TenantScope};
 
+/// Announced (PostgreSQL NOTIFY, on the document-changes channel) with the blog's
+/// subdomain when a blog's published posts change, so every server drops its cached pages.
+pub const BLOG_CHANGED_PREFIX: &str = "blog:";
+
 /// A published post or page.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PostRecord {
@@ -136,7 +140,25 @@ pub(crate) fn post_from_row(r: PostRow) -> PostRecord {
 
 /// Implements `PostStore` for a backend from the same queries (see `impl_tenant_store!`).
 macro_rules! impl_post_store {
-    ($storage:ty, $db:ty, $sql:path, $begin:path, $scope:path) => {
+    ($storage:ty, $db:ty, $sql:path, $begin:path, $scope:path, $notify:path) => {
+        impl $storage {
+            /// Tell every server that this blog's posts changed (delivered at commit).
+            async fn blog_changed<'c>(
+                conn: &mut <$db as sqlx::Database>::Connection,
+                tenant_id: &str,
+            ) -> Result<(), $crate::db::DbError> {
+                let subdomain: Option<String> =
+                    sqlx::query_scalar($sql("SELECT subdomain FROM tenants WHERE id = $1"))
+                        .bind(tenant_id)
+                        .fetch_optional(&mut *conn)
+                        .await?;
+                if let Some(s) = subdomain {
+                    $notify(conn, &format!("{}{s}", $crate::db::posts::BLOG_CHANGED_PREFIX)).await?;
+                }
+                Ok(())
+            }
+        }
+
         #[async_trait::async_trait]
         impl $crate::db::posts::PostStore for $storage {
             async fn publish(
@@ -251,6 +273,7 @@ macro_rules! impl_post_store {
                 .bind(&id)
                 .fetch_one(&mut *tx)
                 .await?;
+                Self::blog_changed(&mut *tx, tenant).await?;
                 tx.commit().await?;
                 Ok(Published::Done(Box::new($crate::db::posts::post_from_row(row))))
             }
@@ -267,6 +290,7 @@ macro_rules! impl_post_store {
                     .bind(scope.tenant_id())
                     .execute(&mut *tx)
                     .await?;
+                Self::blog_changed(&mut *tx, scope.tenant_id()).await?;
                 tx.commit().await?;
                 Ok(done.rows_affected() > 0)
             }

@@ -133,7 +133,14 @@ impl_document_store!(
     notify_changed
 );
 
-crate::db::posts::impl_post_store!(SqliteStorage, sqlx::Sqlite, sql, begin_write, set_scope);
+crate::db::posts::impl_post_store!(
+    SqliteStorage,
+    sqlx::Sqlite,
+    sql,
+    begin_write,
+    set_scope,
+    notify_changed
+);
 
 #[cfg(test)]
 mod tests {

@@ -69,6 +69,7 @@ pub struct Services {
     pub sync_settings: SyncSettings,
     pub max_body_bytes: usize,
     pub site: crate::blog::Site,
+    pub blog_cache: Arc<crate::blog::cache::BlogCache>,
 }
 
 pub fn app(services: Services) -> impl Endpoint {
@@ -80,6 +81,7 @@ pub fn app(services: Services) -> impl Endpoint {
         sync_settings,
         max_body_bytes,
         site,
+        blog_cache,
     } = services;
     let api = api_service();
     let spec = api.spec_endpoint();
@@ -87,7 +89,7 @@ pub fn app(services: Services) -> impl Endpoint {
         .at("/v1/openapi.json", spec)
         .at("/metrics", poem::get(metrics::metrics))
         .at("/v1/sync", poem::get(sync_socket))
-        .nest("/b", crate::blog::routes())
+        .nest("/b", crate::blog::routes(Arc::clone(&blog_cache)))
         .nest("/", api)
         .data(storage)
         .data(auth)
@@ -95,6 +97,7 @@ pub fn app(services: Services) -> impl Endpoint {
         .data(sync_docs)
         .data(sync_settings)
         .data(site.clone())
+        .data(blog_cache)
         .with(crate::blog::host::HostRouting {
             blog_domain: site.blog_domain,
         })

@@ -15,6 +15,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use crate::auth::{BearerAuth, db_error, now_ms};
+use crate::blog::cache::BlogCache;
 use crate::db::Storage;
 use crate::db::posts::{NewPost, PostRecord, Published};
 use crate::http::ApiError;
@@ -103,6 +104,7 @@ impl PublishApi {
     async fn publish(
         &self,
         storage: Data<&Arc<dyn Storage>>,
+        cache: Data<&Arc<BlogCache>>,
         caller: BearerAuth,
         id: Path<String>,
         document_id: Path<String>,
@@ -203,7 +205,10 @@ impl PublishApi {
             .await
             .map_err(db_error)?;
         match published {
-            Published::Done(post) => Ok(Json(PostView::new(*post, &tenant.subdomain))),
+            Published::Done(post) => {
+                cache.invalidate(&tenant.subdomain);
+                Ok(Json(PostView::new(*post, &tenant.subdomain)))
+            }
             Published::SlugTaken => Err(ApiError::new(
                 ErrorCode::Conflict,
                 format!("another post of this blog is at “{slug}”: choose another slug"),
@@ -227,6 +232,7 @@ impl PublishApi {
     async fn unpublish(
         &self,
         storage: Data<&Arc<dyn Storage>>,
+        cache: Data<&Arc<BlogCache>>,
         caller: BearerAuth,
         id: Path<String>,
         document_id: Path<String>,
@@ -244,6 +250,9 @@ impl PublishApi {
             .await
             .map_err(db_error)?
         {
+            if let Some(tenant) = storage.tenant(&scope).await.map_err(db_error)? {
+                cache.invalidate(&tenant.subdomain);
+            }
             Ok(Unpublished::Done)
         } else {
             Err(ApiError::new(ErrorCode::NotFound, "this draft is not published").into())
