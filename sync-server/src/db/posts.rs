@@ -143,7 +143,7 @@ macro_rules! impl_post_store {
     ($storage:ty, $db:ty, $sql:path, $begin:path, $scope:path, $notify:path) => {
         impl $storage {
             /// Tell every server that this blog's posts changed (delivered at commit).
-            async fn blog_changed<'c>(
+            async fn blog_changed(
                 conn: &mut <$db as sqlx::Database>::Connection,
                 tenant_id: &str,
             ) -> Result<(), $crate::db::DbError> {
