@@ -14,7 +14,7 @@ die() { printf '\nerror: %s\n' "$*" >&2; exit 1; }
 
 # Packages to build and run the desktop app, and to drive its window in tests.
 RUN_PACKAGES=(libwebkit2gtk-4.1-dev pkg-config)
-TEST_PACKAGES=(xvfb xauth webkit2gtk-driver dbus-x11 gnome-keyring keyutils)
+TEST_PACKAGES=(xvfb xauth webkit2gtk-driver dbus-x11 gnome-keyring keyutils chromium)
 
 missing_packages() {
   local pkg
@@ -51,9 +51,10 @@ ensure_toolchain() {
 # --no-save` rather than `npm ci`: the lock holds only the Linux build of tauri-driver's
 # platform packages, which `npm ci` refuses as out of sync.)
 ensure_npm() {
-  # The front end, and the stock automerge-repo client of the server's interop test.
+  # The front end, the stock automerge-repo client of the server's interop test, and
+  # Playwright for the blog's browser test (it drives Debian's chromium).
   local dir stamp
-  for dir in "$REPO/src-ui" "$REPO/sync-server/tests/interop"; do
+  for dir in "$REPO/src-ui" "$REPO/sync-server/tests/interop" "$REPO/sync-server/tests/browser"; do
     stamp="$dir/node_modules/.pint-lock-stamp"
     if [ ! -f "$stamp" ] || ! cmp -s "$dir/package-lock.json" "$stamp"; then
       say "installing npm packages in ${dir#"$REPO"/} (npm install)"

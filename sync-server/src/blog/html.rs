@@ -98,7 +98,7 @@ pub fn render(page: &Page<'_>) -> String {
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
          <title>{title}</title><meta name=\"description\" content=\"{description}\">\
-         <link rel=\"canonical\" href=\"{canonical}\">\
+         <link rel=\"canonical\" href=\"{canonical}\"><link rel=\"icon\" href=\"data:,\">\
          <link rel=\"alternate\" type=\"application/rss+xml\" title=\"{blog}\" href=\"{home}feed.xml\">\
          <link rel=\"alternate\" type=\"application/atom+xml\" title=\"{blog}\" href=\"{home}atom.xml\">\
          <link rel=\"alternate\" type=\"application/feed+json\" title=\"{blog}\" href=\"{home}feed.json\">\
