@@ -11,7 +11,7 @@ mod common;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use common::{Backend, TestServer, http};
+use common::{Backend, TestDb, TestServer, http, spawn_server};
 use pint_model::{DocumentId, Draft, DraftKind, Splice};
 use serde_json::{Value, json};
 
@@ -19,11 +19,10 @@ fn browser_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/browser")
 }
 
-#[tokio::test]
-async fn a_reader_reads_the_blog_in_chromium_with_and_without_javascript() {
-    let server = TestServer::start(Backend::Sqlite).await;
+/// Ada's blog on the server at `base` (its database `db`): a page and two posts.
+async fn publish_blog(base: &str, db: &TestDb) {
     let ada: Value = http()
-        .post(server.url("/v1/auth/register"))
+        .post(format!("{base}/v1/auth/register"))
         .json(&json!({"email": "ada@example.com", "password": "correct horse battery", "blog": {"subdomain": "ada-writes"}}))
         .send()
         .await
@@ -33,9 +32,7 @@ async fn a_reader_reads_the_blog_in_chromium_with_and_without_javascript() {
         .unwrap();
     let tenant = ada["blog"]["id"].as_str().unwrap();
     let token = ada["accessToken"].as_str().unwrap();
-    let storage = pint_server::prepare_storage(&server.db.settings())
-        .await
-        .unwrap();
+    let storage = pint_server::prepare_storage(&db.settings()).await.unwrap();
     let scope = storage
         .scope(ada["user"]["id"].as_str().unwrap(), tenant)
         .await
@@ -65,7 +62,7 @@ async fn a_reader_reads_the_blog_in_chromium_with_and_without_javascript() {
             .unwrap()
             .unwrap();
         let resp = http()
-            .post(server.url(&format!("/v1/tenants/{tenant}/documents/{id}/publish")))
+            .post(format!("{base}/v1/tenants/{tenant}/documents/{id}/publish"))
             .bearer_auth(token)
             .json(&json!({}))
             .send()
@@ -75,32 +72,46 @@ async fn a_reader_reads_the_blog_in_chromium_with_and_without_javascript() {
         // Distinct publication times: the newest post is first on the index.
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
+}
 
+/// Run a script of `tests/browser` with `args`; its last line as JSON.
+async fn node(script: &str, args: &[&str], limit: Duration) -> Value {
     let dir = browser_dir();
     assert!(
         dir.join("node_modules/playwright-core").exists(),
-        "playwright-core is missing: run `npm install` in {} (scripts/test does)",
+        "the browser packages are missing: run `npm install` in {} (scripts/test does)",
         dir.display()
     );
     let out = tokio::time::timeout(
-        Duration::from_secs(90),
+        limit,
         tokio::process::Command::new("node")
             .current_dir(&dir)
-            .arg("blog.mjs")
-            .arg(server.url("/b/ada-writes/"))
+            .arg(script)
+            .args(args)
             .output(),
     )
     .await
     .expect("the browser finishes")
     .expect("node runs");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    let seen: Value = serde_json::from_str(stdout.lines().last().unwrap_or_default())
-        .unwrap_or_else(|_| {
-            panic!(
-                "no JSON from the browser: {stdout}\n{}",
-                String::from_utf8_lossy(&out.stderr)
-            )
-        });
+    serde_json::from_str(stdout.lines().last().unwrap_or_default()).unwrap_or_else(|_| {
+        panic!(
+            "no JSON from {script}: {stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+#[tokio::test]
+async fn a_reader_reads_the_blog_in_chromium_with_and_without_javascript() {
+    let server = TestServer::start(Backend::Sqlite).await;
+    publish_blog(&server.base, &server.db).await;
+    let seen = node(
+        "blog.mjs",
+        &[&server.url("/b/ada-writes/")],
+        Duration::from_secs(90),
+    )
+    .await;
     assert!(seen["error"].is_null(), "{seen}");
     let visited = seen["visited"].as_array().unwrap();
     let h1s: Vec<&str> = visited.iter().map(|v| v["h1"].as_str().unwrap()).collect();
@@ -127,4 +138,31 @@ async fn a_reader_reads_the_blog_in_chromium_with_and_without_javascript() {
         "{article}"
     );
     assert!(article.contains("one") && article.contains("two"));
+}
+
+/// Lighthouse (npm, with Debian's Chromium) on a post page of a server whose public URL
+/// is its own address: performance, accessibility, best practices and SEO each ≥ 95.
+#[tokio::test]
+async fn lighthouse_scores_a_post_page_at_least_95_everywhere() {
+    let db = TestDb::new(Backend::Sqlite).await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let (mut server, base) = spawn_server(&db, &format!("127.0.0.1:{port}"));
+    publish_blog(&base, &db).await;
+    let scores = node(
+        "lighthouse.mjs",
+        &[&format!("{base}/b/ada-writes/landing")],
+        Duration::from_secs(180),
+    )
+    .await;
+    let _ = server.kill();
+    let _ = server.wait();
+    println!("lighthouse: {scores}");
+    for category in ["performance", "accessibility", "best-practices", "seo"] {
+        let score = scores[category].as_f64().unwrap_or(0.0);
+        assert!(score >= 0.95, "{category} {score}: {scores}");
+    }
 }

@@ -95,9 +95,12 @@ struct IndexQuery {
 
 /// An HTML answer with the blog's headers: a CSP with no scripts at all and only the
 /// inline style sheet's hash, no framing, no sniffing, short public caching.
+/// (`connect-src 'self'` lets crawlers' tools such as Lighthouse read `/robots.txt` from
+/// the page; with no script allowed, nothing else can use it.)
 fn html_response(status: StatusCode, body: String) -> Response {
     let csp = format!(
-        "default-src 'none'; img-src 'self' https: data:; style-src {}; base-uri 'none'; \
+        "default-src 'none'; img-src 'self' https: data:; style-src {}; connect-src 'self'; \
+         base-uri 'none'; \
          form-action 'self'; frame-ancestors 'none'",
         *html::STYLE_HASH
     );
@@ -446,4 +449,14 @@ async fn robots(
         Ok(None) => not_found_page(),
         Err(resp) => resp,
     }
+}
+
+/// `/robots.txt` of the server itself (blogs at their own host have their own): the
+/// blogs' path form may be crawled, the API may not.
+#[handler]
+pub async fn server_robots() -> Response {
+    machine_response(
+        "text/plain; charset=utf-8",
+        "User-agent: *\nAllow: /b/\nDisallow: /v1/\n".into(),
+    )
 }

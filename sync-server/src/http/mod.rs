@@ -90,6 +90,7 @@ pub fn app(services: Services) -> impl Endpoint {
         .at("/metrics", poem::get(metrics::metrics))
         .at("/v1/sync", poem::get(sync_socket))
         .nest("/b", crate::blog::routes(Arc::clone(&blog_cache)))
+        .at("/robots.txt", poem::get(crate::blog::server_robots))
         .nest("/", api)
         .data(storage)
         .data(auth)
