@@ -80,6 +80,10 @@ impl Bound {
     pub async fn serve(self, shutdown: impl Future<Output = ()> + Send) -> std::io::Result<()> {
         let sync_docs = sync::docs::SyncDocs::new(Arc::clone(&self.storage));
         let blog_cache = Arc::new(blog::cache::BlogCache::default());
+        let scheduler = tokio::spawn(publish::scheduler::run(
+            Arc::clone(&self.storage),
+            Arc::clone(&blog_cache),
+        ));
         // Changes stored by other servers sharing the database reach this one's clients;
         // a blog another server published drops this one's cached pages of it.
         if let Some(mut changes) = self.storage.document_changes().await {
@@ -114,10 +118,12 @@ impl Bound {
             },
             blog_cache,
         });
-        Server::new_with_acceptor(self.acceptor)
+        let served = Server::new_with_acceptor(self.acceptor)
             .name("pint-server")
             .run_with_graceful_shutdown(app, shutdown, Some(SHUTDOWN_GRACE))
-            .await
+            .await;
+        scheduler.abort();
+        served
     }
 }
 

@@ -177,5 +177,6 @@ crate::db::posts::impl_post_store!(
     sql,
     begin_write,
     set_scope,
-    notify_changed
+    notify_changed,
+    " FOR UPDATE SKIP LOCKED"
 );

@@ -59,6 +59,57 @@ pub enum Published {
     },
 }
 
+/// A scheduled publication.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScheduledRecord {
+    pub id: String,
+    pub tenant_id: String,
+    pub document_id: String,
+    pub heads: Vec<String>,
+    pub slug: Option<String>,
+    pub run_at: i64,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub created_by: String,
+}
+
+/// A job is tried at most this many times.
+pub const MAX_ATTEMPTS: i64 = 5;
+
+/// The columns `scheduled_from_row` reads, in order.
+macro_rules! job_columns {
+    () => {
+        "id, tenant_id, document_id, heads, slug, run_at, attempts, last_error, created_by"
+    };
+}
+pub(crate) use job_columns;
+
+pub(crate) type JobRow = (
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    i64,
+    i64,
+    Option<String>,
+    String,
+);
+
+pub(crate) fn scheduled_from_row(r: JobRow) -> ScheduledRecord {
+    ScheduledRecord {
+        id: r.0,
+        tenant_id: r.1,
+        document_id: r.2,
+        heads: super::documents::split_heads(&r.3),
+        slug: r.4,
+        run_at: r.5,
+        attempts: r.6,
+        last_error: r.7,
+        created_by: r.8,
+    }
+}
+
 /// What a reader's path resolves to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Found {
@@ -93,6 +144,36 @@ pub trait PostStore: Send + Sync {
     ) -> Result<Vec<PostRecord>, DbError>;
     /// A path of a blog for readers: a post, or where it moved.
     async fn public_post(&self, tenant_id: &str, slug: &str) -> Result<Option<Found>, DbError>;
+    /// Schedule (or re-schedule) a draft's publication; attempts and errors start over.
+    async fn schedule(
+        &self,
+        scope: &TenantScope,
+        job: &ScheduledRecord,
+        now: i64,
+    ) -> Result<ScheduledRecord, DbError>;
+    /// The blog's scheduled publications, soonest first.
+    async fn scheduled(&self, scope: &TenantScope) -> Result<Vec<ScheduledRecord>, DbError>;
+    async fn cancel_schedule(
+        &self,
+        scope: &TenantScope,
+        document_id: &str,
+    ) -> Result<bool, DbError>;
+    /// Claim the next due job for `lease_ms` (platform scope): at most one server gets
+    /// each claim; a claimed job counts an attempt.
+    async fn claim_due_job(
+        &self,
+        now: i64,
+        lease_ms: i64,
+    ) -> Result<Option<ScheduledRecord>, DbError>;
+    /// A job done: gone.
+    async fn finish_job(&self, job: &ScheduledRecord) -> Result<(), DbError>;
+    /// A job failed: its error kept, tried again at `retry_at` (never when `None`).
+    async fn fail_job(
+        &self,
+        job: &ScheduledRecord,
+        error: &str,
+        retry_at: Option<i64>,
+    ) -> Result<(), DbError>;
 }
 
 /// The columns `post_from_row` reads, in order.
@@ -140,7 +221,7 @@ pub(crate) fn post_from_row(r: PostRow) -> PostRecord {
 
 /// Implements `PostStore` for a backend from the same queries (see `impl_tenant_store!`).
 macro_rules! impl_post_store {
-    ($storage:ty, $db:ty, $sql:path, $begin:path, $scope:path, $notify:path) => {
+    ($storage:ty, $db:ty, $sql:path, $begin:path, $scope:path, $notify:path, $skip_locked:literal) => {
         impl $storage {
             /// Tell every server that this blog's posts changed (delivered at commit).
             async fn blog_changed(
@@ -399,6 +480,143 @@ macro_rules! impl_post_store {
                 };
                 tx.commit().await?;
                 Ok(found)
+            }
+
+            async fn schedule(
+                &self,
+                scope: &$crate::db::tenants::TenantScope,
+                job: &$crate::db::posts::ScheduledRecord,
+                now: i64,
+            ) -> Result<$crate::db::posts::ScheduledRecord, $crate::db::DbError> {
+                let mut tx = $begin(&self.pool).await?;
+                $scope(&mut *tx, scope.tenant_id(), scope.actor_id(), false).await?;
+                let row: $crate::db::posts::JobRow = sqlx::query_as($sql(concat!(
+                    "INSERT INTO publish_jobs (id, tenant_id, document_id, heads, slug, run_at,
+                         attempts, last_error, locked_until, created_by, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, 0, NULL, 0, $7, $8)
+                     ON CONFLICT (document_id) DO UPDATE SET heads = excluded.heads,
+                         slug = excluded.slug, run_at = excluded.run_at, attempts = 0,
+                         last_error = NULL, locked_until = 0, created_by = excluded.created_by
+                     RETURNING ",
+                    $crate::db::posts::job_columns!()
+                )))
+                .bind(&job.id)
+                .bind(scope.tenant_id())
+                .bind(&job.document_id)
+                .bind($crate::db::documents::join_heads(&job.heads))
+                .bind(&job.slug)
+                .bind(job.run_at)
+                .bind(scope.actor_id())
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok($crate::db::posts::scheduled_from_row(row))
+            }
+
+            async fn scheduled(
+                &self,
+                scope: &$crate::db::tenants::TenantScope,
+            ) -> Result<Vec<$crate::db::posts::ScheduledRecord>, $crate::db::DbError> {
+                let mut tx = self.pool.begin().await?;
+                $scope(&mut *tx, scope.tenant_id(), scope.actor_id(), false).await?;
+                let rows: Vec<$crate::db::posts::JobRow> = sqlx::query_as($sql(concat!(
+                    "SELECT ",
+                    $crate::db::posts::job_columns!(),
+                    " FROM publish_jobs WHERE tenant_id = $1 ORDER BY run_at, id"
+                )))
+                .bind(scope.tenant_id())
+                .fetch_all(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(rows.into_iter().map($crate::db::posts::scheduled_from_row).collect())
+            }
+
+            async fn cancel_schedule(
+                &self,
+                scope: &$crate::db::tenants::TenantScope,
+                document_id: &str,
+            ) -> Result<bool, $crate::db::DbError> {
+                let mut tx = $begin(&self.pool).await?;
+                $scope(&mut *tx, scope.tenant_id(), scope.actor_id(), false).await?;
+                let done = sqlx::query($sql(
+                    "DELETE FROM publish_jobs WHERE document_id = $1 AND tenant_id = $2",
+                ))
+                .bind(document_id)
+                .bind(scope.tenant_id())
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn claim_due_job(
+                &self,
+                now: i64,
+                lease_ms: i64,
+            ) -> Result<Option<$crate::db::posts::ScheduledRecord>, $crate::db::DbError> {
+                let mut tx = $begin(&self.pool).await?;
+                $scope(&mut *tx, "", "", true).await?;
+                let row: Option<$crate::db::posts::JobRow> = sqlx::query_as($sql(concat!(
+                    "UPDATE publish_jobs SET locked_until = $2, attempts = attempts + 1
+                     WHERE id = (SELECT id FROM publish_jobs
+                                 WHERE run_at <= $1 AND locked_until <= $1 AND attempts < $3
+                                 ORDER BY run_at LIMIT 1",
+                    $skip_locked,
+                    ") RETURNING ",
+                    $crate::db::posts::job_columns!()
+                )))
+                .bind(now)
+                .bind(now + lease_ms)
+                .bind($crate::db::posts::MAX_ATTEMPTS)
+                .fetch_optional(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(row.map($crate::db::posts::scheduled_from_row))
+            }
+
+            async fn finish_job(
+                &self,
+                job: &$crate::db::posts::ScheduledRecord,
+            ) -> Result<(), $crate::db::DbError> {
+                let mut tx = $begin(&self.pool).await?;
+                $scope(&mut *tx, &job.tenant_id, "", false).await?;
+                // Only this claim's job: re-scheduled meanwhile, it stays.
+                sqlx::query($sql(
+                    "DELETE FROM publish_jobs WHERE id = $1 AND tenant_id = $2 AND attempts = $3",
+                ))
+                .bind(&job.id)
+                .bind(&job.tenant_id)
+                .bind(job.attempts)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn fail_job(
+                &self,
+                job: &$crate::db::posts::ScheduledRecord,
+                error: &str,
+                retry_at: Option<i64>,
+            ) -> Result<(), $crate::db::DbError> {
+                let mut tx = $begin(&self.pool).await?;
+                $scope(&mut *tx, &job.tenant_id, "", false).await?;
+                sqlx::query($sql(
+                    "UPDATE publish_jobs SET last_error = $3, locked_until = 0,
+                         run_at = $4, attempts = CASE WHEN $5 THEN attempts ELSE $6 END
+                     WHERE id = $1 AND tenant_id = $2",
+                ))
+                .bind(&job.id)
+                .bind(&job.tenant_id)
+                .bind(error)
+                .bind(retry_at.unwrap_or(job.run_at))
+                .bind(retry_at.is_some())
+                .bind($crate::db::posts::MAX_ATTEMPTS)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(())
             }
         }
     };

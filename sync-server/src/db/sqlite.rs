@@ -139,7 +139,8 @@ crate::db::posts::impl_post_store!(
     sql,
     begin_write,
     set_scope,
-    notify_changed
+    notify_changed,
+    ""
 );
 
 #[cfg(test)]

@@ -2,7 +2,10 @@
 //! revision: the draft as stored now is rendered with pint-model (the same renderer as
 //! the app's preview) and the result is kept; editing the draft afterwards changes
 //! nothing on the blog until it is published again. Handlers only: storage is
-//! `db::posts`, the pages readers get are `blog`.
+//! `db::posts`, the pages readers get are `blog`, scheduled publications are run by
+//! `scheduler`.
+
+pub mod scheduler;
 
 use std::sync::Arc;
 
@@ -17,7 +20,8 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use crate::auth::{BearerAuth, db_error, now_ms};
 use crate::blog::cache::BlogCache;
 use crate::db::Storage;
-use crate::db::posts::{NewPost, PostRecord, Published};
+use crate::db::posts::{NewPost, PostRecord, Published, ScheduledRecord};
+use crate::db::tenants::TenantScope;
 use crate::http::ApiError;
 use crate::http::validation::Fields;
 use crate::tenants::{Action, scope_for};
@@ -35,6 +39,8 @@ struct PublishRequest {
     /// revision yet, the answer is 409 with `details.reason = "not-synced"`: sync, then
     /// publish again.
     heads: Option<Vec<String>>,
+    /// Publish then (Unix ms) instead of now: the publication is scheduled.
+    at: Option<i64>,
 }
 
 /// A published post or page.
@@ -95,11 +101,167 @@ fn no_draft() -> ApiError {
     ApiError::new(ErrorCode::NotFound, "there is no such draft in this blog")
 }
 
+/// Render a draft at `heads` (default: as stored now) and put it on the blog: the one
+/// way a post is published, by a request or by a scheduled job.
+pub async fn publish_revision(
+    storage: &dyn Storage,
+    cache: &BlogCache,
+    scope: &TenantScope,
+    document_id: &str,
+    heads: Option<&[String]>,
+    slug: Option<String>,
+) -> Result<PostView, ApiError> {
+    let internal = |e: crate::db::DbError| {
+        tracing::error!(error = %e, "publishing failed in storage");
+        ApiError::internal()
+    };
+    let stored = if document_id.len() > 64 {
+        None
+    } else {
+        storage
+            .load_document(scope, document_id)
+            .await
+            .map_err(internal)?
+    };
+    let stored = stored.ok_or_else(no_draft)?;
+    let chunks: Vec<&[u8]> = stored.chunks.iter().map(|(_, b)| b.as_slice()).collect();
+    let mut draft = Draft::load_parts(&stored.snapshot, chunks).map_err(|e| {
+        ApiError::new(
+            ErrorCode::ValidationError,
+            format!("this draft cannot be published yet: {e}"),
+        )
+    })?;
+    let (content, heads) = match heads {
+        None => (draft.content(), draft.heads()),
+        Some(heads) if heads.len() > 64 => {
+            return Err(ApiError::new(ErrorCode::ValidationError, "too many heads"));
+        }
+        Some(heads) => match draft.content_at(heads) {
+            Ok(content) => (content, heads.to_vec()),
+            Err(pint_model::DraftError::UnknownHeads(_)) => {
+                return Err(ApiError::new(
+                    ErrorCode::Conflict,
+                    "the server does not have this revision of the draft yet: sync, then \
+                     publish again",
+                )
+                .with_details(serde_json::json!({ "reason": "not-synced" })));
+            }
+            Err(e) => {
+                return Err(ApiError::new(
+                    ErrorCode::ValidationError,
+                    format!("this revision cannot be published: {e}"),
+                ));
+            }
+        },
+    };
+    let rendered = render_draft(&content, &NoMedia);
+    let title = match content.title.trim() {
+        "" => "Untitled".to_owned(),
+        t => t.to_owned(),
+    };
+    let own = content.slug.trim();
+    let slug = match slug {
+        Some(s) => s,
+        None if !own.is_empty() && slug_problem(own).is_none() => own.to_owned(),
+        None => match slugify(&title) {
+            s if s.is_empty() => document_id.to_lowercase(),
+            s => s,
+        },
+    };
+    let tenant = storage
+        .tenant(scope)
+        .await
+        .map_err(internal)?
+        .ok_or_else(no_draft)?;
+    let max_posts = (tenant.plan == "free").then_some(FREE_PLAN_MAX_POSTS);
+    let post_id = uuid::Uuid::now_v7().to_string();
+    let published = storage
+        .publish(
+            scope,
+            &NewPost {
+                id: &post_id,
+                document_id,
+                kind: content.kind.as_str(),
+                slug: &slug,
+                title: &title,
+                excerpt: &rendered.excerpt,
+                html: &rendered.html,
+                tags: &content.tags,
+                heads: &heads,
+                word_count: i64::try_from(rendered.word_count).unwrap_or(i64::MAX),
+                reading_minutes: i64::try_from(rendered.reading_minutes).unwrap_or(i64::MAX),
+                now: now_ms(),
+            },
+            max_posts,
+        )
+        .await
+        .map_err(internal)?;
+    match published {
+        Published::Done(post) => {
+            cache.invalidate(&tenant.subdomain);
+            Ok(PostView::new(*post, &tenant.subdomain))
+        }
+        Published::SlugTaken => Err(ApiError::new(
+            ErrorCode::Conflict,
+            format!("another post of this blog is at “{slug}”: choose another slug"),
+        )
+        .with_details(serde_json::json!({ "slug": slug }))),
+        Published::QuotaExceeded { limit } => Err(ApiError::new(
+            ErrorCode::QuotaExceeded,
+            format!(
+                "the free plan publishes at most {limit} posts: unpublish one, or upgrade \
+                 the blog's plan"
+            ),
+        )
+        .with_details(serde_json::json!({ "limit": limit }))),
+    }
+}
+
+/// A scheduled publication, as members see it.
+#[derive(Debug, Object)]
+#[oai(rename_all = "camelCase")]
+pub struct ScheduledView {
+    pub document_id: String,
+    /// When it goes on the blog (Unix ms).
+    pub run_at: i64,
+    /// The revision that will be published.
+    pub heads: Vec<String>,
+    pub slug: Option<String>,
+    pub attempts: i64,
+    /// Why the last attempt failed, if it did (it is tried again with backoff, up to
+    /// five attempts).
+    pub last_error: Option<String>,
+}
+
+impl From<ScheduledRecord> for ScheduledView {
+    fn from(j: ScheduledRecord) -> Self {
+        ScheduledView {
+            document_id: j.document_id,
+            run_at: j.run_at,
+            heads: j.heads,
+            slug: j.slug,
+            attempts: j.attempts,
+            last_error: j.last_error,
+        }
+    }
+}
+
+#[derive(Debug, ApiResponse)]
+enum PublishOutcome {
+    /// It is on the blog.
+    #[oai(status = 200)]
+    Published(Json<PostView>),
+    /// It will be at `runAt`.
+    #[oai(status = 202)]
+    Scheduled(Json<ScheduledView>),
+}
+
 #[OpenApi(prefix_path = "/v1/tenants")]
 impl PublishApi {
     /// Publish a draft as it is now (editors and above), or publish it again: the blog
     /// shows this revision until the next publish. A changed slug leaves a permanent
-    /// redirect from the old one.
+    /// redirect from the old one. With `at` in the future, the publication is scheduled
+    /// instead (202): that revision goes on the blog then.
     #[oai(path = "/:id/documents/:document_id/publish", method = "post")]
     async fn publish(
         &self,
@@ -109,7 +271,7 @@ impl PublishApi {
         id: Path<String>,
         document_id: Path<String>,
         body: Json<PublishRequest>,
-    ) -> poem::Result<Json<PostView>> {
+    ) -> poem::Result<PublishOutcome> {
         let scope = scope_for(
             storage.as_ref(),
             &caller.0,
@@ -122,112 +284,94 @@ impl PublishApi {
         if let Some(slug) = &request.slug {
             Fields::new().check("slug", slug_problem(slug)).finish()?;
         }
-        let stored = if document_id.len() > 64 {
-            None
-        } else {
-            storage
-                .load_document(&scope, &document_id)
-                .await
-                .map_err(db_error)?
-        };
-        let stored = stored.ok_or_else(no_draft)?;
-        let chunks: Vec<&[u8]> = stored.chunks.iter().map(|(_, b)| b.as_slice()).collect();
-        let mut draft = Draft::load_parts(&stored.snapshot, chunks).map_err(|e| {
-            ApiError::new(
-                ErrorCode::ValidationError,
-                format!("this draft cannot be published yet: {e}"),
-            )
-        })?;
-        let (content, heads) = match &request.heads {
-            None => (draft.content(), draft.heads()),
-            Some(heads) if heads.len() > 64 => {
-                return Err(ApiError::new(ErrorCode::ValidationError, "too many heads").into());
+        let now = now_ms();
+        if let Some(at) = request.at.filter(|at| *at > now) {
+            Fields::new()
+                .check(
+                    "at",
+                    (at > now + 5 * 366 * 86_400_000)
+                        .then(|| "is more than five years away".into()),
+                )
+                .finish()?;
+            // The revision scheduled is the one the creator sees now.
+            let heads = match request.heads {
+                Some(h) => h,
+                None => {
+                    let stored = storage
+                        .load_document(&scope, &document_id)
+                        .await
+                        .map_err(db_error)?
+                        .ok_or_else(no_draft)?;
+                    stored.heads
+                }
+            };
+            if heads.is_empty() || heads.len() > 64 {
+                return Err(ApiError::new(
+                    ErrorCode::ValidationError,
+                    "this draft has nothing to publish yet",
+                )
+                .into());
             }
-            Some(heads) => match draft.content_at(heads) {
-                Ok(content) => (content, heads.clone()),
-                Err(pint_model::DraftError::UnknownHeads(_)) => {
-                    return Err(ApiError::new(
-                        ErrorCode::Conflict,
-                        "the server does not have this revision of the draft yet: sync, then                          publish again",
-                    )
-                    .with_details(serde_json::json!({ "reason": "not-synced" }))
-                    .into());
-                }
-                Err(e) => {
-                    return Err(ApiError::new(
-                        ErrorCode::ValidationError,
-                        format!("this revision cannot be published: {e}"),
-                    )
-                    .into());
-                }
-            },
-        };
-        let rendered = render_draft(&content, &NoMedia);
-        let title = match content.title.trim() {
-            "" => "Untitled".to_owned(),
-            t => t.to_owned(),
-        };
-        let own = content.slug.trim();
-        let slug = match request.slug {
-            Some(s) => s,
-            None if !own.is_empty() && slug_problem(own).is_none() => own.to_owned(),
-            None => match slugify(&title) {
-                s if s.is_empty() => document_id.to_lowercase(),
-                s => s,
-            },
-        };
-        let tenant = storage
-            .tenant(&scope)
-            .await
-            .map_err(db_error)?
-            .ok_or_else(no_draft)?;
-        let max_posts = (tenant.plan == "free").then_some(FREE_PLAN_MAX_POSTS);
-        let post_id = uuid::Uuid::now_v7().to_string();
-        let published = storage
-            .publish(
-                &scope,
-                &NewPost {
-                    id: &post_id,
-                    document_id: &document_id,
-                    kind: content.kind.as_str(),
-                    slug: &slug,
-                    title: &title,
-                    excerpt: &rendered.excerpt,
-                    html: &rendered.html,
-                    tags: &content.tags,
-                    heads: &heads,
-                    word_count: i64::try_from(rendered.word_count).unwrap_or(i64::MAX),
-                    reading_minutes: i64::try_from(rendered.reading_minutes).unwrap_or(i64::MAX),
-                    now: now_ms(),
-                },
-                max_posts,
-            )
+            let job = storage
+                .schedule(
+                    &scope,
+                    &ScheduledRecord {
+                        id: uuid::Uuid::now_v7().to_string(),
+                        tenant_id: scope.tenant_id().to_owned(),
+                        document_id: document_id.0.clone(),
+                        heads,
+                        slug: request.slug,
+                        run_at: at,
+                        attempts: 0,
+                        last_error: None,
+                        created_by: scope.actor_id().to_owned(),
+                    },
+                    now,
+                )
+                .await
+                .map_err(db_error)?;
+            return Ok(PublishOutcome::Scheduled(Json(job.into())));
+        }
+        let post = publish_revision(
+            storage.as_ref(),
+            &cache,
+            &scope,
+            &document_id,
+            request.heads.as_deref(),
+            request.slug,
+        )
+        .await?;
+        // Published now: an earlier schedule for it is done with.
+        storage
+            .cancel_schedule(&scope, &document_id)
             .await
             .map_err(db_error)?;
-        match published {
-            Published::Done(post) => {
-                cache.invalidate(&tenant.subdomain);
-                Ok(Json(PostView::new(*post, &tenant.subdomain)))
-            }
-            Published::SlugTaken => Err(ApiError::new(
-                ErrorCode::Conflict,
-                format!("another post of this blog is at “{slug}”: choose another slug"),
-            )
-            .with_details(serde_json::json!({ "slug": slug }))
-            .into()),
-            Published::QuotaExceeded { limit } => Err(ApiError::new(
-                ErrorCode::QuotaExceeded,
-                format!(
-                    "the free plan publishes at most {limit} posts: unpublish one, or upgrade \
-                     the blog's plan"
-                ),
-            )
-            .with_details(serde_json::json!({ "limit": limit }))
-            .into()),
-        }
+        Ok(PublishOutcome::Published(Json(post)))
     }
 
-    /// Take a draft's post off the blog (editors and above). The draft stays.
+    /// The blog's scheduled publications, soonest first (members), with the last error
+    /// of any that failed.
+    #[oai(path = "/:id/scheduled", method = "get")]
+    async fn scheduled(
+        &self,
+        storage: Data<&Arc<dyn Storage>>,
+        caller: BearerAuth,
+        id: Path<String>,
+    ) -> poem::Result<Json<Vec<ScheduledView>>> {
+        let scope = scope_for(
+            storage.as_ref(),
+            &caller.0,
+            &id,
+            Action::ReadDocuments,
+            "reading posts",
+        )
+        .await?;
+        let jobs = storage.scheduled(&scope).await.map_err(db_error)?;
+        Ok(Json(jobs.into_iter().map(ScheduledView::from).collect()))
+    }
+
+    /// Take a draft's post off the blog, and cancel its scheduled publication (editors
+    /// and above). The draft stays.
     #[oai(path = "/:id/documents/:document_id/publish", method = "delete")]
     async fn unpublish(
         &self,
@@ -245,10 +389,15 @@ impl PublishApi {
             "unpublishing",
         )
         .await?;
+        let cancelled = storage
+            .cancel_schedule(&scope, &document_id)
+            .await
+            .map_err(db_error)?;
         if storage
             .unpublish(&scope, &document_id)
             .await
             .map_err(db_error)?
+            || cancelled
         {
             if let Some(tenant) = storage.tenant(&scope).await.map_err(db_error)? {
                 cache.invalidate(&tenant.subdomain);
