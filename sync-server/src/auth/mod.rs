@@ -42,7 +42,7 @@ impl Auth {
 }
 
 /// The client's address as the rate limits key it.
-pub(crate) fn client_key(req: &Request) -> String {
+pub fn client_key(req: &Request) -> String {
     let trusted = req
         .data::<Arc<Auth>>()
         .map(|a| a.trusted_proxies.as_slice())

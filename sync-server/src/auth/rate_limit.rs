@@ -70,6 +70,8 @@ pub struct Limits {
     pub reset_per_ip: Limit,
     /// Mails an account can be sent on request (resets, verification again).
     pub mail_per_account: Limit,
+    /// Passwords of protected posts tried from one address.
+    pub post_password_per_ip: Limit,
 }
 
 impl Default for Limits {
@@ -81,6 +83,7 @@ impl Default for Limits {
             register_per_account: Limit::per_minute(5, "registrations with this email"),
             reset_per_ip: Limit::per_minute(10, "password resets from this address"),
             mail_per_account: Limit::per_minute(3, "mails asked for this account"),
+            post_password_per_ip: Limit::per_minute(10, "password attempts from this address"),
         }
     }
 }

@@ -25,6 +25,9 @@ pub struct AccessClaims {
     pub typ: String,
 }
 
+/// How long a reader stays let in to a protected post.
+pub const UNLOCK_TTL_SECS: i64 = 30 * 86_400;
+
 /// The keys that sign and check access tokens.
 pub struct TokenKeys {
     encoding: EncodingKey,
@@ -67,6 +70,29 @@ impl TokenKeys {
         };
         let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)?;
         Ok((token, claims.exp))
+    }
+
+    /// A reader's proof of having given a protected post's password (a cookie value):
+    /// good for 30 days, for that post only.
+    pub fn issue_unlock(
+        &self,
+        post_id: &str,
+        now_secs: i64,
+    ) -> Result<String, jsonwebtoken::errors::Error> {
+        let claims = AccessClaims {
+            sub: post_id.to_owned(),
+            sid: String::new(),
+            iat: now_secs,
+            exp: now_secs + UNLOCK_TTL_SECS,
+            typ: "unlock".into(),
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+    }
+
+    /// Whether `token` is a genuine, unexpired proof for `post_id`.
+    pub fn check_unlock(&self, token: &str, post_id: &str) -> bool {
+        jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &self.validation)
+            .is_ok_and(|d| d.claims.typ == "unlock" && d.claims.sub == post_id)
     }
 
     /// The claims of a genuine, unexpired access token; `None` for anything else.

@@ -187,7 +187,14 @@ impl<E: Endpoint> Endpoint for CachedEndpoint<E> {
             return Ok(serve(&entry, &wants));
         }
         let resp = self.inner.call(req).await?.into_response();
-        if !(resp.status() == StatusCode::OK || resp.status() == StatusCode::MOVED_PERMANENTLY) {
+        let private = resp
+            .headers()
+            .get(header::CACHE_CONTROL)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("private") || v.contains("no-store"));
+        if private
+            || !(resp.status() == StatusCode::OK || resp.status() == StatusCode::MOVED_PERMANENTLY)
+        {
             return Ok(resp);
         }
         let (parts, body) = resp.into_parts();

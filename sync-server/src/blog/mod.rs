@@ -84,6 +84,7 @@ pub fn routes(cache: Arc<cache::BlogCache>) -> impl poem::Endpoint<Output = poem
         .at("/:subdomain/sitemap.xml", get(sitemap))
         .at("/:subdomain/robots.txt", get(robots))
         .at("/:subdomain/:slug", get(entry))
+        .at("/:subdomain/:slug/unlock", poem::post(unlock))
         .with(cache::Cached(cache))
         .map_to_response()
 }
@@ -212,7 +213,11 @@ async fn index(
                 href = esc(&format!("{root}{}", path_segment(&p.slug))),
                 title = esc(&p.title),
                 minutes = p.reading_minutes.max(1),
-                excerpt = esc(&p.excerpt),
+                excerpt = if p.password_hash.is_some() {
+                    "This post is protected by a password.".to_owned()
+                } else {
+                    esc(&p.excerpt)
+                },
             );
         }
         main.push_str("</ul>");
@@ -295,6 +300,10 @@ async fn entry(
         Err(e) => return server_error(e),
     };
     let root = root_for(req, &blog.subdomain);
+    let protected = post.password_hash.is_some();
+    if protected && !unlocked(req, &post.id) {
+        return locked_page(&blog, &pages, &root, &post, None);
+    }
     let (when, datetime) = html::date(post.published_at);
     let mut tags = String::new();
     for t in &post.tags {
@@ -333,7 +342,7 @@ async fn entry(
             "isPartOf": {"@type": "WebSite", "name": blog.name, "url": home},
         })
     };
-    html_response(
+    let mut resp = html_response(
         StatusCode::OK,
         html::render(&Page {
             blog: &blog,
@@ -351,8 +360,15 @@ async fn entry(
             },
             json_ld,
         }),
-    )
-    .into_response()
+    );
+    if protected {
+        // Opened by this reader's cookie: never kept by a cache on the way.
+        resp.headers_mut().insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-store"),
+        );
+    }
+    resp.into_response()
 }
 
 /// A feed, sitemap or robots.txt: its type, short public caching, no sniffing.
@@ -373,10 +389,12 @@ async fn feed_posts(
     let Some((blog, _)) = blog(storage, subdomain).await? else {
         return Err(not_found_page());
     };
-    let posts = storage
+    let mut posts = storage
         .public_posts(&blog.id, "post", feeds::FEED_ITEMS, 0)
         .await
         .map_err(server_error)?;
+    // Protected content never goes into a feed.
+    posts.retain(|p| p.password_hash.is_none());
     Ok((blog, posts))
 }
 
@@ -425,6 +443,7 @@ async fn sitemap(
         Err(e) => return server_error(e),
     };
     entries.extend(pages);
+    entries.retain(|p| p.password_hash.is_none());
     let home = site.home(&blog.subdomain);
     machine_response(
         "application/xml; charset=utf-8",
@@ -459,4 +478,147 @@ pub async fn server_robots() -> Response {
         "text/plain; charset=utf-8",
         "User-agent: *\nAllow: /b/\nDisallow: /v1/\n".into(),
     )
+}
+
+fn unlock_cookie_name(post_id: &str) -> String {
+    format!("pint_unlock_{}", post_id.replace('-', ""))
+}
+
+/// Whether this reader gave the post's password before (a valid signed cookie).
+fn unlocked(req: &Request, post_id: &str) -> bool {
+    let Some(auth) = req.data::<Arc<crate::auth::Auth>>() else {
+        return false;
+    };
+    let name = unlock_cookie_name(post_id);
+    req.headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .any(|(k, v)| k == name && auth.keys.check_unlock(v, post_id))
+}
+
+/// The page a protected post shows until its password is given.
+fn locked_page(
+    blog: &TenantRecord,
+    pages: &[PostRecord],
+    root: &str,
+    post: &PostRecord,
+    problem: Option<&str>,
+) -> Response {
+    let action = format!("{root}{}/unlock", path_segment(&post.slug));
+    let problem = problem
+        .map(|p| format!("<p role=\"alert\">{}</p>", esc(p)))
+        .unwrap_or_default();
+    let main = format!(
+        "<article><h1>{title}</h1><p>This post is protected by a password.</p>{problem}\
+         <form method=\"post\" action=\"{action}\"><label for=\"password\">Password</label> \
+         <input id=\"password\" type=\"password\" name=\"password\" required \
+         autocomplete=\"current-password\"> <button type=\"submit\">Read</button></form></article>",
+        title = esc(&post.title),
+        action = esc(&action),
+    );
+    let mut resp = html_response(
+        StatusCode::UNAUTHORIZED,
+        html::render(&Page {
+            blog,
+            root,
+            title: &format!("{} – {}", post.title, blog.name),
+            description: "This post is protected by a password.",
+            nav: pages,
+            main,
+            canonical: &format!("{root}{}", path_segment(&post.slug)),
+            home: root,
+            og_type: "website",
+            json_ld: serde_json::json!({
+                "@context": "https://schema.org", "@type": "WebPage", "name": post.title,
+            }),
+        }),
+    );
+    resp.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    resp
+}
+
+#[derive(Debug, Deserialize)]
+struct UnlockForm {
+    password: String,
+}
+
+/// A reader gives a protected post's password: right, a signed cookie (30 days, this
+/// post only) and back to the post; wrong, the form again. Attempts are rate limited
+/// per address.
+#[handler]
+async fn unlock(
+    req: &Request,
+    storage: Data<&Arc<dyn Storage>>,
+    auth: Data<&Arc<crate::auth::Auth>>,
+    Path((subdomain, slug)): Path<(String, String)>,
+    form: poem::Result<poem::web::Form<UnlockForm>>,
+) -> Response {
+    let (blog, pages) = match blog(storage.as_ref(), &subdomain).await {
+        Ok(Some(found)) => found,
+        Ok(None) => return not_found_page(),
+        Err(resp) => return resp,
+    };
+    let post = match storage.public_post(&blog.id, &slug).await {
+        Ok(Some(Found::Post(p))) if p.password_hash.is_some() => p,
+        Ok(_) => return not_found_page(),
+        Err(e) => return server_error(e),
+    };
+    let root = root_for(req, &blog.subdomain);
+    if let Err(e) = auth
+        .limits
+        .post_password_per_ip
+        .check(&crate::auth::client_key(req))
+    {
+        let mut resp = locked_page(&blog, &pages, &root, &post, Some(&e.message));
+        resp.set_status(StatusCode::TOO_MANY_REQUESTS);
+        return resp;
+    }
+    let given = match form {
+        Ok(f) if f.0.password.len() <= 1024 => f.0.password,
+        _ => String::new(),
+    };
+    let hash = post.password_hash.clone().unwrap_or_default();
+    let right = crate::auth::blocking(move || crate::auth::password::verify(&given, &hash))
+        .await
+        .unwrap_or(false);
+    if !right {
+        return locked_page(
+            &blog,
+            &pages,
+            &root,
+            &post,
+            Some("That is not the password."),
+        );
+    }
+    let Ok(token) = auth
+        .keys
+        .issue_unlock(&post.id, crate::auth::now_ms() / 1000)
+    else {
+        return server_error("cannot sign the reader's cookie");
+    };
+    let secure = if req.header("x-forwarded-proto") == Some("https")
+        || req.uri().scheme_str() == Some("https")
+    {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie = format!(
+        "{}={token}; Path=/; Max-Age={}; HttpOnly; SameSite=Lax{secure}",
+        unlock_cookie_name(&post.id),
+        crate::auth::tokens::UNLOCK_TTL_SECS
+    );
+    Response::builder()
+        .status(StatusCode::SEE_OTHER)
+        .header(
+            header::LOCATION,
+            format!("{root}{}", path_segment(&post.slug)),
+        )
+        .header(header::SET_COOKIE, cookie)
+        .header(header::CACHE_CONTROL, "no-store")
+        .finish()
 }

@@ -28,6 +28,17 @@ pub struct PostRecord {
     pub reading_minutes: i64,
     pub published_at: i64,
     pub updated_at: i64,
+    /// Set when readers need a password (argon2id PHC string).
+    pub password_hash: Option<String>,
+}
+
+/// What publishing does to a post's password.
+#[derive(Debug, Clone)]
+pub enum PasswordChange {
+    Keep,
+    Clear,
+    /// An argon2id PHC string.
+    Set(String),
 }
 
 /// What publishing a document writes.
@@ -46,6 +57,7 @@ pub struct NewPost<'a> {
     pub word_count: i64,
     pub reading_minutes: i64,
     pub now: i64,
+    pub password: PasswordChange,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -180,7 +192,7 @@ pub trait PostStore: Send + Sync {
 macro_rules! post_columns {
     () => {
         "id, document_id, kind, slug, title, excerpt, html, tags, heads, word_count, \
-         reading_minutes, published_at, updated_at"
+         reading_minutes, published_at, updated_at, password_hash"
     };
 }
 pub(crate) use post_columns;
@@ -199,6 +211,7 @@ pub(crate) type PostRow = (
     i64,
     i64,
     i64,
+    Option<String>,
 );
 
 pub(crate) fn post_from_row(r: PostRow) -> PostRecord {
@@ -216,6 +229,7 @@ pub(crate) fn post_from_row(r: PostRow) -> PostRecord {
         reading_minutes: r.10,
         published_at: r.11,
         updated_at: r.12,
+        password_hash: r.13,
     }
 }
 
@@ -281,13 +295,19 @@ macro_rules! impl_post_store {
                     }
                 }
                 let tags = serde_json::to_string(post.tags).unwrap_or_else(|_| "[]".into());
+                let (change_password, password_hash) = match &post.password {
+                    $crate::db::posts::PasswordChange::Keep => (false, None),
+                    $crate::db::posts::PasswordChange::Clear => (true, None),
+                    $crate::db::posts::PasswordChange::Set(h) => (true, Some(h.as_str())),
+                };
                 let heads = $crate::db::documents::join_heads(post.heads);
                 let id = match &existing {
                     Some((id, old_slug, _)) => {
                         sqlx::query($sql(
                             "UPDATE posts SET kind = $2, slug = $3, title = $4, excerpt = $5, html = $6,
                                  tags = $7, heads = $8, word_count = $9, reading_minutes = $10,
-                                 updated_at = $11
+                                 updated_at = $11,
+                                 password_hash = CASE WHEN $12 THEN $13 ELSE password_hash END
                              WHERE id = $1",
                         ))
                         .bind(id)
@@ -301,6 +321,8 @@ macro_rules! impl_post_store {
                         .bind(post.word_count)
                         .bind(post.reading_minutes)
                         .bind(post.now)
+                        .bind(change_password)
+                        .bind(password_hash)
                         .execute(&mut *tx)
                         .await?;
                         if old_slug != post.slug {
@@ -319,8 +341,9 @@ macro_rules! impl_post_store {
                     None => {
                         sqlx::query($sql(
                             "INSERT INTO posts (id, tenant_id, document_id, kind, slug, title, excerpt,
-                                 html, tags, heads, word_count, reading_minutes, published_at, updated_at)
-                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)",
+                                 html, tags, heads, word_count, reading_minutes, published_at, updated_at,
+                                 password_hash)
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14)",
                         ))
                         .bind(post.id)
                         .bind(tenant)
@@ -335,6 +358,7 @@ macro_rules! impl_post_store {
                         .bind(post.word_count)
                         .bind(post.reading_minutes)
                         .bind(post.now)
+                        .bind(password_hash)
                         .execute(&mut *tx)
                         .await?;
                         post.id.to_owned()

@@ -20,7 +20,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use crate::auth::{BearerAuth, db_error, now_ms};
 use crate::blog::cache::BlogCache;
 use crate::db::Storage;
-use crate::db::posts::{NewPost, PostRecord, Published, ScheduledRecord};
+use crate::db::posts::{NewPost, PasswordChange, PostRecord, Published, ScheduledRecord};
 use crate::db::tenants::TenantScope;
 use crate::http::ApiError;
 use crate::http::validation::Fields;
@@ -41,6 +41,9 @@ struct PublishRequest {
     heads: Option<Vec<String>>,
     /// Publish then (Unix ms) instead of now: the publication is scheduled.
     at: Option<i64>,
+    /// Readers need this password (4 to 256 characters); `""` removes it; absent: as
+    /// it was.
+    password: Option<String>,
 }
 
 /// A published post or page.
@@ -65,12 +68,15 @@ pub struct PostView {
     pub updated_at: i64,
     /// Where readers find it on this server (path form).
     pub path: String,
+    /// Readers need a password.
+    pub protected: bool,
 }
 
 impl PostView {
     fn new(p: PostRecord, subdomain: &str) -> Self {
         PostView {
             path: crate::blog::post_path(subdomain, &p.slug),
+            protected: p.password_hash.is_some(),
             id: p.id,
             document_id: p.document_id,
             kind: p.kind,
@@ -110,6 +116,7 @@ pub async fn publish_revision(
     document_id: &str,
     heads: Option<&[String]>,
     slug: Option<String>,
+    password: PasswordChange,
 ) -> Result<PostView, ApiError> {
     let internal = |e: crate::db::DbError| {
         tracing::error!(error = %e, "publishing failed in storage");
@@ -191,6 +198,7 @@ pub async fn publish_revision(
                 word_count: i64::try_from(rendered.word_count).unwrap_or(i64::MAX),
                 reading_minutes: i64::try_from(rendered.reading_minutes).unwrap_or(i64::MAX),
                 now: now_ms(),
+                password,
             },
             max_posts,
         )
@@ -332,6 +340,16 @@ impl PublishApi {
                 .map_err(db_error)?;
             return Ok(PublishOutcome::Scheduled(Json(job.into())));
         }
+        let password = match request.password.as_deref() {
+            None => PasswordChange::Keep,
+            Some("") => PasswordChange::Clear,
+            Some(p) => {
+                Fields::new()
+                    .check("password", crate::http::validation::line_problem(p, 4, 256))
+                    .finish()?;
+                PasswordChange::Set(crate::auth::hash_password(p.to_owned()).await?)
+            }
+        };
         let post = publish_revision(
             storage.as_ref(),
             &cache,
@@ -339,6 +357,7 @@ impl PublishApi {
             &document_id,
             request.heads.as_deref(),
             request.slug,
+            password,
         )
         .await?;
         // Published now: an earlier schedule for it is done with.

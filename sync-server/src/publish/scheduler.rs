@@ -44,6 +44,7 @@ async fn run_job(storage: &dyn Storage, cache: &BlogCache, job: &ScheduledRecord
             &job.document_id,
             Some(&job.heads),
             job.slug.clone(),
+            crate::db::posts::PasswordChange::Keep,
         )
         .await
         .map(|_| ())

@@ -1,0 +1,205 @@
+//! Password-protected posts, on both backends: readers see a form, never the content;
+//! the right password sets a signed cookie that opens that post only; the content is
+//! never cached for others, never in feeds or the sitemap; attempts are rate limited;
+//! the password can be removed by publishing again.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
+mod common;
+
+use common::{Backend, TestServer, http};
+use pint_model::{DocumentId, Draft, DraftKind, Splice};
+use serde_json::{Value, json};
+
+fn reader() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+async fn story(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let ada: Value = http()
+        .post(server.url("/v1/auth/register"))
+        .json(&json!({"email": "ada@example.com", "password": "correct horse battery", "blog": {"subdomain": "ada-writes"}}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let tenant = ada["blog"]["id"].as_str().unwrap().to_owned();
+    let token = ada["accessToken"].as_str().unwrap().to_owned();
+    let storage = pint_server::prepare_storage(&server.db.settings())
+        .await
+        .unwrap();
+    let scope = storage
+        .scope(ada["user"]["id"].as_str().unwrap(), &tenant)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut ids = Vec::new();
+    for (title, body) in [
+        ("Secret plans", "The secret is 42."),
+        ("Public", "Open to all."),
+    ] {
+        let mut d = Draft::new(DraftKind::Post);
+        d.set_title(title).unwrap();
+        d.splice_body(&[Splice {
+            pos: 0,
+            delete: 0,
+            insert: body.into(),
+        }])
+        .unwrap();
+        let id = DocumentId::random().unwrap().to_string();
+        storage
+            .create_document(&scope, &id, &d.save(), &d.heads(), 1)
+            .await
+            .unwrap()
+            .unwrap();
+        ids.push(id);
+    }
+    let publish = |doc: String, body: Value| {
+        let req = http()
+            .post(server.url(&format!("/v1/tenants/{tenant}/documents/{doc}/publish")))
+            .bearer_auth(&token)
+            .json(&body);
+        async move {
+            let resp = req.send().await.unwrap();
+            (resp.status().as_u16(), resp.json::<Value>().await.unwrap())
+        }
+    };
+    let (status, body) = publish(ids[0].clone(), json!({"password": "abc"})).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (422, Some("VALIDATION_ERROR"))
+    );
+    let (status, post) = publish(ids[0].clone(), json!({"password": "open sesame"})).await;
+    assert_eq!(status, 200, "{post}");
+    assert_eq!(post["protected"], true);
+    assert_eq!(publish(ids[1].clone(), json!({})).await.0, 200);
+    let url = server.url("/b/ada-writes/secret-plans");
+
+    // Locked: a form, not the content, and nothing a cache may keep.
+    for _ in 0..2 {
+        let resp = reader().get(&url).send().await.unwrap();
+        assert_eq!(resp.status(), 401);
+        assert_eq!(resp.headers()["cache-control"], "no-store");
+        let page = resp.text().await.unwrap();
+        assert!(
+            page.contains("<form method=\"post\" action=\"/b/ada-writes/secret-plans/unlock\">")
+        );
+        assert!(!page.contains("The secret is 42"), "{page}");
+    }
+    let index = reader()
+        .get(server.url("/b/ada-writes/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(index.contains("Secret plans") && index.contains("protected by a password"));
+    assert!(!index.contains("The secret is 42"));
+    for machine in ["feed.xml", "atom.xml", "feed.json", "sitemap.xml"] {
+        let text = reader()
+            .get(server.url(&format!("/b/ada-writes/{machine}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            !text.contains("secret") && !text.contains("Secret"),
+            "{machine}: {text}"
+        );
+        assert!(text.contains("public"), "{machine} still lists the rest");
+    }
+
+    // The wrong password: the form again. The right one: a cookie that opens this post.
+    let unlock = |password: &str| {
+        reader()
+            .post(format!("{url}/unlock"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(
+                url::form_urlencoded::Serializer::new(String::new())
+                    .append_pair("password", password)
+                    .finish(),
+            )
+            .send()
+    };
+    let wrong = unlock("open says me").await.unwrap();
+    assert_eq!(wrong.status(), 401);
+    assert!(
+        wrong
+            .text()
+            .await
+            .unwrap()
+            .contains("That is not the password.")
+    );
+    let right = unlock("open sesame").await.unwrap();
+    assert_eq!(right.status(), 303);
+    assert_eq!(right.headers()["location"], "/b/ada-writes/secret-plans");
+    let cookie = right.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    let pair = cookie.split(';').next().unwrap().to_owned();
+    let opened = reader()
+        .get(&url)
+        .header("cookie", &pair)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(opened.status(), 200);
+    assert_eq!(opened.headers()["cache-control"], "private, no-store");
+    assert!(opened.text().await.unwrap().contains("The secret is 42."));
+    // Not kept for the next reader; not opened by a forged or another post's cookie.
+    assert_eq!(reader().get(&url).send().await.unwrap().status(), 401);
+    let (name, value) = pair.split_once('=').unwrap();
+    for forged in [
+        format!("{name}={value}x"),
+        format!("{name}=garbage"),
+        format!("pint_unlock_other={value}"),
+    ] {
+        let resp = reader()
+            .get(&url)
+            .header("cookie", forged)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 401);
+    }
+
+    // Guessing is rate limited.
+    let mut limited = false;
+    for _ in 0..12 {
+        if unlock("guess").await.unwrap().status() == 429 {
+            limited = true;
+            break;
+        }
+    }
+    assert!(limited, "password attempts are limited");
+
+    // Publishing again without a password field keeps it; with "" it is gone.
+    assert_eq!(publish(ids[0].clone(), json!({})).await.0, 200);
+    assert_eq!(reader().get(&url).send().await.unwrap().status(), 401);
+    let (_, post) = publish(ids[0].clone(), json!({"password": ""})).await;
+    assert_eq!(post["protected"], false);
+    let open = reader().get(&url).send().await.unwrap();
+    assert_eq!(open.status(), 200);
+    assert!(open.text().await.unwrap().contains("The secret is 42."));
+}
+
+#[tokio::test]
+async fn protected_posts_on_sqlite() {
+    story(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn protected_posts_on_postgres() {
+    story(Backend::Postgres).await;
+}
