@@ -316,7 +316,7 @@ pub async fn publish(
     let (engine, session) = (Arc::clone(engine(&state)?), session(&state)?);
     // Send the latest edits now rather than at the next tick.
     state.sync_now();
-    Ok(pint_client::publish::publish(&engine, &session, args.id, &args.slug).await?)
+    Ok(pint_client::publish::publish(&engine, &session, args.id, &args.options).await?)
 }
 
 #[tauri::command]

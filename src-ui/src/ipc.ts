@@ -23,6 +23,7 @@ export type { RemoteChanges } from "./bindings/RemoteChanges";
 export type { SignIn } from "./bindings/SignIn";
 export type { PeerPresence } from "./bindings/PeerPresence";
 export type { PublishState } from "./bindings/PublishState";
+export type { PublishOptions } from "./bindings/PublishOptions";
 export type { Selection } from "./bindings/Selection";
 export type { SyncStatus } from "./bindings/SyncStatus";
 

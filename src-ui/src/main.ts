@@ -182,6 +182,8 @@ async function start(): Promise<void> {
       state: el("publish-state"),
       url: el<HTMLOutputElement>("publish-url"),
       slug: el<HTMLInputElement>("publish-slug"),
+      at: el<HTMLInputElement>("publish-at"),
+      password: el<HTMLInputElement>("publish-password"),
       error: el("publish-error"),
       submit: el<HTMLButtonElement>("publish-submit"),
       unpublish: el<HTMLButtonElement>("unpublish"),

@@ -1,12 +1,27 @@
 import { describe, expect, it } from "vitest";
-import { publishLabel } from "./publish-panel";
+import { publishLabel, publishOptions } from "./publish-panel";
 
 describe("publish state in words", () => {
   it("says whether the draft is on the blog and whether it changed since", () => {
     const post = { slug: "s", url: "http://x/b/y/s", heads: ["a"], publishedAt: 1, updatedAt: 1 };
     expect(publishLabel(null)).toBe("");
-    expect(publishLabel({ published: null, changedSince: false })).toBe("Not published");
-    expect(publishLabel({ published: post, changedSince: false })).toBe("Published");
-    expect(publishLabel({ published: post, changedSince: true })).toBe("Published · changed since");
+    expect(publishLabel({ published: null, changedSince: false, scheduled: null })).toBe("Not published");
+    expect(publishLabel({ published: post, changedSince: false, scheduled: null })).toBe("Published");
+    expect(publishLabel({ published: post, changedSince: true, scheduled: null })).toBe("Published · changed since");
+    const scheduled = publishLabel({
+      published: null,
+      changedSince: false,
+      scheduled: { runAt: Date.UTC(2030, 0, 2, 9), lastError: "slug taken" },
+    });
+    expect(scheduled).toMatch(/^Not published · scheduled for .*2030.*\(last try failed: slug taken\)$/);
+  });
+
+  it("turns the dialog's fields into publish options", () => {
+    expect(publishOptions("", "", "")).toEqual({ slug: "", at: null, password: null });
+    const at = publishOptions("my-post", "2030-01-02T09:30", "secret!");
+    expect(at.slug).toBe("my-post");
+    expect(at.password).toBe("secret!");
+    expect(at.at).toBe(new Date("2030-01-02T09:30").getTime());
+    expect(publishOptions("", "not a date", "").at).toBeNull();
   });
 });

@@ -2,7 +2,7 @@
 // changed since), the dialog publishes it (with an optional slug), publishes it again,
 // or takes it off. Publishing sends the draft as it is on this device.
 
-import type { Invoke, PublishState } from "./ipc";
+import type { Invoke, PublishOptions, PublishState } from "./ipc";
 import { describeError } from "./ipc";
 
 export interface PublishElements {
@@ -13,6 +13,8 @@ export interface PublishElements {
   state: HTMLElement;
   url: HTMLOutputElement;
   slug: HTMLInputElement;
+  at: HTMLInputElement;
+  password: HTMLInputElement;
   error: HTMLElement;
   submit: HTMLButtonElement;
   unpublish: HTMLButtonElement;
@@ -21,8 +23,21 @@ export interface PublishElements {
 /** The bar's words for a draft's place on the blog. */
 export function publishLabel(s: PublishState | null): string {
   if (!s) return "";
-  if (!s.published) return "Not published";
-  return s.changedSince ? "Published · changed since" : "Published";
+  const base = !s.published ? "Not published" : s.changedSince ? "Published · changed since" : "Published";
+  if (!s.scheduled) return base;
+  const when = new Date(s.scheduled.runAt).toLocaleString();
+  const failed = s.scheduled.lastError ? ` (last try failed: ${s.scheduled.lastError})` : "";
+  return `${base} · scheduled for ${when}${failed}`;
+}
+
+/** The dialog's fields as the publish command takes them. */
+export function publishOptions(slug: string, at: string, password: string): PublishOptions {
+  const when = at ? new Date(at).getTime() : Number.NaN;
+  return {
+    slug,
+    at: Number.isFinite(when) ? when : null,
+    password: password === "" ? null : password,
+  };
 }
 
 export class PublishPanel {
@@ -36,7 +51,8 @@ export class PublishPanel {
     els.toggle.addEventListener("click", () => void this.openDialog());
     els.form.addEventListener("submit", (ev) => {
       ev.preventDefault();
-      void this.act(() => this.invoke("publish", { id: this.id(), slug: els.slug.value }));
+      const options = publishOptions(els.slug.value, els.at.value, els.password.value);
+      void this.act(() => this.invoke("publish", { id: this.id(), options }));
     });
     els.unpublish.addEventListener("click", () => void this.act(() => this.invoke("unpublish", { id: this.id() })));
     for (const close of els.dialog.querySelectorAll<HTMLButtonElement>("[data-close]")) {
@@ -63,7 +79,15 @@ export class PublishPanel {
     this.current = s;
     const { status, state, url, submit, unpublish } = this.els;
     status.textContent = publishLabel(s);
-    status.dataset.state = !s ? "unknown" : !s.published ? "draft" : s.changedSince ? "changed" : "published";
+    status.dataset.state = !s
+      ? "unknown"
+      : s.scheduled
+        ? "scheduled"
+        : !s.published
+          ? "draft"
+          : s.changedSince
+            ? "changed"
+            : "published";
     state.textContent = s ? publishLabel(s) : "";
     url.value = s?.published?.url ?? "";
     url.hidden = !s?.published;
@@ -75,6 +99,8 @@ export class PublishPanel {
   async openDialog(): Promise<void> {
     this.els.error.hidden = true;
     this.els.slug.value = "";
+    this.els.at.value = "";
+    this.els.password.value = "";
     if (!this.els.dialog.open) this.els.dialog.showModal();
     try {
       this.show(await this.invoke("publish_state", { id: this.id() }));

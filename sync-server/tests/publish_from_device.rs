@@ -14,7 +14,7 @@ use common::{Backend, TestDb, http, spawn_server};
 use pint_client::Engine;
 use pint_client::account::{self, SignIn};
 use pint_client::keychain::Keychain;
-use pint_client::publish;
+use pint_client::publish::{self, PublishOptions};
 use pint_client::sync::{LiveSync, SyncEvents, SyncStatus};
 use pint_model::{DocumentId, DraftKind, Splice};
 
@@ -22,6 +22,13 @@ struct Quiet;
 impl SyncEvents for Quiet {
     fn status(&self, _: &SyncStatus) {}
     fn draft_changed(&self, _: DocumentId) {}
+}
+
+fn slug(s: &str) -> PublishOptions {
+    PublishOptions {
+        slug: s.into(),
+        ..PublishOptions::default()
+    }
 }
 
 fn append(engine: &Mutex<Engine>, id: DocumentId, text: &str) {
@@ -72,7 +79,9 @@ async fn a_device_publishes_what_it_has_and_sees_when_it_changed_since() {
     engine.lock().unwrap().rename(id, "First flight").unwrap();
     append(&engine, id, "Written on the plane.");
     // Published at once: the last edits may still be on their way; publishing waits.
-    let state = publish::publish(&engine, &session, id, "").await.unwrap();
+    let state = publish::publish(&engine, &session, id, &PublishOptions::default())
+        .await
+        .unwrap();
     let post = state.published.clone().expect("published");
     assert!(!state.changed_since);
     assert_eq!(post.url, format!("{base}/b/ada-writes/first-flight"));
@@ -85,20 +94,54 @@ async fn a_device_publishes_what_it_has_and_sees_when_it_changed_since() {
     let state = publish::publish_state(&engine, &session, id).await.unwrap();
     assert!(state.changed_since);
     assert!(!page(&post.url).await.1.contains("after landing"));
-    let state = publish::publish(&engine, &session, id, "first-flight")
+    let state = publish::publish(&engine, &session, id, &slug("first-flight"))
         .await
         .unwrap();
     assert!(!state.changed_since);
     assert!(page(&post.url).await.1.contains("after landing"));
 
     // A slug that is not one is refused with the server's words.
-    let err = publish::publish(&engine, &session, id, "Not A Slug")
+    let err = publish::publish(&engine, &session, id, &slug("Not A Slug"))
         .await
         .unwrap_err();
     assert!(
         err.to_string().contains("slug") || err.to_string().contains("lowercase"),
         "{err}"
     );
+
+    // Scheduled from the device: shown as scheduled until it goes out by itself.
+    let now = i64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis(),
+    )
+    .unwrap();
+    append(&engine, id, " Scheduled addition.");
+    let state = publish::publish(
+        &engine,
+        &session,
+        id,
+        &PublishOptions {
+            at: Some(now + 1_000),
+            ..PublishOptions::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(state.scheduled.as_ref().unwrap().run_at, now + 1_000);
+    assert!(!page(&post.url).await.1.contains("Scheduled addition"));
+    let started = std::time::Instant::now();
+    while !page(&post.url).await.1.contains("Scheduled addition") {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "not published by schedule"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let state = publish::publish_state(&engine, &session, id).await.unwrap();
+    assert_eq!(state.scheduled, None);
+    assert!(!state.changed_since);
 
     let state = publish::unpublish(&engine, &session, id).await.unwrap();
     assert_eq!(state.published, None);

@@ -20,6 +20,32 @@ pub struct PublishState {
     pub published: Option<PublishedPost>,
     /// The draft here differs from what readers see.
     pub changed_since: bool,
+    /// A publication scheduled for later.
+    pub scheduled: Option<ScheduledPublish>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ScheduledPublish {
+    /// Unix milliseconds.
+    pub run_at: i64,
+    /// Why the last attempt failed, if it did (it is tried again).
+    pub last_error: Option<String>,
+}
+
+/// What the publish dialog asks.
+#[derive(Debug, Clone, Default, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PublishOptions {
+    /// Empty: the draft's own slug, else one made from its title.
+    #[serde(default)]
+    pub slug: String,
+    /// Publish then (Unix ms) instead of now.
+    #[serde(default)]
+    pub at: Option<i64>,
+    /// Readers need this password; `""` removes it; absent: as it was.
+    #[serde(default)]
+    pub password: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
@@ -31,6 +57,14 @@ pub struct PublishedPost {
     /// Unix milliseconds.
     pub published_at: i64,
     pub updated_at: i64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct JobView {
+    document_id: String,
+    run_at: i64,
+    last_error: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -53,12 +87,22 @@ fn lock(engine: &Mutex<Engine>) -> std::sync::MutexGuard<'_, Engine> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-fn state(session: &Session, post: Option<PostView>, heads: &[String]) -> PublishState {
+fn state(
+    session: &Session,
+    post: Option<PostView>,
+    job: Option<JobView>,
+    heads: &[String],
+) -> PublishState {
     let server = &session.account().server;
+    let scheduled = job.map(|j| ScheduledPublish {
+        run_at: j.run_at,
+        last_error: j.last_error,
+    });
     match post {
         None => PublishState {
             published: None,
             changed_since: false,
+            scheduled,
         },
         Some(p) => {
             let mut a = p.heads.clone();
@@ -66,6 +110,7 @@ fn state(session: &Session, post: Option<PostView>, heads: &[String]) -> Publish
             a.sort();
             b.sort();
             PublishState {
+                scheduled,
                 changed_since: a != b,
                 published: Some(PublishedPost {
                     url: format!("{server}{}", p.path),
@@ -79,12 +124,12 @@ fn state(session: &Session, post: Option<PostView>, heads: &[String]) -> Publish
     }
 }
 
-/// Publish the draft as it is on this device (`slug`: empty for the default).
+/// Publish the draft as it is on this device, now or at `options.at`.
 pub async fn publish(
     engine: &Mutex<Engine>,
     session: &Session,
     id: DocumentId,
-    slug: &str,
+    options: &PublishOptions,
 ) -> Result<PublishState, AccountError> {
     let heads = lock(engine).heads(id)?;
     let a = session.account();
@@ -93,14 +138,32 @@ pub async fn publish(
         a.server, a.blog_id
     );
     let mut body = json!({ "heads": heads });
-    if !slug.trim().is_empty() {
-        body["slug"] = json!(slug.trim());
+    if !options.slug.trim().is_empty() {
+        body["slug"] = json!(options.slug.trim());
+    }
+    if let Some(at) = options.at {
+        body["at"] = json!(at);
+    }
+    if let Some(p) = &options.password {
+        body["password"] = json!(p);
     }
     let started = std::time::Instant::now();
     loop {
         let token = session.access_token().await?;
-        match call::<PostView>(session.http().post(&url).bearer_auth(token).json(&body)).await {
-            Ok(post) => return Ok(state(session, Some(post), &heads)),
+        match call::<serde_json::Value>(session.http().post(&url).bearer_auth(token).json(&body))
+            .await
+        {
+            // 202: scheduled for later; 200: on the blog now.
+            Ok(answer) if answer.get("runAt").is_some() => {
+                let job: JobView = serde_json::from_value(answer)
+                    .map_err(|e| AccountError::Protocol(e.to_string()))?;
+                return publish_state_with(engine, session, id, Some(job)).await;
+            }
+            Ok(answer) => {
+                let post: PostView = serde_json::from_value(answer)
+                    .map_err(|e| AccountError::Protocol(e.to_string()))?;
+                return Ok(state(session, Some(post), None, &heads));
+            }
             // The sync is still on its way with the draft or its last edits: wait for it.
             Err(AccountError::Refused {
                 status,
@@ -148,14 +211,34 @@ pub async fn unpublish(
         });
     }
     let heads = lock(engine).heads(id)?;
-    Ok(state(session, None, &heads))
+    Ok(state(session, None, None, &heads))
 }
 
-/// Whether and how the draft is on the blog.
+/// Whether and how the draft is on the blog, and whether it is scheduled.
 pub async fn publish_state(
     engine: &Mutex<Engine>,
     session: &Session,
     id: DocumentId,
+) -> Result<PublishState, AccountError> {
+    let a = session.account();
+    let token = session.access_token().await?;
+    let jobs: Vec<JobView> = call(
+        session
+            .http()
+            .get(format!("{}/v1/tenants/{}/scheduled", a.server, a.blog_id))
+            .bearer_auth(token),
+    )
+    .await?;
+    let key = id.to_string();
+    let job = jobs.into_iter().find(|j| j.document_id == key);
+    publish_state_with(engine, session, id, job).await
+}
+
+async fn publish_state_with(
+    engine: &Mutex<Engine>,
+    session: &Session,
+    id: DocumentId,
+    job: Option<JobView>,
 ) -> Result<PublishState, AccountError> {
     let a = session.account();
     let token = session.access_token().await?;
@@ -169,5 +252,5 @@ pub async fn publish_state(
     let key = id.to_string();
     let post = posts.into_iter().find(|p| p.document_id == key);
     let heads = lock(engine).heads(id)?;
-    Ok(state(session, post, &heads))
+    Ok(state(session, post, job, &heads))
 }

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use pint_client::account::SignIn;
 use pint_client::ipc::AccountStatus;
-use pint_client::publish::{PublishState, PublishedPost};
+use pint_client::publish::{PublishOptions, PublishState, PublishedPost, ScheduledPublish};
 use pint_client::server::ServerStatus;
 use pint_client::sync::{PeerPresence, Selection, SyncStatus};
 use pint_client::{
@@ -60,6 +60,8 @@ fn typescript_bindings_are_fresh() {
         binding::<PeerPresence>(&cfg),
         binding::<PublishState>(&cfg),
         binding::<PublishedPost>(&cfg),
+        binding::<PublishOptions>(&cfg),
+        binding::<ScheduledPublish>(&cfg),
         binding::<Selection>(&cfg),
         ("Commands.ts".to_owned(), ipc::typescript(&cfg)),
     ];

@@ -7,6 +7,7 @@ import type { DraftSync } from "./DraftSync";
 import type { DraftView } from "./DraftView";
 import type { ListQuery } from "./ListQuery";
 import type { PeerPresence } from "./PeerPresence";
+import type { PublishOptions } from "./PublishOptions";
 import type { PublishState } from "./PublishState";
 import type { RemoteChanges } from "./RemoteChanges";
 import type { Rendered } from "./Rendered";
@@ -28,7 +29,7 @@ export interface Commands {
   sign_out: { args: Record<symbol, never>; result: AccountStatus };
   sync_now: { args: Record<symbol, never>; result: null };
   publish_state: { args: { id: string, }; result: PublishState };
-  publish: { args: { id: string, slug: string, }; result: PublishState };
+  publish: { args: { id: string, options: PublishOptions, }; result: PublishState };
   unpublish: { args: { id: string, }; result: PublishState };
   set_presence: { args: { id: string, selection: Selection | null, }; result: null };
   server_status: { args: Record<symbol, never>; result: ServerStatus };

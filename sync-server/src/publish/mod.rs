@@ -301,16 +301,31 @@ impl PublishApi {
                         .then(|| "is more than five years away".into()),
                 )
                 .finish()?;
-            // The revision scheduled is the one the creator sees now.
+            // The revision scheduled is the one the creator sees now; the server must
+            // have it (else 409 not-synced, as for publishing now).
+            let stored = storage
+                .load_document(&scope, &document_id)
+                .await
+                .map_err(db_error)?
+                .ok_or_else(no_draft)?;
             let heads = match request.heads {
-                Some(h) => h,
-                None => {
-                    let stored = storage
-                        .load_document(&scope, &document_id)
-                        .await
-                        .map_err(db_error)?
-                        .ok_or_else(no_draft)?;
-                    stored.heads
+                None => stored.heads,
+                Some(h) => {
+                    let chunks: Vec<&[u8]> =
+                        stored.chunks.iter().map(|(_, b)| b.as_slice()).collect();
+                    let known = h.len() <= 64
+                        && Draft::load_parts(&stored.snapshot, chunks)
+                            .is_ok_and(|mut d| d.content_at(&h).is_ok());
+                    if !known {
+                        return Err(ApiError::new(
+                            ErrorCode::Conflict,
+                            "the server does not have this revision of the draft yet: sync, \
+                             then schedule again",
+                        )
+                        .with_details(serde_json::json!({ "reason": "not-synced" }))
+                        .into());
+                    }
+                    h
                 }
             };
             if heads.is_empty() || heads.len() > 64 {

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::{Config, TS, TypeVisitor};
 
 use crate::account::SignIn;
-use crate::publish::PublishState;
+use crate::publish::{PublishOptions, PublishState};
 use crate::server::ServerStatus;
 use crate::store::{Account, DamagedDraft, DraftSummary, ListQuery, TagCount};
 use crate::sync::{PeerPresence, Selection, SyncStatus};
@@ -135,7 +135,7 @@ commands! {
     /// Whether and how the draft is on the blog (asks the server).
     "publish_state" => PublishStateArgs { #[ts(type = "string")] id: DocumentId } -> PublishState;
     /// Publish the draft as it is here (`slug` empty: the default), or publish it again.
-    "publish" => PublishArgs { #[ts(type = "string")] id: DocumentId, slug: String } -> PublishState;
+    "publish" => PublishArgs { #[ts(type = "string")] id: DocumentId, options: PublishOptions } -> PublishState;
     "unpublish" => UnpublishArgs { #[ts(type = "string")] id: DocumentId } -> PublishState;
     "set_presence" => SetPresenceArgs {
         #[ts(type = "string")] id: DocumentId,
