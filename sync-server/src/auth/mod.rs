@@ -29,6 +29,9 @@ pub struct Auth {
     pub keys: TokenKeys,
     pub limits: rate_limit::Limits,
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Salts the hashes readers are known by (likes), derived from the server secret so
+    /// every server sharing it agrees; the addresses themselves are never stored.
+    pub reader_salt: [u8; 32],
 }
 
 impl Auth {
@@ -37,8 +40,30 @@ impl Auth {
             keys: TokenKeys::new(jwt_secret),
             limits: rate_limit::Limits::default(),
             trusted_proxies,
+            reader_salt: {
+                use sha2::Digest;
+                let mut h = sha2::Sha256::new();
+                h.update(b"pint reader salt\0");
+                h.update(jwt_secret);
+                h.finalize().into()
+            },
         }
     }
+}
+
+/// How a reader is known for one post (likes): a salted hash of their address key.
+pub fn reader_hash(auth: &Auth, req: &Request, post_id: &str) -> String {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    h.update(auth.reader_salt);
+    h.update(post_id.as_bytes());
+    h.update([0]);
+    h.update(client_key(req).as_bytes());
+    h.finalize()
+        .iter()
+        .take(16)
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// The client's address as the rate limits key it.

@@ -72,6 +72,8 @@ pub struct Limits {
     pub mail_per_account: Limit,
     /// Passwords of protected posts tried from one address.
     pub post_password_per_ip: Limit,
+    /// Likes (and taking them back) from one address.
+    pub likes_per_ip: Limit,
 }
 
 impl Default for Limits {
@@ -84,6 +86,7 @@ impl Default for Limits {
             reset_per_ip: Limit::per_minute(10, "password resets from this address"),
             mail_per_account: Limit::per_minute(3, "mails asked for this account"),
             post_password_per_ip: Limit::per_minute(10, "password attempts from this address"),
+            likes_per_ip: Limit::per_minute(30, "likes from this address"),
         }
     }
 }

@@ -25,7 +25,8 @@ a{color:var(--link)}h1,h2{line-height:1.25}\
 .meta{color:var(--muted);font-size:.9rem}\
 article img{max-width:100%;height:auto}pre{overflow-x:auto}\
 .entries{list-style:none;padding:0}.entries li{margin:0 0 1.75rem}\
-footer{color:var(--muted);font-size:.875rem}";
+footer{color:var(--muted);font-size:.875rem}\
+.like{margin-top:2rem}.like button{font:inherit;padding:.25rem .75rem;cursor:pointer}";
 
 /// `style-src` for the CSP: the hash of the one inline style sheet.
 pub static STYLE_HASH: LazyLock<String> = LazyLock::new(|| {

@@ -85,6 +85,7 @@ pub fn routes(cache: Arc<cache::BlogCache>) -> impl poem::Endpoint<Output = poem
         .at("/:subdomain/robots.txt", get(robots))
         .at("/:subdomain/:slug", get(entry))
         .at("/:subdomain/:slug/unlock", poem::post(unlock))
+        .at("/:subdomain/:slug/like", poem::post(like))
         .with(cache::Cached(cache))
         .map_to_response()
 }
@@ -317,9 +318,24 @@ async fn entry(
     } else {
         String::new()
     };
+    // Likes: a form, so they work without JavaScript (posts open to all only).
+    let likes = if post.kind == "post" && !protected {
+        let count = match storage.like_count(&blog.id, &post.id).await {
+            Ok(n) => n,
+            Err(e) => return server_error(e),
+        };
+        format!(
+            "<form class=\"like\" method=\"post\" action=\"{action}\">\
+             <button type=\"submit\">Like</button> <span>{count} {word}</span></form>",
+            action = esc(&format!("{root}{}/like", path_segment(&post.slug))),
+            word = if count == 1 { "like" } else { "likes" },
+        )
+    } else {
+        String::new()
+    };
     // `post.html` was sanitized by pint-model when it was published.
     let main = format!(
-        "<article><h1>{}</h1>{meta}{}</article>",
+        "<article><h1>{}</h1>{meta}{}{likes}</article>",
         esc(&post.title),
         post.html
     );
@@ -619,6 +635,60 @@ async fn unlock(
             format!("{root}{}", path_segment(&post.slug)),
         )
         .header(header::SET_COOKIE, cookie)
+        .header(header::CACHE_CONTROL, "no-store")
+        .finish()
+}
+
+/// A reader likes a post, or takes the like back (the same reader: the same salted hash
+/// of their address). Back to the post; rate limited per address.
+#[handler]
+async fn like(
+    req: &Request,
+    storage: Data<&Arc<dyn Storage>>,
+    auth: Data<&Arc<crate::auth::Auth>>,
+    cache: Data<&Arc<cache::BlogCache>>,
+    Path((subdomain, slug)): Path<(String, String)>,
+) -> Response {
+    let Ok(Some((blog, _))) = blog(storage.as_ref(), &subdomain).await else {
+        return not_found_page();
+    };
+    let post = match storage.public_post(&blog.id, &slug).await {
+        Ok(Some(Found::Post(p))) if p.kind == "post" && p.password_hash.is_none() => p,
+        Ok(_) => return not_found_page(),
+        Err(e) => return server_error(e),
+    };
+    let back = format!(
+        "{}{}",
+        root_for(req, &blog.subdomain),
+        path_segment(&post.slug)
+    );
+    if let Err(e) = auth
+        .limits
+        .likes_per_ip
+        .check(&crate::auth::client_key(req))
+    {
+        return html_response(
+            StatusCode::TOO_MANY_REQUESTS,
+            format!(
+                "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+                 <title>Slow down</title></head><body><main><h1>Slow down</h1><p>{}</p>\
+                 <p><a href=\"{}\">Back to the post</a></p></main></body></html>",
+                esc(&e.message),
+                esc(&back)
+            ),
+        );
+    }
+    let reader = crate::auth::reader_hash(&auth, req, &post.id);
+    if let Err(e) = storage
+        .toggle_like(&blog.id, &post.id, &reader, crate::auth::now_ms())
+        .await
+    {
+        return server_error(e);
+    }
+    cache.invalidate(&blog.subdomain);
+    Response::builder()
+        .status(StatusCode::SEE_OTHER)
+        .header(header::LOCATION, back)
         .header(header::CACHE_CONTROL, "no-store")
         .finish()
 }

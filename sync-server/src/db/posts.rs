@@ -179,6 +179,17 @@ pub trait PostStore: Send + Sync {
     ) -> Result<Option<ScheduledRecord>, DbError>;
     /// A job done: gone.
     async fn finish_job(&self, job: &ScheduledRecord) -> Result<(), DbError>;
+    /// A reader likes a post, or takes the like back: whether it is liked now, and the
+    /// post's likes.
+    async fn toggle_like(
+        &self,
+        tenant_id: &str,
+        post_id: &str,
+        reader: &str,
+        now: i64,
+    ) -> Result<(bool, i64), DbError>;
+    /// How many readers like a post.
+    async fn like_count(&self, tenant_id: &str, post_id: &str) -> Result<i64, DbError>;
     /// A job failed: its error kept, tried again at `retry_at` (never when `None`).
     async fn fail_job(
         &self,
@@ -616,6 +627,67 @@ macro_rules! impl_post_store {
                 .await?;
                 tx.commit().await?;
                 Ok(())
+            }
+
+            async fn toggle_like(
+                &self,
+                tenant_id: &str,
+                post_id: &str,
+                reader: &str,
+                now: i64,
+            ) -> Result<(bool, i64), $crate::db::DbError> {
+                let mut tx = $begin(&self.pool).await?;
+                $scope(&mut *tx, tenant_id, "", false).await?;
+                let removed = sqlx::query($sql(
+                    "DELETE FROM post_likes WHERE post_id = $1 AND reader = $2 AND tenant_id = $3",
+                ))
+                .bind(post_id)
+                .bind(reader)
+                .bind(tenant_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                    > 0;
+                if !removed {
+                    sqlx::query($sql(
+                        "INSERT INTO post_likes (tenant_id, post_id, reader, created_at)
+                         VALUES ($1, $2, $3, $4)",
+                    ))
+                    .bind(tenant_id)
+                    .bind(post_id)
+                    .bind(reader)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                let count: i64 = sqlx::query_scalar($sql(
+                    "SELECT count(*) FROM post_likes WHERE post_id = $1 AND tenant_id = $2",
+                ))
+                .bind(post_id)
+                .bind(tenant_id)
+                .fetch_one(&mut *tx)
+                .await?;
+                Self::blog_changed(&mut *tx, tenant_id).await?;
+                tx.commit().await?;
+                Ok((!removed, count))
+            }
+
+            async fn like_count(
+                &self,
+                tenant_id: &str,
+                post_id: &str,
+            ) -> Result<i64, $crate::db::DbError> {
+                let mut tx = self.pool.begin().await?;
+                $scope(&mut *tx, tenant_id, "", false).await?;
+                let count: i64 = sqlx::query_scalar($sql(
+                    "SELECT count(*) FROM post_likes WHERE post_id = $1 AND tenant_id = $2",
+                ))
+                .bind(post_id)
+                .bind(tenant_id)
+                .fetch_one(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(count)
             }
 
             async fn fail_job(

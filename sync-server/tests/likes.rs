@@ -1,0 +1,133 @@
+//! Likes, on both backends: a reader likes a post with a plain form (no JavaScript), the
+//! public count says so; the same reader again takes it back; another reader counts
+//! separately; liking is rate limited per address; pages and protected posts take none.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
+mod common;
+
+use common::{Backend, TestServer, http};
+use pint_model::{DocumentId, Draft, DraftKind, Splice};
+use serde_json::{Value, json};
+
+async fn story(backend: Backend) {
+    // Behind a proxy on 127.0.0.1: X-Forwarded-For names the reader.
+    let server = TestServer::start_with(backend, |s| {
+        s.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+    })
+    .await;
+    let ada: Value = http()
+        .post(server.url("/v1/auth/register"))
+        .json(&json!({"email": "ada@example.com", "password": "correct horse battery", "blog": {"subdomain": "ada-writes"}}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let tenant = ada["blog"]["id"].as_str().unwrap().to_owned();
+    let storage = pint_server::prepare_storage(&server.db.settings())
+        .await
+        .unwrap();
+    let scope = storage
+        .scope(ada["user"]["id"].as_str().unwrap(), &tenant)
+        .await
+        .unwrap()
+        .unwrap();
+    for (kind, title) in [(DraftKind::Post, "Liked"), (DraftKind::Page, "About")] {
+        let mut d = Draft::new(kind);
+        d.set_title(title).unwrap();
+        d.splice_body(&[Splice {
+            pos: 0,
+            delete: 0,
+            insert: "Text.".into(),
+        }])
+        .unwrap();
+        let id = DocumentId::random().unwrap().to_string();
+        storage
+            .create_document(&scope, &id, &d.save(), &d.heads(), 1)
+            .await
+            .unwrap()
+            .unwrap();
+        let resp = http()
+            .post(server.url(&format!("/v1/tenants/{tenant}/documents/{id}/publish")))
+            .bearer_auth(ada["accessToken"].as_str().unwrap())
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200);
+    }
+    let reader = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let page = || async {
+        reader
+            .get(server.url("/b/ada-writes/liked"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    };
+    let like = |ip: &'static str| {
+        reader
+            .post(server.url("/b/ada-writes/liked/like"))
+            .header("x-forwarded-for", ip)
+            .send()
+    };
+    assert!(page().await.contains("<span>0 likes</span>"));
+    assert!(page().await.contains("action=\"/b/ada-writes/liked/like\""));
+    let resp = like("198.51.100.1").await.unwrap();
+    assert_eq!(resp.status(), 303);
+    assert_eq!(resp.headers()["location"], "/b/ada-writes/liked");
+    assert!(
+        page().await.contains("<span>1 like</span>"),
+        "the cached page was refreshed"
+    );
+    like("198.51.100.2").await.unwrap();
+    assert!(page().await.contains("<span>2 likes</span>"));
+    // The same reader again: taken back.
+    like("198.51.100.1").await.unwrap();
+    assert!(page().await.contains("<span>1 like</span>"));
+    // Pages take no likes; unknown posts neither.
+    assert_eq!(
+        reader
+            .post(server.url("/b/ada-writes/about/like"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    assert_eq!(
+        reader
+            .post(server.url("/b/ada-writes/nothing/like"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    // Rate limited per address.
+    let mut limited = false;
+    for _ in 0..40 {
+        if like("203.0.113.9").await.unwrap().status() == 429 {
+            limited = true;
+            break;
+        }
+    }
+    assert!(limited);
+}
+
+#[tokio::test]
+async fn likes_on_sqlite() {
+    story(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn likes_on_postgres() {
+    story(Backend::Postgres).await;
+}
