@@ -84,6 +84,12 @@ impl Bound {
             Arc::clone(&self.storage),
             Arc::clone(&blog_cache),
         ));
+        let views = Arc::new(blog::views::ViewCounter::default());
+        let views_storage = Arc::clone(&self.storage);
+        let flusher = tokio::spawn(blog::views::flusher(
+            Arc::clone(&self.storage),
+            Arc::clone(&views),
+        ));
         // Changes stored by other servers sharing the database reach this one's clients;
         // a blog another server published drops this one's cached pages of it.
         if let Some(mut changes) = self.storage.document_changes().await {
@@ -117,12 +123,16 @@ impl Bound {
                 blog_domain: self.settings.blog_domain.clone(),
             },
             blog_cache,
+            views: Arc::clone(&views),
         });
         let served = Server::new_with_acceptor(self.acceptor)
             .name("pint-server")
             .run_with_graceful_shutdown(app, shutdown, Some(SHUTDOWN_GRACE))
             .await;
         scheduler.abort();
+        flusher.abort();
+        // Views noted since the last write are written before the process ends.
+        views.flush(views_storage.as_ref()).await;
         served
     }
 }

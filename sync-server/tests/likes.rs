@@ -1,6 +1,8 @@
-//! Likes, on both backends: a reader likes a post with a plain form (no JavaScript), the
-//! public count says so; the same reader again takes it back; another reader counts
-//! separately; liking is rate limited per address; pages and protected posts take none.
+//! Readers' signals, on both backends. Likes: a plain form (no JavaScript), the public
+//! count says so; the same reader again takes it back; another reader counts separately;
+//! rate limited per address; pages take none. Page views: counted without cookies, once
+//! per reader, post and day (cached pages count too), with the referring sites, read by
+//! the blog's owner.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
@@ -111,6 +113,75 @@ async fn story(backend: Backend) {
             .status(),
         404
     );
+    // Page views: three readers (one of them three times, one from another site).
+    let views = |ip: &'static str, referer: Option<String>| {
+        let mut req = reader
+            .get(server.url("/b/ada-writes/liked"))
+            .header("x-forwarded-for", ip)
+            .header("user-agent", "test reader");
+        if let Some(r) = referer {
+            req = req.header("referer", r);
+        }
+        req.send()
+    };
+    for _ in 0..3 {
+        assert_eq!(views("192.0.2.1", None).await.unwrap().status(), 200);
+    }
+    views(
+        "192.0.2.2",
+        Some("https://news.example.org/item?id=1".into()),
+    )
+    .await
+    .unwrap();
+    // From the blog itself: not a referring site.
+    views("192.0.2.3", Some(server.url("/b/ada-writes/")))
+        .await
+        .unwrap();
+    let token = ada["accessToken"].as_str().unwrap();
+    let started = std::time::Instant::now();
+    let stats = loop {
+        let stats: Value = http()
+            .get(server.url(&format!("/v1/tenants/{tenant}/stats")))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        // The readers of the earlier checks count too: wait for these three.
+        if stats["referrers"].as_array().is_some_and(|r| !r.is_empty()) {
+            break stats;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "{stats}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    };
+    let liked: Vec<&Value> = stats["views"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["slug"] == "liked")
+        .collect();
+    assert_eq!(liked.len(), 1, "{stats}");
+    // 192.0.2.1 once (of three visits), .2 and .3, and the reader with no forwarded
+    // address of the like checks above: four readers.
+    assert_eq!(liked[0]["views"], 4, "{stats}");
+    assert_eq!(
+        stats["referrers"],
+        json!([{"host": "news.example.org", "views": 1}])
+    );
+    // Readers see none of it.
+    let status = http()
+        .get(server.url(&format!("/v1/tenants/{tenant}/stats")))
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, 401);
+
     // Rate limited per address.
     let mut limited = false;
     for _ in 0..40 {

@@ -8,6 +8,7 @@ pub mod cache;
 pub mod feeds;
 pub mod host;
 pub mod html;
+pub mod views;
 
 use std::fmt::Write;
 use std::sync::Arc;
@@ -73,7 +74,10 @@ fn root_for(req: &Request, subdomain: &str) -> String {
 }
 
 /// The blog's routes (nested under `/b`), behind the response cache.
-pub fn routes(cache: Arc<cache::BlogCache>) -> impl poem::Endpoint<Output = poem::Response> {
+pub fn routes(
+    cache: Arc<cache::BlogCache>,
+    views: Arc<views::ViewCounter>,
+) -> impl poem::Endpoint<Output = poem::Response> {
     use poem::EndpointExt;
     Route::new()
         .at("/:subdomain", get(index))
@@ -87,6 +91,7 @@ pub fn routes(cache: Arc<cache::BlogCache>) -> impl poem::Endpoint<Output = poem
         .at("/:subdomain/:slug/unlock", poem::post(unlock))
         .at("/:subdomain/:slug/like", poem::post(like))
         .with(cache::Cached(cache))
+        .with(views::Counted(views))
         .map_to_response()
 }
 

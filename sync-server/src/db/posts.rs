@@ -188,6 +188,19 @@ pub trait PostStore: Send + Sync {
         reader: &str,
         now: i64,
     ) -> Result<(bool, i64), DbError>;
+    /// Record views of a blog's posts (`(post_id, day, visitor, referrer)`); a visitor
+    /// counts once per post and day.
+    async fn record_views(
+        &self,
+        tenant_id: &str,
+        views: &[(String, String, String, Option<String>)],
+    ) -> Result<(), DbError>;
+    /// Views per post and day since `since_day` (`YYYY-MM-DD`), and the referring sites.
+    async fn view_stats(
+        &self,
+        scope: &TenantScope,
+        since_day: &str,
+    ) -> Result<(Vec<(String, String, i64)>, Vec<(String, i64)>), DbError>;
     /// How many readers like a post.
     async fn like_count(&self, tenant_id: &str, post_id: &str) -> Result<i64, DbError>;
     /// A job failed: its error kept, tried again at `retry_at` (never when `None`).
@@ -670,6 +683,58 @@ macro_rules! impl_post_store {
                 Self::blog_changed(&mut *tx, tenant_id).await?;
                 tx.commit().await?;
                 Ok((!removed, count))
+            }
+
+            async fn record_views(
+                &self,
+                tenant_id: &str,
+                views: &[(String, String, String, Option<String>)],
+            ) -> Result<(), $crate::db::DbError> {
+                let mut tx = $begin(&self.pool).await?;
+                $scope(&mut *tx, tenant_id, "", false).await?;
+                for (post_id, day, visitor, referrer) in views {
+                    sqlx::query($sql(
+                        "INSERT INTO page_views (tenant_id, post_id, day, visitor, referrer)
+                         VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+                    ))
+                    .bind(tenant_id)
+                    .bind(post_id)
+                    .bind(day)
+                    .bind(visitor)
+                    .bind(referrer)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn view_stats(
+                &self,
+                scope: &$crate::db::tenants::TenantScope,
+                since_day: &str,
+            ) -> Result<(Vec<(String, String, i64)>, Vec<(String, i64)>), $crate::db::DbError> {
+                let mut tx = self.pool.begin().await?;
+                $scope(&mut *tx, scope.tenant_id(), scope.actor_id(), false).await?;
+                let per_day: Vec<(String, String, i64)> = sqlx::query_as($sql(
+                    "SELECT post_id, day, count(*) FROM page_views
+                     WHERE tenant_id = $1 AND day >= $2 GROUP BY post_id, day ORDER BY day, post_id",
+                ))
+                .bind(scope.tenant_id())
+                .bind(since_day)
+                .fetch_all(&mut *tx)
+                .await?;
+                let referrers: Vec<(String, i64)> = sqlx::query_as($sql(
+                    "SELECT referrer, count(*) AS n FROM page_views
+                     WHERE tenant_id = $1 AND day >= $2 AND referrer IS NOT NULL
+                     GROUP BY referrer ORDER BY n DESC, referrer LIMIT 20",
+                ))
+                .bind(scope.tenant_id())
+                .bind(since_day)
+                .fetch_all(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok((per_day, referrers))
             }
 
             async fn like_count(

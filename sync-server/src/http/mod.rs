@@ -70,6 +70,7 @@ pub struct Services {
     pub max_body_bytes: usize,
     pub site: crate::blog::Site,
     pub blog_cache: Arc<crate::blog::cache::BlogCache>,
+    pub views: Arc<crate::blog::views::ViewCounter>,
 }
 
 pub fn app(services: Services) -> impl Endpoint {
@@ -82,6 +83,7 @@ pub fn app(services: Services) -> impl Endpoint {
         max_body_bytes,
         site,
         blog_cache,
+        views,
     } = services;
     let api = api_service();
     let spec = api.spec_endpoint();
@@ -89,7 +91,10 @@ pub fn app(services: Services) -> impl Endpoint {
         .at("/v1/openapi.json", spec)
         .at("/metrics", poem::get(metrics::metrics))
         .at("/v1/sync", poem::get(sync_socket))
-        .nest("/b", crate::blog::routes(Arc::clone(&blog_cache)))
+        .nest(
+            "/b",
+            crate::blog::routes(Arc::clone(&blog_cache), Arc::clone(&views)),
+        )
         .at("/robots.txt", poem::get(crate::blog::server_robots))
         .nest("/", api)
         .data(storage)
@@ -99,6 +104,7 @@ pub fn app(services: Services) -> impl Endpoint {
         .data(sync_settings)
         .data(site.clone())
         .data(blog_cache)
+        .data(views)
         .with(crate::blog::host::HostRouting {
             blog_domain: site.blog_domain,
         })

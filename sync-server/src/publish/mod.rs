@@ -254,6 +254,34 @@ impl From<ScheduledRecord> for ScheduledView {
     }
 }
 
+/// Readers, counted without cookies.
+#[derive(Debug, Object)]
+#[oai(rename_all = "camelCase")]
+pub struct StatsView {
+    /// Per post and day (UTC), oldest first.
+    pub views: Vec<PostViews>,
+    /// The sites readers came from, most first (at most 20).
+    pub referrers: Vec<Referrer>,
+}
+
+#[derive(Debug, Object)]
+#[oai(rename_all = "camelCase")]
+pub struct PostViews {
+    pub post_id: String,
+    pub slug: String,
+    /// `YYYY-MM-DD`.
+    pub day: String,
+    /// Readers that day (each once).
+    pub views: i64,
+}
+
+#[derive(Debug, Object)]
+#[oai(rename_all = "camelCase")]
+pub struct Referrer {
+    pub host: String,
+    pub views: i64,
+}
+
 #[derive(Debug, ApiResponse)]
 enum PublishOutcome {
     /// It is on the blog.
@@ -381,6 +409,52 @@ impl PublishApi {
             .await
             .map_err(db_error)?;
         Ok(PublishOutcome::Published(Json(post)))
+    }
+
+    /// Page views per post and day over the last `days` (default 30, at most 366), and
+    /// the sites readers came from (owners and admins). Views are counted without cookies:
+    /// a reader counts once per post and day.
+    #[oai(path = "/:id/stats", method = "get")]
+    async fn stats(
+        &self,
+        storage: Data<&Arc<dyn Storage>>,
+        caller: BearerAuth,
+        id: Path<String>,
+        days: poem_openapi::param::Query<Option<i64>>,
+    ) -> poem::Result<Json<StatsView>> {
+        let scope = scope_for(
+            storage.as_ref(),
+            &caller.0,
+            &id,
+            Action::ReadAudit,
+            "reading the blog's statistics",
+        )
+        .await?;
+        let days = days.0.unwrap_or(30).clamp(1, 366);
+        let since = crate::blog::html::rfc3339(now_ms() - (days - 1) * 86_400_000)[..10].to_owned();
+        let (per_day, referrers) = storage.view_stats(&scope, &since).await.map_err(db_error)?;
+        let slugs: std::collections::HashMap<String, String> = storage
+            .posts(&scope)
+            .await
+            .map_err(db_error)?
+            .into_iter()
+            .map(|p| (p.id, p.slug))
+            .collect();
+        Ok(Json(StatsView {
+            views: per_day
+                .into_iter()
+                .map(|(post_id, day, views)| PostViews {
+                    slug: slugs.get(&post_id).cloned().unwrap_or_default(),
+                    post_id,
+                    day,
+                    views,
+                })
+                .collect(),
+            referrers: referrers
+                .into_iter()
+                .map(|(host, views)| Referrer { host, views })
+                .collect(),
+        }))
     }
 
     /// The blog's scheduled publications, soonest first (members), with the last error

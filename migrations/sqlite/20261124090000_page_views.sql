@@ -1,0 +1,12 @@
+-- Page views without cookies: a visitor is a hash of the day's salt, their address and
+-- their browser's name, so the same reader counts once per post and day, and nobody can
+-- be followed from one day to the next. Only the referring site's host is kept.
+CREATE TABLE page_views (
+    tenant_id   TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+    post_id     TEXT NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+    day         TEXT NOT NULL,              -- YYYY-MM-DD (UTC)
+    visitor     TEXT NOT NULL,
+    referrer    TEXT,                       -- host of another site, or NULL
+    PRIMARY KEY (post_id, day, visitor)
+);
+CREATE INDEX page_views_by_tenant ON page_views(tenant_id, day);
