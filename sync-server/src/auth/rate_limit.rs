@@ -74,6 +74,8 @@ pub struct Limits {
     pub post_password_per_ip: Limit,
     /// Likes (and taking them back) from one address.
     pub likes_per_ip: Limit,
+    /// Subscription requests (each sends a mail) from one address.
+    pub subscribe_per_ip: Limit,
 }
 
 impl Default for Limits {
@@ -87,6 +89,7 @@ impl Default for Limits {
             mail_per_account: Limit::per_minute(3, "mails asked for this account"),
             post_password_per_ip: Limit::per_minute(10, "password attempts from this address"),
             likes_per_ip: Limit::per_minute(30, "likes from this address"),
+            subscribe_per_ip: Limit::per_minute(5, "subscriptions from this address"),
         }
     }
 }

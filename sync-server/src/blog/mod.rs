@@ -8,6 +8,7 @@ pub mod cache;
 pub mod feeds;
 pub mod host;
 pub mod html;
+pub mod subscribe;
 pub mod views;
 
 use std::fmt::Write;
@@ -65,7 +66,7 @@ impl Site {
 }
 
 /// The path links on a page start with: `/` at the blog's host, `/b/<sub>/` otherwise.
-fn root_for(req: &Request, subdomain: &str) -> String {
+pub(crate) fn root_for(req: &Request, subdomain: &str) -> String {
     if req.extensions().get::<host::AtHost>().is_some() {
         "/".to_owned()
     } else {
@@ -87,6 +88,12 @@ pub fn routes(
         .at("/:subdomain/feed.json", get(json_feed))
         .at("/:subdomain/sitemap.xml", get(sitemap))
         .at("/:subdomain/robots.txt", get(robots))
+        .at("/:subdomain/subscribe", poem::post(subscribe::subscribe))
+        .at("/:subdomain/subscribe/confirm", get(subscribe::confirm))
+        .at(
+            "/:subdomain/unsubscribe",
+            get(subscribe::unsubscribe_page).post(subscribe::unsubscribe),
+        )
         .at("/:subdomain/:slug", get(entry))
         .at("/:subdomain/:slug/unlock", poem::post(unlock))
         .at("/:subdomain/:slug/like", poem::post(like))
@@ -104,7 +111,7 @@ struct IndexQuery {
 /// inline style sheet's hash, no framing, no sniffing, short public caching.
 /// (`connect-src 'self'` lets crawlers' tools such as Lighthouse read `/robots.txt` from
 /// the page; with no script allowed, nothing else can use it.)
-fn html_response(status: StatusCode, body: String) -> Response {
+pub(crate) fn html_response(status: StatusCode, body: String) -> Response {
     let csp = format!(
         "default-src 'none'; img-src 'self' https: data:; style-src {}; connect-src 'self'; \
          base-uri 'none'; \
@@ -141,7 +148,7 @@ pub(crate) fn not_found_page() -> Response {
     )
 }
 
-fn server_error(e: impl std::fmt::Display) -> Response {
+pub(crate) fn server_error(e: impl std::fmt::Display) -> Response {
     tracing::error!(error = %e, "the blog could not be read");
     html_response(
         StatusCode::INTERNAL_SERVER_ERROR,
@@ -153,7 +160,7 @@ fn server_error(e: impl std::fmt::Display) -> Response {
 }
 
 /// The blog at a subdomain, and its pages for the navigation.
-async fn blog(
+pub(crate) async fn blog(
     storage: &dyn Storage,
     subdomain: &str,
 ) -> Result<Option<(TenantRecord, Vec<PostRecord>)>, Response> {
@@ -228,6 +235,14 @@ async fn index(
         }
         main.push_str("</ul>");
     }
+    let _ = write!(
+        main,
+        "<form class=\"subscribe\" method=\"post\" action=\"{}subscribe\">\
+         <label for=\"email\">New posts by email</label> \
+         <input id=\"email\" type=\"email\" name=\"email\" required autocomplete=\"email\"> \
+         <button type=\"submit\">Subscribe</button></form>",
+        esc(&root)
+    );
     if page_no > 1 || more {
         main.push_str("<nav aria-label=\"More posts\"><p>");
         if page_no > 1 {

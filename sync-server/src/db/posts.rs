@@ -201,6 +201,29 @@ pub trait PostStore: Send + Sync {
         scope: &TenantScope,
         since_day: &str,
     ) -> Result<(Vec<(String, String, i64)>, Vec<(String, i64)>), DbError>;
+    /// A reader asks to subscribe: a new pending subscription with these token hashes,
+    /// or the existing one's confirm hash replaced (a new mail). Whether it was already
+    /// confirmed (then nothing changes).
+    async fn subscribe(
+        &self,
+        tenant_id: &str,
+        id: &str,
+        email: &str,
+        confirm_hash: &str,
+        unsubscribe_hash: &str,
+        now: i64,
+    ) -> Result<bool, DbError>;
+    /// Follow a confirmation link; whether it matched a pending subscription.
+    async fn confirm_subscriber(
+        &self,
+        tenant_id: &str,
+        confirm_hash: &str,
+        now: i64,
+    ) -> Result<bool, DbError>;
+    /// One-click unsubscribe; whether a subscription went.
+    async fn unsubscribe(&self, tenant_id: &str, unsubscribe_hash: &str) -> Result<bool, DbError>;
+    /// The blog's confirmed subscribers' addresses.
+    async fn subscribers(&self, scope: &TenantScope) -> Result<Vec<String>, DbError>;
     /// How many readers like a post.
     async fn like_count(&self, tenant_id: &str, post_id: &str) -> Result<i64, DbError>;
     /// A job failed: its error kept, tried again at `retry_at` (never when `None`).
@@ -735,6 +758,112 @@ macro_rules! impl_post_store {
                 .await?;
                 tx.commit().await?;
                 Ok((per_day, referrers))
+            }
+
+            async fn subscribe(
+                &self,
+                tenant_id: &str,
+                id: &str,
+                email: &str,
+                confirm_hash: &str,
+                unsubscribe_hash: &str,
+                now: i64,
+            ) -> Result<bool, $crate::db::DbError> {
+                let mut tx = $begin(&self.pool).await?;
+                $scope(&mut *tx, tenant_id, "", false).await?;
+                let status: Option<String> = sqlx::query_scalar($sql(
+                    "SELECT status FROM subscribers WHERE tenant_id = $1 AND email = $2",
+                ))
+                .bind(tenant_id)
+                .bind(email)
+                .fetch_optional(&mut *tx)
+                .await?;
+                match status.as_deref() {
+                    Some("confirmed") => return Ok(true),
+                    Some(_) => {
+                        sqlx::query($sql(
+                            "UPDATE subscribers SET confirm_hash = $3 WHERE tenant_id = $1 AND email = $2",
+                        ))
+                        .bind(tenant_id)
+                        .bind(email)
+                        .bind(confirm_hash)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                    None => {
+                        sqlx::query($sql(
+                            "INSERT INTO subscribers (id, tenant_id, email, status, confirm_hash,
+                                 unsubscribe_hash, created_at)
+                             VALUES ($1, $2, $3, 'pending', $4, $5, $6)",
+                        ))
+                        .bind(id)
+                        .bind(tenant_id)
+                        .bind(email)
+                        .bind(confirm_hash)
+                        .bind(unsubscribe_hash)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                }
+                tx.commit().await?;
+                Ok(false)
+            }
+
+            async fn confirm_subscriber(
+                &self,
+                tenant_id: &str,
+                confirm_hash: &str,
+                now: i64,
+            ) -> Result<bool, $crate::db::DbError> {
+                let mut tx = $begin(&self.pool).await?;
+                $scope(&mut *tx, tenant_id, "", false).await?;
+                let done = sqlx::query($sql(
+                    "UPDATE subscribers SET status = 'confirmed', confirmed_at = $3
+                     WHERE tenant_id = $1 AND confirm_hash = $2 AND status = 'pending'",
+                ))
+                .bind(tenant_id)
+                .bind(confirm_hash)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn unsubscribe(
+                &self,
+                tenant_id: &str,
+                unsubscribe_hash: &str,
+            ) -> Result<bool, $crate::db::DbError> {
+                let mut tx = $begin(&self.pool).await?;
+                $scope(&mut *tx, tenant_id, "", false).await?;
+                let done = sqlx::query($sql(
+                    "DELETE FROM subscribers WHERE tenant_id = $1 AND unsubscribe_hash = $2",
+                ))
+                .bind(tenant_id)
+                .bind(unsubscribe_hash)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn subscribers(
+                &self,
+                scope: &$crate::db::tenants::TenantScope,
+            ) -> Result<Vec<String>, $crate::db::DbError> {
+                let mut tx = self.pool.begin().await?;
+                $scope(&mut *tx, scope.tenant_id(), scope.actor_id(), false).await?;
+                let emails = sqlx::query_scalar($sql(
+                    "SELECT email FROM subscribers WHERE tenant_id = $1 AND status = 'confirmed'
+                     ORDER BY email",
+                ))
+                .bind(scope.tenant_id())
+                .fetch_all(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(emails)
             }
 
             async fn like_count(

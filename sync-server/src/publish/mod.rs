@@ -457,6 +457,25 @@ impl PublishApi {
         }))
     }
 
+    /// The blog's confirmed email subscribers (owners and admins).
+    #[oai(path = "/:id/subscribers", method = "get")]
+    async fn subscribers(
+        &self,
+        storage: Data<&Arc<dyn Storage>>,
+        caller: BearerAuth,
+        id: Path<String>,
+    ) -> poem::Result<Json<Vec<String>>> {
+        let scope = scope_for(
+            storage.as_ref(),
+            &caller.0,
+            &id,
+            Action::ReadAudit,
+            "reading the blog's subscribers",
+        )
+        .await?;
+        Ok(Json(storage.subscribers(&scope).await.map_err(db_error)?))
+    }
+
     /// The blog's scheduled publications, soonest first (members), with the last error
     /// of any that failed.
     #[oai(path = "/:id/scheduled", method = "get")]

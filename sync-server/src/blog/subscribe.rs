@@ -1,0 +1,238 @@
+//! Email subscribers, with double opt-in: a reader gives an address on the blog, a
+//! confirmation link is mailed to it, and only following it subscribes them. The answer
+//! to the form is the same whatever the address's state (nothing about who subscribes
+//! is revealed). Every mail carries an unsubscribe link: opening it shows one button,
+//! which unsubscribes at once (a link scanner that only GETs it changes nothing).
+
+use std::sync::Arc;
+
+use poem::http::StatusCode;
+use poem::web::{Data, Path, Query};
+use poem::{Request, Response, handler};
+use serde::Deserialize;
+
+use super::html::esc;
+use super::{Site, blog, html_response, not_found_page, root_for, server_error};
+use crate::auth::tokens::{new_refresh_token, refresh_hash};
+use crate::db::Storage;
+use crate::http::validation::{email_problem, normalize_email};
+use crate::mail::{Mail, Mailer};
+
+/// A page about one reader's subscription: never cached (by us or on the way).
+fn page(status: StatusCode, blog_name: &str, root: &str, title: &str, body: &str) -> Response {
+    let mut resp = html_response(
+        status,
+        format!(
+            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+             <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
+             <title>{title} – {blog}</title><link rel=\"icon\" href=\"data:,\"></head><body><main>\
+             <h1>{title}</h1>{body}<p><a href=\"{root}\">Back to {blog}</a></p></main></body></html>",
+            title = esc(title),
+            blog = esc(blog_name),
+            root = esc(root),
+        ),
+    );
+    resp.headers_mut().insert(
+        poem::http::header::CACHE_CONTROL,
+        poem::http::HeaderValue::from_static("no-store"),
+    );
+    resp
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SubscribeForm {
+    email: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TokenQuery {
+    token: Option<String>,
+}
+
+/// The form's target: mail a confirmation link (rate limited per address).
+#[handler]
+pub async fn subscribe(
+    req: &Request,
+    storage: Data<&Arc<dyn Storage>>,
+    auth: Data<&Arc<crate::auth::Auth>>,
+    mailer: Data<&Mailer>,
+    site: Data<&Site>,
+    Path(subdomain): Path<String>,
+    form: poem::Result<poem::web::Form<SubscribeForm>>,
+) -> Response {
+    let Ok(Some((blog, _))) = blog(storage.as_ref(), &subdomain).await else {
+        return not_found_page();
+    };
+    let root = root_for(req, &blog.subdomain);
+    if let Err(e) = auth
+        .limits
+        .subscribe_per_ip
+        .check(&crate::auth::client_key(req))
+    {
+        return page(
+            StatusCode::TOO_MANY_REQUESTS,
+            &blog.name,
+            &root,
+            "Slow down",
+            &format!("<p>{}</p>", esc(&e.message)),
+        );
+    }
+    let email = form
+        .map(|f| normalize_email(&f.0.email))
+        .unwrap_or_default();
+    if let Some(problem) = email_problem(&email) {
+        return page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &blog.name,
+            &root,
+            "Subscribe",
+            &format!("<p role=\"alert\">The email address {}.</p>", esc(&problem)),
+        );
+    }
+    let (Ok((confirm_token, confirm_hash)), Ok((unsubscribe_token, unsubscribe_hash))) =
+        (new_refresh_token(), new_refresh_token())
+    else {
+        return server_error("no randomness for subscription tokens");
+    };
+    let id = uuid::Uuid::now_v7().to_string();
+    match storage
+        .subscribe(
+            &blog.id,
+            &id,
+            &email,
+            &confirm_hash,
+            &unsubscribe_hash,
+            crate::auth::now_ms(),
+        )
+        .await
+    {
+        Ok(true) => {} // already confirmed: nothing to send, nothing to say
+        Ok(false) => {
+            let home = site.home(&blog.subdomain);
+            mailer.send_later(Mail {
+                to: email.clone(),
+                subject: format!("Confirm your subscription to {}", blog.name),
+                body: format!(
+                    "Someone (we hope you) asked to receive new posts of {name} at this address.\n\n\
+                     To confirm, open:\n{home}subscribe/confirm?token={confirm_token}\n\n\
+                     If it was not you, ignore this mail: nothing will be sent.\n\n\
+                     Unsubscribe at any time: {home}unsubscribe?token={unsubscribe_token}\n",
+                    name = blog.name,
+                ),
+            });
+        }
+        Err(e) => return server_error(e),
+    }
+    page(
+        StatusCode::OK,
+        &blog.name,
+        &root,
+        "Check your inbox",
+        "<p>If the address can subscribe, a link to confirm is on its way. Nothing is sent \
+         until it is followed.</p>",
+    )
+}
+
+/// The confirmation link.
+#[handler]
+pub async fn confirm(
+    req: &Request,
+    storage: Data<&Arc<dyn Storage>>,
+    Path(subdomain): Path<String>,
+    Query(query): Query<TokenQuery>,
+) -> Response {
+    let Ok(Some((blog, _))) = blog(storage.as_ref(), &subdomain).await else {
+        return not_found_page();
+    };
+    let root = root_for(req, &blog.subdomain);
+    let token = query.token.unwrap_or_default();
+    let done = token.len() <= 128
+        && storage
+            .confirm_subscriber(&blog.id, &refresh_hash(&token), crate::auth::now_ms())
+            .await
+            .unwrap_or(false);
+    if done {
+        page(
+            StatusCode::OK,
+            &blog.name,
+            &root,
+            "You are subscribed",
+            "<p>New posts will come to your inbox. Every mail has a link to stop them.</p>",
+        )
+    } else {
+        page(
+            StatusCode::NOT_FOUND,
+            &blog.name,
+            &root,
+            "This link does not work",
+            "<p>It was used already, or it is not a confirmation link of this blog.</p>",
+        )
+    }
+}
+
+/// The unsubscribe link: one button (GET changes nothing; link scanners only GET).
+#[handler]
+pub async fn unsubscribe_page(
+    req: &Request,
+    storage: Data<&Arc<dyn Storage>>,
+    Path(subdomain): Path<String>,
+    Query(query): Query<TokenQuery>,
+) -> Response {
+    let Ok(Some((blog, _))) = blog(storage.as_ref(), &subdomain).await else {
+        return not_found_page();
+    };
+    let root = root_for(req, &blog.subdomain);
+    let token = query.token.unwrap_or_default();
+    page(
+        StatusCode::OK,
+        &blog.name,
+        &root,
+        "Unsubscribe",
+        &format!(
+            "<form method=\"post\" action=\"{root}unsubscribe?token={token}\">\
+             <button type=\"submit\">Stop the mails</button></form>",
+            root = esc(&root),
+            token =
+                esc(&url::form_urlencoded::byte_serialize(token.as_bytes()).collect::<String>()),
+        ),
+    )
+}
+
+/// One click: unsubscribed (also what mail clients' one-click unsubscribe POSTs).
+#[handler]
+pub async fn unsubscribe(
+    req: &Request,
+    storage: Data<&Arc<dyn Storage>>,
+    Path(subdomain): Path<String>,
+    Query(query): Query<TokenQuery>,
+) -> Response {
+    let Ok(Some((blog, _))) = blog(storage.as_ref(), &subdomain).await else {
+        return not_found_page();
+    };
+    let root = root_for(req, &blog.subdomain);
+    let token = query.token.unwrap_or_default();
+    let done = token.len() <= 128
+        && storage
+            .unsubscribe(&blog.id, &refresh_hash(&token))
+            .await
+            .unwrap_or(false);
+    page(
+        if done {
+            StatusCode::OK
+        } else {
+            StatusCode::NOT_FOUND
+        },
+        &blog.name,
+        &root,
+        if done {
+            "You are unsubscribed"
+        } else {
+            "Nothing to unsubscribe"
+        },
+        if done {
+            "<p>No more mails will come from this blog.</p>"
+        } else {
+            "<p>This link was used already, or it is not an unsubscribe link of this blog.</p>"
+        },
+    )
+}

@@ -1,0 +1,183 @@
+//! Email subscribers with double opt-in, through mail delivered to a real SMTP server on
+//! 127.0.0.1 (aiosmtpd), on both backends: the form mails a confirmation link and says
+//! the same whatever the address; only following the link subscribes; the mail's
+//! unsubscribe link shows a button, and only pressing it unsubscribes.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
+mod common;
+
+use common::{Backend, SmtpSink, TestServer, http, link_in};
+use serde_json::{Value, json};
+
+fn path_of(link: &str) -> String {
+    let url = url::Url::parse(link).unwrap();
+    format!("{}?{}", url.path(), url.query().unwrap_or_default())
+}
+
+async fn story(backend: Backend) {
+    let sink = SmtpSink::start();
+    let smtp = sink.url();
+    let server = TestServer::start_with(backend, |s| s.smtp_url = Some(smtp)).await;
+    let ada: Value = http()
+        .post(server.url("/v1/auth/register"))
+        .json(&json!({"email": "ada@example.com", "password": "correct horse battery", "blog": {"subdomain": "ada-writes"}}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let tenant = ada["blog"]["id"].as_str().unwrap();
+    let token = ada["accessToken"].as_str().unwrap();
+    let reader = reqwest::Client::new();
+    let subscribe = |email: &str| {
+        reader
+            .post(server.url("/b/ada-writes/subscribe"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(
+                url::form_urlencoded::Serializer::new(String::new())
+                    .append_pair("email", email)
+                    .finish(),
+            )
+            .send()
+    };
+    let subscribers = || async {
+        http()
+            .get(server.url(&format!("/v1/tenants/{tenant}/subscribers")))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .json::<Value>()
+            .await
+            .unwrap()
+    };
+
+    let index = reader
+        .get(server.url("/b/ada-writes/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(index.contains("action=\"/b/ada-writes/subscribe\""));
+    let resp = subscribe("Reader@Example.com ").await.unwrap();
+    assert_eq!(resp.status(), 200);
+    let answer = resp.text().await.unwrap();
+    assert!(answer.contains("Check your inbox"));
+    let mail = sink
+        .wait_for("reader@example.com", "subscribe/confirm")
+        .await;
+    assert!(
+        mail.contains("Confirm your subscription to ada-writes"),
+        "{mail}"
+    );
+    assert_eq!(
+        subscribers().await,
+        json!([]),
+        "nobody is subscribed before confirming"
+    );
+
+    let confirm = link_in(
+        &mail,
+        "http://pint.test/b/ada-writes/subscribe/confirm?token=",
+    );
+    let resp = reader
+        .get(server.url(&path_of(&confirm)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert!(resp.text().await.unwrap().contains("You are subscribed"));
+    assert_eq!(subscribers().await, json!(["reader@example.com"]));
+    // Used links and made-up tokens do nothing.
+    assert_eq!(
+        reader
+            .get(server.url(&path_of(&confirm)))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    assert_eq!(
+        reader
+            .get(server.url("/b/ada-writes/subscribe/confirm?token=made-up"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    // The same answer for an address already subscribed (and no new mail), and a bad
+    // address is told.
+    let before = sink.count("reader@example.com", "subscribe/confirm");
+    let again = subscribe("reader@example.com")
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(again.contains("Check your inbox"));
+    assert_eq!(subscribe("not an address").await.unwrap().status(), 422);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(
+        sink.count("reader@example.com", "subscribe/confirm"),
+        before
+    );
+
+    // Unsubscribe: the link shows a button; only pressing it unsubscribes.
+    let unsubscribe = link_in(&mail, "http://pint.test/b/ada-writes/unsubscribe?token=");
+    let shown = reader
+        .get(server.url(&path_of(&unsubscribe)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(shown.status(), 200);
+    assert!(shown.text().await.unwrap().contains("Stop the mails"));
+    assert_eq!(subscribers().await, json!(["reader@example.com"]));
+    let done = reader
+        .post(server.url(&path_of(&unsubscribe)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(done.status(), 200);
+    assert!(done.text().await.unwrap().contains("You are unsubscribed"));
+    assert_eq!(subscribers().await, json!([]));
+    assert_eq!(
+        reader
+            .post(server.url(&path_of(&unsubscribe)))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+
+    // Mails are rate limited per address.
+    let mut limited = false;
+    for i in 0..10 {
+        if subscribe(&format!("r{i}@example.com"))
+            .await
+            .unwrap()
+            .status()
+            == 429
+        {
+            limited = true;
+            break;
+        }
+    }
+    assert!(limited);
+}
+
+#[tokio::test]
+async fn subscribers_on_sqlite() {
+    story(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn subscribers_on_postgres() {
+    story(Backend::Postgres).await;
+}
