@@ -9,9 +9,9 @@
 
 mod common;
 
+use common::blog_owner::BlogOwner;
 use common::{Backend, TestServer, http};
-use pint_model::{DocumentId, Draft, DraftKind, Splice};
-use pint_server::db::tenants::TenantScope;
+use pint_model::{DraftKind, Splice};
 use serde_json::{Value, json};
 
 async fn call(
@@ -43,84 +43,11 @@ async fn read(server: &TestServer, path: &str) -> (u16, reqwest::header::HeaderM
     (status, headers, resp.text().await.unwrap())
 }
 
-struct Blog<'a> {
-    server: &'a TestServer,
-    storage: std::sync::Arc<dyn pint_server::db::Storage>,
-    scope: TenantScope,
-    tenant: String,
-    token: String,
-}
-
-impl Blog<'_> {
-    /// A draft stored on the server, as sync leaves it.
-    async fn draft(&self, kind: DraftKind, title: &str, body: &str) -> (String, Draft) {
-        let mut d = Draft::new(kind);
-        d.set_title(title).unwrap();
-        d.splice_body(&[Splice {
-            pos: 0,
-            delete: 0,
-            insert: body.into(),
-        }])
-        .unwrap();
-        let id = DocumentId::random().unwrap().to_string();
-        self.storage
-            .create_document(&self.scope, &id, &d.save(), &d.heads(), 1)
-            .await
-            .unwrap()
-            .unwrap();
-        d.save_incremental();
-        (id, d)
-    }
-
-    async fn publish(&self, doc: &str, body: Value) -> (u16, Value) {
-        call(
-            reqwest::Method::POST,
-            self.server.url(&format!(
-                "/v1/tenants/{}/documents/{doc}/publish",
-                self.tenant
-            )),
-            &self.token,
-            Some(body),
-        )
-        .await
-    }
-}
-
 async fn story(backend: Backend) {
     let server = TestServer::start(backend).await;
-    let register = |email: &str, sub: &str| {
-        let body = json!({"email": email, "password": "correct horse battery", "blog": {"subdomain": sub}});
-        let url = server.url("/v1/auth/register");
-        async move {
-            http()
-                .post(url)
-                .json(&body)
-                .send()
-                .await
-                .unwrap()
-                .json::<Value>()
-                .await
-                .unwrap()
-        }
-    };
-    let ada = register("ada@example.com", "ada-writes").await;
-    let eve = register("eve@example.com", "eve-blog").await;
-    let storage = pint_server::prepare_storage(&server.db.settings())
-        .await
-        .unwrap();
-    let tenant = ada["blog"]["id"].as_str().unwrap().to_owned();
-    let scope = storage
-        .scope(ada["user"]["id"].as_str().unwrap(), &tenant)
-        .await
-        .unwrap()
-        .unwrap();
-    let blog = Blog {
-        server: &server,
-        storage: storage.clone(),
-        scope,
-        tenant: tenant.clone(),
-        token: ada["accessToken"].as_str().unwrap().to_owned(),
-    };
+    let blog = BlogOwner::register(&server.base, &server.db, "ada@example.com", "ada-writes").await;
+    let eve = BlogOwner::register(&server.base, &server.db, "eve@example.com", "eve-blog").await;
+    let (storage, tenant) = (blog.storage.clone(), blog.tenant.clone());
 
     // Publish a draft whose title is hostile: the slug comes from it, the page escapes it.
     let (doc, mut draft) = blog
@@ -392,8 +319,7 @@ async fn story(backend: Backend) {
     }
 
     // Other blogs: nothing of Ada's through Eve's blog, and Eve cannot publish Ada's draft.
-    let eve_tenant = eve["blog"]["id"].as_str().unwrap();
-    let eve_token = eve["accessToken"].as_str().unwrap();
+    let (eve_tenant, eve_token) = (&eve.tenant, &eve.token);
     assert_eq!(read(&server, "/b/eve-blog/hello-world").await.0, 404);
     assert_eq!(read(&server, "/b/eve-blog/about-me").await.0, 404);
     assert!(
@@ -505,30 +431,7 @@ async fn blogs_at_their_own_host() {
         s.blog_domain = Some("pint.blog".into());
     })
     .await;
-    let ada: Value = http()
-        .post(server.url("/v1/auth/register"))
-        .json(&json!({"email": "ada@example.com", "password": "correct horse battery", "blog": {"subdomain": "ada-writes"}}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let storage = pint_server::prepare_storage(&server.db.settings())
-        .await
-        .unwrap();
-    let tenant = ada["blog"]["id"].as_str().unwrap().to_owned();
-    let blog = Blog {
-        server: &server,
-        scope: storage
-            .scope(ada["user"]["id"].as_str().unwrap(), &tenant)
-            .await
-            .unwrap()
-            .unwrap(),
-        storage,
-        tenant,
-        token: ada["accessToken"].as_str().unwrap().to_owned(),
-    };
+    let blog = BlogOwner::register(&server.base, &server.db, "ada@example.com", "ada-writes").await;
     let (doc, _) = blog
         .draft(DraftKind::Post, "Hello", "At my own address.")
         .await;

@@ -11,8 +11,9 @@ mod common;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use common::{Backend, TestDb, TestServer, http, spawn_server};
-use pint_model::{DocumentId, Draft, DraftKind, Splice};
+use common::blog_owner::BlogOwner;
+use common::{Backend, TestDb, TestServer, spawn_server};
+use pint_model::DraftKind;
 use serde_json::{Value, json};
 
 fn browser_dir() -> PathBuf {
@@ -21,23 +22,7 @@ fn browser_dir() -> PathBuf {
 
 /// Ada's blog on the server at `base` (its database `db`): a page and two posts.
 async fn publish_blog(base: &str, db: &TestDb) {
-    let ada: Value = http()
-        .post(format!("{base}/v1/auth/register"))
-        .json(&json!({"email": "ada@example.com", "password": "correct horse battery", "blog": {"subdomain": "ada-writes"}}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let tenant = ada["blog"]["id"].as_str().unwrap();
-    let token = ada["accessToken"].as_str().unwrap();
-    let storage = pint_server::prepare_storage(&db.settings()).await.unwrap();
-    let scope = storage
-        .scope(ada["user"]["id"].as_str().unwrap(), tenant)
-        .await
-        .unwrap()
-        .unwrap();
+    let owner = BlogOwner::register(base, db, "ada@example.com", "ada-writes").await;
     for (kind, title, body) in [
         (DraftKind::Page, "About", "Who writes here, and why."),
         (DraftKind::Post, "Older post", "Written first."),
@@ -47,28 +32,8 @@ async fn publish_blog(base: &str, db: &TestDb) {
             "# Home again\n\nThe plane **landed**; everything synced by itself.\n\n- one\n- two",
         ),
     ] {
-        let mut d = Draft::new(kind);
-        d.set_title(title).unwrap();
-        d.splice_body(&[Splice {
-            pos: 0,
-            delete: 0,
-            insert: body.into(),
-        }])
-        .unwrap();
-        let id = DocumentId::random().unwrap().to_string();
-        storage
-            .create_document(&scope, &id, &d.save(), &d.heads(), 1)
-            .await
-            .unwrap()
-            .unwrap();
-        let resp = http()
-            .post(format!("{base}/v1/tenants/{tenant}/documents/{id}/publish"))
-            .bearer_auth(token)
-            .json(&json!({}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(resp.status(), 200);
+        let (id, _) = owner.draft(kind, title, body).await;
+        assert_eq!(owner.publish(&id, json!({})).await.0, 200);
         // Distinct publication times: the newest post is first on the index.
         tokio::time::sleep(Duration::from_millis(5)).await;
     }

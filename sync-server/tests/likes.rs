@@ -8,8 +8,9 @@
 
 mod common;
 
+use common::blog_owner::BlogOwner;
 use common::{Backend, TestServer, http};
-use pint_model::{DocumentId, Draft, DraftKind, Splice};
+use pint_model::DraftKind;
 use serde_json::{Value, json};
 
 async fn story(backend: Backend) {
@@ -18,47 +19,12 @@ async fn story(backend: Backend) {
         s.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
     })
     .await;
-    let ada: Value = http()
-        .post(server.url("/v1/auth/register"))
-        .json(&json!({"email": "ada@example.com", "password": "correct horse battery", "blog": {"subdomain": "ada-writes"}}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let tenant = ada["blog"]["id"].as_str().unwrap().to_owned();
-    let storage = pint_server::prepare_storage(&server.db.settings())
-        .await
-        .unwrap();
-    let scope = storage
-        .scope(ada["user"]["id"].as_str().unwrap(), &tenant)
-        .await
-        .unwrap()
-        .unwrap();
+    let owner =
+        BlogOwner::register(&server.base, &server.db, "ada@example.com", "ada-writes").await;
+    let (ada, tenant) = (&owner.account, owner.tenant.clone());
     for (kind, title) in [(DraftKind::Post, "Liked"), (DraftKind::Page, "About")] {
-        let mut d = Draft::new(kind);
-        d.set_title(title).unwrap();
-        d.splice_body(&[Splice {
-            pos: 0,
-            delete: 0,
-            insert: "Text.".into(),
-        }])
-        .unwrap();
-        let id = DocumentId::random().unwrap().to_string();
-        storage
-            .create_document(&scope, &id, &d.save(), &d.heads(), 1)
-            .await
-            .unwrap()
-            .unwrap();
-        let resp = http()
-            .post(server.url(&format!("/v1/tenants/{tenant}/documents/{id}/publish")))
-            .bearer_auth(ada["accessToken"].as_str().unwrap())
-            .json(&json!({}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(resp.status(), 200);
+        let (id, _) = owner.draft(kind, title, "Text.").await;
+        assert_eq!(owner.publish(&id, json!({})).await.0, 200);
     }
     let reader = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())

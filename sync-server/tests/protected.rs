@@ -7,8 +7,9 @@
 
 mod common;
 
-use common::{Backend, TestServer, http};
-use pint_model::{DocumentId, Draft, DraftKind, Splice};
+use common::blog_owner::BlogOwner;
+use common::{Backend, TestServer};
+use pint_model::DraftKind;
 use serde_json::{Value, json};
 
 fn reader() -> reqwest::Client {
@@ -20,55 +21,18 @@ fn reader() -> reqwest::Client {
 
 async fn story(backend: Backend) {
     let server = TestServer::start(backend).await;
-    let ada: Value = http()
-        .post(server.url("/v1/auth/register"))
-        .json(&json!({"email": "ada@example.com", "password": "correct horse battery", "blog": {"subdomain": "ada-writes"}}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let tenant = ada["blog"]["id"].as_str().unwrap().to_owned();
-    let token = ada["accessToken"].as_str().unwrap().to_owned();
-    let storage = pint_server::prepare_storage(&server.db.settings())
-        .await
-        .unwrap();
-    let scope = storage
-        .scope(ada["user"]["id"].as_str().unwrap(), &tenant)
-        .await
-        .unwrap()
-        .unwrap();
+    let owner =
+        BlogOwner::register(&server.base, &server.db, "ada@example.com", "ada-writes").await;
     let mut ids = Vec::new();
     for (title, body) in [
         ("Secret plans", "The secret is 42."),
         ("Public", "Open to all."),
     ] {
-        let mut d = Draft::new(DraftKind::Post);
-        d.set_title(title).unwrap();
-        d.splice_body(&[Splice {
-            pos: 0,
-            delete: 0,
-            insert: body.into(),
-        }])
-        .unwrap();
-        let id = DocumentId::random().unwrap().to_string();
-        storage
-            .create_document(&scope, &id, &d.save(), &d.heads(), 1)
-            .await
-            .unwrap()
-            .unwrap();
-        ids.push(id);
+        ids.push(owner.draft(DraftKind::Post, title, body).await.0);
     }
     let publish = |doc: String, body: Value| {
-        let req = http()
-            .post(server.url(&format!("/v1/tenants/{tenant}/documents/{doc}/publish")))
-            .bearer_auth(&token)
-            .json(&body);
-        async move {
-            let resp = req.send().await.unwrap();
-            (resp.status().as_u16(), resp.json::<Value>().await.unwrap())
-        }
+        let owner = &owner;
+        async move { owner.publish(&doc, body).await }
     };
     let (status, body) = publish(ids[0].clone(), json!({"password": "abc"})).await;
     assert_eq!(

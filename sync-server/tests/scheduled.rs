@@ -9,6 +9,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
+use common::blog_owner::BlogOwner;
 use common::{Backend, TestServer, http};
 use pint_model::{DocumentId, Draft, DraftKind, Splice};
 use pint_server::db::posts::ScheduledRecord;
@@ -26,25 +27,10 @@ fn now_ms() -> i64 {
 
 async fn story(backend: Backend) {
     let server = TestServer::start(backend).await;
-    let ada: Value = http()
-        .post(server.url("/v1/auth/register"))
-        .json(&json!({"email": "ada@example.com", "password": "correct horse battery", "blog": {"subdomain": "ada-writes"}}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let tenant = ada["blog"]["id"].as_str().unwrap().to_owned();
-    let token = ada["accessToken"].as_str().unwrap().to_owned();
-    let storage = pint_server::prepare_storage(&server.db.settings())
-        .await
-        .unwrap();
-    let scope = storage
-        .scope(ada["user"]["id"].as_str().unwrap(), &tenant)
-        .await
-        .unwrap()
-        .unwrap();
+    let owner =
+        BlogOwner::register(&server.base, &server.db, "ada@example.com", "ada-writes").await;
+    let (ada, tenant, token) = (&owner.account, owner.tenant.clone(), owner.token.clone());
+    let (storage, scope) = (&owner.storage, &owner.scope);
     let call = |method: reqwest::Method, path: String, body: Option<Value>| {
         let mut req = http()
             .request(method, server.url(&path))
@@ -252,7 +238,7 @@ async fn story(backend: Backend) {
         created_by: ada["user"]["id"].as_str().unwrap().into(),
     };
     for round in 0..5 {
-        storage.schedule(&scope, &job, 1).await.unwrap();
+        storage.schedule(scope, &job, 1).await.unwrap();
         let mut claimers = Vec::new();
         for _ in 0..4 {
             let s = pint_server::prepare_storage(&server.db.settings())
@@ -272,7 +258,7 @@ async fn story(backend: Backend) {
             }
         }
         assert_eq!(won, 1, "round {round}: {won} servers claimed the same job");
-        storage.cancel_schedule(&scope, &other_id).await.unwrap();
+        storage.cancel_schedule(scope, &other_id).await.unwrap();
     }
 }
 

@@ -1,6 +1,7 @@
 //! Test support: fresh databases on both backends, and a real server on 127.0.0.1:0.
 #![allow(dead_code)]
 
+pub mod blog_owner;
 pub mod sync_client;
 
 use std::net::SocketAddr;
