@@ -58,7 +58,7 @@ async fn story(backend: Backend) {
     .unwrap();
     let doc = DocumentId::random().unwrap().to_string();
     storage
-        .create_document(&scope, &doc, &d.save(), &d.heads(), 1)
+        .create_document(scope, &doc, &d.save(), &d.heads(), 1)
         .await
         .unwrap()
         .unwrap();
@@ -81,7 +81,7 @@ async fn story(backend: Backend) {
     .unwrap();
     let chunk = d.save_incremental();
     storage
-        .append_document_chunk(&scope, &doc, &chunk, &d.heads(), 2)
+        .append_document_chunk(scope, &doc, &chunk, &d.heads(), 2)
         .await
         .unwrap()
         .unwrap();
@@ -158,7 +158,7 @@ async fn story(backend: Backend) {
     other.set_title("Other").unwrap();
     let other_id = DocumentId::random().unwrap().to_string();
     storage
-        .create_document(&scope, &other_id, &other.save(), &other.heads(), 1)
+        .create_document(scope, &other_id, &other.save(), &other.heads(), 1)
         .await
         .unwrap()
         .unwrap();
