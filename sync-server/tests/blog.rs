@@ -358,6 +358,22 @@ async fn story(backend: Backend) {
         assert_eq!(read(&server, bad).await.0, 404, "{bad}");
     }
 
+    // A new name for the blog is on its (cached) pages at once.
+    let (status, _) = call(
+        reqwest::Method::PATCH,
+        server.url(&format!("/v1/tenants/{tenant}")),
+        &blog.token,
+        Some(json!({"name": "Ada's notebook"})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(
+        read(&server, "/b/ada-writes/")
+            .await
+            .2
+            .contains("Ada&#39;s notebook")
+    );
+
     // Unpublish: gone, and its old slug with it.
     let (status, _) = call(
         reqwest::Method::DELETE,

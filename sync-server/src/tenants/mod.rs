@@ -390,6 +390,7 @@ impl TenantsApi {
     async fn update(
         &self,
         storage: Data<&Arc<dyn Storage>>,
+        cache: Data<&Arc<crate::blog::cache::BlogCache>>,
         caller: BearerAuth,
         id: Path<String>,
         body: Json<UpdateTenant>,
@@ -425,6 +426,9 @@ impl TenantsApi {
             .await
             .map_err(db_error)?
             .ok_or_else(not_found)?;
+        // Its name is on every page: readers get the new one at once (on this server;
+        // others within the cache's TTL).
+        cache.invalidate(&tenant.subdomain);
         Ok(Json(TenantView::new(&tenant, scope.role())))
     }
 
