@@ -227,6 +227,41 @@ async fn story(backend: Backend) {
     );
     assert_eq!(read(&server, "/b/ada-writes/secret").await.0, 404);
 
+    // Tags: the post links its tag page, which lists the posts with that tag.
+    let (tagged, mut d) = blog.draft(DraftKind::Post, "Tagged", "About Rust.").await;
+    d.add_tag("Rust & <friends>").unwrap();
+    let chunk = d.save_incremental();
+    storage
+        .append_document_chunk(&blog.scope, &tagged, &chunk, &d.heads(), 2)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(blog.publish(&tagged, json!({})).await.0, 200);
+    let (_, _, tagged_page) = read(&server, "/b/ada-writes/tagged").await;
+    let tag_path = "/b/ada-writes/tag/Rust%20%26%20%3Cfriends%3E";
+    assert!(
+        tagged_page.contains(&format!(
+            "<a href=\"{tag_path}\">Rust &amp; &lt;friends&gt;</a>"
+        )),
+        "{tagged_page}"
+    );
+    let (status, _, tag_page) = read(&server, tag_path).await;
+    assert_eq!(status, 200);
+    assert!(tag_page.contains("href=\"/b/ada-writes/tagged\""));
+    assert!(!tag_page.contains("hello-world"), "only posts with the tag");
+    assert_eq!(read(&server, "/b/ada-writes/tag/nothing-here").await.0, 404);
+    assert_eq!(
+        call(
+            reqwest::Method::DELETE,
+            server.url(&format!("/v1/tenants/{tenant}/documents/{tagged}/publish")),
+            &blog.token,
+            None,
+        )
+        .await
+        .0,
+        204
+    );
+
     // A page is in every page's navigation.
     let (about, _) = blog
         .draft(DraftKind::Page, "About me", "Who writes here.")

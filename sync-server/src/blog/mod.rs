@@ -94,6 +94,7 @@ pub fn routes(
             "/:subdomain/unsubscribe",
             get(subscribe::unsubscribe_page).post(subscribe::unsubscribe),
         )
+        .at("/:subdomain/tag/:tag", get(tag))
         .at("/:subdomain/:slug", get(entry))
         .at("/:subdomain/:slug/unlock", poem::post(unlock))
         .at("/:subdomain/:slug/like", poem::post(like))
@@ -136,6 +137,30 @@ pub(crate) fn html_response(status: StatusCode, body: String) -> Response {
         resp.headers_mut().insert("content-security-policy", v);
     }
     resp
+}
+
+/// A list of posts: title, date, reading time, excerpt (protected posts keep theirs).
+fn entries_html(root: &str, posts: &[PostRecord]) -> String {
+    let mut out = String::from("<ul class=\"entries\">");
+    for p in posts {
+        let (when, datetime) = html::date(p.published_at);
+        let _ = write!(
+            out,
+            "<li><article><h2><a href=\"{href}\">{title}</a></h2>\
+             <p class=\"meta\"><time datetime=\"{datetime}\">{when}</time> · {minutes} min read</p>\
+             <p>{excerpt}</p></article></li>",
+            href = esc(&format!("{root}{}", path_segment(&p.slug))),
+            title = esc(&p.title),
+            minutes = p.reading_minutes.max(1),
+            excerpt = if p.password_hash.is_some() {
+                "This post is protected by a password.".to_owned()
+            } else {
+                esc(&p.excerpt)
+            },
+        );
+    }
+    out.push_str("</ul>");
+    out
 }
 
 pub(crate) fn not_found_page() -> Response {
@@ -215,25 +240,10 @@ async fn index(
     if posts.is_empty() {
         main.push_str("<p>Nothing published yet.</p>");
     } else {
-        main.push_str("<ul class=\"entries\">");
-        for p in posts.iter().take(usize::try_from(PER_PAGE).unwrap_or(10)) {
-            let (when, datetime) = html::date(p.published_at);
-            let _ = write!(
-                main,
-                "<li><article><h2><a href=\"{href}\">{title}</a></h2>\
-                 <p class=\"meta\"><time datetime=\"{datetime}\">{when}</time> · {minutes} min read</p>\
-                 <p>{excerpt}</p></article></li>",
-                href = esc(&format!("{root}{}", path_segment(&p.slug))),
-                title = esc(&p.title),
-                minutes = p.reading_minutes.max(1),
-                excerpt = if p.password_hash.is_some() {
-                    "This post is protected by a password.".to_owned()
-                } else {
-                    esc(&p.excerpt)
-                },
-            );
-        }
-        main.push_str("</ul>");
+        main.push_str(&entries_html(
+            &root,
+            &posts[..posts.len().min(usize::try_from(PER_PAGE).unwrap_or(10))],
+        ));
     }
     let _ = write!(
         main,
@@ -328,7 +338,12 @@ async fn entry(
     let (when, datetime) = html::date(post.published_at);
     let mut tags = String::new();
     for t in &post.tags {
-        let _ = write!(tags, " · {}", esc(t));
+        let _ = write!(
+            tags,
+            " · <a href=\"{}\">{}</a>",
+            esc(&format!("{root}tag/{}", path_segment(t))),
+            esc(t)
+        );
     }
     let meta = if post.kind == "post" {
         format!(
@@ -711,4 +726,52 @@ async fn like(
         .header(header::LOCATION, back)
         .header(header::CACHE_CONTROL, "no-store")
         .finish()
+}
+
+/// The posts of a blog with a tag, newest first (404 when there are none).
+#[handler]
+async fn tag(
+    req: &Request,
+    storage: Data<&Arc<dyn Storage>>,
+    site: Data<&Site>,
+    Path((subdomain, tag)): Path<(String, String)>,
+) -> Response {
+    let (blog, pages) = match blog(storage.as_ref(), &subdomain).await {
+        Ok(Some(found)) => found,
+        Ok(None) => return not_found_page(),
+        Err(resp) => return resp,
+    };
+    if tag.chars().count() > pint_model::draft::MAX_TAG_CHARS {
+        return not_found_page();
+    }
+    let mut posts = match storage.public_posts(&blog.id, "post", 10_000, 0).await {
+        Ok(p) => p,
+        Err(e) => return server_error(e),
+    };
+    posts.retain(|p| p.tags.iter().any(|t| *t == tag));
+    if posts.is_empty() {
+        return not_found_page();
+    }
+    let root = root_for(req, &blog.subdomain);
+    let home = site.home(&blog.subdomain);
+    let canonical = format!("{home}tag/{}", path_segment(&tag));
+    let title = format!("Posts tagged “{tag}”");
+    html_response(
+        StatusCode::OK,
+        html::render(&Page {
+            blog: &blog,
+            root: &root,
+            title: &format!("{title} – {}", blog.name),
+            description: &title,
+            nav: &pages,
+            main: format!("<h1>{}</h1>{}", esc(&title), entries_html(&root, &posts)),
+            canonical: &canonical,
+            home: &home,
+            og_type: "website",
+            json_ld: serde_json::json!({
+                "@context": "https://schema.org", "@type": "CollectionPage",
+                "name": title, "url": canonical,
+            }),
+        }),
+    )
 }
