@@ -748,7 +748,7 @@ async fn tag(
         Ok(p) => p,
         Err(e) => return server_error(e),
     };
-    posts.retain(|p| p.tags.iter().any(|t| *t == tag));
+    posts.retain(|p| p.tags.contains(&tag));
     if posts.is_empty() {
         return not_found_page();
     }
