@@ -26,6 +26,7 @@ async fn publish_blog(base: &str, db: &TestDb) {
     for (kind, title, body) in [
         (DraftKind::Page, "About", "Who writes here, and why."),
         (DraftKind::Post, "Older post", "Written first."),
+        (DraftKind::Post, "Members only", "The secret text."),
         (
             DraftKind::Post,
             "Landing",
@@ -33,7 +34,12 @@ async fn publish_blog(base: &str, db: &TestDb) {
         ),
     ] {
         let (id, _) = owner.draft(kind, title, body).await;
-        assert_eq!(owner.publish(&id, json!({})).await.0, 200);
+        let options = if title == "Members only" {
+            json!({"password": "open sesame"})
+        } else {
+            json!({})
+        };
+        assert_eq!(owner.publish(&id, options).await.0, 200);
         // Distinct publication times: the newest post is first on the index.
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
@@ -103,6 +109,12 @@ async fn a_reader_reads_the_blog_in_chromium_with_and_without_javascript() {
         "{article}"
     );
     assert!(article.contains("one") && article.contains("two"));
+    // A reader's actions, by clicking: the password of a protected post, a like, a
+    // subscription.
+    assert_eq!(seen["password"]["before"], false, "{seen}");
+    assert_eq!(seen["password"]["after"], true, "{seen}");
+    assert_eq!(seen["like"], "1 like", "{seen}");
+    assert_eq!(seen["subscribe"], "Check your inbox", "{seen}");
 }
 
 /// Lighthouse (npm, with Debian's Chromium) on a post page of a server whose public URL

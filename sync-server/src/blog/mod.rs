@@ -558,6 +558,12 @@ fn locked_page(
     post: &PostRecord,
     problem: Option<&str>,
 ) -> Response {
+    // The form itself is an ordinary page (200); a wrong password is 401.
+    let status = if problem.is_some() {
+        StatusCode::UNAUTHORIZED
+    } else {
+        StatusCode::OK
+    };
     let action = format!("{root}{}/unlock", path_segment(&post.slug));
     let problem = problem
         .map(|p| format!("<p role=\"alert\">{}</p>", esc(p)))
@@ -571,7 +577,7 @@ fn locked_page(
         action = esc(&action),
     );
     let mut resp = html_response(
-        StatusCode::UNAUTHORIZED,
+        status,
         html::render(&Page {
             blog,
             root,

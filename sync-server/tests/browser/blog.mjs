@@ -43,6 +43,26 @@ try {
   await page.locator("header a.name").click();
   await page.waitForLoadState();
   await visit("home");
+
+  // A protected post: the form, then the text.
+  await page.goto(`${index}members-only`);
+  const secret = () => page.locator("main article").innerText();
+  out.password = { before: (await secret()).includes("The secret text.") };
+  await page.locator("#password").fill("open sesame");
+  await page.getByRole("button", { name: "Read" }).click();
+  await page.waitForLoadState();
+  out.password.after = (await secret()).includes("The secret text.");
+  // A like.
+  await page.goto(postUrl);
+  await page.getByRole("button", { name: "Like" }).click();
+  await page.waitForLoadState();
+  out.like = await page.locator("form.like span").innerText();
+  // A subscription.
+  await page.goto(index);
+  await page.locator("#email").fill("reader@example.com");
+  await page.getByRole("button", { name: "Subscribe" }).click();
+  await page.waitForLoadState();
+  out.subscribe = await page.locator("h1").first().innerText();
   await context.close();
 
   const noJs = await browser.newContext({ javaScriptEnabled: false });
