@@ -1,7 +1,7 @@
 //! Password-protected posts, on both backends: readers see a form, never the content;
 //! the right password sets a signed cookie that opens that post only; the content is
 //! never cached for others, never in feeds or the sitemap; attempts are rate limited;
-//! the password can be removed by publishing again.
+//! the password can be removed by publishing again. And a whole blog behind a password.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
@@ -172,6 +172,124 @@ async fn story(backend: Backend) {
     let open = reader().get(&url).send().await.unwrap();
     assert_eq!(open.status(), 200);
     assert!(open.text().await.unwrap().contains("The secret is 42."));
+}
+
+/// The whole blog behind a password: every page asks for it (not even the pages'
+/// titles show), feeds and the sitemap are gone, the right password opens everything
+/// (a protected post still wants its own), and `null` opens the blog again.
+async fn whole_blog(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let owner =
+        BlogOwner::register(&server.base, &server.db, "ada@example.com", "ada-writes").await;
+    let (open_post, _) = owner
+        .draft(DraftKind::Post, "Family news", "We moved.")
+        .await;
+    let (page, _) = owner
+        .draft(DraftKind::Page, "About us", "Who we are.")
+        .await;
+    assert_eq!(
+        owner.publish(&open_post, serde_json::json!({})).await.0,
+        200
+    );
+    assert_eq!(owner.publish(&page, serde_json::json!({})).await.0, 200);
+    let set = |password: Value| {
+        reqwest::Client::new()
+            .put(server.url(&format!("/v1/tenants/{}/blog-password", owner.tenant)))
+            .bearer_auth(&owner.token)
+            .json(&serde_json::json!({ "password": password }))
+            .send()
+    };
+    assert_eq!(set(Value::from("abc")).await.unwrap().status(), 422);
+    assert_eq!(set(Value::from("family only")).await.unwrap().status(), 204);
+
+    for path in [
+        "/b/ada-writes/",
+        "/b/ada-writes/family-news",
+        "/b/ada-writes/about-us",
+    ] {
+        let resp = reader().get(server.url(path)).send().await.unwrap();
+        assert_eq!(resp.headers()["cache-control"], "no-store", "{path}");
+        let text = resp.text().await.unwrap();
+        assert!(
+            text.contains("action=\"/b/ada-writes/unlock\""),
+            "{path}: {text}"
+        );
+        assert!(
+            !text.contains("We moved") && !text.contains("About us"),
+            "{path}: {text}"
+        );
+    }
+    for machine in ["feed.xml", "atom.xml", "feed.json", "sitemap.xml"] {
+        let resp = reader()
+            .get(server.url(&format!("/b/ada-writes/{machine}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 404, "{machine}");
+    }
+    let unlock = |password: &str| {
+        reader()
+            .post(server.url("/b/ada-writes/unlock"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(
+                url::form_urlencoded::Serializer::new(String::new())
+                    .append_pair("password", password)
+                    .finish(),
+            )
+            .send()
+    };
+    assert_eq!(unlock("not it").await.unwrap().status(), 401);
+    let right = unlock("family only").await.unwrap();
+    assert_eq!(right.status(), 303);
+    assert_eq!(right.headers()["location"], "/b/ada-writes/");
+    let cookie = right.headers()["set-cookie"].to_str().unwrap();
+    let pair = cookie.split(';').next().unwrap().to_owned();
+    let inside = reader()
+        .get(server.url("/b/ada-writes/family-news"))
+        .header("cookie", &pair)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(inside.headers()["cache-control"], "private, no-store");
+    assert!(inside.text().await.unwrap().contains("We moved."));
+    // Not for the next reader.
+    let outside = reader()
+        .get(server.url("/b/ada-writes/family-news"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!outside.contains("We moved."));
+
+    // Open again.
+    assert_eq!(set(Value::Null).await.unwrap().status(), 204);
+    let open = reader()
+        .get(server.url("/b/ada-writes/family-news"))
+        .send()
+        .await
+        .unwrap();
+    assert!(open.text().await.unwrap().contains("We moved."));
+    assert_eq!(
+        reader()
+            .get(server.url("/b/ada-writes/feed.xml"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+}
+
+#[tokio::test]
+async fn a_whole_blog_behind_a_password_on_sqlite() {
+    whole_blog(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_whole_blog_behind_a_password_on_postgres() {
+    whole_blog(Backend::Postgres).await;
 }
 
 #[tokio::test]

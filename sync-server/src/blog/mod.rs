@@ -95,6 +95,7 @@ pub fn routes(
             get(subscribe::unsubscribe_page).post(subscribe::unsubscribe),
         )
         .at("/:subdomain/tag/:tag", get(tag))
+        .at("/:subdomain/unlock", poem::post(unlock_blog))
         .at("/:subdomain/:slug", get(entry))
         .at("/:subdomain/:slug/unlock", poem::post(unlock))
         .at("/:subdomain/:slug/like", poem::post(like))
@@ -224,6 +225,10 @@ async fn index(
         Ok(None) => return not_found_page(),
         Err(resp) => return resp,
     };
+    let behind_password = match gate(req, storage.as_ref(), &blog).await {
+        Ok(p) => p,
+        Err(locked) => return locked,
+    };
     let posts = match storage
         .public_posts(&blog.id, "post", PER_PAGE + 1, (page_no - 1) * PER_PAGE)
         .await
@@ -279,7 +284,7 @@ async fn index(
     } else {
         home.clone()
     };
-    html_response(
+    let resp = html_response(
         StatusCode::OK,
         html::render(&Page {
             blog: &blog,
@@ -297,7 +302,8 @@ async fn index(
                 "publisher": {"@type": "Person", "name": blog.name},
             }),
         }),
-    )
+    );
+    if behind_password { private(resp) } else { resp }
 }
 
 #[handler]
@@ -315,6 +321,10 @@ async fn entry(
     if slug.chars().count() > pint_model::slug::MAX_SLUG_CHARS {
         return not_found_page();
     }
+    let behind_password = match gate(req, storage.as_ref(), &blog).await {
+        Ok(p) => p,
+        Err(locked) => return locked,
+    };
     let post = match storage.public_post(&blog.id, &slug).await {
         Ok(Some(Found::Post(p))) => p,
         Ok(Some(Found::MovedTo(new))) => {
@@ -333,7 +343,7 @@ async fn entry(
     let root = root_for(req, &blog.subdomain);
     let protected = post.password_hash.is_some();
     if protected && !unlocked(req, &post.id) {
-        return locked_page(&blog, &pages, &root, &post, None);
+        return locked_page(&blog, &pages, &root, Some(&post), None);
     }
     let (when, datetime) = html::date(post.published_at);
     let mut tags = String::new();
@@ -412,12 +422,9 @@ async fn entry(
             json_ld,
         }),
     );
-    if protected {
-        // Opened by this reader's cookie: never kept by a cache on the way.
-        resp.headers_mut().insert(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("private, no-store"),
-        );
+    // Opened by this reader's cookie: never kept by a cache on the way.
+    if protected || behind_password {
+        resp = private(resp);
     }
     resp.into_response()
 }
@@ -440,6 +447,15 @@ async fn feed_posts(
     let Some((blog, _)) = blog(storage, subdomain).await? else {
         return Err(not_found_page());
     };
+    // A blog behind a password has no feeds.
+    if storage
+        .blog_password(&blog.id)
+        .await
+        .map_err(server_error)?
+        .is_some()
+    {
+        return Err(not_found_page());
+    }
     let mut posts = storage
         .public_posts(&blog.id, "post", feeds::FEED_ITEMS, 0)
         .await
@@ -488,6 +504,11 @@ async fn sitemap(
         Ok(None) => return not_found_page(),
         Err(resp) => return resp,
     };
+    match storage.blog_password(&blog.id).await {
+        Ok(None) => {}
+        Ok(Some(_)) => return not_found_page(),
+        Err(e) => return server_error(e),
+    }
     // Every post: a sitemap takes up to 50,000 URLs; the free plan has 50 posts.
     let mut entries = match storage.public_posts(&blog.id, "post", 50_000, 0).await {
         Ok(p) => p,
@@ -531,8 +552,9 @@ pub async fn server_robots() -> Response {
     )
 }
 
-fn unlock_cookie_name(post_id: &str) -> String {
-    format!("pint_unlock_{}", post_id.replace('-', ""))
+fn unlock_cookie_name(key: &str) -> String {
+    let key: String = key.chars().filter(char::is_ascii_alphanumeric).collect();
+    format!("pint_unlock_{key}")
 }
 
 /// Whether this reader gave the post's password before (a valid signed cookie).
@@ -550,12 +572,20 @@ fn unlocked(req: &Request, post_id: &str) -> bool {
         .any(|(k, v)| k == name && auth.keys.check_unlock(v, post_id))
 }
 
-/// The page a protected post shows until its password is given.
+/// What a reader gives a password for: a post, or the whole blog.
+fn unlock_key(post: Option<&PostRecord>, blog: &TenantRecord) -> String {
+    match post {
+        Some(p) => p.id.clone(),
+        None => format!("blog:{}", blog.id),
+    }
+}
+
+/// The page a protected post (or a protected blog) shows until its password is given.
 fn locked_page(
     blog: &TenantRecord,
     pages: &[PostRecord],
     root: &str,
-    post: &PostRecord,
+    post: Option<&PostRecord>,
     problem: Option<&str>,
 ) -> Response {
     // The form itself is an ordinary page (200); a wrong password is 401.
@@ -564,37 +594,80 @@ fn locked_page(
     } else {
         StatusCode::OK
     };
-    let action = format!("{root}{}/unlock", path_segment(&post.slug));
+    let (heading, what, path) = match post {
+        Some(p) => (
+            p.title.as_str(),
+            "This post",
+            format!("{root}{}", path_segment(&p.slug)),
+        ),
+        None => (blog.name.as_str(), "This blog", root.to_owned()),
+    };
+    let action = match post {
+        Some(_) => format!("{path}/unlock"),
+        None => format!("{root}unlock"),
+    };
     let problem = problem
         .map(|p| format!("<p role=\"alert\">{}</p>", esc(p)))
         .unwrap_or_default();
     let main = format!(
-        "<article><h1>{title}</h1><p>This post is protected by a password.</p>{problem}\
+        "<article><h1>{heading}</h1><p>{what} is protected by a password.</p>{problem}\
          <form method=\"post\" action=\"{action}\"><label for=\"password\">Password</label> \
          <input id=\"password\" type=\"password\" name=\"password\" required \
          autocomplete=\"current-password\"> <button type=\"submit\">Read</button></form></article>",
-        title = esc(&post.title),
+        heading = esc(heading),
         action = esc(&action),
     );
+    let no_nav: &[PostRecord] = &[];
     let mut resp = html_response(
         status,
         html::render(&Page {
             blog,
             root,
-            title: &format!("{} – {}", post.title, blog.name),
-            description: "This post is protected by a password.",
-            nav: pages,
+            title: &format!("{heading} – {}", blog.name),
+            description: &format!("{what} is protected by a password."),
+            // A locked blog shows not even its pages' titles.
+            nav: if post.is_some() { pages } else { no_nav },
             main,
-            canonical: &format!("{root}{}", path_segment(&post.slug)),
+            canonical: &path,
             home: root,
             og_type: "website",
             json_ld: serde_json::json!({
-                "@context": "https://schema.org", "@type": "WebPage", "name": post.title,
+                "@context": "https://schema.org", "@type": "WebPage", "name": heading,
             }),
         }),
     );
     resp.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    resp
+}
+
+/// A blog behind a password: `Ok(false)` when it has none, `Ok(true)` when this reader
+/// gave it (their pages are then private), else the form to answer with.
+pub(crate) async fn gate(
+    req: &Request,
+    storage: &dyn Storage,
+    blog: &TenantRecord,
+) -> Result<bool, Response> {
+    match storage.blog_password(&blog.id).await {
+        Ok(None) => Ok(false),
+        Ok(Some(_)) if unlocked(req, &unlock_key(None, blog)) => Ok(true),
+        Ok(Some(_)) => Err(locked_page(
+            blog,
+            &[],
+            &root_for(req, &blog.subdomain),
+            None,
+            None,
+        )),
+        Err(e) => Err(server_error(e)),
+    }
+}
+
+/// Mark a page only this reader may see: no cache keeps it.
+fn private(mut resp: Response) -> Response {
+    resp.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
     resp
 }
 
@@ -619,42 +692,73 @@ async fn unlock(
         Ok(None) => return not_found_page(),
         Err(resp) => return resp,
     };
+    if let Err(locked) = gate(req, storage.as_ref(), &blog).await {
+        return locked;
+    }
     let post = match storage.public_post(&blog.id, &slug).await {
         Ok(Some(Found::Post(p))) if p.password_hash.is_some() => p,
         Ok(_) => return not_found_page(),
         Err(e) => return server_error(e),
     };
+    let hash = post.password_hash.clone().unwrap_or_default();
+    let given = form.ok().map(|f| f.0.password);
+    try_password(req, &auth, &blog, &pages, Some(&post), &hash, given).await
+}
+
+/// A reader gives the whole blog's password (same rules as for a post).
+#[handler]
+async fn unlock_blog(
+    req: &Request,
+    storage: Data<&Arc<dyn Storage>>,
+    auth: Data<&Arc<crate::auth::Auth>>,
+    Path(subdomain): Path<String>,
+    form: poem::Result<poem::web::Form<UnlockForm>>,
+) -> Response {
+    let (blog, pages) = match blog(storage.as_ref(), &subdomain).await {
+        Ok(Some(found)) => found,
+        Ok(None) => return not_found_page(),
+        Err(resp) => return resp,
+    };
+    let hash = match storage.blog_password(&blog.id).await {
+        Ok(Some(h)) => h,
+        Ok(None) => return not_found_page(),
+        Err(e) => return server_error(e),
+    };
+    let given = form.ok().map(|f| f.0.password);
+    try_password(req, &auth, &blog, &pages, None, &hash, given).await
+}
+
+/// Check a password given for `post` (or the whole blog when `None`): right, the signed
+/// cookie and back; wrong, the form again (401); too many tries, 429.
+async fn try_password(
+    req: &Request,
+    auth: &crate::auth::Auth,
+    blog: &TenantRecord,
+    pages: &[PostRecord],
+    post: Option<&PostRecord>,
+    hash: &str,
+    given: Option<String>,
+) -> Response {
     let root = root_for(req, &blog.subdomain);
     if let Err(e) = auth
         .limits
         .post_password_per_ip
         .check(&crate::auth::client_key(req))
     {
-        let mut resp = locked_page(&blog, &pages, &root, &post, Some(&e.message));
+        let mut resp = locked_page(blog, pages, &root, post, Some(&e.message));
         resp.set_status(StatusCode::TOO_MANY_REQUESTS);
         return resp;
     }
-    let given = match form {
-        Ok(f) if f.0.password.len() <= 1024 => f.0.password,
-        _ => String::new(),
-    };
-    let hash = post.password_hash.clone().unwrap_or_default();
+    let given = given.filter(|g| g.len() <= 1024).unwrap_or_default();
+    let hash = hash.to_owned();
     let right = crate::auth::blocking(move || crate::auth::password::verify(&given, &hash))
         .await
         .unwrap_or(false);
     if !right {
-        return locked_page(
-            &blog,
-            &pages,
-            &root,
-            &post,
-            Some("That is not the password."),
-        );
+        return locked_page(blog, pages, &root, post, Some("That is not the password."));
     }
-    let Ok(token) = auth
-        .keys
-        .issue_unlock(&post.id, crate::auth::now_ms() / 1000)
-    else {
+    let key = unlock_key(post, blog);
+    let Ok(token) = auth.keys.issue_unlock(&key, crate::auth::now_ms() / 1000) else {
         return server_error("cannot sign the reader's cookie");
     };
     let secure = if req.header("x-forwarded-proto") == Some("https")
@@ -666,15 +770,16 @@ async fn unlock(
     };
     let cookie = format!(
         "{}={token}; Path=/; Max-Age={}; HttpOnly; SameSite=Lax{secure}",
-        unlock_cookie_name(&post.id),
+        unlock_cookie_name(&key),
         crate::auth::tokens::UNLOCK_TTL_SECS
     );
+    let back = match post {
+        Some(p) => format!("{root}{}", path_segment(&p.slug)),
+        None => root,
+    };
     Response::builder()
         .status(StatusCode::SEE_OTHER)
-        .header(
-            header::LOCATION,
-            format!("{root}{}", path_segment(&post.slug)),
-        )
+        .header(header::LOCATION, back)
         .header(header::SET_COOKIE, cookie)
         .header(header::CACHE_CONTROL, "no-store")
         .finish()
@@ -693,6 +798,9 @@ async fn like(
     let Ok(Some((blog, _))) = blog(storage.as_ref(), &subdomain).await else {
         return not_found_page();
     };
+    if let Err(locked) = gate(req, storage.as_ref(), &blog).await {
+        return locked;
+    }
     let post = match storage.public_post(&blog.id, &slug).await {
         Ok(Some(Found::Post(p))) if p.kind == "post" && p.password_hash.is_none() => p,
         Ok(_) => return not_found_page(),
@@ -750,6 +858,10 @@ async fn tag(
     if tag.chars().count() > pint_model::draft::MAX_TAG_CHARS {
         return not_found_page();
     }
+    let behind_password = match gate(req, storage.as_ref(), &blog).await {
+        Ok(p) => p,
+        Err(locked) => return locked,
+    };
     let mut posts = match storage.public_posts(&blog.id, "post", 10_000, 0).await {
         Ok(p) => p,
         Err(e) => return server_error(e),
@@ -762,7 +874,7 @@ async fn tag(
     let home = site.home(&blog.subdomain);
     let canonical = format!("{home}tag/{}", path_segment(&tag));
     let title = format!("Posts tagged “{tag}”");
-    html_response(
+    let resp = html_response(
         StatusCode::OK,
         html::render(&Page {
             blog: &blog,
@@ -779,5 +891,6 @@ async fn tag(
                 "name": title, "url": canonical,
             }),
         }),
-    )
+    );
+    if behind_password { private(resp) } else { resp }
 }

@@ -63,6 +63,10 @@ pub async fn subscribe(
     let Ok(Some((blog, _))) = blog(storage.as_ref(), &subdomain).await else {
         return not_found_page();
     };
+    // A blog behind a password takes subscriptions from readers who gave it.
+    if let Err(locked) = super::gate(req, storage.as_ref(), &blog).await {
+        return locked;
+    }
     let root = root_for(req, &blog.subdomain);
     if let Err(e) = auth
         .limits

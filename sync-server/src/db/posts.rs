@@ -224,6 +224,14 @@ pub trait PostStore: Send + Sync {
     async fn unsubscribe(&self, tenant_id: &str, unsubscribe_hash: &str) -> Result<bool, DbError>;
     /// The blog's confirmed subscribers' addresses.
     async fn subscribers(&self, scope: &TenantScope) -> Result<Vec<String>, DbError>;
+    /// The whole blog's password hash, if it has one.
+    async fn blog_password(&self, tenant_id: &str) -> Result<Option<String>, DbError>;
+    /// Protect the whole blog with a password (`None`: open it again).
+    async fn set_blog_password(
+        &self,
+        scope: &TenantScope,
+        password_hash: Option<&str>,
+    ) -> Result<(), DbError>;
     /// How many readers like a post.
     async fn like_count(&self, tenant_id: &str, post_id: &str) -> Result<i64, DbError>;
     /// A job failed: its error kept, tried again at `retry_at` (never when `None`).
@@ -864,6 +872,52 @@ macro_rules! impl_post_store {
                 .await?;
                 tx.commit().await?;
                 Ok(emails)
+            }
+
+            async fn blog_password(
+                &self,
+                tenant_id: &str,
+            ) -> Result<Option<String>, $crate::db::DbError> {
+                let mut tx = self.pool.begin().await?;
+                $scope(&mut *tx, tenant_id, "", false).await?;
+                let hash = sqlx::query_scalar($sql(
+                    "SELECT password_hash FROM blog_passwords WHERE tenant_id = $1",
+                ))
+                .bind(tenant_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(hash)
+            }
+
+            async fn set_blog_password(
+                &self,
+                scope: &$crate::db::tenants::TenantScope,
+                password_hash: Option<&str>,
+            ) -> Result<(), $crate::db::DbError> {
+                let mut tx = $begin(&self.pool).await?;
+                $scope(&mut *tx, scope.tenant_id(), scope.actor_id(), false).await?;
+                match password_hash {
+                    Some(hash) => {
+                        sqlx::query($sql(
+                            "INSERT INTO blog_passwords (tenant_id, password_hash) VALUES ($1, $2)
+                             ON CONFLICT (tenant_id) DO UPDATE SET password_hash = excluded.password_hash",
+                        ))
+                        .bind(scope.tenant_id())
+                        .bind(hash)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                    None => {
+                        sqlx::query($sql("DELETE FROM blog_passwords WHERE tenant_id = $1"))
+                            .bind(scope.tenant_id())
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                }
+                Self::blog_changed(&mut *tx, scope.tenant_id()).await?;
+                tx.commit().await?;
+                Ok(())
             }
 
             async fn like_count(

@@ -282,6 +282,19 @@ pub struct Referrer {
     pub views: i64,
 }
 
+#[derive(Debug, Object)]
+#[oai(rename_all = "camelCase")]
+struct BlogPassword {
+    /// 4 to 256 characters; `null` opens the blog again.
+    password: Option<String>,
+}
+
+#[derive(Debug, ApiResponse)]
+enum BlogPasswordSet {
+    #[oai(status = 204)]
+    Done,
+}
+
 #[derive(Debug, ApiResponse)]
 enum PublishOutcome {
     /// It is on the blog.
@@ -455,6 +468,48 @@ impl PublishApi {
                 .map(|(host, views)| Referrer { host, views })
                 .collect(),
         }))
+    }
+
+    /// Put the whole blog behind a password, or open it again with `null` (owners and
+    /// admins). Readers then get a form on every page; feeds and the sitemap are not
+    /// served.
+    #[oai(path = "/:id/blog-password", method = "put")]
+    async fn blog_password(
+        &self,
+        storage: Data<&Arc<dyn Storage>>,
+        cache: Data<&Arc<BlogCache>>,
+        caller: BearerAuth,
+        id: Path<String>,
+        body: Json<BlogPassword>,
+    ) -> poem::Result<BlogPasswordSet> {
+        let scope = scope_for(
+            storage.as_ref(),
+            &caller.0,
+            &id,
+            Action::UpdateSettings,
+            "protecting the blog",
+        )
+        .await?;
+        let hash = match body.0.password {
+            None => None,
+            Some(p) => {
+                Fields::new()
+                    .check(
+                        "password",
+                        crate::http::validation::line_problem(&p, 4, 256),
+                    )
+                    .finish()?;
+                Some(crate::auth::hash_password(p).await?)
+            }
+        };
+        storage
+            .set_blog_password(&scope, hash.as_deref())
+            .await
+            .map_err(db_error)?;
+        if let Some(tenant) = storage.tenant(&scope).await.map_err(db_error)? {
+            cache.invalidate(&tenant.subdomain);
+        }
+        Ok(BlogPasswordSet::Done)
     }
 
     /// The blog's confirmed email subscribers (owners and admins).
