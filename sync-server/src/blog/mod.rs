@@ -186,6 +186,14 @@ pub(crate) fn server_error(e: impl std::fmt::Display) -> Response {
 }
 
 /// The blog at a subdomain, and its pages for the navigation.
+/// The blog at a subdomain with its pages, or the page to answer with (404, or an error).
+pub(crate) async fn blog_or_404(
+    storage: &dyn Storage,
+    subdomain: &str,
+) -> Result<(TenantRecord, Vec<PostRecord>), Response> {
+    blog(storage, subdomain).await?.ok_or_else(not_found_page)
+}
+
 pub(crate) async fn blog(
     storage: &dyn Storage,
     subdomain: &str,
@@ -220,9 +228,8 @@ async fn index(
         Some(Ok(n)) if (1..=100_000).contains(&n) => n,
         Some(_) => return not_found_page(),
     };
-    let (blog, pages) = match blog(storage.as_ref(), &subdomain).await {
-        Ok(Some(found)) => found,
-        Ok(None) => return not_found_page(),
+    let (blog, pages) = match blog_or_404(storage.as_ref(), &subdomain).await {
+        Ok(found) => found,
         Err(resp) => return resp,
     };
     let behind_password = match gate(req, storage.as_ref(), &blog).await {
@@ -313,9 +320,8 @@ async fn entry(
     site: Data<&Site>,
     Path((subdomain, slug)): Path<(String, String)>,
 ) -> Response {
-    let (blog, pages) = match blog(storage.as_ref(), &subdomain).await {
-        Ok(Some(found)) => found,
-        Ok(None) => return not_found_page(),
+    let (blog, pages) = match blog_or_404(storage.as_ref(), &subdomain).await {
+        Ok(found) => found,
         Err(resp) => return resp,
     };
     if slug.chars().count() > pint_model::slug::MAX_SLUG_CHARS {
@@ -444,9 +450,7 @@ async fn feed_posts(
     storage: &dyn Storage,
     subdomain: &str,
 ) -> Result<(TenantRecord, Vec<PostRecord>), Response> {
-    let Some((blog, _)) = blog(storage, subdomain).await? else {
-        return Err(not_found_page());
-    };
+    let (blog, _) = blog_or_404(storage, subdomain).await?;
     // A blog behind a password has no feeds.
     if storage
         .blog_password(&blog.id)
@@ -499,9 +503,8 @@ async fn sitemap(
     site: Data<&Site>,
     Path(subdomain): Path<String>,
 ) -> Response {
-    let (blog, pages) = match blog(storage.as_ref(), &subdomain).await {
-        Ok(Some(found)) => found,
-        Ok(None) => return not_found_page(),
+    let (blog, pages) = match blog_or_404(storage.as_ref(), &subdomain).await {
+        Ok(found) => found,
         Err(resp) => return resp,
     };
     match storage.blog_password(&blog.id).await {
@@ -529,15 +532,14 @@ async fn robots(
     site: Data<&Site>,
     Path(subdomain): Path<String>,
 ) -> Response {
-    match blog(storage.as_ref(), &subdomain).await {
-        Ok(Some((blog, _))) => {
+    match blog_or_404(storage.as_ref(), &subdomain).await {
+        Ok((blog, _)) => {
             let home = site.home(&blog.subdomain);
             machine_response(
                 "text/plain; charset=utf-8",
                 feeds::robots(&feeds::Urls { root: &home }),
             )
         }
-        Ok(None) => not_found_page(),
         Err(resp) => resp,
     }
 }
@@ -687,9 +689,8 @@ async fn unlock(
     Path((subdomain, slug)): Path<(String, String)>,
     form: poem::Result<poem::web::Form<UnlockForm>>,
 ) -> Response {
-    let (blog, pages) = match blog(storage.as_ref(), &subdomain).await {
-        Ok(Some(found)) => found,
-        Ok(None) => return not_found_page(),
+    let (blog, pages) = match blog_or_404(storage.as_ref(), &subdomain).await {
+        Ok(found) => found,
         Err(resp) => return resp,
     };
     if let Err(locked) = gate(req, storage.as_ref(), &blog).await {
@@ -714,9 +715,8 @@ async fn unlock_blog(
     Path(subdomain): Path<String>,
     form: poem::Result<poem::web::Form<UnlockForm>>,
 ) -> Response {
-    let (blog, pages) = match blog(storage.as_ref(), &subdomain).await {
-        Ok(Some(found)) => found,
-        Ok(None) => return not_found_page(),
+    let (blog, pages) = match blog_or_404(storage.as_ref(), &subdomain).await {
+        Ok(found) => found,
         Err(resp) => return resp,
     };
     let hash = match storage.blog_password(&blog.id).await {
@@ -795,8 +795,9 @@ async fn like(
     cache: Data<&Arc<cache::BlogCache>>,
     Path((subdomain, slug)): Path<(String, String)>,
 ) -> Response {
-    let Ok(Some((blog, _))) = blog(storage.as_ref(), &subdomain).await else {
-        return not_found_page();
+    let (blog, _) = match blog_or_404(storage.as_ref(), &subdomain).await {
+        Ok(found) => found,
+        Err(resp) => return resp,
     };
     if let Err(locked) = gate(req, storage.as_ref(), &blog).await {
         return locked;
@@ -850,9 +851,8 @@ async fn tag(
     site: Data<&Site>,
     Path((subdomain, tag)): Path<(String, String)>,
 ) -> Response {
-    let (blog, pages) = match blog(storage.as_ref(), &subdomain).await {
-        Ok(Some(found)) => found,
-        Ok(None) => return not_found_page(),
+    let (blog, pages) = match blog_or_404(storage.as_ref(), &subdomain).await {
+        Ok(found) => found,
         Err(resp) => return resp,
     };
     if tag.chars().count() > pint_model::draft::MAX_TAG_CHARS {

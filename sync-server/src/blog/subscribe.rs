@@ -12,7 +12,7 @@ use poem::{Request, Response, handler};
 use serde::Deserialize;
 
 use super::html::esc;
-use super::{Site, blog, html_response, not_found_page, root_for, server_error};
+use super::{Site, blog_or_404, html_response, root_for, server_error};
 use crate::auth::tokens::{new_refresh_token, refresh_hash};
 use crate::db::Storage;
 use crate::http::validation::{email_problem, normalize_email};
@@ -60,8 +60,9 @@ pub async fn subscribe(
     Path(subdomain): Path<String>,
     form: poem::Result<poem::web::Form<SubscribeForm>>,
 ) -> Response {
-    let Ok(Some((blog, _))) = blog(storage.as_ref(), &subdomain).await else {
-        return not_found_page();
+    let (blog, _) = match blog_or_404(storage.as_ref(), &subdomain).await {
+        Ok(found) => found,
+        Err(resp) => return resp,
     };
     // A blog behind a password takes subscriptions from readers who gave it.
     if let Err(locked) = super::gate(req, storage.as_ref(), &blog).await {
@@ -145,8 +146,9 @@ pub async fn confirm(
     Path(subdomain): Path<String>,
     Query(query): Query<TokenQuery>,
 ) -> Response {
-    let Ok(Some((blog, _))) = blog(storage.as_ref(), &subdomain).await else {
-        return not_found_page();
+    let (blog, _) = match blog_or_404(storage.as_ref(), &subdomain).await {
+        Ok(found) => found,
+        Err(resp) => return resp,
     };
     let root = root_for(req, &blog.subdomain);
     let token = query.token.unwrap_or_default();
@@ -182,8 +184,9 @@ pub async fn unsubscribe_page(
     Path(subdomain): Path<String>,
     Query(query): Query<TokenQuery>,
 ) -> Response {
-    let Ok(Some((blog, _))) = blog(storage.as_ref(), &subdomain).await else {
-        return not_found_page();
+    let (blog, _) = match blog_or_404(storage.as_ref(), &subdomain).await {
+        Ok(found) => found,
+        Err(resp) => return resp,
     };
     let root = root_for(req, &blog.subdomain);
     let token = query.token.unwrap_or_default();
@@ -210,8 +213,9 @@ pub async fn unsubscribe(
     Path(subdomain): Path<String>,
     Query(query): Query<TokenQuery>,
 ) -> Response {
-    let Ok(Some((blog, _))) = blog(storage.as_ref(), &subdomain).await else {
-        return not_found_page();
+    let (blog, _) = match blog_or_404(storage.as_ref(), &subdomain).await {
+        Ok(found) => found,
+        Err(resp) => return resp,
     };
     let root = root_for(req, &blog.subdomain);
     let token = query.token.unwrap_or_default();
