@@ -132,11 +132,20 @@ pub async fn publish_revision(
     };
     let stored = stored.ok_or_else(no_draft)?;
     let chunks: Vec<&[u8]> = stored.chunks.iter().map(|(_, b)| b.as_slice()).collect();
-    let mut draft = Draft::load_parts(&stored.snapshot, chunks).map_err(|e| {
+    let not_synced = || {
         ApiError::new(
+            ErrorCode::Conflict,
+            "the server does not have this revision of the draft yet: sync, then publish again",
+        )
+        .with_details(serde_json::json!({ "reason": "not-synced" }))
+    };
+    let mut draft = Draft::load_parts(&stored.snapshot, chunks).map_err(|e| match heads {
+        // Created on the server, its content still on the way from the device.
+        Some(_) => not_synced(),
+        None => ApiError::new(
             ErrorCode::ValidationError,
             format!("this draft cannot be published yet: {e}"),
-        )
+        ),
     })?;
     let (content, heads) = match heads {
         None => (draft.content(), draft.heads()),
@@ -145,14 +154,7 @@ pub async fn publish_revision(
         }
         Some(heads) => match draft.content_at(heads) {
             Ok(content) => (content, heads.to_vec()),
-            Err(pint_model::DraftError::UnknownHeads(_)) => {
-                return Err(ApiError::new(
-                    ErrorCode::Conflict,
-                    "the server does not have this revision of the draft yet: sync, then \
-                     publish again",
-                )
-                .with_details(serde_json::json!({ "reason": "not-synced" })));
-            }
+            Err(pint_model::DraftError::UnknownHeads(_)) => return Err(not_synced()),
             Err(e) => {
                 return Err(ApiError::new(
                     ErrorCode::ValidationError,
