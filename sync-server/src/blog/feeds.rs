@@ -119,11 +119,15 @@ pub fn json_feed(blog: &TenantRecord, urls: &Urls<'_>, posts: &[PostRecord]) -> 
         .iter()
         .map(|p| {
             let url = urls.post(p);
-            json!({
+            let mut item = json!({
                 "id": url, "url": url, "title": p.title, "content_html": p.html,
                 "summary": p.excerpt, "date_published": rfc3339(p.published_at),
                 "date_modified": rfc3339(p.updated_at), "tags": p.tags,
-            })
+            });
+            if let Some(image) = super::absolute(urls.root, &p.featured_image) {
+                item["image"] = json!(image);
+            }
+            item
         })
         .collect();
     json!({

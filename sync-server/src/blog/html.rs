@@ -26,6 +26,7 @@ a{color:var(--link)}h1,h2{line-height:1.25}\
 article img{max-width:100%;height:auto}pre{overflow-x:auto}\
 .entries{list-style:none;padding:0}.entries li{margin:0 0 1.75rem}\
 footer{color:var(--muted);font-size:.875rem}\
+.featured{display:block;width:100%;height:auto;border-radius:.25rem;margin:.5rem 0 1rem}\
 .like{margin-top:2rem}.like button{font:inherit;padding:.25rem .75rem;cursor:pointer}";
 
 /// `style-src` for the CSP: the hash of the one inline style sheet.
@@ -79,6 +80,8 @@ pub struct Page<'a> {
     pub og_type: &'a str,
     /// Structured data (schema.org JSON-LD).
     pub json_ld: serde_json::Value,
+    /// The image shown when the page is shared (absolute URL), if any.
+    pub image: Option<&'a str>,
 }
 
 pub fn render(page: &Page<'_>) -> String {
@@ -105,7 +108,7 @@ pub fn render(page: &Page<'_>) -> String {
          <link rel=\"alternate\" type=\"application/feed+json\" title=\"{blog}\" href=\"{home}feed.json\">\
          <meta property=\"og:type\" content=\"{og_type}\"><meta property=\"og:title\" content=\"{title}\">\
          <meta property=\"og:description\" content=\"{description}\"><meta property=\"og:url\" content=\"{canonical}\">\
-         <meta property=\"og:site_name\" content=\"{blog}\"><meta name=\"twitter:card\" content=\"summary\">\
+         <meta property=\"og:site_name\" content=\"{blog}\">{image}<meta name=\"twitter:card\" content=\"{card}\">\
          <meta name=\"twitter:title\" content=\"{title}\"><meta name=\"twitter:description\" content=\"{description}\">\
          <script type=\"application/ld+json\">{json_ld}</script>\
          <style>{css}</style></head><body>\
@@ -115,6 +118,20 @@ pub fn render(page: &Page<'_>) -> String {
          <main id=\"main\">{main}</main>\
          <footer><p>{blog} · published with Pint</p></footer></body></html>",
         title = esc(page.title),
+        image = page
+            .image
+            .map(|i| {
+                format!(
+                    "<meta property=\"og:image\" content=\"{0}\"><meta name=\"twitter:image\" content=\"{0}\">",
+                    esc(i)
+                )
+            })
+            .unwrap_or_default(),
+        card = if page.image.is_some() {
+            "summary_large_image"
+        } else {
+            "summary"
+        },
         description = esc(page.description),
         canonical = esc(page.canonical),
         home = esc(page.home),

@@ -308,6 +308,7 @@ async fn index(
                 "name": blog.name, "url": home,
                 "publisher": {"@type": "Person", "name": blog.name},
             }),
+            image: None,
         }),
     );
     if behind_password { private(resp) } else { resp }
@@ -384,18 +385,40 @@ async fn entry(
     } else {
         String::new()
     };
+    let home = site.home(&blog.subdomain);
+    // A featured image is decoration beside the title (its text says what matters).
+    let featured = match absolute(&home, &post.featured_image) {
+        Some(src) => format!(
+            "<img class=\"featured\" src=\"{}\" alt=\"\" decoding=\"async\">",
+            esc(&src)
+        ),
+        None => String::new(),
+    };
     // `post.html` was sanitized by pint-model when it was published.
     let main = format!(
-        "<article><h1>{}</h1>{meta}{}{likes}</article>",
+        "<article><h1>{}</h1>{meta}{featured}{}{likes}</article>",
         esc(&post.title),
         post.html
     );
-    let home = site.home(&blog.subdomain);
-    let canonical = format!("{home}{}", path_segment(&post.slug));
+    let canonical = match post.seo.canonical_url.as_str() {
+        "" => format!("{home}{}", path_segment(&post.slug)),
+        own => own.to_owned(),
+    };
+    let image =
+        absolute(&home, &post.seo.og_image).or_else(|| absolute(&home, &post.featured_image));
+    let description = match post.seo.meta_description.as_str() {
+        "" => post.excerpt.as_str(),
+        own => own,
+    };
+    let shown_title = match post.seo.meta_title.as_str() {
+        "" => format!("{} – {}", post.title, blog.name),
+        own => own.to_owned(),
+    };
     let json_ld = if post.kind == "post" {
         serde_json::json!({
             "@context": "https://schema.org", "@type": "Article",
-            "headline": post.title, "description": post.excerpt, "url": canonical,
+            "headline": post.title, "description": description, "url": canonical,
+            "image": image,
             "datePublished": html::rfc3339(post.published_at),
             "dateModified": html::rfc3339(post.updated_at),
             "wordCount": post.word_count, "keywords": post.tags,
@@ -414,8 +437,8 @@ async fn entry(
         html::render(&Page {
             blog: &blog,
             root: &root,
-            title: &format!("{} – {}", post.title, blog.name),
-            description: &post.excerpt,
+            title: &shown_title,
+            description,
             nav: &pages,
             main,
             canonical: &canonical,
@@ -426,6 +449,7 @@ async fn entry(
                 "website"
             },
             json_ld,
+            image: image.as_deref(),
         }),
     );
     // Opened by this reader's cookie: never kept by a cache on the way.
@@ -433,6 +457,18 @@ async fn entry(
         resp = private(resp);
     }
     resp.into_response()
+}
+
+/// An image or link of a post as an absolute URL: https URLs as they are, paths on the
+/// blog's server joined to its home. `None` when empty.
+pub(crate) fn absolute(home: &str, link: &str) -> Option<String> {
+    if link.is_empty() {
+        return None;
+    }
+    match url::Url::parse(home).and_then(|h| h.join(link)) {
+        Ok(u) => Some(u.to_string()),
+        Err(_) => None,
+    }
 }
 
 /// A feed, sitemap or robots.txt: its type, short public caching, no sniffing.
@@ -636,6 +672,7 @@ fn locked_page(
             json_ld: serde_json::json!({
                 "@context": "https://schema.org", "@type": "WebPage", "name": heading,
             }),
+            image: None,
         }),
     );
     resp.headers_mut()
@@ -890,6 +927,7 @@ async fn tag(
                 "@context": "https://schema.org", "@type": "CollectionPage",
                 "name": title, "url": canonical,
             }),
+            image: None,
         }),
     );
     if behind_password { private(resp) } else { resp }

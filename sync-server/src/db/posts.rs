@@ -30,6 +30,12 @@ pub struct PostRecord {
     pub updated_at: i64,
     /// Set when readers need a password (argon2id PHC string).
     pub password_hash: Option<String>,
+    /// An absolute http(s) URL or a path on this server; empty when none.
+    pub featured_image: String,
+    /// The search-engine and sharing fields published (empty: derived).
+    pub seo: pint_model::Seo,
+    /// A page's place in the navigation (`None`: after those with one, by title).
+    pub nav_order: Option<i64>,
 }
 
 /// What publishing does to a post's password.
@@ -58,6 +64,8 @@ pub struct NewPost<'a> {
     pub reading_minutes: i64,
     pub now: i64,
     pub password: PasswordChange,
+    pub featured_image: &'a str,
+    pub seo: &'a pint_model::Seo,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -232,6 +240,16 @@ pub trait PostStore: Send + Sync {
         scope: &TenantScope,
         password_hash: Option<&str>,
     ) -> Result<(), DbError>;
+    /// Put the blog's published pages in this order in the navigation (by document id;
+    /// the pages not named come after, by title). Changes nothing and returns the ids
+    /// that are not published pages of this blog, if any.
+    async fn set_page_order(
+        &self,
+        scope: &TenantScope,
+        document_ids: &[String],
+    ) -> Result<Vec<String>, DbError>;
+    /// Tell every server that the blog's pages changed in some other way (its settings).
+    async fn announce_blog_changed(&self, scope: &TenantScope) -> Result<(), DbError>;
     /// How many readers like a post.
     async fn like_count(&self, tenant_id: &str, post_id: &str) -> Result<i64, DbError>;
     /// A job failed: its error kept, tried again at `retry_at` (never when `None`).
@@ -247,44 +265,52 @@ pub trait PostStore: Send + Sync {
 macro_rules! post_columns {
     () => {
         "id, document_id, kind, slug, title, excerpt, html, tags, heads, word_count, \
-         reading_minutes, published_at, updated_at, password_hash"
+         reading_minutes, published_at, updated_at, password_hash, featured_image, seo, nav_order"
     };
 }
 pub(crate) use post_columns;
 
-pub(crate) type PostRow = (
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    i64,
-    i64,
-    i64,
-    i64,
-    Option<String>,
-);
+/// A `posts` row as stored (`post_columns!` order).
+#[derive(sqlx::FromRow)]
+pub(crate) struct PostRow {
+    id: String,
+    document_id: String,
+    kind: String,
+    slug: String,
+    title: String,
+    excerpt: String,
+    html: String,
+    tags: String,
+    heads: String,
+    word_count: i64,
+    reading_minutes: i64,
+    published_at: i64,
+    updated_at: i64,
+    password_hash: Option<String>,
+    featured_image: String,
+    seo: String,
+    nav_order: Option<i64>,
+}
 
 pub(crate) fn post_from_row(r: PostRow) -> PostRecord {
     PostRecord {
-        id: r.0,
-        document_id: r.1,
-        kind: r.2,
-        slug: r.3,
-        title: r.4,
-        excerpt: r.5,
-        html: r.6,
-        tags: serde_json::from_str(&r.7).unwrap_or_default(),
-        heads: super::documents::split_heads(&r.8),
-        word_count: r.9,
-        reading_minutes: r.10,
-        published_at: r.11,
-        updated_at: r.12,
-        password_hash: r.13,
+        id: r.id,
+        document_id: r.document_id,
+        kind: r.kind,
+        slug: r.slug,
+        title: r.title,
+        excerpt: r.excerpt,
+        html: r.html,
+        tags: serde_json::from_str(&r.tags).unwrap_or_default(),
+        heads: super::documents::split_heads(&r.heads),
+        word_count: r.word_count,
+        reading_minutes: r.reading_minutes,
+        published_at: r.published_at,
+        updated_at: r.updated_at,
+        password_hash: r.password_hash,
+        featured_image: r.featured_image,
+        seo: serde_json::from_str(&r.seo).unwrap_or_default(),
+        nav_order: r.nav_order,
     }
 }
 
@@ -356,13 +382,15 @@ macro_rules! impl_post_store {
                     $crate::db::posts::PasswordChange::Set(h) => (true, Some(h.as_str())),
                 };
                 let heads = $crate::db::documents::join_heads(post.heads);
+                let seo = serde_json::to_string(post.seo).unwrap_or_else(|_| "{}".into());
                 let id = match &existing {
                     Some((id, old_slug, _)) => {
                         sqlx::query($sql(
                             "UPDATE posts SET kind = $2, slug = $3, title = $4, excerpt = $5, html = $6,
                                  tags = $7, heads = $8, word_count = $9, reading_minutes = $10,
                                  updated_at = $11,
-                                 password_hash = CASE WHEN $12 THEN $13 ELSE password_hash END
+                                 password_hash = CASE WHEN $12 THEN $13 ELSE password_hash END,
+                                 featured_image = $14, seo = $15
                              WHERE id = $1",
                         ))
                         .bind(id)
@@ -378,6 +406,8 @@ macro_rules! impl_post_store {
                         .bind(post.now)
                         .bind(change_password)
                         .bind(password_hash)
+                        .bind(post.featured_image)
+                        .bind(&seo)
                         .execute(&mut *tx)
                         .await?;
                         if old_slug != post.slug {
@@ -397,8 +427,9 @@ macro_rules! impl_post_store {
                         sqlx::query($sql(
                             "INSERT INTO posts (id, tenant_id, document_id, kind, slug, title, excerpt,
                                  html, tags, heads, word_count, reading_minutes, published_at, updated_at,
-                                 password_hash)
-                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14)",
+                                 password_hash, featured_image, seo)
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14,
+                                     $15, $16)",
                         ))
                         .bind(post.id)
                         .bind(tenant)
@@ -414,6 +445,8 @@ macro_rules! impl_post_store {
                         .bind(post.reading_minutes)
                         .bind(post.now)
                         .bind(password_hash)
+                        .bind(post.featured_image)
+                        .bind(&seo)
                         .execute(&mut *tx)
                         .await?;
                         post.id.to_owned()
@@ -500,13 +533,14 @@ macro_rules! impl_post_store {
             ) -> Result<Vec<$crate::db::posts::PostRecord>, $crate::db::DbError> {
                 let mut tx = self.pool.begin().await?;
                 $scope(&mut *tx, tenant_id, "", false).await?;
-                // Posts newest first; pages (the navigation) by title.
+                // Posts newest first; pages (the navigation) in their chosen order, then
+                // by title.
                 let query = if kind == "page" {
                     concat!(
                         "SELECT ",
                         $crate::db::posts::post_columns!(),
                         " FROM posts WHERE tenant_id = $1 AND kind = $2
-                          ORDER BY title, id LIMIT $3 OFFSET $4"
+                          ORDER BY nav_order IS NULL, nav_order, title, id LIMIT $3 OFFSET $4"
                     )
                 } else {
                     concat!(
@@ -915,6 +949,58 @@ macro_rules! impl_post_store {
                             .await?;
                     }
                 }
+                Self::blog_changed(&mut *tx, scope.tenant_id()).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn set_page_order(
+                &self,
+                scope: &$crate::db::tenants::TenantScope,
+                document_ids: &[String],
+            ) -> Result<Vec<String>, $crate::db::DbError> {
+                let tenant = scope.tenant_id();
+                let mut tx = $begin(&self.pool).await?;
+                $scope(&mut *tx, tenant, scope.actor_id(), false).await?;
+                let pages: Vec<String> = sqlx::query_scalar($sql(
+                    "SELECT document_id FROM posts WHERE tenant_id = $1 AND kind = 'page'",
+                ))
+                .bind(tenant)
+                .fetch_all(&mut *tx)
+                .await?;
+                let unknown: Vec<String> = document_ids
+                    .iter()
+                    .filter(|d| !pages.contains(d))
+                    .cloned()
+                    .collect();
+                if !unknown.is_empty() {
+                    return Ok(unknown);
+                }
+                sqlx::query($sql("UPDATE posts SET nav_order = NULL WHERE tenant_id = $1 AND kind = 'page'"))
+                    .bind(tenant)
+                    .execute(&mut *tx)
+                    .await?;
+                for (i, document_id) in document_ids.iter().enumerate() {
+                    sqlx::query($sql(
+                        "UPDATE posts SET nav_order = $3 WHERE tenant_id = $1 AND document_id = $2",
+                    ))
+                    .bind(tenant)
+                    .bind(document_id)
+                    .bind(i64::try_from(i).unwrap_or(i64::MAX))
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                Self::blog_changed(&mut *tx, tenant).await?;
+                tx.commit().await?;
+                Ok(Vec::new())
+            }
+
+            async fn announce_blog_changed(
+                &self,
+                scope: &$crate::db::tenants::TenantScope,
+            ) -> Result<(), $crate::db::DbError> {
+                let mut tx = $begin(&self.pool).await?;
+                $scope(&mut *tx, scope.tenant_id(), scope.actor_id(), false).await?;
                 Self::blog_changed(&mut *tx, scope.tenant_id()).await?;
                 tx.commit().await?;
                 Ok(())

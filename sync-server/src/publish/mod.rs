@@ -70,6 +70,15 @@ pub struct PostView {
     pub path: String,
     /// Readers need a password.
     pub protected: bool,
+    /// The featured image published (empty: none).
+    pub featured_image: String,
+    /// The SEO fields published (empty fields are derived: title, excerpt, URL, image).
+    pub meta_title: String,
+    pub meta_description: String,
+    pub canonical_url: String,
+    pub og_image: String,
+    /// A page's place in the navigation (none: after the ordered ones, by title).
+    pub nav_order: Option<i64>,
 }
 
 impl PostView {
@@ -77,6 +86,12 @@ impl PostView {
         PostView {
             path: crate::blog::post_path(subdomain, &p.slug),
             protected: p.password_hash.is_some(),
+            featured_image: p.featured_image,
+            meta_title: p.seo.meta_title,
+            meta_description: p.seo.meta_description,
+            canonical_url: p.seo.canonical_url,
+            og_image: p.seo.og_image,
+            nav_order: p.nav_order,
             id: p.id,
             document_id: p.document_id,
             kind: p.kind,
@@ -163,6 +178,14 @@ pub async fn publish_revision(
             }
         },
     };
+    Fields::new()
+        .check("featuredImage", image_problem(&content.featured_image))
+        .check("seo.ogImage", image_problem(&content.seo.og_image))
+        .check(
+            "seo.canonicalUrl",
+            absolute_url_problem(&content.seo.canonical_url),
+        )
+        .finish()?;
     let rendered = render_draft(&content, &NoMedia);
     let title = match content.title.trim() {
         "" => "Untitled".to_owned(),
@@ -201,6 +224,8 @@ pub async fn publish_revision(
                 reading_minutes: i64::try_from(rendered.reading_minutes).unwrap_or(i64::MAX),
                 now: now_ms(),
                 password,
+                featured_image: content.featured_image.trim(),
+                seo: &trimmed_seo(&content.seo),
             },
             max_posts,
         )
@@ -224,6 +249,45 @@ pub async fn publish_revision(
             ),
         )
         .with_details(serde_json::json!({ "limit": limit }))),
+    }
+}
+
+/// Why `url` cannot be a published link: it must be an absolute http(s) URL. Empty is
+/// fine (none).
+fn absolute_url_problem(url: &str) -> Option<String> {
+    let url = url.trim();
+    if url.is_empty() {
+        return None;
+    }
+    match url::Url::parse(url) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => None,
+        _ => Some("must be an absolute http:// or https:// URL".into()),
+    }
+}
+
+/// Why `url` cannot be an image readers load: an https URL (pages are served over
+/// https; the blog's CSP loads no plain-http images), or a path on this server (`/…`,
+/// not `//…`). Empty is fine (none).
+fn image_problem(url: &str) -> Option<String> {
+    let url = url.trim();
+    if url.is_empty() {
+        return None;
+    }
+    if url.starts_with('/') && !url.starts_with("//") && !url.contains(['\\', '<', '>', '"']) {
+        return None;
+    }
+    match url::Url::parse(url) {
+        Ok(u) if u.scheme() == "https" && u.host().is_some() => None,
+        _ => Some("must be an https:// URL or a path starting with /".into()),
+    }
+}
+
+fn trimmed_seo(seo: &pint_model::Seo) -> pint_model::Seo {
+    pint_model::Seo {
+        meta_title: seo.meta_title.trim().to_owned(),
+        meta_description: seo.meta_description.trim().to_owned(),
+        canonical_url: seo.canonical_url.trim().to_owned(),
+        og_image: seo.og_image.trim().to_owned(),
     }
 }
 
@@ -291,6 +355,20 @@ struct BlogPassword {
     password: Option<String>,
 }
 
+#[derive(Debug, Object)]
+#[oai(rename_all = "camelCase")]
+struct PageOrder {
+    /// The published pages' document ids, in the order the navigation shows them
+    /// (at most 50, each once); pages not named come after, by title.
+    document_ids: Vec<String>,
+}
+
+#[derive(Debug, ApiResponse)]
+enum PageOrderSet {
+    #[oai(status = 204)]
+    Done,
+}
+
 #[derive(Debug, ApiResponse)]
 enum BlogPasswordSet {
     #[oai(status = 204)]
@@ -301,7 +379,7 @@ enum BlogPasswordSet {
 enum PublishOutcome {
     /// It is on the blog.
     #[oai(status = 200)]
-    Published(Json<PostView>),
+    Published(Json<Box<PostView>>),
     /// It will be at `runAt`.
     #[oai(status = 202)]
     Scheduled(Json<ScheduledView>),
@@ -423,7 +501,7 @@ impl PublishApi {
             .cancel_schedule(&scope, &document_id)
             .await
             .map_err(db_error)?;
-        Ok(PublishOutcome::Published(Json(post)))
+        Ok(PublishOutcome::Published(Json(Box::new(post))))
     }
 
     /// Page views per post and day over the last `days` (default 30, at most 366), and
@@ -475,6 +553,61 @@ impl PublishApi {
     /// Put the whole blog behind a password, or open it again with `null` (owners and
     /// admins). Readers then get a form on every page; feeds and the sitemap are not
     /// served.
+    /// Choose the order of the blog's pages in its navigation (editors and above, who
+    /// publish them).
+    #[oai(path = "/:id/pages/order", method = "put")]
+    async fn page_order(
+        &self,
+        storage: Data<&Arc<dyn Storage>>,
+        cache: Data<&Arc<BlogCache>>,
+        caller: BearerAuth,
+        id: Path<String>,
+        body: Json<PageOrder>,
+    ) -> poem::Result<PageOrderSet> {
+        let scope = scope_for(
+            storage.as_ref(),
+            &caller.0,
+            &id,
+            Action::WriteDocuments,
+            "ordering its pages",
+        )
+        .await?;
+        let ids = &body.0.document_ids;
+        let mut seen = std::collections::HashSet::new();
+        Fields::new()
+            .check(
+                "documentIds",
+                if ids.len() > 50 {
+                    Some("names at most 50 pages".into())
+                } else {
+                    ids.iter().find(|d| !seen.insert(d.as_str())).map(|twice| {
+                        format!(
+                            "names “{}” twice",
+                            twice.chars().take(64).collect::<String>()
+                        )
+                    })
+                },
+            )
+            .finish()?;
+        let unknown = storage
+            .set_page_order(&scope, ids)
+            .await
+            .map_err(db_error)?;
+        if !unknown.is_empty() {
+            return Err(ApiError::new(
+                ErrorCode::ValidationError,
+                "only the blog's published pages can be ordered",
+            )
+            .with_details(serde_json::json!({ "notPublishedPages": unknown }))
+            .into());
+        }
+        let tenant = storage.tenant(&scope).await.map_err(db_error)?;
+        if let Some(t) = tenant {
+            cache.invalidate(&t.subdomain);
+        }
+        Ok(PageOrderSet::Done)
+    }
+
     #[oai(path = "/:id/blog-password", method = "put")]
     async fn blog_password(
         &self,

@@ -426,9 +426,12 @@ impl TenantsApi {
             .await
             .map_err(db_error)?
             .ok_or_else(not_found)?;
-        // Its name is on every page: readers get the new one at once (on this server;
-        // others within the cache's TTL).
+        // Its name and settings are on every page: readers get the new ones at once, on
+        // this server and (told through the database) on every other one.
         cache.invalidate(&tenant.subdomain);
+        if let Err(e) = storage.announce_blog_changed(&scope).await {
+            tracing::warn!(error = %e, "other servers could not be told of new settings");
+        }
         Ok(Json(TenantView::new(&tenant, scope.role())))
     }
 

@@ -74,6 +74,36 @@ impl BlogOwner {
         (id, d)
     }
 
+    /// Store the edits made to `draft` since it was last saved, as sync would.
+    pub async fn save(&self, doc: &str, draft: &mut Draft) {
+        let chunk = draft.save_incremental();
+        self.storage
+            .append_document_chunk(&self.scope, doc, &chunk, &draft.heads(), 2)
+            .await
+            .expect("stored")
+            .expect("the draft");
+    }
+
+    /// A call to the API as this owner: the status and the JSON answer.
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut req = http()
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(&self.token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.expect("the API answers");
+        (
+            resp.status().as_u16(),
+            resp.json().await.unwrap_or(Value::Null),
+        )
+    }
+
     /// `POST …/publish` with `body`: the status and the JSON answer.
     pub async fn publish(&self, doc: &str, body: Value) -> (u16, Value) {
         let resp = http()
