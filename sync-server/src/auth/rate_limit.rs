@@ -76,6 +76,8 @@ pub struct Limits {
     pub likes_per_ip: Limit,
     /// Subscription requests (each sends a mail) from one address.
     pub subscribe_per_ip: Limit,
+    /// Notes for a wall of love from one address.
+    pub love_per_ip: Limit,
 }
 
 impl Default for Limits {
@@ -90,6 +92,7 @@ impl Default for Limits {
             post_password_per_ip: Limit::per_minute(10, "password attempts from this address"),
             likes_per_ip: Limit::per_minute(30, "likes from this address"),
             subscribe_per_ip: Limit::per_minute(5, "subscriptions from this address"),
+            love_per_ip: Limit::per_minute(5, "notes from this address"),
         }
     }
 }

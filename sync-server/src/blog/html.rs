@@ -27,6 +27,9 @@ article img{max-width:100%;height:auto}pre{overflow-x:auto}\
 .entries{list-style:none;padding:0}.entries li{margin:0 0 1.75rem}\
 footer{color:var(--muted);font-size:.875rem}\
 .featured{display:block;width:100%;height:auto;border-radius:.25rem;margin:.5rem 0 1rem}\
+.love{list-style:none;padding:0}.love figure{margin:0 0 1.5rem}.love blockquote{margin:0;white-space:pre-line}\
+.love figcaption{color:var(--muted)}.love figcaption::before{content:'— '}\
+input,textarea{font:inherit;max-width:100%;box-sizing:border-box}textarea{width:100%}\
 .like{margin-top:2rem}.like button{font:inherit;padding:.25rem .75rem;cursor:pointer}";
 
 /// `style-src` for the CSP: the hash of the one inline style sheet.
@@ -116,7 +119,7 @@ pub fn render(page: &Page<'_>) -> String {
          <header><a class=\"name\" href=\"{root}\">{blog}</a>\
          <nav aria-label=\"Pages\"><ul>{nav}</ul></nav></header>\
          <main id=\"main\">{main}</main>\
-         <footer><p>{blog} · published with Pint</p></footer></body></html>",
+         <footer><p>{blog} · <a href=\"{root}love\">Wall of love</a> · published with Pint</p></footer></body></html>",
         title = esc(page.title),
         image = page
             .image

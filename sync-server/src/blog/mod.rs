@@ -8,6 +8,7 @@ pub mod cache;
 pub mod feeds;
 pub mod host;
 pub mod html;
+pub mod love;
 pub mod subscribe;
 pub mod views;
 
@@ -94,6 +95,7 @@ pub fn routes(
             "/:subdomain/unsubscribe",
             get(subscribe::unsubscribe_page).post(subscribe::unsubscribe),
         )
+        .at("/:subdomain/love", get(love::page).post(love::send))
         .at("/:subdomain/tag/:tag", get(tag))
         .at("/:subdomain/unlock", poem::post(unlock_blog))
         .at("/:subdomain/:slug", get(entry))
@@ -702,7 +704,7 @@ pub(crate) async fn gate(
 }
 
 /// Mark a page only this reader may see: no cache keeps it.
-fn private(mut resp: Response) -> Response {
+pub(crate) fn private(mut resp: Response) -> Response {
     resp.headers_mut().insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("private, no-store"),

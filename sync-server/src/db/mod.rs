@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod documents;
+pub mod love;
 mod postgres;
 pub mod posts;
 mod sqlite;
@@ -15,6 +16,7 @@ use std::time::Duration;
 
 pub use accounts::AccountStore;
 pub use documents::DocumentStore;
+pub use love::LoveStore;
 pub use postgres::PostgresStorage;
 pub use posts::PostStore;
 pub use sqlite::SqliteStorage;
@@ -51,7 +53,15 @@ pub enum DbError {
 /// same contract tests (`tests/storage_contract.rs`).
 #[async_trait::async_trait]
 pub trait Storage:
-    AccountStore + TenantStore + DocumentStore + PostStore + Send + Sync + std::fmt::Debug + 'static
+    AccountStore
+    + TenantStore
+    + DocumentStore
+    + PostStore
+    + LoveStore
+    + Send
+    + Sync
+    + std::fmt::Debug
+    + 'static
 {
     /// `"sqlite"` or `"postgres"`.
     fn backend(&self) -> &'static str;

@@ -180,3 +180,5 @@ crate::db::posts::impl_post_store!(
     notify_changed,
     " FOR UPDATE SKIP LOCKED"
 );
+
+crate::db::love::impl_love_store!(PostgresStorage, sql, begin_write, set_scope);

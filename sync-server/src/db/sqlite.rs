@@ -143,6 +143,8 @@ crate::db::posts::impl_post_store!(
     ""
 );
 
+crate::db::love::impl_love_store!(SqliteStorage, sql, begin_write, set_scope);
+
 #[cfg(test)]
 mod tests {
     #[test]

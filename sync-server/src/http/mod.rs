@@ -14,6 +14,7 @@ use poem_openapi::OpenApiService;
 use crate::admin::AdminApi;
 use crate::auth::email::EmailFlowsApi;
 use crate::auth::{Auth, AuthApi};
+use crate::blog::love::LoveApi;
 use crate::db::Storage;
 use crate::health::HealthApi;
 use crate::mail::Mailer;
@@ -36,6 +37,7 @@ pub type Apis = (
     TenantsApi,
     DocumentsApi,
     PublishApi,
+    LoveApi,
     AdminApi,
 );
 
@@ -50,6 +52,7 @@ pub fn api_service() -> OpenApiService<Apis, ()> {
             TenantsApi,
             DocumentsApi,
             PublishApi,
+            LoveApi,
             AdminApi,
         ),
         "Pint",
