@@ -2,7 +2,8 @@
 //! and the SEO fields of the revision published (title, description, canonical URL and
 //! sharing image in the page, its OpenGraph/Twitter meta and JSON-LD, and the JSON
 //! Feed), links that are not safe to publish refused with the field named and nothing
-//! published, and the pages of the navigation in the order the blog chose.
+//! published, the pages of the navigation in the order the blog chose, and the widgets
+//! a blog turns on.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
@@ -241,6 +242,108 @@ async fn story(backend: Backend) {
         nav(&page(&server, "/b/ada-writes/").await.1),
         ["About", "Contact", "Now"]
     );
+}
+
+/// Widgets: off by default (no script, a CSP with none); turned on in the blog's settings,
+/// the page loads the one same-origin script (allowed by `script-src 'self'`, served for
+/// a year under a versioned URL) and shows the music player as a plain `<audio>`
+/// element; settings the blog cannot use are refused and change nothing.
+async fn widgets(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let blog = BlogOwner::register(&server.base, &server.db, "ada@example.com", "ada-writes").await;
+    let (doc, _) = blog.draft(DraftKind::Post, "Hello", "Text.").await;
+    assert_eq!(blog.publish(&doc, json!({})).await.0, 200);
+    let read = || async {
+        let resp = http()
+            .get(server.url("/b/ada-writes/hello"))
+            .send()
+            .await
+            .unwrap();
+        let csp = resp.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        (csp, resp.text().await.unwrap())
+    };
+    let (csp, html) = read().await;
+    assert!(!csp.contains("script-src") && !html.contains("<script src"));
+    assert!(!html.contains("<audio"));
+    let settings = format!("/v1/tenants/{}", blog.tenant);
+    let (status, answer) = blog
+        .call(
+            Method::PATCH,
+            &settings,
+            Some(json!({"settings": {"widgets": {
+                "themeSwitcher": true, "fontCustomizer": true,
+                "musicPlayer": {"src": "https://music.example.com/rain.mp3", "title": "Rain <3"}
+            }}})),
+        )
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    let (csp, html) = read().await;
+    assert!(
+        csp.contains("script-src 'self'") && csp.contains("media-src https:"),
+        "{csp}"
+    );
+    assert!(!csp.contains("unsafe-inline"));
+    let src_at = html.find("<script src=\"").expect("the widgets' script") + 13;
+    let src = &html[src_at..src_at + html[src_at..].find('"').unwrap()];
+    assert!(src.starts_with("/b/ada-writes/widgets.js?v="), "{src}");
+    assert!(html.contains("data-widgets=\"theme font\" hidden"));
+    assert!(html.contains(
+        "<audio controls preload=\"none\" src=\"https://music.example.com/rain.mp3\" aria-label=\"Rain &lt;3\">"
+    ));
+    let script = http().get(server.url(src)).send().await.unwrap();
+    assert_eq!(script.status(), 200);
+    assert_eq!(
+        script.headers()["content-type"],
+        "text/javascript; charset=utf-8"
+    );
+    assert!(
+        script.headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("immutable")
+    );
+    assert!(script.text().await.unwrap().contains("pint-widgets"));
+
+    // Settings the blog cannot use: refused (422), the widgets as they were.
+    for bad in [
+        json!({"widgets": {"themeSwitcher": "yes"}}),
+        json!({"widgets": {"clock": true}}),
+        json!({"widgets": {"musicPlayer": {"src": "javascript:alert(1)"}}}),
+        json!({"widgets": {"musicPlayer": {"src": "http://music.example.com/a.mp3"}}}),
+        json!({"widgets": {"musicPlayer": {"src": "https://m.example.com/a.mp3", "title": "a\nb"}}}),
+        json!({"widgets": "all"}),
+    ] {
+        let (status, answer) = blog
+            .call(Method::PATCH, &settings, Some(json!({ "settings": bad })))
+            .await;
+        assert_eq!(status, 422, "{bad}: {answer}");
+        assert!(
+            answer["error"]["details"]["fields"]["settings.widgets"].is_string(),
+            "{answer}"
+        );
+    }
+    let (_, html) = read().await;
+    assert!(html.contains("data-widgets=\"theme font\""));
+    // Turned off again: no script, no CSP for one.
+    let (status, _) = blog
+        .call(Method::PATCH, &settings, Some(json!({"settings": {}})))
+        .await;
+    assert_eq!(status, 200);
+    let (csp, html) = read().await;
+    assert!(!csp.contains("script-src") && !html.contains("<script src"));
+}
+
+#[tokio::test]
+async fn widgets_on_sqlite() {
+    widgets(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn widgets_on_postgres() {
+    widgets(Backend::Postgres).await;
 }
 
 #[tokio::test]

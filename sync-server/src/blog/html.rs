@@ -15,7 +15,13 @@ use crate::db::tenants::TenantRecord;
 pub const CSS: &str = "\
 :root{color-scheme:light dark;--fg:#1d1b18;--bg:#fdfcf9;--muted:#5f5a52;--link:#1f5fa8}\
 @media(prefers-color-scheme:dark){:root{--fg:#ece8e1;--bg:#171614;--muted:#b0a99e;--link:#8ab8f0}}\
-body{margin:0;background:var(--bg);color:var(--fg);font:1.0625rem/1.65 system-ui,-apple-system,'Segoe UI',sans-serif}\
+:root[data-theme=light]{color-scheme:light;--fg:#1d1b18;--bg:#fdfcf9;--muted:#5f5a52;--link:#1f5fa8}\
+:root[data-theme=dark]{color-scheme:dark;--fg:#ece8e1;--bg:#171614;--muted:#b0a99e;--link:#8ab8f0}\
+body{margin:0;background:var(--bg);color:var(--fg);font:var(--size,1.0625rem)/1.65 var(--font,system-ui,-apple-system,'Segoe UI',sans-serif)}\
+[hidden]{display:none!important}\
+.widgets{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;margin-left:auto;font-size:.875rem}\
+.widgets button,.widgets select{font:inherit;padding:.125rem .5rem}\
+.music{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}.music audio{max-width:100%}\
 .skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:1rem}\
 header,main,footer{max-width:42rem;margin:0 auto;padding:1rem 1.25rem}\
 header{display:flex;flex-wrap:wrap;gap:.5rem 1.25rem;align-items:baseline;border-bottom:1px solid color-mix(in srgb,var(--fg) 15%,transparent)}\
@@ -87,7 +93,7 @@ pub struct Page<'a> {
     pub image: Option<&'a str>,
 }
 
-pub fn render(page: &Page<'_>) -> String {
+pub fn render(page: &Page<'_>, widgets: &super::widgets::Widgets) -> String {
     let mut nav = String::new();
     for p in page.nav {
         let _ = write!(
@@ -101,6 +107,37 @@ pub fn render(page: &Page<'_>) -> String {
     // JSON inside <script> must never look like markup: every `<` is written `\u003c`
     // (the same string to a JSON parser).
     let json_ld = page.json_ld.to_string().replace('<', "\\u003c");
+    let (script, controls) = if widgets.scripted() {
+        (
+            format!(
+                "<script src=\"{}widgets.js?v={}\"></script>",
+                esc(page.root),
+                *super::widgets::VERSION
+            ),
+            format!(
+                "<div class=\"widgets\" id=\"pint-widgets\" data-widgets=\"{}\" hidden></div>",
+                widgets.names()
+            ),
+        )
+    } else {
+        (String::new(), String::new())
+    };
+    let music = match &widgets.music_player {
+        Some(m) => {
+            let title = if m.title.is_empty() {
+                "Music"
+            } else {
+                &m.title
+            };
+            format!(
+                "<p class=\"music\"><span>♪ {title}</span> \
+                 <audio controls preload=\"none\" src=\"{src}\" aria-label=\"{title}\"></audio></p>",
+                title = esc(title),
+                src = esc(&m.src)
+            )
+        }
+        None => String::new(),
+    };
     format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
@@ -114,12 +151,12 @@ pub fn render(page: &Page<'_>) -> String {
          <meta property=\"og:site_name\" content=\"{blog}\">{image}<meta name=\"twitter:card\" content=\"{card}\">\
          <meta name=\"twitter:title\" content=\"{title}\"><meta name=\"twitter:description\" content=\"{description}\">\
          <script type=\"application/ld+json\">{json_ld}</script>\
-         <style>{css}</style></head><body>\
+         <style>{css}</style>{script}</head><body>\
          <a class=\"skip\" href=\"#main\">Skip to content</a>\
          <header><a class=\"name\" href=\"{root}\">{blog}</a>\
-         <nav aria-label=\"Pages\"><ul>{nav}</ul></nav></header>\
+         <nav aria-label=\"Pages\"><ul>{nav}</ul></nav>{controls}</header>\
          <main id=\"main\">{main}</main>\
-         <footer><p>{blog} · <a href=\"{root}love\">Wall of love</a> · published with Pint</p></footer></body></html>",
+         <footer>{music}<p>{blog} · <a href=\"{root}love\">Wall of love</a> · published with Pint</p></footer></body></html>",
         title = esc(page.title),
         image = page
             .image

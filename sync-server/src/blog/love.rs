@@ -16,8 +16,8 @@ use poem_openapi::{Object, OpenApi};
 use serde::Deserialize;
 
 use super::cache::BlogCache;
-use super::html::{self, Page, esc};
-use super::{Site, blog_or_404, gate, html_response, private, root_for, server_error};
+use super::html::{Page, esc};
+use super::{Site, blog_or_404, gate, page_response, private, root_for, server_error};
 use crate::auth::{BearerAuth, db_error, now_ms};
 use crate::db::Storage;
 use crate::db::love::LoveNote;
@@ -123,9 +123,9 @@ fn wall(
     let canonical = format!("{home}love");
     let title = format!("Wall of love – {}", blog.name);
     let description = format!("What readers say about {}", blog.name);
-    html_response(
+    page_response(
         status,
-        html::render(&Page {
+        &Page {
             blog,
             root: &root,
             title: &title,
@@ -140,7 +140,7 @@ fn wall(
                 "name": title, "url": canonical,
             }),
             image: None,
-        }),
+        },
     )
 }
 

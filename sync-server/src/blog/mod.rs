@@ -11,6 +11,7 @@ pub mod html;
 pub mod love;
 pub mod subscribe;
 pub mod views;
+pub mod widgets;
 
 use std::fmt::Write;
 use std::sync::Arc;
@@ -96,6 +97,7 @@ pub fn routes(
             get(subscribe::unsubscribe_page).post(subscribe::unsubscribe),
         )
         .at("/:subdomain/love", get(love::page).post(love::send))
+        .at("/:subdomain/widgets.js", get(widgets::script))
         .at("/:subdomain/tag/:tag", get(tag))
         .at("/:subdomain/unlock", poem::post(unlock_blog))
         .at("/:subdomain/:slug", get(entry))
@@ -116,9 +118,13 @@ struct IndexQuery {
 /// (`connect-src 'self'` lets crawlers' tools such as Lighthouse read `/robots.txt` from
 /// the page; with no script allowed, nothing else can use it.)
 pub(crate) fn html_response(status: StatusCode, body: String) -> Response {
+    response_with_csp(status, body, "")
+}
+
+fn response_with_csp(status: StatusCode, body: String, extra_csp: &str) -> Response {
     let csp = format!(
-        "default-src 'none'; img-src 'self' https: data:; style-src {}; connect-src 'self'; \
-         base-uri 'none'; \
+        "default-src 'none'; {extra_csp}img-src 'self' https: data:; style-src {}; \
+         connect-src 'self'; base-uri 'none'; \
          form-action 'self'; frame-ancestors 'none'",
         *html::STYLE_HASH
     );
@@ -140,6 +146,20 @@ pub(crate) fn html_response(status: StatusCode, body: String) -> Response {
         resp.headers_mut().insert("content-security-policy", v);
     }
     resp
+}
+
+/// A page of the blog: rendered, with the blog's headers; the CSP allows the widgets'
+/// script and the music player's audio only on blogs that turned them on.
+pub(crate) fn page_response(status: StatusCode, page: &Page<'_>) -> Response {
+    let widgets = widgets::Widgets::of(&page.blog.settings);
+    let mut extra = String::new();
+    if widgets.scripted() {
+        extra.push_str("script-src 'self'; ");
+    }
+    if widgets.music_player.is_some() {
+        extra.push_str("media-src https:; ");
+    }
+    response_with_csp(status, html::render(page, &widgets), &extra)
 }
 
 /// A list of posts: title, date, reading time, excerpt (protected posts keep theirs).
@@ -293,9 +313,9 @@ async fn index(
     } else {
         home.clone()
     };
-    let resp = html_response(
+    let resp = page_response(
         StatusCode::OK,
-        html::render(&Page {
+        &Page {
             blog: &blog,
             root: &root,
             title: &blog.name,
@@ -311,7 +331,7 @@ async fn index(
                 "publisher": {"@type": "Person", "name": blog.name},
             }),
             image: None,
-        }),
+        },
     );
     if behind_password { private(resp) } else { resp }
 }
@@ -434,9 +454,9 @@ async fn entry(
             "isPartOf": {"@type": "WebSite", "name": blog.name, "url": home},
         })
     };
-    let mut resp = html_response(
+    let mut resp = page_response(
         StatusCode::OK,
-        html::render(&Page {
+        &Page {
             blog: &blog,
             root: &root,
             title: &shown_title,
@@ -452,7 +472,7 @@ async fn entry(
             },
             json_ld,
             image: image.as_deref(),
-        }),
+        },
     );
     // Opened by this reader's cookie: never kept by a cache on the way.
     if protected || behind_password {
@@ -658,9 +678,9 @@ fn locked_page(
         action = esc(&action),
     );
     let no_nav: &[PostRecord] = &[];
-    let mut resp = html_response(
+    let mut resp = page_response(
         status,
-        html::render(&Page {
+        &Page {
             blog,
             root,
             title: &format!("{heading} – {}", blog.name),
@@ -675,7 +695,7 @@ fn locked_page(
                 "@context": "https://schema.org", "@type": "WebPage", "name": heading,
             }),
             image: None,
-        }),
+        },
     );
     resp.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -913,9 +933,9 @@ async fn tag(
     let home = site.home(&blog.subdomain);
     let canonical = format!("{home}tag/{}", path_segment(&tag));
     let title = format!("Posts tagged “{tag}”");
-    let resp = html_response(
+    let resp = page_response(
         StatusCode::OK,
-        html::render(&Page {
+        &Page {
             blog: &blog,
             root: &root,
             title: &format!("{title} – {}", blog.name),
@@ -930,7 +950,7 @@ async fn tag(
                 "name": title, "url": canonical,
             }),
             image: None,
-        }),
+        },
     );
     if behind_password { private(resp) } else { resp }
 }

@@ -420,6 +420,12 @@ impl TenantsApi {
                     _ => None,
                 },
             )
+            .check(
+                "settings.widgets",
+                body.settings
+                    .as_ref()
+                    .and_then(crate::blog::widgets::settings_problem),
+            )
             .finish()?;
         let tenant = storage
             .update_tenant(&scope, name, settings.as_deref(), now_ms())
