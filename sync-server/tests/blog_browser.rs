@@ -1,8 +1,11 @@
 //! The blog in a real browser: Debian's Chromium, driven by Playwright
 //! (`tests/browser/blog.mjs`), against a running server. A reader goes from the index to
 //! a post, to a page in the navigation and home again, with no console error, no failed
-//! request and no request to another origin; with JavaScript off the same post reads in
-//! full. Every page has its landmarks.
+//! request and no request to another origin; unlocks a protected post, likes a post,
+//! subscribes and confirms through the mail a real SMTP server received, switches the
+//! theme and the font (kept on the next page), and sends a note to the wall of love,
+//! shown once approved. With JavaScript off the same post reads in full and the
+//! widgets that need a script are not shown. Every page has its landmarks.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
@@ -12,7 +15,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use common::blog_owner::BlogOwner;
-use common::{Backend, TestDb, TestServer, spawn_server};
+use common::{Backend, SmtpSink, TestDb, TestServer, link_in, spawn_server};
 use pint_model::DraftKind;
 use serde_json::{Value, json};
 
@@ -20,9 +23,21 @@ fn browser_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/browser")
 }
 
-/// Ada's blog on the server at `base` (its database `db`): a page and two posts.
-async fn publish_blog(base: &str, db: &TestDb) {
+/// Ada's blog on the server at `base` (its database `db`): a page and three posts (one
+/// protected), with every widget on.
+async fn publish_blog(base: &str, db: &TestDb) -> BlogOwner {
     let owner = BlogOwner::register(base, db, "ada@example.com", "ada-writes").await;
+    let (status, answer) = owner
+        .call(
+            reqwest::Method::PATCH,
+            &format!("/v1/tenants/{}", owner.tenant),
+            Some(json!({"settings": {"widgets": {
+                "themeSwitcher": true, "fontCustomizer": true,
+                "musicPlayer": {"src": "https://music.example.com/rain.mp3", "title": "Rain"}
+            }}})),
+        )
+        .await;
+    assert_eq!(status, 200, "{answer}");
     for (kind, title, body) in [
         (DraftKind::Page, "About", "Who writes here, and why."),
         (DraftKind::Post, "Older post", "Written first."),
@@ -43,6 +58,7 @@ async fn publish_blog(base: &str, db: &TestDb) {
         // Distinct publication times: the newest post is first on the index.
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
+    owner
 }
 
 /// Run a script of `tests/browser` with `args`; its last line as JSON.
@@ -75,8 +91,10 @@ async fn node(script: &str, args: &[&str], limit: Duration) -> Value {
 
 #[tokio::test]
 async fn a_reader_reads_the_blog_in_chromium_with_and_without_javascript() {
-    let server = TestServer::start(Backend::Sqlite).await;
-    publish_blog(&server.base, &server.db).await;
+    let sink = SmtpSink::start();
+    let smtp = sink.url();
+    let server = TestServer::start_with(Backend::Sqlite, |s| s.smtp_url = Some(smtp)).await;
+    let owner = publish_blog(&server.base, &server.db).await;
     let seen = node(
         "blog.mjs",
         &[&server.url("/b/ada-writes/")],
@@ -115,6 +133,79 @@ async fn a_reader_reads_the_blog_in_chromium_with_and_without_javascript() {
     assert_eq!(seen["password"]["after"], true, "{seen}");
     assert_eq!(seen["like"], "1 like", "{seen}");
     assert_eq!(seen["subscribe"], "Check your inbox", "{seen}");
+    // Confirmed through the mail a real SMTP server received: its link, opened in Chromium.
+    let mail = sink
+        .wait_for("reader@example.com", "/b/ada-writes/subscribe/confirm")
+        .await;
+    let link = link_in(&mail, "http://pint.test/b/ada-writes/subscribe/confirm")
+        .replace("http://pint.test", &server.base);
+    let confirmed = node("open.mjs", &[&link], Duration::from_secs(60)).await;
+    assert_eq!(confirmed["h1"], "You are subscribed", "{confirmed}");
+    assert_eq!(confirmed["consoleErrors"], json!([]), "{confirmed}");
+    let (_, subscribers) = owner
+        .call(
+            reqwest::Method::GET,
+            &format!("/v1/tenants/{}/subscribers", owner.tenant),
+            None,
+        )
+        .await;
+    assert_eq!(subscribers, json!(["reader@example.com"]));
+
+    // Widgets: light by default (the browser prefers light), dark after two clicks, with
+    // the serif font, larger; the same on the next page; the music player in the footer.
+    let w = &seen["widgets"];
+    assert_eq!(w["label"], "Theme: auto", "{w}");
+    assert_eq!(w["labelAfter"], "Theme: dark", "{w}");
+    assert_eq!(w["before"]["theme"], Value::Null);
+    assert_eq!(w["before"]["background"], "rgb(253, 252, 249)", "{w}");
+    assert_eq!(w["after"]["theme"], "dark");
+    assert_eq!(w["after"]["background"], "rgb(23, 22, 20)", "{w}");
+    assert!(
+        w["after"]["font"].as_str().unwrap().contains("Georgia"),
+        "{w}"
+    );
+    assert_eq!(w["before"]["size"], "17px", "{w}");
+    assert_eq!(w["after"]["size"], "19px", "{w}");
+    assert_eq!(w["elsewhere"], w["after"], "kept on the next page: {w}");
+    assert_eq!(w["audio"], "https://music.example.com/rain.mp3");
+    // Without JavaScript: no controls that could not work, the player still there.
+    assert_eq!(seen["withoutJavaScript"]["widgetControls"], 0, "{seen}");
+    assert_eq!(seen["withoutJavaScript"]["audio"], 1, "{seen}");
+
+    // The wall of love: the note sent in the browser waits; approved, readers see it.
+    assert!(
+        seen["love"]
+            .as_str()
+            .unwrap()
+            .contains("once the author approves it"),
+        "{seen}"
+    );
+    let wall = format!("/v1/tenants/{}/love", owner.tenant);
+    let (_, notes) = owner.call(reqwest::Method::GET, &wall, None).await;
+    assert_eq!(notes[0]["name"], "Grace", "{notes}");
+    let id = notes[0]["id"].as_str().unwrap();
+    let (status, _) = owner
+        .call(
+            reqwest::Method::PUT,
+            &format!("{wall}/{id}"),
+            Some(json!({"status": "approved"})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let shown = node(
+        "open.mjs",
+        &[&server.url("/b/ada-writes/love")],
+        Duration::from_secs(60),
+    )
+    .await;
+    assert!(
+        shown["main"]
+            .as_str()
+            .unwrap()
+            .contains("Your posts make my mornings."),
+        "{shown}"
+    );
+    assert_eq!(shown["consoleErrors"], json!([]), "{shown}");
 }
 
 /// Lighthouse (npm, with Debian's Chromium) on a post page of a server whose public URL

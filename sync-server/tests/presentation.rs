@@ -289,7 +289,7 @@ async fn widgets(backend: Backend) {
     let src_at = html.find("<script src=\"").expect("the widgets' script") + 13;
     let src = &html[src_at..src_at + html[src_at..].find('"').unwrap()];
     assert!(src.starts_with("/b/ada-writes/widgets.js?v="), "{src}");
-    assert!(html.contains("data-widgets=\"theme font\" hidden"));
+    assert!(html.contains("data-widgets=\"theme font\"></div>"));
     assert!(html.contains(
         "<audio controls preload=\"none\" src=\"https://music.example.com/rain.mp3\" aria-label=\"Rain &lt;3\">"
     ));

@@ -18,8 +18,7 @@ pub const CSS: &str = "\
 :root[data-theme=light]{color-scheme:light;--fg:#1d1b18;--bg:#fdfcf9;--muted:#5f5a52;--link:#1f5fa8}\
 :root[data-theme=dark]{color-scheme:dark;--fg:#ece8e1;--bg:#171614;--muted:#b0a99e;--link:#8ab8f0}\
 body{margin:0;background:var(--bg);color:var(--fg);font:var(--size,1.0625rem)/1.65 var(--font,system-ui,-apple-system,'Segoe UI',sans-serif)}\
-[hidden]{display:none!important}\
-.widgets{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;margin-left:auto;font-size:.875rem}\
+.widgets{display:flex;flex-wrap:wrap;flex-basis:100%;justify-content:flex-end;gap:.5rem;align-items:center;min-height:2rem;font-size:.875rem}\
 .widgets button,.widgets select{font:inherit;padding:.125rem .5rem}\
 .music{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}.music audio{max-width:100%}\
 .skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:1rem}\
@@ -115,7 +114,7 @@ pub fn render(page: &Page<'_>, widgets: &super::widgets::Widgets) -> String {
                 *super::widgets::VERSION
             ),
             format!(
-                "<div class=\"widgets\" id=\"pint-widgets\" data-widgets=\"{}\" hidden></div>",
+                "<div class=\"widgets\" id=\"pint-widgets\" data-widgets=\"{}\"></div>",
                 widgets.names()
             ),
         )

@@ -2,8 +2,9 @@
 // for the Rust test (sync-server/tests/blog_browser.rs) to judge:
 //   node blog.mjs <blog index URL>
 // With JavaScript on: index -> first post -> first page in the navigation -> back home
-// by the blog's name, collecting console errors and failed requests. With JavaScript
-// off: the same post's text. Ends the browser whatever happens.
+// by the blog's name, collecting console errors and failed requests; a protected post,
+// a like, a subscription, the widgets (theme, font) and a note for the wall of love.
+// With JavaScript off: the same post's text. Ends the browser whatever happens.
 import { chromium } from "playwright-core";
 
 const index = process.argv[2];
@@ -63,6 +64,39 @@ try {
   await page.getByRole("button", { name: "Subscribe" }).click();
   await page.waitForLoadState();
   out.subscribe = await page.locator("h1").first().innerText();
+
+  // Widgets: the theme switcher and the font customizer; the choices stay on other pages
+  // (applied before the first paint by the script in <head>).
+  await page.goto(postUrl);
+  const look = () =>
+    page.evaluate(() => {
+      const body = getComputedStyle(document.body);
+      return {
+        theme: document.documentElement.dataset.theme ?? null,
+        background: body.backgroundColor,
+        font: body.fontFamily,
+        size: body.fontSize,
+      };
+    });
+  const theme = page.locator("button.theme-switcher");
+  out.widgets = { label: await theme.innerText(), before: await look() };
+  await theme.click(); // auto -> light
+  await theme.click(); // light -> dark
+  out.widgets.labelAfter = await theme.innerText();
+  await page.getByLabel("Font").selectOption("serif");
+  await page.getByRole("button", { name: "Larger text" }).click();
+  out.widgets.after = await look();
+  await page.goto(index);
+  out.widgets.elsewhere = await look();
+  out.widgets.audio = await page.locator("footer audio").getAttribute("src");
+
+  // The wall of love: a note, sent by the form.
+  await page.goto(`${index}love`);
+  await page.locator("#love-name").fill("Grace");
+  await page.locator("#love-message").fill("Your posts make my mornings.");
+  await page.getByRole("button", { name: "Send" }).click();
+  await page.waitForLoadState();
+  out.love = await page.locator("main [role=status]").innerText();
   await context.close();
 
   const noJs = await browser.newContext({ javaScriptEnabled: false });
@@ -71,6 +105,8 @@ try {
   out.withoutJavaScript = {
     h1: await plain.locator("h1").first().innerText(),
     article: await plain.locator("main article").innerText(),
+    widgetControls: await plain.locator("#pint-widgets button, #pint-widgets select").count(),
+    audio: await plain.locator("footer audio").count(),
   };
   await noJs.close();
 } catch (e) {

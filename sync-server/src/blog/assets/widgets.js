@@ -1,7 +1,8 @@
 // Pint blog widgets: small progressive enhancements a blog's owner turns on. Without
 // JavaScript the blog reads the same (the music player is a plain <audio> element).
 // Loaded in <head> so a reader's chosen theme and font apply before the first paint;
-// the controls are built into #pint-widgets once the page is parsed. A reader's choices
+// the controls are built into #pint-widgets (its row's height is reserved by the style
+// sheet, so nothing moves) once the page is parsed. A reader's choices
 // stay in this browser only (localStorage), never sent anywhere.
 (function () {
   "use strict";
@@ -31,12 +32,16 @@
     if (size) root.style.setProperty("--size", size + "rem");
   }
   applyTheme(store.get("pint-theme"));
-  applyFont(store.get("pint-font"), Number(store.get("pint-size")));
+  function savedSize() {
+    var s = store.get("pint-size");
+    return s === null ? NaN : Number(s);
+  }
+  applyFont(store.get("pint-font"), savedSize());
 
   function button(label, text) {
     var b = document.createElement("button");
     b.type = "button";
-    b.setAttribute("aria-label", label);
+    if (label) b.setAttribute("aria-label", label);
     b.textContent = text;
     return b;
   }
@@ -48,7 +53,7 @@
     if (want.indexOf("theme") >= 0) {
       var order = ["auto", "light", "dark"];
       var names = { auto: "Theme: auto", light: "Theme: light", dark: "Theme: dark" };
-      var theme = button("Change the colour theme", "");
+      var theme = button(null, "");
       var show = function () {
         var t = store.get("pint-theme") || "auto";
         if (order.indexOf(t) < 0) t = "auto";
@@ -88,7 +93,7 @@
         var b = button(name, text);
         b.className = "font-size";
         b.addEventListener("click", function () {
-          var now = Number(store.get("pint-size"));
+          var now = savedSize();
           if (!(now >= 0 && now < SIZES.length)) now = 1;
           var next = Math.max(0, Math.min(SIZES.length - 1, now + delta));
           store.set("pint-size", String(next));
@@ -96,10 +101,9 @@
         });
         box.appendChild(b);
       };
-      size(-1, "A−", "Smaller text");
-      size(1, "A+", "Larger text");
+      size(-1, "A−", "A− smaller text");
+      size(1, "A+", "A+ larger text");
     }
-    box.hidden = false;
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", build);
   else build();
