@@ -48,6 +48,7 @@ async fn server() -> Setup {
         blog_domain: None,
         max_sync_message_bytes: 8 << 20,
         trusted_proxies: Vec::new(),
+        dns_server: None,
     };
     let storage = pint_server::prepare_storage(&settings).await.unwrap();
     let bound = pint_server::bind(settings).await.unwrap();

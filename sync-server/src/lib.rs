@@ -5,6 +5,7 @@ pub mod admin;
 pub mod auth;
 pub mod blog;
 pub mod db;
+pub mod domains;
 pub mod health;
 pub mod http;
 pub mod mail;
@@ -85,6 +86,10 @@ impl Bound {
             Arc::clone(&blog_cache),
         ));
         let views = Arc::new(blog::views::ViewCounter::default());
+        let domain_hosts = Arc::new(domains::DomainHosts::new(
+            Arc::clone(&self.storage),
+            Arc::clone(&blog_cache),
+        ));
         let views_storage = Arc::clone(&self.storage);
         let flusher = tokio::spawn(blog::views::flusher(
             Arc::clone(&self.storage),
@@ -95,11 +100,13 @@ impl Bound {
         if let Some(mut changes) = self.storage.document_changes().await {
             let docs = sync_docs.clone();
             let cache = Arc::clone(&blog_cache);
+            let hosts = Arc::clone(&domain_hosts);
             tokio::spawn(async move {
                 while let Some(id) = changes.recv().await {
                     if let Some(subdomain) = id.strip_prefix(crate::db::posts::BLOG_CHANGED_PREFIX)
                     {
                         cache.invalidate(subdomain);
+                        hosts.clear();
                         continue;
                     }
                     if let Err(e) = docs.refresh(&id).await {
@@ -124,6 +131,8 @@ impl Bound {
             },
             blog_cache,
             views: Arc::clone(&views),
+            domain_hosts,
+            dns: Arc::new(domains::dns::Dns::new(self.settings.dns_server)),
         });
         let served = Server::new_with_acceptor(self.acceptor)
             .name("pint-server")

@@ -48,6 +48,9 @@ pub struct Settings {
     /// `PINT_TRUSTED_PROXIES`: reverse proxies (addresses or CIDR ranges) whose
     /// `X-Forwarded-For` names the client. Empty: the TCP peer is the client.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// `PINT_DNS_SERVER`: the name server (HOST:PORT) that custom domains' TXT records
+    /// are read from; unset, the system's resolver.
+    pub dns_server: Option<SocketAddr>,
 }
 
 impl std::fmt::Debug for Settings {
@@ -67,6 +70,7 @@ impl std::fmt::Debug for Settings {
             .field("public_url", &self.public_url)
             .field("max_sync_message_bytes", &self.max_sync_message_bytes)
             .field("trusted_proxies", &self.trusted_proxies)
+            .field("dns_server", &self.dns_server)
             .finish()
     }
 }
@@ -85,6 +89,8 @@ pub enum SettingsError {
         "PINT_TRUSTED_PROXIES has {0:?}, which is not an address or CIDR range (e.g. 10.0.0.0/8, 127.0.0.1)"
     )]
     TrustedProxy(String),
+    #[error("PINT_DNS_SERVER={0:?} is not a name server address; use HOST:PORT, e.g. 10.0.0.2:53")]
+    DnsServer(String),
     #[error("PINT_MODE={0:?} is not a mode; use local (the default) or production")]
     Mode(String),
     #[error(
@@ -149,6 +155,10 @@ impl Settings {
                     .map_err(|_| SettingsError::TrustedProxy(p.to_owned()))
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let dns_server = match get("PINT_DNS_SERVER") {
+            Some(addr) => Some(addr.parse().map_err(|_| SettingsError::DnsServer(addr))?),
+            None => None,
+        };
         let public_url = get("PINT_PUBLIC_URL").unwrap_or_else(|| format!("http://{listen}"));
         Ok(Settings {
             data_dir,
@@ -165,6 +175,7 @@ impl Settings {
                 .filter(|d| !d.is_empty()),
             max_sync_message_bytes,
             trusted_proxies,
+            dns_server,
         })
     }
 }

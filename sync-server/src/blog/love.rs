@@ -119,7 +119,7 @@ fn wall(
         name = esc(name),
         message = esc(message),
     );
-    let home = site.home(&blog.subdomain);
+    let home = site.home(blog);
     let canonical = format!("{home}love");
     let title = format!("Wall of love – {}", blog.name);
     let description = format!("What readers say about {}", blog.name);

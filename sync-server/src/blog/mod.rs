@@ -47,17 +47,20 @@ pub struct Site {
 }
 
 impl Site {
-    /// A blog's canonical home: its own host when blogs have them, else the path form.
-    fn home(&self, subdomain: &str) -> String {
+    /// A blog's canonical home: its verified domain, else its own host when blogs have
+    /// them, else the path form.
+    pub(crate) fn home(&self, blog: &TenantRecord) -> String {
+        let subdomain = &blog.subdomain;
+        let scheme = if self.public_url.starts_with("https:") {
+            "https"
+        } else {
+            "http"
+        };
+        if let Some(domain) = &blog.custom_domain {
+            return format!("{scheme}://{domain}/");
+        }
         match &self.blog_domain {
-            Some(domain) => {
-                let scheme = if self.public_url.starts_with("https:") {
-                    "https"
-                } else {
-                    "http"
-                };
-                format!("{scheme}://{subdomain}.{domain}/")
-            }
+            Some(domain) => format!("{scheme}://{subdomain}.{domain}/"),
             None => format!(
                 "{}{}",
                 self.public_url.trim_end_matches('/'),
@@ -223,13 +226,17 @@ pub(crate) async fn blog(
     if subdomain.len() > 63 {
         return Ok(None);
     }
-    let Some(blog) = storage
+    let Some(mut blog) = storage
         .blog_by_subdomain(subdomain)
         .await
         .map_err(server_error)?
     else {
         return Ok(None);
     };
+    blog.custom_domain = storage
+        .verified_domain_of(&blog.id)
+        .await
+        .map_err(server_error)?;
     let pages = storage
         .public_posts(&blog.id, "page", 50, 0)
         .await
@@ -307,7 +314,7 @@ async fn index(
         }
         main.push_str("</p></nav>");
     }
-    let home = site.home(&blog.subdomain);
+    let home = site.home(&blog);
     let canonical = if page_no > 1 {
         format!("{home}?page={page_no}")
     } else {
@@ -407,7 +414,7 @@ async fn entry(
     } else {
         String::new()
     };
-    let home = site.home(&blog.subdomain);
+    let home = site.home(&blog);
     // A featured image is decoration beside the title (its text says what matters).
     let featured = match absolute(&home, &post.featured_image) {
         Some(src) => format!(
@@ -537,7 +544,7 @@ macro_rules! feed_handler {
         ) -> Response {
             match feed_posts(storage.as_ref(), &subdomain).await {
                 Ok((blog, posts)) => {
-                    let home = site.home(&blog.subdomain);
+                    let home = site.home(&blog);
                     let urls = feeds::Urls { root: &home };
                     machine_response($type, $render(&blog, &urls, &posts))
                 }
@@ -577,7 +584,7 @@ async fn sitemap(
     };
     entries.extend(pages);
     entries.retain(|p| p.password_hash.is_none());
-    let home = site.home(&blog.subdomain);
+    let home = site.home(&blog);
     machine_response(
         "application/xml; charset=utf-8",
         feeds::sitemap(&feeds::Urls { root: &home }, &entries, &blog),
@@ -592,7 +599,7 @@ async fn robots(
 ) -> Response {
     match blog_or_404(storage.as_ref(), &subdomain).await {
         Ok((blog, _)) => {
-            let home = site.home(&blog.subdomain);
+            let home = site.home(&blog);
             machine_response(
                 "text/plain; charset=utf-8",
                 feeds::robots(&feeds::Urls { root: &home }),
@@ -930,7 +937,7 @@ async fn tag(
         return not_found_page();
     }
     let root = root_for(req, &blog.subdomain);
-    let home = site.home(&blog.subdomain);
+    let home = site.home(&blog);
     let canonical = format!("{home}tag/{}", path_segment(&tag));
     let title = format!("Posts tagged “{tag}”");
     let resp = page_response(

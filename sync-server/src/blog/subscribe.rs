@@ -113,7 +113,7 @@ pub async fn subscribe(
     {
         Ok(true) => {} // already confirmed: nothing to send, nothing to say
         Ok(false) => {
-            let home = site.home(&blog.subdomain);
+            let home = site.home(&blog);
             mailer.send_later(Mail {
                 to: email.clone(),
                 subject: format!("Confirm your subscription to {}", blog.name),

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod documents;
+pub mod domains;
 pub mod love;
 mod postgres;
 pub mod posts;
@@ -16,6 +17,7 @@ use std::time::Duration;
 
 pub use accounts::AccountStore;
 pub use documents::DocumentStore;
+pub use domains::DomainStore;
 pub use love::LoveStore;
 pub use postgres::PostgresStorage;
 pub use posts::PostStore;
@@ -58,6 +60,7 @@ pub trait Storage:
     + DocumentStore
     + PostStore
     + LoveStore
+    + DomainStore
     + Send
     + Sync
     + std::fmt::Debug

@@ -182,3 +182,4 @@ crate::db::posts::impl_post_store!(
 );
 
 crate::db::love::impl_love_store!(PostgresStorage, sql, begin_write, set_scope);
+crate::db::domains::impl_domain_store!(PostgresStorage, sql, begin_write, set_scope);

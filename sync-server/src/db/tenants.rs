@@ -78,6 +78,10 @@ pub struct TenantRecord {
     pub settings: String,
     pub created_at: i64,
     pub updated_at: i64,
+    /// Its verified domain, where the blog's pages read it (`blog::blog`); not a column
+    /// of `tenants`.
+    #[sqlx(skip)]
+    pub custom_domain: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -405,7 +409,7 @@ macro_rules! impl_tenant_store {
                     .into_iter()
                     .filter_map(|(id, subdomain, name, plan, settings, created_at, updated_at, role)| {
                         Some((
-                            $crate::db::tenants::TenantRecord { id, subdomain, name, plan, settings, created_at, updated_at },
+                            $crate::db::tenants::TenantRecord { id, subdomain, name, plan, settings, created_at, updated_at, custom_domain: None },
                             $crate::db::tenants::Role::parse(&role)?,
                         ))
                     })

@@ -16,6 +16,7 @@ use crate::auth::email::EmailFlowsApi;
 use crate::auth::{Auth, AuthApi};
 use crate::blog::love::LoveApi;
 use crate::db::Storage;
+use crate::domains::DomainsApi;
 use crate::health::HealthApi;
 use crate::mail::Mailer;
 use crate::publish::PublishApi;
@@ -38,6 +39,7 @@ pub type Apis = (
     DocumentsApi,
     PublishApi,
     LoveApi,
+    DomainsApi,
     AdminApi,
 );
 
@@ -53,6 +55,7 @@ pub fn api_service() -> OpenApiService<Apis, ()> {
             DocumentsApi,
             PublishApi,
             LoveApi,
+            DomainsApi,
             AdminApi,
         ),
         "Pint",
@@ -74,6 +77,8 @@ pub struct Services {
     pub site: crate::blog::Site,
     pub blog_cache: Arc<crate::blog::cache::BlogCache>,
     pub views: Arc<crate::blog::views::ViewCounter>,
+    pub domain_hosts: Arc<crate::domains::DomainHosts>,
+    pub dns: Arc<crate::domains::dns::Dns>,
 }
 
 pub fn app(services: Services) -> impl Endpoint {
@@ -87,6 +92,8 @@ pub fn app(services: Services) -> impl Endpoint {
         site,
         blog_cache,
         views,
+        domain_hosts,
+        dns,
     } = services;
     let api = api_service();
     let spec = api.spec_endpoint();
@@ -108,8 +115,14 @@ pub fn app(services: Services) -> impl Endpoint {
         .data(site.clone())
         .data(blog_cache)
         .data(views)
+        .data(Arc::clone(&domain_hosts))
+        .data(dns)
         .with(crate::blog::host::HostRouting {
-            blog_domain: site.blog_domain,
+            blog_domain: site.blog_domain.clone(),
+            own_host: url::Url::parse(&site.public_url)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_ascii_lowercase)),
+            domains: domain_hosts,
         })
         .with(Envelope { max_body_bytes })
 }

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod blog_owner;
+pub mod dns;
 pub mod sync_client;
 
 use std::net::SocketAddr;
@@ -143,6 +144,7 @@ impl TestDb {
             blog_domain: None,
             max_sync_message_bytes: 1 << 20,
             trusted_proxies: Vec::new(),
+            dns_server: None,
         }
     }
 }

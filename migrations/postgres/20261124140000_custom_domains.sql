@@ -1,0 +1,20 @@
+-- A blog's own domain (one per blog). Claimed by its owners, it serves the blog only once
+-- verified: a DNS TXT record `_pint-verify.<domain>` must hold `pint-verify=<token>`.
+-- Several blogs may claim a domain; only one can have it verified.
+CREATE TABLE custom_domains (
+    tenant_id   TEXT PRIMARY KEY REFERENCES tenants(id) ON DELETE CASCADE,
+    domain      TEXT NOT NULL,
+    token       TEXT NOT NULL,
+    created_at  BIGINT NOT NULL,
+    verified_at BIGINT
+);
+CREATE UNIQUE INDEX custom_domains_verified ON custom_domains(domain) WHERE verified_at IS NOT NULL;
+
+-- Row-level security as for the other tenant tables (see the tenants migration).
+ALTER TABLE custom_domains ENABLE ROW LEVEL SECURITY;
+ALTER TABLE custom_domains FORCE ROW LEVEL SECURITY;
+CREATE POLICY scoped ON custom_domains
+    USING (tenant_id = current_setting('pint.tenant_id', true)
+           OR current_setting('pint.scope', true) = 'platform')
+    WITH CHECK (tenant_id = current_setting('pint.tenant_id', true)
+                OR current_setting('pint.scope', true) = 'platform');
