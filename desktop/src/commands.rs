@@ -327,3 +327,60 @@ pub async fn unpublish(
     let (engine, session) = (Arc::clone(engine(&state)?), session(&state)?);
     Ok(pint_client::publish::unpublish(&engine, &session, args.id).await?)
 }
+
+#[tauri::command]
+pub async fn view_on_blog(
+    state: State<'_, AppState>,
+    args: ipc::ViewOnBlogArgs,
+) -> Reply<ipc::ViewOnBlogArgs> {
+    let (engine, session) = (Arc::clone(engine(&state)?), session(&state)?);
+    let published = pint_client::publish::publish_state(&engine, &session, args.id)
+        .await?
+        .published
+        .ok_or_else(|| {
+            CommandError::new(
+                ErrorKind::NotFound,
+                "this draft is not on the blog: publish it first",
+            )
+        })?;
+    // Only web pages: the system opens whatever else it is given with some program.
+    if !(published.url.starts_with("https://") || published.url.starts_with("http://")) {
+        return Err(CommandError::new(
+            ErrorKind::Internal,
+            format!(
+                "the server gave an address that is not a web page: {}",
+                published.url
+            ),
+        ));
+    }
+    let url = published.url.clone();
+    tokio::task::spawn_blocking(move || webbrowser::open(&url))
+        .await
+        .map_err(|e| CommandError::new(ErrorKind::Internal, e.to_string()))?
+        .map_err(|e| {
+            CommandError::new(
+                ErrorKind::Internal,
+                format!(
+                    "no web browser could be opened ({e}); the post is at {}",
+                    published.url
+                ),
+            )
+        })?;
+    Ok(published.url)
+}
+
+#[tauri::command(async)]
+pub fn draft_details(
+    state: State<'_, AppState>,
+    args: ipc::DraftDetailsArgs,
+) -> Reply<ipc::DraftDetailsArgs> {
+    with_engine(&state, |e| Ok(e.details(args.id)?))
+}
+
+#[tauri::command(async)]
+pub fn set_draft_details(
+    state: State<'_, AppState>,
+    args: ipc::SetDraftDetailsArgs,
+) -> Reply<ipc::SetDraftDetailsArgs> {
+    with_engine(&state, |e| Ok(e.set_details(args.id, &args.details)?))
+}

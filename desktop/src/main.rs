@@ -56,6 +56,9 @@ fn main() {
             commands::publish_state,
             commands::publish,
             commands::unpublish,
+            commands::view_on_blog,
+            commands::draft_details,
+            commands::set_draft_details,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = result {

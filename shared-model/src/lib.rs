@@ -9,6 +9,7 @@ pub mod draft;
 pub mod error_code;
 #[doc(hidden)]
 pub mod fuzz;
+pub mod links;
 pub mod render;
 pub mod slug;
 pub mod sync_protocol;

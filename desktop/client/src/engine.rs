@@ -34,6 +34,21 @@ pub struct DraftView {
     pub heads: Vec<String>,
 }
 
+/// What the publish dialog edits besides the title and the text: the fields readers
+/// and search engines see around a post.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DraftDetails {
+    /// Empty: made from the title when published.
+    pub slug: String,
+    /// Empty: the start of the text.
+    pub excerpt: String,
+    pub tags: Vec<String>,
+    /// An https URL or a path on the blog's server; empty: none.
+    pub featured_image: String,
+    pub seo: pint_model::Seo,
+}
+
 /// What a save committed: the UI may show the edit as saved once it has this.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
@@ -335,6 +350,80 @@ impl Engine {
     /// Change a draft's title.
     pub fn rename(&mut self, id: DocumentId, title: &str) -> Result<SaveReport, EngineError> {
         self.change(id, |d| d.set_title(title))
+    }
+
+    /// The draft's details (slug, excerpt, tags, featured image, SEO fields).
+    pub fn details(&mut self, id: DocumentId) -> Result<DraftDetails, EngineError> {
+        let d = self.draft(id)?;
+        Ok(DraftDetails {
+            slug: d.slug(),
+            excerpt: d.excerpt(),
+            tags: d.tags(),
+            featured_image: d.featured_image(),
+            seo: d.seo(),
+        })
+    }
+
+    /// Set the draft's details in one save, field by field (a collaborator's change to
+    /// another field stays); links the blog could not publish, a bad slug or bad tags are
+    /// refused and nothing is saved. Answers the details now.
+    pub fn set_details(
+        &mut self,
+        id: DocumentId,
+        details: &DraftDetails,
+    ) -> Result<DraftDetails, EngineError> {
+        let seo = pint_model::Seo {
+            meta_title: details.seo.meta_title.trim().to_owned(),
+            meta_description: details.seo.meta_description.trim().to_owned(),
+            canonical_url: details.seo.canonical_url.trim().to_owned(),
+            og_image: details.seo.og_image.trim().to_owned(),
+        };
+        let featured_image = details.featured_image.trim();
+        if let Some((field, problem)) = pint_model::links::link_problems(featured_image, &seo)
+            .into_iter()
+            .next()
+        {
+            let field = match field {
+                "featuredImage" => "featured image",
+                "seo.ogImage" => "sharing image",
+                _ => "canonical URL",
+            };
+            return Err(DraftError::Invalid { field, problem }.into());
+        }
+        let slug = details.slug.trim();
+        if let Some(problem) = (!slug.is_empty())
+            .then(|| pint_model::slug::slug_problem(slug))
+            .flatten()
+        {
+            return Err(DraftError::Invalid {
+                field: "slug",
+                problem,
+            }
+            .into());
+        }
+        let want: Vec<String> = details.tags.iter().map(|t| t.trim().to_owned()).collect();
+        self.change_if(id, true, |d| {
+            let before = d.heads();
+            d.set_slug(slug)?;
+            d.set_excerpt(details.excerpt.trim())?;
+            d.set_featured_image(featured_image)?;
+            for (field, value) in [
+                (pint_model::SeoField::MetaTitle, &seo.meta_title),
+                (pint_model::SeoField::MetaDescription, &seo.meta_description),
+                (pint_model::SeoField::CanonicalUrl, &seo.canonical_url),
+                (pint_model::SeoField::OgImage, &seo.og_image),
+            ] {
+                d.set_seo(field, value)?;
+            }
+            for gone in d.tags().into_iter().filter(|t| !want.contains(t)) {
+                d.remove_tag(&gone)?;
+            }
+            for tag in want.iter().filter(|t| !t.is_empty()) {
+                d.add_tag(tag)?;
+            }
+            Ok(d.heads() != before)
+        })?;
+        self.details(id)
     }
 
     pub fn set_slug(&mut self, id: DocumentId, slug: &str) -> Result<SaveReport, EngineError> {

@@ -17,7 +17,9 @@ pub mod server;
 pub mod store;
 pub mod sync;
 
-pub use engine::{DraftView, Engine, EngineError, RemoteChanges, SaveReport, Version};
+pub use engine::{
+    DraftDetails, DraftView, Engine, EngineError, RemoteChanges, SaveReport, Version,
+};
 pub use ipc::{CommandError, ErrorKind};
 pub use store::{
     Account, DamagedDraft, DraftSummary, DraftSync, ListQuery, Sort, Store, StoreError, TagCount,

@@ -13,8 +13,8 @@ use pint_client::publish::{PublishOptions, PublishState, PublishedPost, Schedule
 use pint_client::server::ServerStatus;
 use pint_client::sync::{PeerPresence, Selection, SyncStatus};
 use pint_client::{
-    Account, CommandError, DamagedDraft, DraftSummary, DraftSync, DraftView, ErrorKind, ListQuery,
-    RemoteChanges, SaveReport, Sort, TagCount, Version, ipc,
+    Account, CommandError, DamagedDraft, DraftDetails, DraftSummary, DraftSync, DraftView,
+    ErrorKind, ListQuery, RemoteChanges, SaveReport, Sort, TagCount, Version, ipc,
 };
 use pint_model::render::{Rendered, TocEntry};
 use pint_model::{DraftContent, DraftKind, Seo, Splice};
@@ -41,6 +41,7 @@ fn typescript_bindings_are_fresh() {
         binding::<Rendered>(&cfg),
         binding::<TocEntry>(&cfg),
         binding::<DraftView>(&cfg),
+        binding::<DraftDetails>(&cfg),
         binding::<SaveReport>(&cfg),
         binding::<DraftSummary>(&cfg),
         binding::<ListQuery>(&cfg),

@@ -2,6 +2,7 @@
 import type { AccountStatus } from "./AccountStatus";
 import type { DamagedDraft } from "./DamagedDraft";
 import type { DraftContent } from "./DraftContent";
+import type { DraftDetails } from "./DraftDetails";
 import type { DraftSummary } from "./DraftSummary";
 import type { DraftSync } from "./DraftSync";
 import type { DraftView } from "./DraftView";
@@ -31,6 +32,9 @@ export interface Commands {
   publish_state: { args: { id: string, }; result: PublishState };
   publish: { args: { id: string, options: PublishOptions, }; result: PublishState };
   unpublish: { args: { id: string, }; result: PublishState };
+  view_on_blog: { args: { id: string, }; result: string };
+  draft_details: { args: { id: string, }; result: DraftDetails };
+  set_draft_details: { args: { id: string, details: DraftDetails, }; result: DraftDetails };
   set_presence: { args: { id: string, selection: Selection | null, }; result: null };
   server_status: { args: Record<symbol, never>; result: ServerStatus };
   list_drafts: { args: { query: ListQuery, }; result: Array<DraftSummary> };

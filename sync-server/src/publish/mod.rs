@@ -178,14 +178,12 @@ pub async fn publish_revision(
             }
         },
     };
-    Fields::new()
-        .check("featuredImage", image_problem(&content.featured_image))
-        .check("seo.ogImage", image_problem(&content.seo.og_image))
-        .check(
-            "seo.canonicalUrl",
-            absolute_url_problem(&content.seo.canonical_url),
-        )
-        .finish()?;
+    let mut fields = Fields::new();
+    for (field, problem) in pint_model::links::link_problems(&content.featured_image, &content.seo)
+    {
+        fields.check(field, Some(problem));
+    }
+    fields.finish()?;
     let rendered = render_draft(&content, &NoMedia);
     let title = match content.title.trim() {
         "" => "Untitled".to_owned(),
@@ -249,36 +247,6 @@ pub async fn publish_revision(
             ),
         )
         .with_details(serde_json::json!({ "limit": limit }))),
-    }
-}
-
-/// Why `url` cannot be a published link: it must be an absolute http(s) URL. Empty is
-/// fine (none).
-fn absolute_url_problem(url: &str) -> Option<String> {
-    let url = url.trim();
-    if url.is_empty() {
-        return None;
-    }
-    match url::Url::parse(url) {
-        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => None,
-        _ => Some("must be an absolute http:// or https:// URL".into()),
-    }
-}
-
-/// Why `url` cannot be an image readers load: an https URL (pages are served over
-/// https; the blog's CSP loads no plain-http images), or a path on this server (`/…`,
-/// not `//…`). Empty is fine (none).
-fn image_problem(url: &str) -> Option<String> {
-    let url = url.trim();
-    if url.is_empty() {
-        return None;
-    }
-    if url.starts_with('/') && !url.starts_with("//") && !url.contains(['\\', '<', '>', '"']) {
-        return None;
-    }
-    match url::Url::parse(url) {
-        Ok(u) if u.scheme() == "https" && u.host().is_some() => None,
-        _ => Some("must be an https:// URL or a path starting with /".into()),
     }
 }
 

@@ -21,7 +21,7 @@ use crate::publish::{PublishOptions, PublishState};
 use crate::server::ServerStatus;
 use crate::store::{Account, DamagedDraft, DraftSummary, ListQuery, TagCount};
 use crate::sync::{PeerPresence, Selection, SyncStatus};
-use crate::{DraftView, RemoteChanges, SaveReport, Version};
+use crate::{DraftDetails, DraftView, RemoteChanges, SaveReport, Version};
 
 /// The events the shell sends the window, by name (payloads in `Events` on the
 /// TypeScript side).
@@ -137,6 +137,17 @@ commands! {
     /// Publish the draft as it is here (`slug` empty: the default), or publish it again.
     "publish" => PublishArgs { #[ts(type = "string")] id: DocumentId, options: PublishOptions } -> PublishState;
     "unpublish" => UnpublishArgs { #[ts(type = "string")] id: DocumentId } -> PublishState;
+    /// Open the published post in the system's browser (an error when it is not on the
+    /// blog); answers the URL opened.
+    "view_on_blog" => ViewOnBlogArgs { #[ts(type = "string")] id: DocumentId } -> String;
+    /// The draft's slug, excerpt, tags, featured image and SEO fields.
+    "draft_details" => DraftDetailsArgs { #[ts(type = "string")] id: DocumentId } -> DraftDetails;
+    /// Set them in one save (links the blog cannot publish are refused, nothing saved);
+    /// answers them as they are now.
+    "set_draft_details" => SetDraftDetailsArgs {
+        #[ts(type = "string")] id: DocumentId,
+        details: DraftDetails,
+    } -> DraftDetails;
     "set_presence" => SetPresenceArgs {
         #[ts(type = "string")] id: DocumentId,
         selection: Option<Selection>,
