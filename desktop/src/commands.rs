@@ -374,7 +374,7 @@ pub fn draft_details(
     state: State<'_, AppState>,
     args: ipc::DraftDetailsArgs,
 ) -> Reply<ipc::DraftDetailsArgs> {
-    with_engine(&state, |e| Ok(e.details(args.id)?))
+    with_engine(&state, |e| e.details(args.id))
 }
 
 #[tauri::command(async)]
@@ -382,5 +382,5 @@ pub fn set_draft_details(
     state: State<'_, AppState>,
     args: ipc::SetDraftDetailsArgs,
 ) -> Reply<ipc::SetDraftDetailsArgs> {
-    with_engine(&state, |e| Ok(e.set_details(args.id, &args.details)?))
+    with_engine(&state, |e| e.set_details(args.id, &args.details))
 }

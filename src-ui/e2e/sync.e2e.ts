@@ -5,6 +5,8 @@
 // says it is offline; both devices edit; the server comes back on the same address and
 // the window reconnects by itself; both end with the same text holding every edit.
 
+import fs from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   editorText,
@@ -44,7 +46,12 @@ describe("sync in the window", () => {
     const listen = server.url.replace("http://", "");
     const laptop = tempDir();
     try {
-      await withApp({ PINT_DATA_DIR: tempDir(), PINT_SERVER_URL: server.url }, async (browser) => {
+      // The system's browser, as the app opens it ($BROWSER): it notes the address it gets.
+      const opened = path.join(tempDir(), "opened.txt");
+      const fakeBrowser = path.join(tempDir(), "browser.sh");
+      fs.writeFileSync(fakeBrowser, `#!/bin/sh\nprintf '%s\\n' "$1" >> '${opened}'\n`, { mode: 0o755 });
+      const app = { PINT_DATA_DIR: tempDir(), PINT_SERVER_URL: server.url, BROWSER: fakeBrowser };
+      await withApp(app, async (browser) => {
         await waitForState(browser, "sync-status", "signedOut");
 
         // Sign in from the dialog, creating the account and its blog.
@@ -143,9 +150,21 @@ describe("sync in the window", () => {
 
         // Published from the window: readers get what the editor shows; editing after
         // that is shown as "changed since published".
+        // The dialog's details go into the draft: a link the blog could not publish is
+        // refused with the field named and nothing is published.
         await (await browser.$("#toggle-publish")).click();
         const publishState = await browser.$("#publish-state");
         await until(browser, "the publish state", async () => (await publishState.getText()) === "Not published");
+        await (await browser.$("#publish-excerpt")).setValue("Written on a plane, synced on landing.");
+        await (await browser.$("#publish-tags")).setValue("travel, rail");
+        await (await browser.$("#publish-image")).setValue("http://plain.example.com/train.png");
+        await (await browser.$("#publish-seo summary")).click();
+        await (await browser.$("#publish-meta-title")).setValue("Landing: what synced");
+        await (await browser.$("#publish-submit")).click();
+        const problem = await browser.$("#publish-error");
+        await until(browser, "the refused image", async () => (await problem.getText()).includes("featured image"));
+        expect(await publishState.getText()).toBe("Not published");
+        await (await browser.$("#publish-image")).setValue("https://images.example.com/train.webp");
         await (await browser.$("#publish-submit")).click();
         await until(browser, "published", async () => (await publishState.getText()) === "Published");
         const url = await (await browser.$("#publish-url")).getText();
@@ -153,6 +172,16 @@ describe("sync in the window", () => {
         const blogPage = await (await fetch(url)).text();
         expect(blogPage).toContain("Seen live.");
         expect(blogPage).toContain("[window, offline]");
+        expect(blogPage).toContain("<title>Landing: what synced</title>");
+        expect(blogPage).toContain('<meta name="description" content="Written on a plane, synced on landing.">');
+        expect(blogPage).toContain('<img class="featured" src="https://images.example.com/train.webp"');
+        expect(blogPage).toContain("/b/ada-writes/tag/rail");
+        // The editor's tag list shows the tags the dialog set.
+        expect(await (await browser.$("#draft-tags")).getText()).toContain("rail");
+        // "View on blog" opens the post in the system's browser.
+        await (await browser.$("#view-on-blog")).click();
+        await until(browser, "the browser opened", async () => fs.existsSync(opened));
+        expect(fs.readFileSync(opened, "utf8").trim()).toBe(url);
         await (await browser.$("#publish [data-close]")).click();
         await editor.addValue(" After publishing.");
         await until(

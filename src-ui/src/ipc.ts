@@ -26,6 +26,7 @@ export type { PublishState } from "./bindings/PublishState";
 export type { PublishOptions } from "./bindings/PublishOptions";
 export type { Selection } from "./bindings/Selection";
 export type { SyncStatus } from "./bindings/SyncStatus";
+export type { DraftDetails } from "./bindings/DraftDetails";
 
 import type { CommandError } from "./bindings/CommandError";
 import type { Commands } from "./bindings/Commands";

@@ -182,13 +182,26 @@ async function start(): Promise<void> {
       state: el("publish-state"),
       url: el<HTMLOutputElement>("publish-url"),
       slug: el<HTMLInputElement>("publish-slug"),
+      excerpt: el<HTMLTextAreaElement>("publish-excerpt"),
+      tags: el<HTMLInputElement>("publish-tags"),
+      image: el<HTMLInputElement>("publish-image"),
+      metaTitle: el<HTMLInputElement>("publish-meta-title"),
+      metaDescription: el<HTMLTextAreaElement>("publish-meta-description"),
+      canonical: el<HTMLInputElement>("publish-canonical"),
+      ogImage: el<HTMLInputElement>("publish-og-image"),
       at: el<HTMLInputElement>("publish-at"),
       password: el<HTMLInputElement>("publish-password"),
       error: el("publish-error"),
       submit: el<HTMLButtonElement>("publish-submit"),
+      view: el<HTMLButtonElement>("view-on-blog"),
       unpublish: el<HTMLButtonElement>("unpublish"),
     },
     () => session.draft?.id ?? null,
+    (details) => {
+      const id = session.draft?.id;
+      if (id) tagEditor.show(id, details.tags);
+      void refreshList();
+    },
   );
   // Whether the open draft changed since it was published: asked again after edits.
   const refreshPublish = debounce(() => void publishing.refresh(), 3000);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { publishLabel, publishOptions } from "./publish-panel";
+import { detailsFromFields, fieldsFromDetails, publishLabel, publishOptions } from "./publish-panel";
 
 describe("publish state in words", () => {
   it("says whether the draft is on the blog and whether it changed since", () => {
@@ -23,5 +23,28 @@ describe("publish state in words", () => {
     expect(at.password).toBe("secret!");
     expect(at.at).toBe(new Date("2030-01-02T09:30").getTime());
     expect(publishOptions("", "not a date", "").at).toBeNull();
+  });
+
+  it("turns the detail fields into the draft's details and back", () => {
+    const fields = {
+      slug: " night-trains ",
+      excerpt: " Sleeping across Europe. ",
+      tags: "travel, rail,, travel , ",
+      image: " https://images.example.com/t.webp ",
+      metaTitle: "Night trains",
+      metaDescription: "",
+      canonical: "",
+      ogImage: "/media/card.png",
+    };
+    const details = detailsFromFields(fields);
+    expect(details).toEqual({
+      slug: "night-trains",
+      excerpt: "Sleeping across Europe.",
+      tags: ["travel", "rail"],
+      featuredImage: "https://images.example.com/t.webp",
+      seo: { meta_title: "Night trains", meta_description: "", canonical_url: "", og_image: "/media/card.png" },
+    });
+    expect(fieldsFromDetails(details).tags).toBe("travel, rail");
+    expect(detailsFromFields(fieldsFromDetails(details))).toEqual(details);
   });
 });
