@@ -86,6 +86,16 @@ impl Bound {
             Arc::clone(&blog_cache),
         ));
         let views = Arc::new(blog::views::ViewCounter::default());
+        let site = blog::Site {
+            public_url: self.settings.public_url.clone(),
+            blog_domain: self.settings.blog_domain.clone(),
+        };
+        let mailings = tokio::spawn(blog::mailing::run(
+            Arc::clone(&self.storage),
+            self.mailer.clone(),
+            Arc::clone(&self.auth),
+            site.clone(),
+        ));
         let domain_hosts = Arc::new(domains::DomainHosts::new(
             Arc::clone(&self.storage),
             Arc::clone(&blog_cache),
@@ -125,10 +135,7 @@ impl Bound {
             auth: self.auth,
             mailer: self.mailer,
             max_body_bytes: self.settings.max_body_bytes,
-            site: blog::Site {
-                public_url: self.settings.public_url.clone(),
-                blog_domain: self.settings.blog_domain.clone(),
-            },
+            site,
             blog_cache,
             views: Arc::clone(&views),
             domain_hosts,
@@ -139,6 +146,7 @@ impl Bound {
             .run_with_graceful_shutdown(app, shutdown, Some(SHUTDOWN_GRACE))
             .await;
         scheduler.abort();
+        mailings.abort();
         flusher.abort();
         // Views noted since the last write are written before the process ends.
         views.flush(views_storage.as_ref()).await;

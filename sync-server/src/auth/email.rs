@@ -65,6 +65,7 @@ pub async fn send_verification(
             name = user.display_name,
             base = mailer.public_url,
         ),
+        ..Mail::default()
     });
     Ok(())
 }
@@ -174,6 +175,7 @@ impl EmailFlowsApi {
                     name = user.display_name,
                     base = mailer.public_url,
                 ),
+                ..Mail::default()
             });
         }
         Ok(Accepted::Accepted)

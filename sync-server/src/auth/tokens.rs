@@ -95,6 +95,31 @@ impl TokenKeys {
             .is_ok_and(|d| d.claims.typ == "unlock" && d.claims.sub == post_id)
     }
 
+    /// The unsubscribe link's token for a subscriber, put in every mail of new posts:
+    /// signed, so nothing is stored per mail; valid for ten years (old mails' links work).
+    pub fn issue_unsubscribe(
+        &self,
+        subscriber_id: &str,
+        now_secs: i64,
+    ) -> Result<String, jsonwebtoken::errors::Error> {
+        let claims = AccessClaims {
+            sub: subscriber_id.to_owned(),
+            sid: String::new(),
+            iat: now_secs,
+            exp: now_secs + 10 * 366 * 86_400,
+            typ: "unsubscribe".into(),
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+    }
+
+    /// The subscriber a genuine unsubscribe token names.
+    pub fn check_unsubscribe(&self, token: &str) -> Option<String> {
+        jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &self.validation)
+            .ok()
+            .filter(|d| d.claims.typ == "unsubscribe")
+            .map(|d| d.claims.sub)
+    }
+
     /// The claims of a genuine, unexpired access token; `None` for anything else.
     pub fn check(&self, token: &str) -> Option<AccessClaims> {
         jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &self.validation)

@@ -9,6 +9,7 @@ pub mod feeds;
 pub mod host;
 pub mod html;
 pub mod love;
+pub mod mailing;
 pub mod subscribe;
 pub mod views;
 pub mod widgets;
@@ -32,6 +33,11 @@ pub const PER_PAGE: i64 = 10;
 /// The path of a post on this server.
 pub fn post_path(subdomain: &str, slug: &str) -> String {
     format!("/b/{}/{}", subdomain, path_segment(slug))
+}
+
+/// A post's absolute URL from its blog's home (`Site::home`).
+pub fn post_url(home: &str, slug: &str) -> String {
+    format!("{home}{}", path_segment(slug))
 }
 
 fn root(subdomain: &str) -> String {

@@ -124,6 +124,7 @@ pub async fn subscribe(
                      Unsubscribe at any time: {home}unsubscribe?token={unsubscribe_token}\n",
                     name = blog.name,
                 ),
+                ..Mail::default()
             });
         }
         Err(e) => return server_error(e),
@@ -205,11 +206,14 @@ pub async fn unsubscribe_page(
     )
 }
 
-/// One click: unsubscribed (also what mail clients' one-click unsubscribe POSTs).
+/// One click: unsubscribed (also what mail clients' one-click unsubscribe POSTs). The
+/// token is the one of the confirmation mail (stored hashed) or the signed one of a
+/// new-post mail.
 #[handler]
 pub async fn unsubscribe(
     req: &Request,
     storage: Data<&Arc<dyn Storage>>,
+    auth: Data<&Arc<crate::auth::Auth>>,
     Path(subdomain): Path<String>,
     Query(query): Query<TokenQuery>,
 ) -> Response {
@@ -219,11 +223,20 @@ pub async fn unsubscribe(
     };
     let root = root_for(req, &blog.subdomain);
     let token = query.token.unwrap_or_default();
-    let done = token.len() <= 128
+    let mut done = token.len() <= 128
         && storage
             .unsubscribe(&blog.id, &refresh_hash(&token))
             .await
             .unwrap_or(false);
+    if !done
+        && token.len() <= 1024
+        && let Some(subscriber) = auth.keys.check_unsubscribe(&token)
+    {
+        done = storage
+            .unsubscribe_id(&blog.id, &subscriber)
+            .await
+            .unwrap_or(false);
+    }
     page(
         if done {
             StatusCode::OK

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod documents;
 pub mod domains;
 pub mod love;
+pub mod mailings;
 mod postgres;
 pub mod posts;
 mod sqlite;
@@ -19,6 +20,7 @@ pub use accounts::AccountStore;
 pub use documents::DocumentStore;
 pub use domains::DomainStore;
 pub use love::LoveStore;
+pub use mailings::MailingStore;
 pub use postgres::PostgresStorage;
 pub use posts::PostStore;
 pub use sqlite::SqliteStorage;
@@ -61,6 +63,7 @@ pub trait Storage:
     + PostStore
     + LoveStore
     + DomainStore
+    + MailingStore
     + Send
     + Sync
     + std::fmt::Debug

@@ -183,3 +183,10 @@ crate::db::posts::impl_post_store!(
 
 crate::db::love::impl_love_store!(PostgresStorage, sql, begin_write, set_scope);
 crate::db::domains::impl_domain_store!(PostgresStorage, sql, begin_write, set_scope);
+crate::db::mailings::impl_mailing_store!(
+    PostgresStorage,
+    sql,
+    begin_write,
+    set_scope,
+    " FOR UPDATE SKIP LOCKED"
+);

@@ -449,6 +449,29 @@ macro_rules! impl_post_store {
                         .bind(&seo)
                         .execute(&mut *tx)
                         .await?;
+                        // A new post open to all: its subscribers are told (once ever per
+                        // draft), by the mailer, after this commits.
+                        if post.kind == "post" && password_hash.is_none() {
+                            let blog_locked: Option<String> = sqlx::query_scalar($sql(
+                                "SELECT password_hash FROM blog_passwords WHERE tenant_id = $1",
+                            ))
+                            .bind(tenant)
+                            .fetch_optional(&mut *tx)
+                            .await?;
+                            if blog_locked.is_none() {
+                                sqlx::query($sql(
+                                    "INSERT INTO post_mailings (id, tenant_id, document_id, created_at)
+                                     VALUES ($1, $2, $3, $4)
+                                     ON CONFLICT (tenant_id, document_id) DO NOTHING",
+                                ))
+                                .bind(post.id)
+                                .bind(tenant)
+                                .bind(post.document_id)
+                                .bind(post.now)
+                                .execute(&mut *tx)
+                                .await?;
+                            }
+                        }
                         post.id.to_owned()
                     }
                 };

@@ -145,6 +145,7 @@ crate::db::posts::impl_post_store!(
 
 crate::db::love::impl_love_store!(SqliteStorage, sql, begin_write, set_scope);
 crate::db::domains::impl_domain_store!(SqliteStorage, sql, begin_write, set_scope);
+crate::db::mailings::impl_mailing_store!(SqliteStorage, sql, begin_write, set_scope, "");
 
 #[cfg(test)]
 mod tests {

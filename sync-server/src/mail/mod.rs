@@ -52,11 +52,14 @@ impl std::fmt::Debug for Mailer {
 }
 
 /// A mail to send.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Mail {
     pub to: String,
     pub subject: String,
     pub body: String,
+    /// A one-click unsubscribe URL (RFC 8058): sent as `List-Unsubscribe` with
+    /// `List-Unsubscribe-Post: List-Unsubscribe=One-Click`, so mail clients offer it.
+    pub list_unsubscribe: Option<String>,
 }
 
 impl Mailer {
@@ -104,12 +107,24 @@ impl Mailer {
 
     /// Send now.
     pub async fn send(&self, mail: &Mail) -> anyhow::Result<()> {
-        let message = Message::builder()
+        let mut builder = Message::builder()
             .from(self.from.clone())
             .to(mail.to.parse()?)
             .subject(&mail.subject)
-            .header(ContentType::TEXT_PLAIN)
-            .body(mail.body.clone())?;
+            .header(ContentType::TEXT_PLAIN);
+        if let Some(url) = &mail.list_unsubscribe {
+            use lettre::message::header::{HeaderName, HeaderValue};
+            builder = builder
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe"),
+                    format!("<{url}>"),
+                ))
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                    "List-Unsubscribe=One-Click".into(),
+                ));
+        }
+        let message = builder.body(mail.body.clone())?;
         match &self.transport {
             Transport::Smtp(t) => {
                 t.send(message).await?;

@@ -623,6 +623,7 @@ impl TenantsApi {
                 role = role.as_str(),
                 base = mailer.public_url,
             ),
+            ..Mail::default()
         });
         Ok(Created::Created(Json(InviteView {
             id: invite_id,
