@@ -98,7 +98,10 @@ async fn story(backend: Backend) {
     let alan_link = link_in(&alan, "http://pint.test/b/ada-writes/unsubscribe?token=")
         .trim_end_matches('>')
         .to_owned();
-    assert!(header.contains("/b/ada-writes/unsubscribe?token=ey"), "{header}");
+    assert!(
+        header.contains("/b/ada-writes/unsubscribe?token=ey"),
+        "{header}"
+    );
     let resp = http()
         .post(alan_link.replace("http://pint.test", &server.base))
         .header("content-type", "application/x-www-form-urlencoded")
