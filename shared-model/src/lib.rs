@@ -12,6 +12,7 @@ pub mod fuzz;
 pub mod links;
 pub mod render;
 pub mod slug;
+pub mod sync_parts;
 pub mod sync_protocol;
 
 pub use document_id::{DocumentId, DocumentIdError};

@@ -545,13 +545,16 @@ impl Engine {
         Ok(self.draft(id)?.heads())
     }
 
-    /// The next sync message for a peer about a draft (`state`: that peer's session).
+    /// The next sync message for a peer about a draft (`state`: that peer's session), as
+    /// parts to send in order (a large one in several; none when there is nothing to say).
     pub fn sync_message(
         &mut self,
         id: DocumentId,
         state: &mut automerge::sync::State,
-    ) -> Result<Option<Vec<u8>>, EngineError> {
-        Ok(self.draft(id)?.generate_sync_message(state))
+    ) -> Result<Vec<Vec<u8>>, EngineError> {
+        Ok(self
+            .draft(id)?
+            .generate_sync_parts(state, pint_model::sync_parts::PART_BYTES))
     }
 
     /// Take a sync message from a peer about a draft: changes that keep the draft valid

@@ -565,6 +565,17 @@ impl Draft {
             .map(automerge::sync::Message::encode)
     }
 
+    /// The next sync message for a peer as parts to send in order (`sync_parts`): a
+    /// large one in several messages, so it fits the server's limit and other drafts'
+    /// messages can go between its parts.
+    pub fn generate_sync_parts(
+        &mut self,
+        state: &mut automerge::sync::State,
+        part_bytes: usize,
+    ) -> Vec<Vec<u8>> {
+        crate::sync_parts::generate_in_parts(self.doc.document(), state, part_bytes)
+    }
+
     /// Take one Automerge sync message from a peer. Changes in it are kept only if the
     /// result still follows the schema (otherwise nothing changes, `state` included).
     /// Returns whether the draft changed.

@@ -14,7 +14,7 @@
 //! type or an oversized one gets an `error` message and the socket closes; other
 //! connections are untouched.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -80,6 +80,7 @@ pub async fn sync_socket(
         caller,
         peer_id: None,
         open: HashMap::new(),
+        backlog: VecDeque::new(),
     };
     let limit = settings.max_message_bytes;
     let config = WebSocketConfig::default()
@@ -117,6 +118,10 @@ struct Connection {
     caller: Caller,
     peer_id: Option<String>,
     open: HashMap<String, OpenDoc>,
+    /// Parts of large sync messages still to send, per draft, taken in turns (one part
+    /// of each draft with parts waiting, then again), so that one large draft does not
+    /// hold the others back.
+    backlog: VecDeque<(String, VecDeque<Vec<u8>>)>,
 }
 
 impl Connection {
@@ -128,6 +133,9 @@ impl Connection {
         tracing::info!(%user, connection = self.id, "sync connection opened");
         let closing = loop {
             tokio::select! {
+                // In this order: what the peer says, what others changed, then the next
+                // waiting part of a large draft.
+                biased;
                 frame = stream.next() => match frame {
                     Some(Ok(Frame::Binary(bytes))) => {
                         if let Err(close) = self.on_frame(&bytes, &mut sink, &wake_tx).await {
@@ -174,6 +182,11 @@ impl Connection {
                         }
                     }
                     if let Err(close) = result {
+                        break close;
+                    }
+                }
+                () = std::future::ready(()), if !self.backlog.is_empty() => {
+                    if let Err(close) = self.send_next_part(&mut sink).await {
                         break close;
                     }
                 }
@@ -433,20 +446,58 @@ impl Connection {
         self.send_sync(document_id, sink).await
     }
 
-    /// Send this connection what it lacks of a draft, if anything.
+    /// Send this connection what it lacks of a draft, if anything: the first part now
+    /// (unless parts of the draft are still waiting: then after them), the others in
+    /// turns with other drafts' parts.
     async fn send_sync(&mut self, document_id: &str, sink: &mut Sink) -> Result<(), Close> {
         let Some(open) = self.open.get_mut(document_id) else {
             return Ok(());
         };
-        let data = open.shared.lock().await.generate(&mut open.state);
-        if let Some(data) = data {
-            let message = Message::Sync {
-                document_id: document_id.to_owned(),
-                sender_id: self.settings.peer_id.clone(),
-                target_id: self.peer_id.clone().unwrap_or_default(),
-                data,
-            };
-            self.send(sink, message).await?;
+        let mut parts: VecDeque<Vec<u8>> = open
+            .shared
+            .lock()
+            .await
+            .generate_parts(&mut open.state)
+            .into();
+        if let Some((_, waiting)) = self.backlog.iter_mut().find(|(d, _)| d == document_id) {
+            waiting.extend(parts);
+            return Ok(());
+        }
+        let Some(first) = parts.pop_front() else {
+            return Ok(());
+        };
+        self.send_part(document_id, first, sink).await?;
+        if !parts.is_empty() {
+            self.backlog.push_back((document_id.to_owned(), parts));
+        }
+        Ok(())
+    }
+
+    async fn send_part(
+        &self,
+        document_id: &str,
+        data: Vec<u8>,
+        sink: &mut Sink,
+    ) -> Result<(), Close> {
+        let message = Message::Sync {
+            document_id: document_id.to_owned(),
+            sender_id: self.settings.peer_id.clone(),
+            target_id: self.peer_id.clone().unwrap_or_default(),
+            data,
+        };
+        self.send(sink, message).await
+    }
+
+    /// One waiting part of the draft whose turn it is.
+    async fn send_next_part(&mut self, sink: &mut Sink) -> Result<(), Close> {
+        let Some((document_id, mut parts)) = self.backlog.pop_front() else {
+            return Ok(());
+        };
+        if let Some(part) = parts.pop_front() {
+            self.send_part(&document_id, part, sink).await?;
+        }
+        if !parts.is_empty() {
+            self.backlog.push_back((document_id, parts));
         }
         Ok(())
     }

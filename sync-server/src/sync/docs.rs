@@ -91,11 +91,21 @@ impl LoadedDoc {
         let _ = self.ephemeral.send((from, message));
     }
 
-    /// The next sync message for a peer, if there is anything to say.
+    /// The next sync message for a peer, if there is anything to say (a large one whole).
     pub fn generate(&self, state: &mut sync::State) -> Option<Vec<u8>> {
         self.doc
             .generate_sync_message(state)
             .map(sync::Message::encode)
+    }
+
+    /// The next sync message for a peer as parts to send in order (`sync_parts`): none
+    /// when there is nothing to say.
+    pub fn generate_parts(&self, state: &mut sync::State) -> Vec<Vec<u8>> {
+        pint_model::sync_parts::generate_in_parts(
+            &self.doc,
+            state,
+            pint_model::sync_parts::PART_BYTES,
+        )
     }
 
     /// The document as it is (for tests and publishing).

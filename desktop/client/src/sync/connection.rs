@@ -183,7 +183,7 @@ impl<'e> Connection<'e> {
         let Some(doc) = self.docs.get_mut(key) else {
             return Ok(());
         };
-        let data = generate(self.engine, doc)?;
+        let parts = generate(self.engine, doc)?;
         let mine = heads(self.engine, doc)?;
         doc.settled = matches!(doc.replica, Replica::Unavailable)
             || doc
@@ -191,30 +191,34 @@ impl<'e> Connection<'e> {
                 .their_heads
                 .as_deref()
                 .is_some_and(|t| same(t, &mine));
-        let Some(data) = data else {
+        if parts.is_empty() {
             return Ok(());
-        };
-        let first = !doc.opened;
+        }
+        let mut first = !doc.opened;
         doc.opened = true;
         doc.settled = false;
-        let (document_id, sender_id, target_id) =
-            (key.to_owned(), self.peer_id.clone(), String::new());
-        self.send(if first {
-            Message::Request {
-                document_id,
-                sender_id,
-                target_id,
-                data,
-            }
-        } else {
-            Message::Sync {
-                document_id,
-                sender_id,
-                target_id,
-                data,
-            }
-        })
-        .await
+        for data in parts {
+            let (document_id, sender_id, target_id) =
+                (key.to_owned(), self.peer_id.clone(), String::new());
+            self.send(if first {
+                Message::Request {
+                    document_id,
+                    sender_id,
+                    target_id,
+                    data,
+                }
+            } else {
+                Message::Sync {
+                    document_id,
+                    sender_id,
+                    target_id,
+                    data,
+                }
+            })
+            .await?;
+            first = false;
+        }
+        Ok(())
     }
 
     /// Drafts not yet in sync on this socket.
@@ -248,16 +252,16 @@ impl<'e> Connection<'e> {
                     }
                     Replica::Unavailable => return Ok(events),
                 }
-                let reply = generate(self.engine, doc)?;
+                let replies = generate(self.engine, doc)?;
                 let mine = heads(self.engine, doc)?;
                 doc.settled = same(&mine, &theirs);
                 // Settled again (also after taking the server's changes): record it.
                 if doc.settled {
                     self.on_settled(&document_id, &mine, &mut events)?;
                 }
-                if let Some(data) = reply {
+                for data in replies {
                     self.send(Message::Sync {
-                        document_id,
+                        document_id: document_id.clone(),
                         sender_id: self.peer_id.clone(),
                         target_id: String::new(),
                         data,
@@ -432,14 +436,17 @@ fn upgrade_error(e: tungstenite::Error) -> SyncError {
     }
 }
 
-fn generate(engine: &Mutex<Engine>, doc: &mut Doc) -> Result<Option<Vec<u8>>, SyncError> {
+/// What to send the server about a draft: parts in order (`pint_model::sync_parts`),
+/// none when there is nothing to say.
+fn generate(engine: &Mutex<Engine>, doc: &mut Doc) -> Result<Vec<Vec<u8>>, SyncError> {
     Ok(match &mut doc.replica {
         Replica::Local(id) => lock(engine).sync_message(*id, &mut doc.state)?,
-        Replica::Remote(d) => d
-            .sync()
-            .generate_sync_message(&mut doc.state)
-            .map(sync::Message::encode),
-        Replica::Unavailable => None,
+        Replica::Remote(d) => pint_model::sync_parts::generate_in_parts(
+            d.document(),
+            &mut doc.state,
+            pint_model::sync_parts::PART_BYTES,
+        ),
+        Replica::Unavailable => Vec::new(),
     })
 }
 
