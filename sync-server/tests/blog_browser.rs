@@ -48,7 +48,11 @@ async fn publish_blog(base: &str, db: &TestDb) -> BlogOwner {
             "# Home again\n\nThe plane **landed**; everything synced by itself.\n\n- one\n- two",
         ),
     ] {
-        let (id, _) = owner.draft(kind, title, body).await;
+        let (id, mut draft) = owner.draft(kind, title, body).await;
+        if title == "Landing" {
+            draft.add_tag("travel").unwrap();
+            owner.save(&id, &mut draft).await;
+        }
         let options = if title == "Members only" {
             json!({"password": "open sesame"})
         } else {
@@ -106,7 +110,13 @@ async fn a_reader_reads_the_blog_in_chromium_with_and_without_javascript() {
     let h1s: Vec<&str> = visited.iter().map(|v| v["h1"].as_str().unwrap()).collect();
     assert_eq!(
         h1s,
-        ["ada-writes", "Landing", "About", "ada-writes"],
+        [
+            "ada-writes",
+            "Landing",
+            "Posts tagged “travel”",
+            "About",
+            "ada-writes"
+        ],
         "{seen}"
     );
     for v in visited {

@@ -1,7 +1,7 @@
 // Reads a Pint blog in Debian's Chromium, as readers do, and prints what it saw as JSON
 // for the Rust test (sync-server/tests/blog_browser.rs) to judge:
 //   node blog.mjs <blog index URL>
-// With JavaScript on: index -> first post -> first page in the navigation -> back home
+// With JavaScript on: index -> first post -> its tag -> first page in the navigation -> home
 // by the blog's name, collecting console errors and failed requests; a protected post,
 // a like, a subscription, the widgets (theme, font) and a note for the wall of love.
 // With JavaScript off: the same post's text. Ends the browser whatever happens.
@@ -38,6 +38,9 @@ try {
   await page.waitForLoadState();
   await visit("post");
   const postUrl = page.url();
+  await page.locator("main article .meta a").first().click();
+  await page.waitForLoadState();
+  await visit("tag");
   await page.locator("header nav a").first().click();
   await page.waitForLoadState();
   await visit("page");
