@@ -6,10 +6,8 @@
 //! (a stock Automerge one too) applies each part as it comes, and the sender can send
 //! other documents' messages between the parts.
 
-use std::collections::HashSet;
-
+use automerge::Automerge;
 use automerge::sync::{Message, MessageVersion, State, SyncDoc};
-use automerge::{Automerge, ChangeHash};
 
 /// Changes per part, in bytes (a single larger change is a part of its own).
 pub const PART_BYTES: usize = 256 * 1024;
@@ -17,7 +15,6 @@ pub const PART_BYTES: usize = 256 * 1024;
 /// The next sync message for a peer (`state` is its session) as encoded parts to send in
 /// order: none when there is nothing to say, one when it is small.
 pub fn generate_in_parts(doc: &Automerge, state: &mut State, part_bytes: usize) -> Vec<Vec<u8>> {
-    let before = state.sent_hashes.clone();
     let Some(message) = doc.generate_sync_message(state) else {
         return Vec::new();
     };
@@ -25,20 +22,22 @@ pub fn generate_in_parts(doc: &Automerge, state: &mut State, part_bytes: usize) 
     if size <= part_bytes {
         return vec![message.encode()];
     }
-    // The changes this message carries: those it added to what the peer was sent.
-    let carried: HashSet<ChangeHash> = state.sent_hashes.difference(&before).copied().collect();
-    if carried.is_empty() {
-        return vec![message.encode()];
-    }
+    let changes: Vec<Vec<u8>> = match message.version {
+        // One change per chunk: split as they are (a change whose dependencies come in a
+        // later part waits in the peer's queue).
+        MessageVersion::V1 => message.changes.iter().map(<[u8]>::to_vec).collect(),
+        // One compressed chunk (often the whole document): the changes the peer lacks
+        // instead, in causal order, from what both are known to have (a change it has
+        // already is skipped on its side).
+        MessageVersion::V2 => doc
+            .get_changes(&state.shared_heads)
+            .into_iter()
+            .map(|c| c.raw_bytes().to_vec())
+            .collect(),
+    };
     let mut parts: Vec<Vec<Vec<u8>>> = vec![Vec::new()];
     let mut part_size = 0;
-    // `get_changes` lists changes in causal order: every part applies on top of the ones
-    // before it.
-    for change in doc.get_changes(&[]) {
-        if !carried.contains(&change.hash()) {
-            continue;
-        }
-        let bytes = change.raw_bytes().to_vec();
+    for bytes in changes {
         if part_size > 0 && part_size + bytes.len() > part_bytes {
             parts.push(Vec::new());
             part_size = 0;

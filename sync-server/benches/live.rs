@@ -274,7 +274,11 @@ async fn main() {
         .env("PINT_LISTEN", "127.0.0.1:0")
         .env("PINT_LOG", "warn")
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        // `PINT_BENCH_SERVER_LOG=FILE` keeps the server's warnings there.
+        .stderr(match std::env::var("PINT_BENCH_SERVER_LOG") {
+            Ok(path) => Stdio::from(std::fs::File::create(path).unwrap()),
+            Err(_) => Stdio::null(),
+        })
         .spawn()
         .unwrap();
     let mut line = String::new();

@@ -133,22 +133,9 @@ impl Connection {
         tracing::info!(%user, connection = self.id, "sync connection opened");
         let closing = loop {
             tokio::select! {
-                // In this order: what the peer says, what others changed, then the next
-                // waiting part of a large draft.
+                // In this order: what others changed (the live fan-out), what the peer
+                // says, then the next waiting part of a large draft.
                 biased;
-                frame = stream.next() => match frame {
-                    Some(Ok(Frame::Binary(bytes))) => {
-                        if let Err(close) = self.on_frame(&bytes, &mut sink, &wake_tx).await {
-                            break close;
-                        }
-                    }
-                    Some(Ok(Frame::Text(_))) => {
-                        break Close(Some("messages are CBOR in binary frames".into()));
-                    }
-                    Some(Ok(Frame::Ping(_) | Frame::Pong(_))) => {}
-                    Some(Ok(Frame::Close(_))) | None => break Close(None),
-                    Some(Err(e)) => break Close(Some(format!("unreadable frame: {e}"))),
-                },
                 Some(wake) = wake_rx.recv() => {
                     // Changes that arrived together are sent together: one sync message
                     // per draft for everything queued, not one per change.
@@ -185,6 +172,19 @@ impl Connection {
                         break close;
                     }
                 }
+                frame = stream.next() => match frame {
+                    Some(Ok(Frame::Binary(bytes))) => {
+                        if let Err(close) = self.on_frame(&bytes, &mut sink, &wake_tx).await {
+                            break close;
+                        }
+                    }
+                    Some(Ok(Frame::Text(_))) => {
+                        break Close(Some("messages are CBOR in binary frames".into()));
+                    }
+                    Some(Ok(Frame::Ping(_) | Frame::Pong(_))) => {}
+                    Some(Ok(Frame::Close(_))) | None => break Close(None),
+                    Some(Err(e)) => break Close(Some(format!("unreadable frame: {e}"))),
+                },
                 () = std::future::ready(()), if !self.backlog.is_empty() => {
                     if let Err(close) = self.send_next_part(&mut sink).await {
                         break close;
