@@ -320,6 +320,16 @@ pub async fn publish(
 }
 
 #[tauri::command]
+pub async fn publish_states(
+    state: State<'_, AppState>,
+    args: ipc::PublishStatesArgs,
+) -> Reply<ipc::PublishStatesArgs> {
+    let ipc::PublishStatesArgs {} = args;
+    let (engine, session) = (Arc::clone(engine(&state)?), session(&state)?);
+    Ok(pint_client::publish::publish_states(&engine, &session).await?)
+}
+
+#[tauri::command]
 pub async fn unpublish(
     state: State<'_, AppState>,
     args: ipc::UnpublishArgs,

@@ -176,6 +176,12 @@ describe("sync in the window", () => {
         expect(blogPage).toContain('<meta name="description" content="Written on a plane, synced on landing.">');
         expect(blogPage).toContain('<img class="featured" src="https://images.example.com/train.webp"');
         expect(blogPage).toContain("/b/ada-writes/tag/rail");
+        // The drafts list says it is on the blog.
+        const badge = async () =>
+          browser.execute(
+            () => document.querySelector('#drafts li[aria-current="true"] .published')?.textContent ?? "",
+          );
+        await until(browser, "the published badge", async () => (await badge()) === "published");
         // The editor's tag list shows the tags the dialog set.
         expect(await (await browser.$("#draft-tags")).getText()).toContain("rail");
         // "View on blog" opens the post in the system's browser.
@@ -190,6 +196,7 @@ describe("sync in the window", () => {
           async () => (await (await browser.$("#publish-status")).getText()) === "Published · changed since",
         );
         expect(await (await fetch(url)).text()).not.toContain("After publishing.");
+        await until(browser, "the changed badge", async () => (await badge()) === "published · changed");
         await waitForState(browser, "save-status", "saved");
         const shownNow = await editorText(browser);
 

@@ -27,6 +27,7 @@ export type { PublishOptions } from "./bindings/PublishOptions";
 export type { Selection } from "./bindings/Selection";
 export type { SyncStatus } from "./bindings/SyncStatus";
 export type { DraftDetails } from "./bindings/DraftDetails";
+export type { DraftPublished } from "./bindings/DraftPublished";
 
 import type { CommandError } from "./bindings/CommandError";
 import type { Commands } from "./bindings/Commands";

@@ -119,6 +119,15 @@ async function start(): Promise<void> {
   );
 
   const refreshList = () => sidebar.refresh(session.draft?.id ?? null);
+  // Where every draft stands on the blog, for the drafts list (quietly nothing when
+  // signed out or offline).
+  const refreshPublished = debounce(async () => {
+    try {
+      sidebar.showPublished(await invoke("publish_states"));
+    } catch {
+      sidebar.showPublished([]);
+    }
+  }, 500);
   // A save changes where the draft stands relative to the server: the list says so (the
   // sync's own events refresh it again once the server has it).
   const refreshAfterSave = debounce(() => void refreshList(), 500);
@@ -155,7 +164,13 @@ async function start(): Promise<void> {
   );
   // Sync tells its status and which drafts changed from elsewhere; the open draft takes
   // the changes in without moving the cursor, the list shows where each draft stands.
-  await on("sync-status", (sync) => account.syncChanged(sync));
+  let lastSync = "";
+  await on("sync-status", (sync) => {
+    account.syncChanged(sync);
+    // Just connected (signed in, back online): where the drafts stand on the blog.
+    if (sync.state === "synced" && lastSync !== "synced") refreshPublished();
+    lastSync = sync.state;
+  });
   await on("draft-changed", (id) => {
     if (id === session.draft?.id) {
       session
@@ -204,7 +219,11 @@ async function start(): Promise<void> {
     },
   );
   // Whether the open draft changed since it was published: asked again after edits.
-  const refreshPublish = debounce(() => void publishing.refresh(), 3000);
+  el<HTMLDialogElement>("publish").addEventListener("published", () => refreshPublished());
+  const refreshPublish = debounce(() => {
+    void publishing.refresh();
+    refreshPublished();
+  }, 3000);
 
   async function show(draft: DraftView): Promise<void> {
     await session.open(draft);
@@ -212,6 +231,7 @@ async function start(): Promise<void> {
     title.value = draft.title;
     tagEditor.show(draft.id, draft.tags);
     await refreshList();
+    refreshPublished();
     await showDamaged();
     if (historyPanel.open) void historyPanel.show(draft.id, restoreVersion);
   }

@@ -224,6 +224,8 @@ export class PublishPanel {
     this.els.submit.disabled = true;
     try {
       this.show(await action());
+      // The drafts list shows it too.
+      this.els.dialog.dispatchEvent(new CustomEvent("published"));
     } catch (e) {
       this.fail(e);
     } finally {

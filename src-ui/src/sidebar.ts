@@ -1,7 +1,7 @@
 // The drafts sidebar: the list (or the trash), search as you type, a tag filter and the
-// sort order.
+// sort order; per draft, whether it is on the server and on the blog.
 
-import type { DraftSummary, Invoke, Sort, TagCount } from "./ipc";
+import type { DraftPublished, DraftSummary, Invoke, PublishState, Sort, TagCount } from "./ipc";
 
 export interface SidebarActions {
   open(id: string): void;
@@ -38,6 +38,8 @@ export class Sidebar {
   private tag: string | null = null;
   private sort: Sort = "updated";
   private currentId: string | null = null;
+  /** Where drafts on the blog stand (from the server; empty when signed out). */
+  private published = new Map<string, PublishState>();
 
   constructor(
     private readonly invoke: Invoke,
@@ -100,6 +102,27 @@ export class Sidebar {
     select.value = this.tag ?? "";
   }
 
+  /** Show where each draft stands on the blog (the others: not on it). */
+  showPublished(states: DraftPublished[]): void {
+    this.published = new Map(states.map((s) => [s.id, s.state]));
+    for (const li of this.els.list.querySelectorAll<HTMLLIElement>("li[data-id]")) {
+      li.querySelector(".published")?.remove();
+      const badge = this.badge(li.dataset.id ?? "");
+      if (badge) li.querySelector(".sync")?.after(badge);
+    }
+  }
+
+  private badge(id: string): HTMLElement | null {
+    const state = this.published.get(id);
+    const label = publishBadge(state);
+    if (!state || !label) return null;
+    const span = document.createElement("span");
+    span.className = "published";
+    span.dataset.published = state.scheduled ? "scheduled" : state.changedSince ? "changed" : "published";
+    span.textContent = label;
+    return span;
+  }
+
   private render(items: DraftSummary[], currentId: string | null): void {
     this.els.list.replaceChildren(
       ...items.map((d) => {
@@ -115,6 +138,8 @@ export class Sidebar {
         sync.dataset.sync = d.sync;
         sync.textContent = syncLabel(d.sync);
         li.append(sync);
+        const badge = this.badge(d.id);
+        if (badge) li.append(badge);
         if (d.tags.length > 0) {
           const tags = document.createElement("span");
           tags.className = "tags";
@@ -144,6 +169,14 @@ export class Sidebar {
       }),
     );
   }
+}
+
+/** A draft's place on the blog in a word or two, for the drafts list ("" when not on it). */
+export function publishBadge(s: PublishState | undefined): string {
+  if (!s) return "";
+  if (s.scheduled && !s.published) return "scheduled";
+  if (!s.published) return "";
+  return s.changedSince ? "published · changed" : "published";
 }
 
 /** A draft's place relative to the server, in words (the sidebar shows it per draft). */

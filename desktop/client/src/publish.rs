@@ -214,6 +214,71 @@ pub async fn unpublish(
     Ok(state(session, None, None, &heads))
 }
 
+/// One draft's place on the blog, for the drafts list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DraftPublished {
+    #[ts(type = "string")]
+    pub id: DocumentId,
+    pub state: PublishState,
+}
+
+/// Where every draft of this device that is on the blog or scheduled stands (two
+/// requests, whatever the number of drafts); drafts not listed are not published.
+pub async fn publish_states(
+    engine: &Mutex<Engine>,
+    session: &Session,
+) -> Result<Vec<DraftPublished>, AccountError> {
+    let a = session.account();
+    let token = session.access_token().await?;
+    let posts: Vec<PostView> = call(
+        session
+            .http()
+            .get(format!("{}/v1/tenants/{}/posts", a.server, a.blog_id))
+            .bearer_auth(&token),
+    )
+    .await?;
+    let mut jobs: Vec<JobView> = call(
+        session
+            .http()
+            .get(format!("{}/v1/tenants/{}/scheduled", a.server, a.blog_id))
+            .bearer_auth(token),
+    )
+    .await?;
+    let mut out = Vec::new();
+    let mut posts = posts.into_iter().map(Some).collect::<Vec<_>>();
+    let mut ids: Vec<String> = posts
+        .iter()
+        .flatten()
+        .map(|p| p.document_id.clone())
+        .chain(jobs.iter().map(|j| j.document_id.clone()))
+        .collect();
+    ids.sort();
+    ids.dedup();
+    for key in ids {
+        let Ok(id) = key.parse::<DocumentId>() else {
+            continue;
+        };
+        // Only drafts this device has (a teammate's not synced yet are not listed here).
+        let Ok(heads) = lock(engine).heads(id) else {
+            continue;
+        };
+        let post = posts
+            .iter_mut()
+            .find(|p| p.as_ref().is_some_and(|p| p.document_id == key))
+            .and_then(Option::take);
+        let job = jobs
+            .iter()
+            .position(|j| j.document_id == key)
+            .map(|i| jobs.swap_remove(i));
+        out.push(DraftPublished {
+            id,
+            state: state(session, post, job, &heads),
+        });
+    }
+    Ok(out)
+}
+
 /// Whether and how the draft is on the blog, and whether it is scheduled.
 pub async fn publish_state(
     engine: &Mutex<Engine>,

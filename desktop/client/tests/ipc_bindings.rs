@@ -9,7 +9,9 @@ use std::path::PathBuf;
 
 use pint_client::account::SignIn;
 use pint_client::ipc::AccountStatus;
-use pint_client::publish::{PublishOptions, PublishState, PublishedPost, ScheduledPublish};
+use pint_client::publish::{
+    DraftPublished, PublishOptions, PublishState, PublishedPost, ScheduledPublish,
+};
 use pint_client::server::ServerStatus;
 use pint_client::sync::{PeerPresence, Selection, SyncStatus};
 use pint_client::{
@@ -60,6 +62,7 @@ fn typescript_bindings_are_fresh() {
         binding::<SignIn>(&cfg),
         binding::<PeerPresence>(&cfg),
         binding::<PublishState>(&cfg),
+        binding::<DraftPublished>(&cfg),
         binding::<PublishedPost>(&cfg),
         binding::<PublishOptions>(&cfg),
         binding::<ScheduledPublish>(&cfg),

@@ -3,6 +3,7 @@ import type { AccountStatus } from "./AccountStatus";
 import type { DamagedDraft } from "./DamagedDraft";
 import type { DraftContent } from "./DraftContent";
 import type { DraftDetails } from "./DraftDetails";
+import type { DraftPublished } from "./DraftPublished";
 import type { DraftSummary } from "./DraftSummary";
 import type { DraftSync } from "./DraftSync";
 import type { DraftView } from "./DraftView";
@@ -32,6 +33,7 @@ export interface Commands {
   publish_state: { args: { id: string, }; result: PublishState };
   publish: { args: { id: string, options: PublishOptions, }; result: PublishState };
   unpublish: { args: { id: string, }; result: PublishState };
+  publish_states: { args: Record<symbol, never>; result: Array<DraftPublished> };
   view_on_blog: { args: { id: string, }; result: string };
   draft_details: { args: { id: string, }; result: DraftDetails };
   set_draft_details: { args: { id: string, details: DraftDetails, }; result: DraftDetails };

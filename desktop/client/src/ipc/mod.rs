@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::{Config, TS, TypeVisitor};
 
 use crate::account::SignIn;
-use crate::publish::{PublishOptions, PublishState};
+use crate::publish::{DraftPublished, PublishOptions, PublishState};
 use crate::server::ServerStatus;
 use crate::store::{Account, DamagedDraft, DraftSummary, ListQuery, TagCount};
 use crate::sync::{PeerPresence, Selection, SyncStatus};
@@ -137,6 +137,8 @@ commands! {
     /// Publish the draft as it is here (`slug` empty: the default), or publish it again.
     "publish" => PublishArgs { #[ts(type = "string")] id: DocumentId, options: PublishOptions } -> PublishState;
     "unpublish" => UnpublishArgs { #[ts(type = "string")] id: DocumentId } -> PublishState;
+    /// Where every draft on the blog (or scheduled) stands, for the drafts list.
+    "publish_states" => PublishStatesArgs {} -> Vec<DraftPublished>;
     /// Open the published post in the system's browser (an error when it is not on the
     /// blog); answers the URL opened.
     "view_on_blog" => ViewOnBlogArgs { #[ts(type = "string")] id: DocumentId } -> String;
