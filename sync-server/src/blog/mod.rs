@@ -232,17 +232,13 @@ pub(crate) async fn blog(
     if subdomain.len() > 63 {
         return Ok(None);
     }
-    let Some(mut blog) = storage
+    let Some(blog) = storage
         .blog_by_subdomain(subdomain)
         .await
         .map_err(server_error)?
     else {
         return Ok(None);
     };
-    blog.custom_domain = storage
-        .verified_domain_of(&blog.id)
-        .await
-        .map_err(server_error)?;
     let pages = storage
         .public_posts(&blog.id, "page", 50, 0)
         .await

@@ -152,7 +152,7 @@ pub trait PostStore: Send + Sync {
     async fn unpublish(&self, scope: &TenantScope, document_id: &str) -> Result<bool, DbError>;
     /// The blog's published posts and pages, newest first.
     async fn posts(&self, scope: &TenantScope) -> Result<Vec<PostRecord>, DbError>;
-    /// The blog readers reach at a subdomain.
+    /// The blog readers reach at a subdomain, with its verified domain.
     async fn blog_by_subdomain(&self, subdomain: &str) -> Result<Option<TenantRecord>, DbError>;
     /// Published entries of `kind` of a blog for readers, newest first (pages: by title).
     async fn public_posts(
@@ -535,7 +535,7 @@ macro_rules! impl_post_store {
             ) -> Result<Option<$crate::db::tenants::TenantRecord>, $crate::db::DbError> {
                 let mut tx = self.pool.begin().await?;
                 $scope(&mut *tx, "", "", true).await?;
-                let found = sqlx::query_as($sql(concat!(
+                let mut found: Option<$crate::db::tenants::TenantRecord> = sqlx::query_as($sql(concat!(
                     "SELECT ",
                     $crate::db::tenants::tenant_columns!(),
                     " FROM tenants WHERE subdomain = $1"
@@ -543,6 +543,16 @@ macro_rules! impl_post_store {
                 .bind(subdomain)
                 .fetch_optional(&mut *tx)
                 .await?;
+                // Its verified domain, in the same transaction (its pages' canonical URLs).
+                if let Some(blog) = found.as_mut() {
+                    blog.custom_domain = sqlx::query_scalar($sql(
+                        "SELECT domain FROM custom_domains
+                         WHERE tenant_id = $1 AND verified_at IS NOT NULL",
+                    ))
+                    .bind(&blog.id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                }
                 tx.commit().await?;
                 Ok(found)
             }
