@@ -281,10 +281,18 @@ async fn main() {
         })
         .spawn()
         .unwrap();
+    // Stopped whatever happens (a panicking run leaves no server behind).
+    struct Server(std::process::Child);
+    impl Drop for Server {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let stdout = child.stdout.take().unwrap();
+    let child = Server(child);
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    BufReader::new(stdout).read_line(&mut line).unwrap();
     let base = line
         .trim()
         .strip_prefix("pint-server listening on ")
@@ -302,8 +310,7 @@ async fn main() {
         .unwrap();
     let token = reg["accessToken"].as_str().unwrap().to_owned();
     let tenant = reg["blog"]["id"].as_str().unwrap().to_owned();
-    scenario(&base, &token, &tenant, child.id(), 20, 1, seconds).await;
-    scenario(&base, &token, &tenant, child.id(), 200, 20, seconds).await;
-    let _ = child.kill();
-    let _ = child.wait();
+    scenario(&base, &token, &tenant, child.0.id(), 20, 1, seconds).await;
+    scenario(&base, &token, &tenant, child.0.id(), 200, 20, seconds).await;
+    drop(child);
 }
