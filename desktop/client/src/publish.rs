@@ -2,6 +2,7 @@
 //! blog. The background sync sends the latest edits; publishing waits (bounded) until
 //! the server has them, then asks it to publish exactly that revision.
 
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -238,24 +239,24 @@ pub async fn publish_states(
             .bearer_auth(&token),
     )
     .await?;
-    let mut jobs: Vec<JobView> = call(
+    let jobs: Vec<JobView> = call(
         session
             .http()
             .get(format!("{}/v1/tenants/{}/scheduled", a.server, a.blog_id))
             .bearer_auth(token),
     )
     .await?;
-    let mut out = Vec::new();
-    let mut posts = posts.into_iter().map(Some).collect::<Vec<_>>();
-    let mut ids: Vec<String> = posts
-        .iter()
-        .flatten()
-        .map(|p| p.document_id.clone())
-        .chain(jobs.iter().map(|j| j.document_id.clone()))
+    let mut posts: HashMap<String, PostView> = posts
+        .into_iter()
+        .map(|p| (p.document_id.clone(), p))
         .collect();
-    ids.sort();
-    ids.dedup();
-    for key in ids {
+    let mut jobs: HashMap<String, JobView> = jobs
+        .into_iter()
+        .map(|j| (j.document_id.clone(), j))
+        .collect();
+    let keys: BTreeSet<String> = posts.keys().chain(jobs.keys()).cloned().collect();
+    let mut out = Vec::new();
+    for key in keys {
         let Ok(id) = key.parse::<DocumentId>() else {
             continue;
         };
@@ -263,17 +264,9 @@ pub async fn publish_states(
         let Ok(heads) = lock(engine).heads(id) else {
             continue;
         };
-        let post = posts
-            .iter_mut()
-            .find(|p| p.as_ref().is_some_and(|p| p.document_id == key))
-            .and_then(Option::take);
-        let job = jobs
-            .iter()
-            .position(|j| j.document_id == key)
-            .map(|i| jobs.swap_remove(i));
         out.push(DraftPublished {
             id,
-            state: state(session, post, job, &heads),
+            state: state(session, posts.remove(&key), jobs.remove(&key), &heads),
         });
     }
     Ok(out)

@@ -56,6 +56,18 @@ impl BlogCache {
         });
     }
 
+    /// Drop everything kept of the blog a member's request changed.
+    pub async fn invalidate_blog_of(
+        &self,
+        storage: &dyn crate::db::Storage,
+        scope: &crate::db::tenants::TenantScope,
+    ) -> Result<(), crate::db::DbError> {
+        if let Some(blog) = storage.tenant(scope).await? {
+            self.invalidate(&blog.subdomain);
+        }
+        Ok(())
+    }
+
     pub fn len(&self) -> usize {
         self.lock().len()
     }

@@ -374,9 +374,10 @@ impl LoveApi {
         };
         let note =
             note.ok_or_else(|| ApiError::new(ErrorCode::NotFound, "this blog has no such note"))?;
-        if let Some(t) = storage.tenant(&scope).await.map_err(db_error)? {
-            cache.invalidate(&t.subdomain);
-        }
+        cache
+            .invalidate_blog_of(storage.as_ref(), &scope)
+            .await
+            .map_err(db_error)?;
         Ok(Json(note.into()))
     }
 }

@@ -53,7 +53,7 @@ async fn send(
                 return;
             }
         };
-        let (Some(mut blog), Some(post)) = (batch.blog, batch.post) else {
+        let (Some(blog), Some(post)) = (batch.blog, batch.post) else {
             // Taken off the blog (or the blog is gone): nobody is told.
             let _ = storage.finish_mailing(&mailing, now_ms()).await;
             return;
@@ -63,7 +63,6 @@ async fn send(
             let _ = storage.finish_mailing(&mailing, now_ms()).await;
             return;
         }
-        blog.custom_domain = storage.verified_domain_of(&blog.id).await.unwrap_or(None);
         let home = site.home(&blog);
         let url = post_url(&home, &post.slug);
         for (subscriber, email) in batch.subscribers {

@@ -48,9 +48,12 @@ pub trait DomainStore: Send + Sync {
     async fn remove_domain(&self, scope: &TenantScope) -> Result<bool, DbError>;
     /// The blog a verified domain belongs to.
     async fn blog_by_domain(&self, domain: &str) -> Result<Option<TenantRecord>, DbError>;
-    /// A blog's verified domain, if it has one.
-    async fn verified_domain_of(&self, tenant_id: &str) -> Result<Option<String>, DbError>;
 }
+
+/// A blog's verified domain (`$1`: the blog's id), read with the blog for its pages and
+/// mails.
+pub(crate) const VERIFIED_DOMAIN: &str =
+    "SELECT domain FROM custom_domains WHERE tenant_id = $1 AND verified_at IS NOT NULL";
 
 macro_rules! domain_columns {
     () => {
@@ -179,23 +182,6 @@ macro_rules! impl_domain_store {
                        WHERE domain = $1 AND verified_at IS NOT NULL)"
                 )))
                 .bind(domain)
-                .fetch_optional(&mut *tx)
-                .await?;
-                tx.commit().await?;
-                Ok(found)
-            }
-
-            async fn verified_domain_of(
-                &self,
-                tenant_id: &str,
-            ) -> Result<Option<String>, $crate::db::DbError> {
-                let mut tx = self.pool.begin().await?;
-                $scope(&mut *tx, tenant_id, "", false).await?;
-                let found = sqlx::query_scalar($sql(
-                    "SELECT domain FROM custom_domains
-                     WHERE tenant_id = $1 AND verified_at IS NOT NULL",
-                ))
-                .bind(tenant_id)
                 .fetch_optional(&mut *tx)
                 .await?;
                 tx.commit().await?;

@@ -20,6 +20,7 @@ pub struct MailingRecord {
 /// What to send next.
 #[derive(Debug, Clone)]
 pub struct MailingBatch {
+    /// The blog, with its verified domain.
     pub blog: Option<TenantRecord>,
     /// The post as it is on the blog now; `None` when it was taken off meanwhile.
     pub post: Option<PostRecord>,
@@ -91,14 +92,23 @@ macro_rules! impl_mailing_store {
             ) -> Result<$crate::db::mailings::MailingBatch, $crate::db::DbError> {
                 let mut tx = self.pool.begin().await?;
                 $scope(&mut *tx, &mailing.tenant_id, "", false).await?;
-                let blog = sqlx::query_as($sql(concat!(
-                    "SELECT ",
-                    $crate::db::tenants::tenant_columns!(),
-                    " FROM tenants WHERE id = $1"
-                )))
-                .bind(&mailing.tenant_id)
-                .fetch_optional(&mut *tx)
-                .await?;
+                let mut blog: Option<$crate::db::tenants::TenantRecord> =
+                    sqlx::query_as($sql(concat!(
+                        "SELECT ",
+                        $crate::db::tenants::tenant_columns!(),
+                        " FROM tenants WHERE id = $1"
+                    )))
+                    .bind(&mailing.tenant_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                // Its verified domain: the mail's links name it.
+                if let Some(b) = blog.as_mut() {
+                    b.custom_domain =
+                        sqlx::query_scalar($sql($crate::db::domains::VERIFIED_DOMAIN))
+                            .bind(&b.id)
+                            .fetch_optional(&mut *tx)
+                            .await?;
+                }
                 let post: Option<$crate::db::posts::PostRow> = sqlx::query_as($sql(concat!(
                     "SELECT ",
                     $crate::db::posts::post_columns!(),

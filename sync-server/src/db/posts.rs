@@ -545,10 +545,7 @@ macro_rules! impl_post_store {
                 .await?;
                 // Its verified domain, in the same transaction (its pages' canonical URLs).
                 if let Some(blog) = found.as_mut() {
-                    blog.custom_domain = sqlx::query_scalar($sql(
-                        "SELECT domain FROM custom_domains
-                         WHERE tenant_id = $1 AND verified_at IS NOT NULL",
-                    ))
+                    blog.custom_domain = sqlx::query_scalar($sql($crate::db::domains::VERIFIED_DOMAIN))
                     .bind(&blog.id)
                     .fetch_optional(&mut *tx)
                     .await?;

@@ -138,10 +138,12 @@ impl DomainHosts {
     /// canonical URLs name the domain).
     async fn changed(&self, scope: &crate::db::tenants::TenantScope) {
         self.clear();
-        match self.storage.tenant(scope).await {
-            Ok(Some(t)) => self.pages.invalidate(&t.subdomain),
-            Ok(None) => {}
-            Err(e) => tracing::warn!(error = %e, "the blog's cached pages could not be found"),
+        if let Err(e) = self
+            .pages
+            .invalidate_blog_of(self.storage.as_ref(), scope)
+            .await
+        {
+            tracing::warn!(error = %e, "the blog's cached pages could not be found");
         }
     }
 }

@@ -569,10 +569,10 @@ impl PublishApi {
             .with_details(serde_json::json!({ "notPublishedPages": unknown }))
             .into());
         }
-        let tenant = storage.tenant(&scope).await.map_err(db_error)?;
-        if let Some(t) = tenant {
-            cache.invalidate(&t.subdomain);
-        }
+        cache
+            .invalidate_blog_of(storage.as_ref(), &scope)
+            .await
+            .map_err(db_error)?;
         Ok(PageOrderSet::Done)
     }
 
@@ -609,9 +609,10 @@ impl PublishApi {
             .set_blog_password(&scope, hash.as_deref())
             .await
             .map_err(db_error)?;
-        if let Some(tenant) = storage.tenant(&scope).await.map_err(db_error)? {
-            cache.invalidate(&tenant.subdomain);
-        }
+        cache
+            .invalidate_blog_of(storage.as_ref(), &scope)
+            .await
+            .map_err(db_error)?;
         Ok(BlogPasswordSet::Done)
     }
 
@@ -684,9 +685,10 @@ impl PublishApi {
             .map_err(db_error)?
             || cancelled
         {
-            if let Some(tenant) = storage.tenant(&scope).await.map_err(db_error)? {
-                cache.invalidate(&tenant.subdomain);
-            }
+            cache
+                .invalidate_blog_of(storage.as_ref(), &scope)
+                .await
+                .map_err(db_error)?;
             Ok(Unpublished::Done)
         } else {
             Err(ApiError::new(ErrorCode::NotFound, "this draft is not published").into())
