@@ -12,8 +12,10 @@ pub mod fuzz;
 pub mod links;
 pub mod render;
 pub mod slug;
+pub mod sync_ack;
 pub mod sync_parts;
 pub mod sync_protocol;
+pub mod sync_receive;
 
 pub use document_id::{DocumentId, DocumentIdError};
 pub use draft::{Draft, DraftContent, DraftError, DraftKind, HistoryEntry, Seo, SeoField, Splice};

@@ -3,6 +3,10 @@
 //! default 60). Clients type 6 characters a second each; for every keystroke, the time
 //! until it is in each other client's document is recorded. Prints p50/p95/p99 and the
 //! server's CPU and peak RSS, for 20 clients on one draft and 200 clients over 20 drafts.
+//! The simulated clients answer as Pint's client does: an answer that only acknowledges
+//! changes waits up to `ACK_DELAY` for the client's next message (`pint_model::sync_ack`);
+//! `PINT_BENCH_ANSWER_AT_ONCE=1` makes them answer every message at once instead (as
+//! stock Automerge peers do), for comparison.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark fails loudly
 
@@ -16,6 +20,7 @@ use automerge::sync::{self, SyncDoc};
 use automerge::transaction::Transactable;
 use automerge::{AutoCommit, ChangeHash, ObjType, ROOT, ReadDoc};
 use futures_util::{SinkExt, StreamExt};
+use pint_model::sync_ack::{ACK_DELAY, answer_can_wait};
 use pint_model::sync_protocol::Message;
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::{self, client::IntoClientRequest};
@@ -92,7 +97,10 @@ async fn client(
     let mut first = true;
     let mut typing = tokio::time::interval(Duration::from_millis(167));
     let mut joined = false;
+    let mut answer_due: Option<Instant> = None;
+    let answer_at_once = std::env::var_os("PINT_BENCH_ANSWER_AT_ONCE").is_some();
     while Instant::now() < until {
+        let due = answer_due;
         tokio::select! {
             frame = socket.next() => {
                 let Some(Ok(tungstenite::Message::Binary(b))) = frame else { continue };
@@ -105,7 +113,8 @@ async fn client(
                     }
                     Ok(Message::Sync { data, .. }) => {
                         let before = doc.get_heads();
-                        doc.sync().receive_sync_message(&mut state, sync::Message::decode(&data).unwrap()).unwrap();
+                        let received = sync::Message::decode(&data).unwrap();
+                        pint_model::sync_receive::receive(&mut doc, &mut state, received.clone()).unwrap();
                         let now = Instant::now();
                         let new: Vec<ChangeHash> = doc.get_changes_meta(&before).iter().map(|c| c.hash).collect();
                         if !new.is_empty() {
@@ -117,11 +126,25 @@ async fn client(
                                 }
                             }
                         }
-                        if let Some(reply) = doc.sync().generate_sync_message(&mut state) {
+                        if !answer_at_once && answer_can_wait(&received, &doc.get_heads()) {
+                            answer_due.get_or_insert_with(|| Instant::now() + ACK_DELAY);
+                        } else if let Some(reply) = doc.sync().generate_sync_message(&mut state) {
+                            answer_due = None;
                             socket.send(tungstenite::Message::binary(msg(reply.encode(), false).encode())).await.unwrap();
                         }
                     }
                     _ => {}
+                }
+            }
+            () = async {
+                match due {
+                    Some(at) => tokio::time::sleep_until(at.into()).await,
+                    None => std::future::pending().await,
+                }
+            } => {
+                answer_due = None;
+                if let Some(reply) = doc.sync().generate_sync_message(&mut state) {
+                    socket.send(tungstenite::Message::binary(msg(reply.encode(), false).encode())).await.unwrap();
                 }
             }
             _ = typing.tick() => {
@@ -141,6 +164,7 @@ async fn client(
                     }
                 }
                 if let Some(m) = doc.sync().generate_sync_message(&mut state) {
+                    answer_due = None;
                     socket.send(tungstenite::Message::binary(msg(m.encode(), false).encode())).await.unwrap();
                 }
             }

@@ -584,15 +584,12 @@ impl Draft {
         state: &mut automerge::sync::State,
         message: &[u8],
     ) -> Result<bool, DraftError> {
-        use automerge::sync::SyncDoc;
         let message = automerge::sync::Message::decode(message)
             .map_err(|e| DraftError::NotAutomerge(e.to_string()))?;
         let before = self.doc.get_heads();
         let mut candidate = self.doc.fork();
         let mut candidate_state = state.clone();
-        candidate
-            .sync()
-            .receive_sync_message(&mut candidate_state, message)
+        crate::sync_receive::receive(&mut candidate, &mut candidate_state, message)
             .map_err(|e| DraftError::NotAutomerge(e.to_string()))?;
         if candidate.get_heads() == before {
             *state = candidate_state;

@@ -239,9 +239,9 @@ impl SyncDocs {
         let (mine, writer, id) = {
             let mut loaded = shared.lock().await;
             let before = loaded.doc.get_heads();
-            loaded
-                .doc
-                .receive_sync_message(state, message)
+            // Automerge's own receive walks the whole history per message; this one
+            // does the same in time proportional to what is new (`sync_receive`).
+            pint_model::sync_receive::receive(&mut loaded.doc, state, message)
                 .map_err(|e| SyncError::BadChanges(e.to_string()))?;
             if loaded.doc.get_heads() == before {
                 return Ok(false);

@@ -8,9 +8,9 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use automerge::sync::{self, SyncDoc};
+use automerge::sync;
 use automerge::{AutoCommit, ChangeHash};
 use futures_util::{SinkExt, StreamExt};
 use pint_model::DocumentId;
@@ -40,6 +40,9 @@ struct Doc {
     /// A message has gone out on this socket (the first one is a `request`).
     opened: bool,
     settled: bool,
+    /// An answer that only acknowledges the server's changes, held back until then
+    /// (`pint_model::sync_ack`): the next message for the draft says it anyway.
+    answer_due: Option<Instant>,
 }
 
 /// What a message from the server did here.
@@ -168,6 +171,7 @@ impl<'e> Connection<'e> {
                     state: sync::State::new(),
                     opened: false,
                     settled: false,
+                    answer_due: None,
                 },
             );
         }
@@ -194,6 +198,7 @@ impl<'e> Connection<'e> {
         if parts.is_empty() {
             return Ok(());
         }
+        doc.answer_due = None;
         let mut first = !doc.opened;
         doc.opened = true;
         doc.settled = false;
@@ -217,6 +222,26 @@ impl<'e> Connection<'e> {
             })
             .await?;
             first = false;
+        }
+        Ok(())
+    }
+
+    /// When the first held-back answer is due (`send_due_answers`).
+    pub fn answer_due(&self) -> Option<Instant> {
+        self.docs.values().filter_map(|d| d.answer_due).min()
+    }
+
+    /// Send the held-back answers whose time has come.
+    pub async fn send_due_answers(&mut self) -> Result<(), SyncError> {
+        let now = Instant::now();
+        let due: Vec<String> = self
+            .docs
+            .iter()
+            .filter(|(_, d)| d.answer_due.is_some_and(|t| t <= now))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for key in due {
+            self.send_for(&key).await?;
         }
         Ok(())
     }
@@ -246,14 +271,25 @@ impl<'e> Connection<'e> {
                         }
                     }
                     Replica::Remote(d) => {
-                        d.sync()
-                            .receive_sync_message(&mut doc.state, decoded)
-                            .map_err(|e| SyncError::Refused(e.to_string()))?;
+                        pint_model::sync_receive::receive(
+                            d.as_mut(),
+                            &mut doc.state,
+                            decoded.clone(),
+                        )
+                        .map_err(|e| SyncError::Refused(e.to_string()))?;
                     }
                     Replica::Unavailable => return Ok(events),
                 }
-                let replies = generate(self.engine, doc)?;
                 let mine = heads(self.engine, doc)?;
+                // An answer that would only say "got them" waits for the next message.
+                let replies = if pint_model::sync_ack::answer_can_wait(&decoded, &mine) {
+                    doc.answer_due
+                        .get_or_insert_with(|| Instant::now() + pint_model::sync_ack::ACK_DELAY);
+                    Vec::new()
+                } else {
+                    doc.answer_due = None;
+                    generate(self.engine, doc)?
+                };
                 doc.settled = same(&mine, &theirs);
                 // Settled again (also after taking the server's changes): record it.
                 if doc.settled {

@@ -288,6 +288,7 @@ impl Worker {
         ping.reset();
         let mut heard = Instant::now();
         loop {
+            let answer_due = conn.answer_due();
             tokio::select! {
                 message = conn.next() => {
                     heard = Instant::now();
@@ -351,6 +352,14 @@ impl Worker {
                         conn.sync(key).await?;
                     }
                     cursor = Some(cursor.unwrap_or(since).max(found.cursor));
+                }
+                () = async {
+                    match answer_due {
+                        Some(at) => tokio::time::sleep_until(at.into()).await,
+                        None => std::future::pending().await,
+                    }
+                } => {
+                    conn.send_due_answers().await?;
                 }
                 _ = ping.tick() => {
                     if heard.elapsed() > SILENCE_LIMIT {
