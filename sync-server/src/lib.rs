@@ -125,8 +125,10 @@ impl Bound {
                 }
             });
         }
+        let sync_access = sync::access::AccessWatch::start(Arc::clone(&self.storage));
         let app = http::app(http::Services {
             sync_docs,
+            sync_access,
             sync_settings: sync::connection::SyncSettings {
                 max_message_bytes: self.settings.max_sync_message_bytes,
                 peer_id: format!("pint-server-{}", uuid::Uuid::now_v7()),

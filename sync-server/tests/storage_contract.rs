@@ -126,6 +126,9 @@ async fn accounts_and_tenants(backend: Backend) {
             refresh_expires_at: expires,
             now: 20,
         };
+    // The access counter (sync sockets re-check when it moves) moves only when access
+    // may have been lost: not for a new session or a refresh.
+    let epoch = s.access_epoch().await.unwrap();
     s.create_session(&session("s1", "u-ada", "h1", 1_000))
         .await
         .unwrap();
@@ -144,11 +147,16 @@ async fn accounts_and_tenants(backend: Backend) {
         }
         other => panic!("{other:?}"),
     }
+    assert_eq!(s.access_epoch().await.unwrap(), epoch);
     assert_eq!(
         s.rotate_refresh("h1", "h3", 2_000, 31).await.unwrap(),
         Refreshed::Reused {
             session_id: "s1".into()
         }
+    );
+    assert!(
+        s.access_epoch().await.unwrap() > epoch,
+        "a revoked session moves the access counter"
     );
     assert!(
         s.session_with_user("s1")
@@ -276,7 +284,12 @@ async fn accounts_and_tenants(backend: Backend) {
     s.create_session(&session("s5", "u-bob", "b1", 1_000))
         .await
         .unwrap();
+    let before_ban = s.access_epoch().await.unwrap();
     assert!(s.set_role("u-bob", "banned", 70).await.unwrap());
+    assert!(
+        s.access_epoch().await.unwrap() > before_ban,
+        "a ban moves it"
+    );
     assert!(s.active_sessions("u-bob").await.unwrap().is_empty());
     assert_eq!(
         s.rotate_refresh("b1", "b2", 2_000, 71).await.unwrap(),
@@ -447,12 +460,15 @@ async fn accounts_and_tenants(backend: Backend) {
         MemberChange::NotFound,
         "through B, Ada is nobody"
     );
+    let before = s.access_epoch().await.unwrap();
     assert_eq!(
         s.set_member_role(&ada_in_a, "u-bob", Role::Admin, 141)
             .await
             .unwrap(),
         MemberChange::Done
     );
+    let after_role = s.access_epoch().await.unwrap();
+    assert!(after_role > before, "a role change moves it");
     assert_eq!(
         s.remove_member(&bob_in_b, "u-ada", 142).await.unwrap(),
         MemberChange::NotFound
@@ -461,6 +477,8 @@ async fn accounts_and_tenants(backend: Backend) {
         s.remove_member(&ada_in_a, "u-bob", 142).await.unwrap(),
         MemberChange::Done
     );
+    let after_removal = s.access_epoch().await.unwrap();
+    assert!(after_removal > after_role, "a removal moves it");
     assert!(s.scope("u-bob", "t-a").await.unwrap().is_none());
 
     // The audit log, newest first, paged; only the tenant's own.
@@ -496,10 +514,16 @@ async fn accounts_and_tenants(backend: Backend) {
     // Deleting a tenant takes its members, invitations and log with it; deleting a user
     // takes their memberships and sessions.
     assert!(s.delete_tenant(&ada_in_a).await.unwrap());
+    let after_tenant = s.access_epoch().await.unwrap();
+    assert!(after_tenant > after_removal, "a deleted blog moves it");
     assert!(s.scope("u-ada", "t-a").await.unwrap().is_none());
     assert!(s.tenants_of("u-ada").await.unwrap().is_empty());
     assert!(s.delete_user("u-bob").await.unwrap());
     assert!(!s.delete_user("u-bob").await.unwrap());
+    assert!(
+        s.access_epoch().await.unwrap() > after_tenant,
+        "a deleted user moves it"
+    );
     assert!(s.scope("u-bob", "t-b").await.unwrap().is_none());
     assert!(s.session_with_user("s5").await.unwrap().is_none());
 }

@@ -312,7 +312,8 @@ async fn story(backend: Backend) {
 }
 
 /// Two server processes on one PostgreSQL: a client of each edits the same draft and
-/// sees the other's changes live (LISTEN/NOTIFY), within a second.
+/// sees the other's changes live (LISTEN/NOTIFY), within a second; signing out on one
+/// closes the session's socket on the other within a second.
 #[tokio::test]
 async fn two_servers_on_one_postgres_relay_live() {
     let server = TestServer::start(Backend::Postgres).await;
@@ -368,6 +369,27 @@ async fn two_servers_on_one_postgres_relay_live() {
     }
     assert_eq!(laptop_doc.text(), "On server one. And live across servers.");
     assert_eq!(phone_doc.text(), laptop_doc.text());
+
+    // Signing out through server one ends the session's sockets on both servers within
+    // a second (the access counter in the shared database moved).
+    let resp = http()
+        .post(server.url("/v1/auth/logout"))
+        .bearer_auth(&token)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.status().is_success(), "{}", resp.status());
+    let signed_out = Instant::now();
+    let (closed, _) = closed_within(&mut phone.socket, 3_000).await;
+    assert!(closed, "the socket on the other server closed");
+    assert!(
+        signed_out.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        signed_out.elapsed()
+    );
+    let (closed, _) = closed_within(&mut laptop.socket, 3_000).await;
+    assert!(closed, "the socket on this server closed");
     server.stop().await;
 }
 

@@ -111,6 +111,10 @@ pub trait AccountStore: Send + Sync {
         &self,
         session_id: &str,
     ) -> Result<Option<(SessionRecord, UserRecord)>, DbError>;
+    /// A number that moves whenever a session ends, a user's role changes or a user,
+    /// membership or blog goes (kept by triggers): sync sockets re-check their access
+    /// when it moved.
+    async fn access_epoch(&self) -> Result<i64, DbError>;
     /// Use a refresh token (by its hash) once, storing `new_hash` as the session's next.
     async fn rotate_refresh(
         &self,
@@ -345,6 +349,14 @@ macro_rules! impl_account_store {
                     .user_by_id(&session.user_id)
                     .await?
                     .map(|user| (session, user)))
+            }
+
+            async fn access_epoch(&self) -> Result<i64, $crate::db::DbError> {
+                Ok(sqlx::query_scalar($sql(
+                    "SELECT epoch FROM access_changes WHERE id = 1",
+                ))
+                .fetch_one(&self.pool)
+                .await?)
             }
 
             async fn rotate_refresh(

@@ -73,6 +73,7 @@ pub struct Services {
     pub mailer: Mailer,
     pub sync_docs: SyncDocs,
     pub sync_settings: SyncSettings,
+    pub sync_access: crate::sync::access::AccessWatch,
     pub max_body_bytes: usize,
     pub site: crate::blog::Site,
     pub blog_cache: Arc<crate::blog::cache::BlogCache>,
@@ -88,6 +89,7 @@ pub fn app(services: Services) -> impl Endpoint {
         mailer,
         sync_docs,
         sync_settings,
+        sync_access,
         max_body_bytes,
         site,
         blog_cache,
@@ -112,6 +114,7 @@ pub fn app(services: Services) -> impl Endpoint {
         .data(mailer)
         .data(sync_docs)
         .data(sync_settings)
+        .data(sync_access)
         .data(site.clone())
         .data(blog_cache)
         .data(views)

@@ -3,7 +3,7 @@
 //! (`Authorization: Bearer`, or `access_token` in the query for browsers); from then on
 //! the socket belongs to that session: it stays open past the token's expiry, and closes
 //! within a second when the session ends, the user is banned, or they leave a blog whose
-//! draft they sync. The peer id given in `join` is the connection's own; a message that
+//! draft they sync (`access`: checked again whenever the database says access changed). The peer id given in `join` is the connection's own; a message that
 //! claims another is refused.
 //!
 //! Per draft: access comes from the blog membership (viewers receive, and their changes
@@ -17,7 +17,6 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
 
 use automerge::sync;
 use futures_util::stream::SplitSink;
@@ -29,13 +28,11 @@ use poem::{IntoResponse, Request, handler};
 use serde::Deserialize;
 use tokio::sync::{broadcast, mpsc};
 
+use super::access::{AccessWatch, CHECK_ANYWAY_EVERY};
 use super::docs::{SharedDoc, SyncDocs, SyncError};
 use crate::auth::{Auth, Caller, caller_for_token, session_caller};
 use crate::db::Storage;
 use crate::db::tenants::{Role, TenantScope};
-
-/// How often a socket checks that its session and memberships still stand.
-pub const RECHECK_EVERY: Duration = Duration::from_millis(500);
 
 /// The sync endpoint's settings.
 #[derive(Debug, Clone)]
@@ -55,6 +52,7 @@ static NEXT_CONNECTION: AtomicU64 = AtomicU64::new(1);
 
 /// The upgrade: authenticate, then hand the socket to a `Connection`.
 #[handler]
+#[allow(clippy::too_many_arguments)] // a poem handler takes one argument per extractor
 pub async fn sync_socket(
     req: &Request,
     ws: WebSocket,
@@ -63,6 +61,7 @@ pub async fn sync_socket(
     auth: Data<&Arc<Auth>>,
     docs: Data<&SyncDocs>,
     settings: Data<&SyncSettings>,
+    access: Data<&AccessWatch>,
 ) -> poem::Result<impl IntoResponse> {
     let header_token = req
         .header("authorization")
@@ -78,6 +77,7 @@ pub async fn sync_socket(
         docs: docs.clone(),
         settings: settings.clone(),
         caller,
+        access: access.subscribe(),
         peer_id: None,
         open: HashMap::new(),
         backlog: VecDeque::new(),
@@ -116,6 +116,8 @@ struct Connection {
     docs: SyncDocs,
     settings: SyncSettings,
     caller: Caller,
+    /// Moves when access may have changed (`super::access`).
+    access: tokio::sync::watch::Receiver<i64>,
     peer_id: Option<String>,
     open: HashMap<String, OpenDoc>,
     /// Parts of large sync messages still to send, per draft, taken in turns (one part
@@ -128,7 +130,8 @@ impl Connection {
     async fn run(mut self, socket: WebSocketStream) {
         let (mut sink, mut stream) = socket.split();
         let (wake_tx, mut wake_rx) = mpsc::channel::<Wake>(1024);
-        let mut recheck = tokio::time::interval(RECHECK_EVERY);
+        let mut recheck = tokio::time::interval(CHECK_ANYWAY_EVERY);
+        recheck.reset();
         let user = self.caller.user.id.clone();
         tracing::info!(%user, connection = self.id, "sync connection opened");
         let closing = loop {
@@ -187,6 +190,14 @@ impl Connection {
                 },
                 () = std::future::ready(()), if !self.backlog.is_empty() => {
                     if let Err(close) = self.send_next_part(&mut sink).await {
+                        break close;
+                    }
+                }
+                changed = self.access.changed() => {
+                    if changed.is_err() {
+                        break Close(Some("the server is shutting down".into()));
+                    }
+                    if let Err(close) = self.still_allowed().await {
                         break close;
                     }
                 }

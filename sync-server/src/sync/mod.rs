@@ -3,6 +3,7 @@
 //! change before it is acknowledged; the WebSocket endpoint (automerge-repo protocol v1,
 //! `pint_model::sync_protocol`) is built on it.
 
+pub mod access;
 pub mod api;
 pub mod connection;
 pub mod docs;
