@@ -9,7 +9,8 @@
 //! Per draft: access comes from the blog membership (viewers receive, and their changes
 //! are refused and never stored or relayed); a draft of another blog, or none at all, is
 //! `doc-unavailable` and nothing more. Changes are stored before the answer that
-//! acknowledges them; other connections on the draft are sent them at once; ephemeral
+//! acknowledges them; other connections on the draft are sent them at once (changes that
+//! follow within `LIVE_BATCH` of the last message go together at the end of it); ephemeral
 //! messages (presence) are relayed, never stored. A malformed frame, an unknown message
 //! type or an oversized one gets an `error` message and the socket closes; other
 //! connections are untouched.
@@ -17,6 +18,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use automerge::sync;
 use futures_util::stream::SplitSink;
@@ -27,6 +29,7 @@ use poem::web::{Data, Query};
 use poem::{IntoResponse, Request, handler};
 use serde::Deserialize;
 use tokio::sync::{broadcast, mpsc};
+use tokio::time::Instant;
 
 use super::access::{AccessWatch, CHECK_ANYWAY_EVERY};
 use super::docs::{SharedDoc, SyncDocs, SyncError};
@@ -49,6 +52,12 @@ pub struct TokenQuery {
 }
 
 static NEXT_CONNECTION: AtomicU64 = AtomicU64::new(1);
+
+/// A draft's changes go to a peer at once, and those that follow within this time of the
+/// last message go together when it is over: a peer on a draft ten people type into gets
+/// at most twenty messages a second instead of sixty, each sync operation on the server
+/// (and on the peer) covering several keystrokes, for at most this much more delay.
+pub const LIVE_BATCH: Duration = Duration::from_millis(50);
 
 /// The upgrade: authenticate, then hand the socket to a `Connection`.
 #[handler]
@@ -81,6 +90,8 @@ pub async fn sync_socket(
         peer_id: None,
         open: HashMap::new(),
         backlog: VecDeque::new(),
+        last_sent: HashMap::new(),
+        batching: HashMap::new(),
     };
     let limit = settings.max_message_bytes;
     let config = WebSocketConfig::default()
@@ -124,6 +135,10 @@ struct Connection {
     /// of each draft with parts waiting, then again), so that one large draft does not
     /// hold the others back.
     backlog: VecDeque<(String, VecDeque<Vec<u8>>)>,
+    /// When a sync message for each draft last went to this peer.
+    last_sent: HashMap<String, Instant>,
+    /// Drafts with changes waiting for the end of their `LIVE_BATCH`, and when it ends.
+    batching: HashMap<String, Instant>,
 }
 
 impl Connection {
@@ -167,6 +182,24 @@ impl Connection {
                         }
                     }
                     for doc in changed {
+                        if result.is_ok() {
+                            result = self.send_live(doc, &mut sink).await;
+                        }
+                    }
+                    if let Err(close) = result {
+                        break close;
+                    }
+                }
+                () = sleep_until_first(&self.batching), if !self.batching.is_empty() => {
+                    let now = Instant::now();
+                    let due: Vec<String> = self
+                        .batching
+                        .iter()
+                        .filter(|(_, at)| **at <= now)
+                        .map(|(doc, _)| doc.clone())
+                        .collect();
+                    let mut result = Ok(());
+                    for doc in due {
                         if result.is_ok() {
                             result = self.send_sync(&doc, &mut sink).await;
                         }
@@ -457,6 +490,22 @@ impl Connection {
         self.send_sync(document_id, sink).await
     }
 
+    /// Others changed a draft: send it now, or with what follows at the end of the
+    /// `LIVE_BATCH` begun by the last message for it.
+    async fn send_live(&mut self, document_id: String, sink: &mut Sink) -> Result<(), Close> {
+        if self.batching.contains_key(&document_id) {
+            return Ok(());
+        }
+        if let Some(last) = self.last_sent.get(&document_id)
+            && last.elapsed() < LIVE_BATCH
+        {
+            let at = *last + LIVE_BATCH;
+            self.batching.insert(document_id, at);
+            return Ok(());
+        }
+        self.send_sync(&document_id, sink).await
+    }
+
     /// Send this connection what it lacks of a draft, if anything: the first part now
     /// (unless parts of the draft are still waiting: then after them), the others in
     /// turns with other drafts' parts.
@@ -464,6 +513,8 @@ impl Connection {
         let Some(open) = self.open.get_mut(document_id) else {
             return Ok(());
         };
+        // What is generated now covers whatever was waiting for the batch to end.
+        self.batching.remove(document_id);
         let mut parts: VecDeque<Vec<u8>> = open
             .shared
             .lock()
@@ -477,6 +528,8 @@ impl Connection {
         let Some(first) = parts.pop_front() else {
             return Ok(());
         };
+        self.last_sent
+            .insert(document_id.to_owned(), Instant::now());
         self.send_part(document_id, first, sink).await?;
         if !parts.is_empty() {
             self.backlog.push_back((document_id.to_owned(), parts));
@@ -557,5 +610,13 @@ impl Connection {
             }
         }
         Ok(())
+    }
+}
+
+/// Until the earliest of the times (never, when there are none).
+async fn sleep_until_first(times: &HashMap<String, Instant>) {
+    match times.values().min() {
+        Some(at) => tokio::time::sleep_until(*at).await,
+        None => std::future::pending().await,
     }
 }
