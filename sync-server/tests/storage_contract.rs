@@ -682,6 +682,63 @@ async fn documents(backend: Backend) {
         "B sees none of A's"
     );
 
+    // Several documents' chunks in one transaction (the sync server's group commit):
+    // each gets its own number, in order; one the scope does not have is skipped and
+    // the others are stored all the same.
+    use pint_server::db::documents::NewChunk;
+    let (h4, h5, hx) = (heads("h4"), heads("h5"), heads("hx"));
+    let seqs = s
+        .append_document_chunks(
+            &a,
+            &[
+                NewChunk {
+                    id: "doc-1",
+                    bytes: b"c3",
+                    heads: &h4,
+                },
+                NewChunk {
+                    id: "not-here",
+                    bytes: b"zz",
+                    heads: &hx,
+                },
+                NewChunk {
+                    id: "doc-2",
+                    bytes: b"d1",
+                    heads: &h5,
+                },
+            ],
+            20,
+        )
+        .await
+        .unwrap();
+    assert_eq!(seqs.len(), 3);
+    assert_eq!(seqs[1], None);
+    let (c3, d1) = (seqs[0].unwrap(), seqs[2].unwrap());
+    assert!(c3 > second && d1 > c3);
+    let doc = s.load_document(&a, "doc-1").await.unwrap().unwrap();
+    assert_eq!(
+        doc.chunks,
+        vec![(second, b"c2".to_vec()), (c3, b"c3".to_vec())]
+    );
+    assert_eq!((doc.heads, doc.change_seq), (h4, c3));
+    let doc = s.load_document(&a, "doc-2").await.unwrap().unwrap();
+    assert_eq!(doc.chunks, vec![(d1, b"d1".to_vec())]);
+    assert_eq!(
+        s.append_document_chunks(
+            &b,
+            &[NewChunk {
+                id: "doc-1",
+                bytes: b"evil",
+                heads: &hx
+            }],
+            21
+        )
+        .await
+        .unwrap(),
+        vec![None],
+        "not B's"
+    );
+
     // Deleting the tenant takes its documents.
     assert!(s.delete_tenant(&a).await.unwrap());
     assert_eq!(s.document_tenant("doc-1").await.unwrap(), None);

@@ -16,6 +16,15 @@ pub struct StoredDocument {
     pub change_seq: i64,
 }
 
+/// A chunk of changes to store (`append_document_chunks`).
+#[derive(Debug, Clone, Copy)]
+pub struct NewChunk<'a> {
+    pub id: &'a str,
+    pub bytes: &'a [u8],
+    /// The document's heads after these changes.
+    pub heads: &'a [String],
+}
+
 /// A document that changed after a cursor, with its heads and its new cursor.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChangedDocument {
@@ -44,8 +53,17 @@ pub trait DocumentStore: Send + Sync {
         scope: &TenantScope,
         id: &str,
     ) -> Result<Option<StoredDocument>, DbError>;
-    /// Store one chunk of changes and the heads after it, in one transaction; the
-    /// tenant's change number it got, or `None` when the scope has no such document.
+    /// Store chunks of changes to documents of one tenant, each with the document's heads
+    /// after it, in one transaction (one disk flush for them all): for each, the tenant's
+    /// change number it got, or `None` when the scope has no such document (the others
+    /// are stored all the same).
+    async fn append_document_chunks(
+        &self,
+        scope: &TenantScope,
+        chunks: &[NewChunk<'_>],
+        now: i64,
+    ) -> Result<Vec<Option<i64>>, DbError>;
+    /// Store one chunk of changes and the heads after it (`append_document_chunks`).
     async fn append_document_chunk(
         &self,
         scope: &TenantScope,
@@ -53,7 +71,14 @@ pub trait DocumentStore: Send + Sync {
         bytes: &[u8],
         heads: &[String],
         now: i64,
-    ) -> Result<Option<i64>, DbError>;
+    ) -> Result<Option<i64>, DbError> {
+        let chunk = NewChunk { id, bytes, heads };
+        Ok(self
+            .append_document_chunks(scope, &[chunk], now)
+            .await?
+            .pop()
+            .flatten())
+    }
     /// Replace the snapshot with one that contains the chunks `merged` (by seq), and
     /// delete exactly those, in one transaction. Chunks stored meanwhile (by another
     /// server) are not in the snapshot and stay.
@@ -185,45 +210,48 @@ macro_rules! impl_document_store {
                 }))
             }
 
-            async fn append_document_chunk(
+            async fn append_document_chunks(
                 &self,
                 scope: &$crate::db::tenants::TenantScope,
-                id: &str,
-                bytes: &[u8],
-                heads: &[String],
+                chunks: &[$crate::db::documents::NewChunk<'_>],
                 now: i64,
-            ) -> Result<Option<i64>, $crate::db::DbError> {
+            ) -> Result<Vec<Option<i64>>, $crate::db::DbError> {
                 let mut tx = $begin(&self.pool).await?;
                 $scope(&mut *tx, scope.tenant_id(), "", false).await?;
-                let seq = Self::next_change_seq(&mut *tx, scope.tenant_id()).await?;
-                let updated = sqlx::query($sql(
-                    "UPDATE documents SET heads = $3, change_seq = $4, updated_at = $5
-                     WHERE id = $1 AND tenant_id = $2",
-                ))
-                .bind(id)
-                .bind(scope.tenant_id())
-                .bind($crate::db::documents::join_heads(heads))
-                .bind(seq)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-                if updated.rows_affected() != 1 {
-                    return Ok(None);
+                let mut seqs = Vec::with_capacity(chunks.len());
+                for chunk in chunks {
+                    let seq = Self::next_change_seq(&mut *tx, scope.tenant_id()).await?;
+                    let updated = sqlx::query($sql(
+                        "UPDATE documents SET heads = $3, change_seq = $4, updated_at = $5
+                         WHERE id = $1 AND tenant_id = $2",
+                    ))
+                    .bind(chunk.id)
+                    .bind(scope.tenant_id())
+                    .bind($crate::db::documents::join_heads(chunk.heads))
+                    .bind(seq)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                    if updated.rows_affected() != 1 {
+                        seqs.push(None);
+                        continue;
+                    }
+                    sqlx::query($sql(
+                        "INSERT INTO document_chunks (document_id, tenant_id, seq, bytes, created_at)
+                         VALUES ($1, $2, $3, $4, $5)",
+                    ))
+                    .bind(chunk.id)
+                    .bind(scope.tenant_id())
+                    .bind(seq)
+                    .bind(chunk.bytes)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                    $notify(&mut *tx, chunk.id).await?;
+                    seqs.push(Some(seq));
                 }
-                sqlx::query($sql(
-                    "INSERT INTO document_chunks (document_id, tenant_id, seq, bytes, created_at)
-                     VALUES ($1, $2, $3, $4, $5)",
-                ))
-                .bind(id)
-                .bind(scope.tenant_id())
-                .bind(seq)
-                .bind(bytes)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-                $notify(&mut *tx, id).await?;
                 tx.commit().await?;
-                Ok(Some(seq))
+                Ok(seqs)
             }
 
             async fn compact_document(

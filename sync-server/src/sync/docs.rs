@@ -10,6 +10,8 @@
 //! while it wrote find them stored by the next write (or already by this one) and do not
 //! write again. So twenty people typing into one draft cost one commit per disk flush,
 //! not one each, and nobody waits behind a queue of flushes to be sent others' changes.
+//! The chunks of all documents go through one `ChunkWriter`, which commits each blog's
+//! waiting chunks together.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -18,7 +20,7 @@ use automerge::sync::{self, SyncDoc};
 use automerge::{Automerge, ChangeHash};
 use tokio::sync::{Mutex, broadcast};
 
-use crate::auth::now_ms;
+use super::writer::ChunkWriter;
 use crate::db::tenants::TenantScope;
 use crate::db::{DbError, Storage};
 
@@ -37,6 +39,8 @@ pub enum SyncError {
     Damaged(String),
     #[error(transparent)]
     Db(#[from] DbError),
+    #[error("the changes could not be stored: {0}")]
+    NotStored(String),
 }
 
 /// One document in memory.
@@ -120,12 +124,14 @@ pub type SharedDoc = Arc<Mutex<LoadedDoc>>;
 #[derive(Debug, Clone)]
 pub struct SyncDocs {
     storage: Arc<dyn Storage>,
+    writer: ChunkWriter,
     open: Arc<Mutex<HashMap<String, SharedDoc>>>,
 }
 
 impl SyncDocs {
     pub fn new(storage: Arc<dyn Storage>) -> Self {
         SyncDocs {
+            writer: ChunkWriter::start(Arc::clone(&storage)),
             storage,
             open: Arc::default(),
         }
@@ -279,9 +285,10 @@ impl SyncDocs {
         };
         let heads_text: Vec<String> = heads.iter().map(ToString::to_string).collect();
         let seq = self
-            .storage
-            .append_document_chunk(scope, &id, &chunk, &heads_text, now_ms())
-            .await?
+            .writer
+            .append(scope, &id, chunk, heads_text)
+            .await
+            .map_err(SyncError::NotStored)?
             .ok_or_else(|| SyncError::Damaged("the document is gone from storage".into()))?;
         let due = {
             let mut loaded = shared.lock().await;

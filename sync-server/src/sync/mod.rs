@@ -7,3 +7,4 @@ pub mod access;
 pub mod api;
 pub mod connection;
 pub mod docs;
+pub mod writer;
