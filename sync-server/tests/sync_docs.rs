@@ -154,12 +154,16 @@ async fn story(backend: Backend) {
     let docs = SyncDocs::new(storage.clone());
     let shared = docs.open(&ada_scope, "doc").await.unwrap().unwrap();
     assert!(docs.open(&ada_scope, "other").await.unwrap().is_none());
-    let mut changes = shared.lock().await.subscribe();
+    let inbox = pint_server::sync::inbox::Inbox::new(99);
+    shared.lock().await.watch(&inbox);
 
     // Ada types; it is stored; Bob, starting empty, receives everything.
     ada.append(", world");
     ada.sync(&docs, &ada_scope, &shared, true).await.unwrap();
-    assert!(changes.try_recv().is_ok(), "other connections are woken");
+    let woken = tokio::time::timeout(std::time::Duration::from_secs(1), inbox.next())
+        .await
+        .expect("other connections are woken");
+    assert_eq!(woken.changed, ["doc"]);
     let mut bob = Client::new(AutoCommit::new());
     bob.sync(&docs, &bob_scope, &shared, true).await.unwrap();
     assert_eq!(bob.text(), "Hello, world");

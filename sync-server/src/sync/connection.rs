@@ -28,11 +28,11 @@ use poem::web::websocket::{Message as Frame, WebSocket, WebSocketConfig, WebSock
 use poem::web::{Data, Query};
 use poem::{IntoResponse, Request, handler};
 use serde::Deserialize;
-use tokio::sync::{broadcast, mpsc};
 use tokio::time::Instant;
 
 use super::access::{AccessWatch, CHECK_ANYWAY_EVERY};
 use super::docs::{SharedDoc, SyncDocs, SyncError};
+use super::inbox::{Inbox, Waiting};
 use crate::auth::{Auth, Caller, caller_for_token, session_caller};
 use crate::db::Storage;
 use crate::db::tenants::{Role, TenantScope};
@@ -80,11 +80,13 @@ pub async fn sync_socket(
         .or_else(|| query.0.access_token.clone())
         .unwrap_or_default();
     let caller = caller_for_token(storage.as_ref(), &auth, &token).await?;
+    let id = NEXT_CONNECTION.fetch_add(1, Ordering::Relaxed);
     let connection = Connection {
-        id: NEXT_CONNECTION.fetch_add(1, Ordering::Relaxed),
+        id,
         storage: Arc::clone(&storage),
         docs: docs.clone(),
         settings: settings.clone(),
+        inbox: Inbox::new(id),
         caller,
         access: access.subscribe(),
         peer_id: None,
@@ -110,12 +112,6 @@ struct OpenDoc {
     state: sync::State,
 }
 
-/// Why the connection is woken besides a frame.
-enum Wake {
-    Changed(String),
-    Ephemeral(Message),
-}
-
 /// What ends a connection: the error message to send first, if any.
 struct Close(Option<String>);
 
@@ -126,6 +122,8 @@ struct Connection {
     storage: Arc<dyn Storage>,
     docs: SyncDocs,
     settings: SyncSettings,
+    /// Where others' changes and presence on its drafts arrive.
+    inbox: Arc<Inbox>,
     caller: Caller,
     /// Moves when access may have changed (`super::access`).
     access: tokio::sync::watch::Receiver<i64>,
@@ -144,7 +142,7 @@ struct Connection {
 impl Connection {
     async fn run(mut self, socket: WebSocketStream) {
         let (mut sink, mut stream) = socket.split();
-        let (wake_tx, mut wake_rx) = mpsc::channel::<Wake>(1024);
+        let inbox = Arc::clone(&self.inbox);
         let mut recheck = tokio::time::interval(CHECK_ANYWAY_EVERY);
         recheck.reset();
         let user = self.caller.user.id.clone();
@@ -154,23 +152,10 @@ impl Connection {
                 // In this order: what others changed (the live fan-out), what the peer
                 // says, then the next waiting part of a large draft.
                 biased;
-                Some(wake) = wake_rx.recv() => {
+                waiting = inbox.next() => {
                     // Changes that arrived together are sent together: one sync message
-                    // per draft for everything queued, not one per change.
-                    let mut changed: Vec<String> = Vec::new();
-                    let mut relay: Vec<Message> = Vec::new();
-                    let mut next = Some(wake);
-                    while let Some(wake) = next {
-                        match wake {
-                            Wake::Changed(doc) => {
-                                if !changed.contains(&doc) {
-                                    changed.push(doc);
-                                }
-                            }
-                            Wake::Ephemeral(message) => relay.push(message),
-                        }
-                        next = wake_rx.try_recv().ok();
-                    }
+                    // per draft for everything waiting, not one per change.
+                    let Waiting { changed, ephemeral: relay } = waiting;
                     let mut result = Ok(());
                     for mut message in relay {
                         // Addressed to this peer, as automerge-repo clients expect.
@@ -210,7 +195,7 @@ impl Connection {
                 }
                 frame = stream.next() => match frame {
                     Some(Ok(Frame::Binary(bytes))) => {
-                        if let Err(close) = self.on_frame(&bytes, &mut sink, &wake_tx).await {
+                        if let Err(close) = self.on_frame(&bytes, &mut sink).await {
                             break close;
                         }
                     }
@@ -267,12 +252,7 @@ impl Connection {
         self.peer_id.clone().unwrap_or_default()
     }
 
-    async fn on_frame(
-        &mut self,
-        bytes: &[u8],
-        sink: &mut Sink,
-        wake: &mpsc::Sender<Wake>,
-    ) -> Result<(), Close> {
+    async fn on_frame(&mut self, bytes: &[u8], sink: &mut Sink) -> Result<(), Close> {
         let message = Message::decode(bytes, self.settings.max_message_bytes)
             .map_err(|e| Close(Some(e.to_string())))?;
         let Some(peer_id) = self.peer_id.clone() else {
@@ -336,15 +316,15 @@ impl Connection {
             }
             | Message::Sync {
                 document_id, data, ..
-            } => self.on_sync(&document_id, &data, sink, wake).await,
+            } => self.on_sync(&document_id, &data, sink).await,
             Message::Ephemeral {
                 ref document_id, ..
             } => {
                 let document_id = document_id.clone();
-                if self.ensure_open(&document_id, wake).await?.is_some()
+                if self.ensure_open(&document_id).await?.is_some()
                     && let Some(open) = self.open.get(&document_id)
                 {
-                    open.shared.lock().await.relay_ephemeral(self.id, message);
+                    open.shared.lock().await.relay_ephemeral(self.id, &message);
                 }
                 Ok(())
             }
@@ -364,11 +344,7 @@ impl Connection {
 
     /// Open a draft for this connection if the caller may see it: `None` when they may
     /// not (or it does not exist), which the peer learns only as `doc-unavailable`.
-    async fn ensure_open(
-        &mut self,
-        document_id: &str,
-        wake: &mpsc::Sender<Wake>,
-    ) -> Result<Option<()>, Close> {
+    async fn ensure_open(&mut self, document_id: &str) -> Result<Option<()>, Close> {
         if self.open.contains_key(document_id) {
             return Ok(Some(()));
         }
@@ -405,32 +381,7 @@ impl Connection {
         else {
             return Ok(None);
         };
-        let (mut changed, mut ephemeral) = {
-            let loaded = shared.lock().await;
-            (loaded.subscribe(), loaded.subscribe_ephemeral())
-        };
-        let me = self.id;
-        let doc = document_id.to_owned();
-        let tx = wake.clone();
-        tokio::spawn(async move {
-            loop {
-                let wake = tokio::select! {
-                    _ = tx.closed() => break,
-                    changed = changed.recv() => match changed {
-                        Ok(()) | Err(broadcast::error::RecvError::Lagged(_)) => Wake::Changed(doc.clone()),
-                        Err(broadcast::error::RecvError::Closed) => break,
-                    },
-                    relayed = ephemeral.recv() => match relayed {
-                        Ok((from, message)) if from != me => Wake::Ephemeral(message),
-                        Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => continue,
-                        Err(broadcast::error::RecvError::Closed) => break,
-                    },
-                };
-                if tx.send(wake).await.is_err() {
-                    break;
-                }
-            }
-        });
+        shared.lock().await.watch(&self.inbox);
         let may_write = scope.role().at_least(Role::Editor);
         self.open.insert(
             document_id.to_owned(),
@@ -449,9 +400,8 @@ impl Connection {
         document_id: &str,
         data: &[u8],
         sink: &mut Sink,
-        wake: &mpsc::Sender<Wake>,
     ) -> Result<(), Close> {
-        if self.ensure_open(document_id, wake).await?.is_none() {
+        if self.ensure_open(document_id).await?.is_none() {
             let unavailable = Message::DocUnavailable {
                 sender_id: self.settings.peer_id.clone(),
                 target_id: self.target(),

@@ -18,8 +18,9 @@ use std::sync::Arc;
 
 use automerge::sync::{self, SyncDoc};
 use automerge::{Automerge, ChangeHash};
-use tokio::sync::{Mutex, broadcast};
+use tokio::sync::Mutex;
 
+use super::inbox::{Inbox, Watchers};
 use super::writer::ChunkWriter;
 use crate::db::tenants::TenantScope;
 use crate::db::{DbError, Storage};
@@ -59,9 +60,8 @@ pub struct LoadedDoc {
     stored_version: u64,
     /// Held by the one connection writing this document's changes.
     writer: Arc<Mutex<()>>,
-    changed: broadcast::Sender<()>,
-    /// Presence and other ephemeral messages, with the connection that sent them.
-    ephemeral: broadcast::Sender<(u64, pint_model::sync_protocol::Message)>,
+    /// The connections on the document, told of every stored change and of presence.
+    watchers: Watchers,
 }
 
 impl std::fmt::Debug for LoadedDoc {
@@ -78,21 +78,14 @@ impl LoadedDoc {
         self.doc.get_heads()
     }
 
-    /// Wakes on every change stored after subscribing.
-    pub fn subscribe(&self) -> broadcast::Receiver<()> {
-        self.changed.subscribe()
-    }
-
-    /// Ephemeral messages relayed on this document, with the sending connection's number.
-    pub fn subscribe_ephemeral(
-        &self,
-    ) -> broadcast::Receiver<(u64, pint_model::sync_protocol::Message)> {
-        self.ephemeral.subscribe()
+    /// Tell `inbox` of every change stored from now on, and of others' presence.
+    pub fn watch(&mut self, inbox: &Arc<Inbox>) {
+        self.watchers.add(inbox);
     }
 
     /// Relay an ephemeral message to every other connection on the document (never stored).
-    pub fn relay_ephemeral(&self, from: u64, message: pint_model::sync_protocol::Message) {
-        let _ = self.ephemeral.send((from, message));
+    pub fn relay_ephemeral(&mut self, from: u64, message: &pint_model::sync_protocol::Message) {
+        self.watchers.ephemeral(from, message);
     }
 
     /// The next sync message for a peer, if there is anything to say (a large one whole).
@@ -162,8 +155,6 @@ impl SyncDocs {
             doc.load_incremental(&joined)
                 .map_err(|e| SyncError::Damaged(e.to_string()))?;
         }
-        let (changed, _) = broadcast::channel(64);
-        let (ephemeral, _) = broadcast::channel(256);
         let loaded = Arc::new(Mutex::new(LoadedDoc {
             id: id.to_owned(),
             scope: scope.clone(),
@@ -173,8 +164,7 @@ impl SyncDocs {
             version: 0,
             stored_version: 0,
             writer: Arc::default(),
-            changed,
-            ephemeral,
+            watchers: Watchers::default(),
         }));
         open.insert(id.to_owned(), Arc::clone(&loaded));
         Ok(Some(loaded))
@@ -216,7 +206,8 @@ impl SyncDocs {
             loaded.saved_heads = loaded.doc.get_heads();
         }
         if loaded.doc.get_heads() != before {
-            let _ = loaded.changed.send(());
+            let id = loaded.id.clone();
+            loaded.watchers.changed(&id);
         }
         Ok(())
     }
@@ -269,7 +260,11 @@ impl SyncDocs {
             self.evict(&id).await;
             return Err(e);
         }
-        let _ = shared.lock().await.changed.send(());
+        {
+            let mut loaded = shared.lock().await;
+            let id = loaded.id.clone();
+            loaded.watchers.changed(&id);
+        }
         Ok(true)
     }
 

@@ -7,4 +7,5 @@ pub mod access;
 pub mod api;
 pub mod connection;
 pub mod docs;
+pub mod inbox;
 pub mod writer;
