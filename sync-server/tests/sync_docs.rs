@@ -294,6 +294,50 @@ async fn story(backend: Backend) {
         assert!(ada.text().contains(&format!(" w{i}")));
     }
 
+    // Changes waiting together are merged in one apply; one that does not apply (the
+    // same actor and number as another's, with other content) fails alone.
+    let mut one = Client::new(ada.doc.fork());
+    let mut two = Client::new(ada.doc.fork());
+    one.sync(&docs, &bob_scope, &shared, true).await.unwrap();
+    two.sync(&docs, &bob_scope, &shared, true).await.unwrap();
+    let mut twin = Client::new(one.doc.fork());
+    twin.doc.set_actor(one.doc.get_actor().clone());
+    twin.sync(&docs, &bob_scope, &shared, true).await.unwrap();
+    one.append(" one");
+    two.append(" two");
+    twin.append(" impostor");
+    let held = shared.lock().await;
+    let receives = [&mut one, &mut twin, &mut two].map(|c| {
+        let message = c
+            .doc
+            .sync()
+            .generate_sync_message(&mut c.state)
+            .unwrap()
+            .encode();
+        let (docs, scope, shared) = (&docs, &bob_scope, &shared);
+        let server_state = &mut c.server_state;
+        async move {
+            docs.receive(scope, shared, server_state, &message, true)
+                .await
+        }
+    });
+    let all = futures_util::future::join_all(receives);
+    tokio::pin!(all);
+    // All three wait for the document, their changes queued.
+    assert!(futures_util::poll!(&mut all).is_pending());
+    drop(held);
+    let outcomes = all.await;
+    assert!(matches!(outcomes[0], Ok(true)), "{:?}", outcomes[0]);
+    assert!(
+        matches!(outcomes[1], Err(SyncError::BadChanges(_))),
+        "{:?}",
+        outcomes[1]
+    );
+    assert!(matches!(outcomes[2], Ok(true)), "{:?}", outcomes[2]);
+    ada.sync(&docs, &ada_scope, &shared, true).await.unwrap();
+    assert!(ada.text().contains(" one") && ada.text().contains(" two"));
+    assert!(!ada.text().contains("impostor"));
+
     // A restart: a new server process loads what is stored, exactly.
     let storage2 = pint_server::prepare_storage(&db.settings()).await.unwrap();
     let docs2 = SyncDocs::new(storage2);

@@ -57,7 +57,7 @@ static NEXT_CONNECTION: AtomicU64 = AtomicU64::new(1);
 /// last message go together when it is over: a peer on a draft ten people type into gets
 /// at most twenty messages a second instead of sixty, each sync operation on the server
 /// (and on the peer) covering several keystrokes, for at most this much more delay.
-pub const LIVE_BATCH: Duration = Duration::from_millis(50);
+pub const LIVE_BATCH: Duration = Duration::from_millis(100);
 
 /// The upgrade: authenticate, then hand the socket to a `Connection`.
 #[handler]
