@@ -423,7 +423,12 @@ impl Connection {
             )
             .await
         {
-            Ok(_) => {}
+            Ok(true) => {
+                // New changes (typing): the answer that says they are stored goes with
+                // the live batch, so a typist gets one message per batch, not two.
+                return self.send_live(document_id.to_owned(), sink).await;
+            }
+            Ok(false) => {}
             Err(SyncError::ReadOnly) => {
                 // A viewer's changes: not merged, not stored, not relayed. The peer's sync
                 // state remembers it sent them, so it does not send them again and again.
