@@ -36,41 +36,31 @@ pub trait Replica {
     fn load(&mut self, changes: &[u8]) -> Result<(), AutomergeError>;
 }
 
-impl Replica for Automerge {
-    fn heads(&mut self) -> Vec<ChangeHash> {
-        self.get_heads()
-    }
-    fn has(&mut self, hash: &ChangeHash) -> bool {
-        self.get_change_meta_by_hash(hash).is_some()
-    }
-    fn not_covered_by(&mut self, heads: &[ChangeHash]) -> HashSet<ChangeHash> {
-        self.get_changes_meta(heads)
-            .iter()
-            .map(|c| c.hash)
-            .collect()
-    }
-    fn load(&mut self, changes: &[u8]) -> Result<(), AutomergeError> {
-        self.load_incremental(changes).map(drop)
-    }
+/// The same calls on both document types.
+macro_rules! impl_replica {
+    ($doc:ty) => {
+        impl Replica for $doc {
+            fn heads(&mut self) -> Vec<ChangeHash> {
+                self.get_heads()
+            }
+            fn has(&mut self, hash: &ChangeHash) -> bool {
+                self.get_change_meta_by_hash(hash).is_some()
+            }
+            fn not_covered_by(&mut self, heads: &[ChangeHash]) -> HashSet<ChangeHash> {
+                self.get_changes_meta(heads)
+                    .iter()
+                    .map(|c| c.hash)
+                    .collect()
+            }
+            fn load(&mut self, changes: &[u8]) -> Result<(), AutomergeError> {
+                self.load_incremental(changes).map(drop)
+            }
+        }
+    };
 }
 
-impl Replica for AutoCommit {
-    fn heads(&mut self) -> Vec<ChangeHash> {
-        self.get_heads()
-    }
-    fn has(&mut self, hash: &ChangeHash) -> bool {
-        self.get_change_meta_by_hash(hash).is_some()
-    }
-    fn not_covered_by(&mut self, heads: &[ChangeHash]) -> HashSet<ChangeHash> {
-        self.get_changes_meta(heads)
-            .iter()
-            .map(|c| c.hash)
-            .collect()
-    }
-    fn load(&mut self, changes: &[u8]) -> Result<(), AutomergeError> {
-        self.load_incremental(changes).map(drop)
-    }
-}
+impl_replica!(Automerge);
+impl_replica!(AutoCommit);
 
 /// Take one sync message from a peer: what `SyncDoc::receive_sync_message` does, with the
 /// same resulting document and sync state.

@@ -114,31 +114,29 @@ impl LoadedDoc {
         if batch.is_empty() {
             return;
         }
-        let before = self.doc.get_heads();
         let joined: Vec<u8> = batch.iter().flat_map(|(_, b)| b.iter().copied()).collect();
-        if self.doc.load_incremental(&joined).is_ok() {
-            let changed = self.doc.get_heads() != before;
-            if changed {
-                self.version += 1;
-            }
+        if let Ok(changed) = self.apply(&joined) {
             self.merged
                 .extend(batch.into_iter().map(|(ticket, _)| (ticket, Ok(changed))));
             return;
         }
         for (ticket, bytes) in batch {
-            let before = self.doc.get_heads();
-            let outcome = match self.doc.load_incremental(&bytes) {
-                Ok(_) => {
-                    let changed = self.doc.get_heads() != before;
-                    if changed {
-                        self.version += 1;
-                    }
-                    Ok(changed)
-                }
-                Err(e) => Err(e.to_string()),
-            };
+            let outcome = self.apply(&bytes);
             self.merged.insert(ticket, outcome);
         }
+    }
+
+    /// Apply changes; whether the document changed (a merge: counted in `version`).
+    fn apply(&mut self, changes: &[u8]) -> Result<bool, String> {
+        let before = self.doc.get_heads();
+        self.doc
+            .load_incremental(changes)
+            .map_err(|e| e.to_string())?;
+        let changed = self.doc.get_heads() != before;
+        if changed {
+            self.version += 1;
+        }
+        Ok(changed)
     }
 
     /// The document as it is (for tests and publishing).
@@ -157,10 +155,15 @@ impl LoadedDoc {
 /// draft ten people type into is merged at most forty times a second, not sixty.
 #[derive(Debug)]
 pub struct DocCell {
-    incoming: std::sync::Mutex<Vec<(u64, Vec<u8>)>>,
-    /// When changes were last merged.
-    last_merge: std::sync::Mutex<Option<tokio::time::Instant>>,
+    incoming: std::sync::Mutex<Incoming>,
     doc: Mutex<LoadedDoc>,
+}
+
+/// Changes waiting to be merged, by ticket, and when changes were last merged.
+#[derive(Debug, Default)]
+struct Incoming {
+    waiting: Vec<(u64, Vec<u8>)>,
+    last_merge: Option<tokio::time::Instant>,
 }
 
 /// Changes that arrive within this time of a draft's last merge wait for its end and
@@ -172,13 +175,26 @@ impl DocCell {
         self.doc.lock().await
     }
 
+    fn incoming(&self) -> std::sync::MutexGuard<'_, Incoming> {
+        self.incoming
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Leave a message's changes to be merged; when the next merge may be.
+    fn queue(&self, ticket: u64, changes: Vec<u8>) -> Option<tokio::time::Instant> {
+        let mut incoming = self.incoming();
+        incoming.waiting.push((ticket, changes));
+        incoming.last_merge.map(|at| at + MERGE_EVERY)
+    }
+
+    /// Everything waiting, to merge now.
     fn take_incoming(&self) -> Vec<(u64, Vec<u8>)> {
-        std::mem::take(
-            &mut *self
-                .incoming
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner),
-        )
+        let mut incoming = self.incoming();
+        if !incoming.waiting.is_empty() {
+            incoming.last_merge = Some(tokio::time::Instant::now());
+        }
+        std::mem::take(&mut incoming.waiting)
     }
 }
 
@@ -231,7 +247,6 @@ impl SyncDocs {
         }
         let loaded = Arc::new(DocCell {
             incoming: std::sync::Mutex::default(),
-            last_merge: std::sync::Mutex::default(),
             doc: Mutex::new(LoadedDoc {
                 id: id.to_owned(),
                 scope: scope.clone(),
@@ -314,36 +329,15 @@ impl SyncDocs {
         }
         // The changes wait with others' to be merged in one apply (`DocCell`).
         let ticket = NEXT_TICKET.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let brings_changes = !message.changes.is_empty();
-        if brings_changes {
+        if !message.changes.is_empty() {
             let bytes: Vec<u8> = message.changes.iter().flatten().copied().collect();
-            shared
-                .incoming
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .push((ticket, bytes));
-        }
-        if brings_changes {
-            let next_merge = shared
-                .last_merge
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .map(|at| at + MERGE_EVERY);
-            if let Some(at) = next_merge {
+            if let Some(at) = shared.queue(ticket, bytes) {
                 tokio::time::sleep_until(at).await;
             }
         }
         let (mine, writer, id) = {
             let mut loaded = shared.lock().await;
-            let batch = shared.take_incoming();
-            if !batch.is_empty() {
-                *shared
-                    .last_merge
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner) =
-                    Some(tokio::time::Instant::now());
-            }
-            loaded.merge(batch);
+            loaded.merge(shared.take_incoming());
             let changed = match loaded.merged.remove(&ticket) {
                 Some(Ok(changed)) => changed,
                 Some(Err(e)) => return Err(SyncError::BadChanges(e)),
