@@ -81,10 +81,18 @@ mod tests {
         // b types: its one message acknowledges all of a's and brings its own.
         type_into(&mut b, "!");
         let m = b.sync().generate_sync_message(&mut sb).unwrap();
-        assert_eq!(m.changes.len(), 1, "only b's own change goes");
-        a.sync().receive_sync_message(&mut sa, m.clone()).unwrap();
-        if let Some(reply) = a.sync().generate_sync_message(&mut sa) {
-            b.sync().receive_sync_message(&mut sb, reply).unwrap();
+        // Only b's own change goes, none of a's back. (A bloom filter false positive can
+        // hold b's change back one round, about one run in a hundred: a then asks for it
+        // by hash, so the exchange below runs until both are quiet.)
+        assert!(m.changes.len() <= 1, "only b's own change goes");
+        a.sync().receive_sync_message(&mut sa, m).unwrap();
+        for _ in 0..6 {
+            if let Some(reply) = a.sync().generate_sync_message(&mut sa) {
+                b.sync().receive_sync_message(&mut sb, reply).unwrap();
+            }
+            if let Some(more) = b.sync().generate_sync_message(&mut sb) {
+                a.sync().receive_sync_message(&mut sa, more).unwrap();
+            }
         }
         assert_eq!(a.get_heads(), b.get_heads());
         assert_eq!(a.sync().generate_sync_message(&mut sa), None);
