@@ -827,6 +827,13 @@ impl OpSet {
         Some((elemid, last_pos))
     }
 
+    /// Where op `id` is, and whether it is an insert (the op that starts an element of a
+    /// sequence).
+    pub(crate) fn find_op_pos(&self, id: OpId) -> Option<(usize, bool)> {
+        let pos = self.get_op_id_pos(id)?;
+        Some((pos, self.get(pos)?.insert))
+    }
+
     fn get_op_id_pos(&self, id: OpId) -> Option<usize> {
         self.cols
             .id_ctr

@@ -54,6 +54,9 @@ struct Untangler<'a> {
     index: usize,
     max: usize,
     width: usize,
+    // Set when the walk may stop early (no patch is recorded): the position of the last
+    // op of this object that a change op deletes or overwrites.
+    last_pred: Option<usize>,
 }
 
 impl<'a> Untangler<'a> {
@@ -219,7 +222,7 @@ impl<'a> Untangler<'a> {
             }
         }
 
-        if let Some(p) = vis {
+        if let (Some(p), true) = (vis, self.value.active) {
             let op = &mut self.change_ops[p];
             if self.seq_type == SequenceType::List {
                 let value = op.hydrate_value_and_fix_counters(self.text_encoding);
@@ -257,6 +260,7 @@ impl<'a> Untangler<'a> {
         change_ops: &'a mut [ChangeOp],
         pred: &'a mut PredCache,
         max: usize,
+        active: bool,
     ) -> Self {
         let mut e_to_i = SmallHashMap::default();
         let mut gosub: SmallHashMap<usize, Vec<usize>> = HashMap::default();
@@ -264,7 +268,7 @@ impl<'a> Untangler<'a> {
         let mut stack: Vec<usize> = Vec::with_capacity(change_ops.len());
         let mut updates: SmallHashMap<ElemId, Vec<usize>> = HashMap::default();
         let mut last_e = None;
-        let value = ValueState::new(obj, encoding, text_encoding);
+        let value = ValueState::new(obj, encoding, text_encoding, active);
         for (i, op) in change_ops.iter_mut().enumerate() {
             if let Some(mut successors) = pred.remove(&op.id()) {
                 let is_counter = matches!(op.bld.value, OpScalarValue::Counter(_));
@@ -308,6 +312,59 @@ impl<'a> Untangler<'a> {
             width: 0,
             value,
             max,
+            last_pred: None,
+        }
+    }
+
+    /// Where the walk of this object's ops (`range`) can begin when no patch is
+    /// recorded: at the first element that a change op inserts after, updates, or
+    /// deletes; nothing before it changes. The whole range when that cannot be told
+    /// (inserts at the head, an element or a predecessor not found as an element start).
+    /// Also remembers the last such predecessor, so the walk can stop once it is past it
+    /// and every change op has its place.
+    fn seek(&mut self, ops: &OpSet, range: &Range<usize>) -> usize {
+        if !self.stack.is_empty() {
+            return range.start;
+        }
+        let mut first = range.end;
+        let mut last = range.start;
+        let elements = self.entry.keys().copied();
+        let updated = self.updates.keys().map(|e| e.0);
+        for id in elements.chain(updated) {
+            match ops.find_op_pos(id) {
+                Some((pos, true)) if range.contains(&pos) => first = first.min(pos),
+                _ => return range.start,
+            }
+        }
+        for id in self.pred.keys() {
+            // Not in the document (an op of this batch) or in another object: the walk
+            // of this object would not meet it either.
+            match ops.find_op_pos(*id) {
+                None => {}
+                Some((pos, _)) if !range.contains(&pos) => {}
+                Some((pos, true)) => {
+                    first = first.min(pos);
+                    last = last.max(pos);
+                }
+                _ => return range.start,
+            }
+        }
+        self.last_pred = Some(last);
+        first
+    }
+
+    /// True when the walk has nothing left to do before `doc_op`: every change op is
+    /// placed, and no later op of the object is a predecessor.
+    fn done_before(&self, doc_op: &Op<'_>) -> bool {
+        match self.last_pred {
+            Some(last) => {
+                doc_op.insert
+                    && doc_op.pos > last
+                    && self.count == self.change_ops.len()
+                    && self.stack.is_empty()
+                    && self.updates_stack.is_empty()
+            }
+            None => false,
         }
     }
 }
@@ -319,6 +376,9 @@ fn walk_list<'a>(
     log: &mut PatchLog,
 ) {
     for op in doc_ops {
+        if ut.done_before(&op) {
+            break;
+        }
         ut.element_update(&op);
 
         if op.insert {
@@ -404,7 +464,7 @@ impl<'a, 'b> MapWalker<'a, 'b> {
     ) -> Self {
         let pos = ops.pos();
         let doc_op = ops.next();
-        let value = ValueState::new(obj, SequenceType::List, text_encoding);
+        let value = ValueState::new(obj, SequenceType::List, text_encoding, log.is_active());
         let top = Top::Nothing;
         MapWalker {
             ops,
@@ -512,6 +572,9 @@ fn process_pred(doc_op: Option<&Op<'_>>, pred: &mut PredCache, succ: &mut Vec<Su
 
 #[derive(Debug, Clone)]
 struct ValueState<'a> {
+    // Whether a patch is being recorded: without one, no value, mark or patch event
+    // needs to be worked out while walking the object's ops.
+    active: bool,
     obj: ObjId,
     seq_type: SequenceType,
     text_encoding: TextEncoding,
@@ -597,8 +660,9 @@ impl OpValueOption {
 }
 
 impl<'a> ValueState<'a> {
-    fn new(obj: ObjId, encoding: SequenceType, text_encoding: TextEncoding) -> Self {
+    fn new(obj: ObjId, encoding: SequenceType, text_encoding: TextEncoding, active: bool) -> Self {
         Self {
+            active,
             obj,
             seq_type: encoding,
             text_encoding,
@@ -610,6 +674,9 @@ impl<'a> ValueState<'a> {
     }
 
     fn process_doc_op(&mut self, doc_op: &Op<'a>, deleted: bool) {
+        if !self.active {
+            return;
+        }
         match doc_op.action {
             Action::Increment => {}
             Action::Mark => {
@@ -641,6 +708,9 @@ impl<'a> ValueState<'a> {
     }
 
     fn process_mark(&mut self, id: OpId, data: Option<MarkData<'static>>) {
+        if !self.active {
+            return;
+        }
         if let Some(data) = data {
             self.marks.after.mark_begin(id, data);
         } else {
@@ -649,6 +719,9 @@ impl<'a> ValueState<'a> {
     }
 
     fn process_change_op(&mut self, op: &ChangeOp) {
+        if !self.active {
+            return;
+        }
         match op.action() {
             Action::Delete => {}
             Action::Increment => self.do_increment(op),
@@ -672,7 +745,7 @@ impl<'a> ValueState<'a> {
     }
 
     fn list_flush(&mut self, index: usize, log: &mut PatchLog) {
-        if self.key.take().is_none() {
+        if self.key.take().is_none() || !self.active {
             return;
         }
         let obj = self.obj;
@@ -906,7 +979,7 @@ impl BatchApply {
                         ObjType::List => SequenceType::List,
                         _ => unreachable!(),
                     };
-                    let ut = Untangler::new(
+                    let mut ut = Untangler::new(
                         os.obj,
                         sequence_type,
                         doc.text_encoding(),
@@ -914,7 +987,14 @@ impl BatchApply {
                         &mut self.ops[os.span.clone()],
                         &mut self.pred,
                         doc_ops.end_pos(),
+                        log.is_active(),
                     );
+                    let doc_ops = if log.is_active() {
+                        doc_ops
+                    } else {
+                        let start = ut.seek(doc.ops(), &obj_range);
+                        doc.ops().iter_range(&(start..obj_range.end))
+                    };
                     walk_list(ut, doc_ops, &mut succ, log);
                 }
                 _ => panic!("Obj {:?} Missing from Index", os.obj),
