@@ -65,7 +65,13 @@ async fn client(
     request
         .headers_mut()
         .insert("authorization", format!("Bearer {token}").parse().unwrap());
-    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    // Read as Pint's client reads.
+    let config = tungstenite::protocol::WebSocketConfig::default()
+        .read_buffer_size(pint_model::sync_protocol::SOCKET_READ_BUFFER_BYTES);
+    let (mut socket, _) =
+        tokio_tungstenite::connect_async_with_config(request, Some(config), false)
+            .await
+            .unwrap();
     let join = Message::Join {
         sender_id: peer.clone(),
         supported_protocol_versions: vec!["1".into()],

@@ -97,6 +97,7 @@ pub async fn sync_socket(
     };
     let limit = settings.max_message_bytes;
     let config = WebSocketConfig::default()
+        .read_buffer_size(pint_model::sync_protocol::SOCKET_READ_BUFFER_BYTES)
         .max_message_size(Some(limit))
         .max_frame_size(Some(limit));
     Ok(ws

@@ -78,9 +78,12 @@ impl<'e> Connection<'e> {
             .map_err(|_| SyncError::Refused("the access token cannot be sent".into()))?;
         request.headers_mut().insert("authorization", auth);
         let handshake = async {
-            let (socket, _) = tokio_tungstenite::connect_async(request)
-                .await
-                .map_err(upgrade_error)?;
+            let config = tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
+                .read_buffer_size(pint_model::sync_protocol::SOCKET_READ_BUFFER_BYTES);
+            let (socket, _) =
+                tokio_tungstenite::connect_async_with_config(request, Some(config), false)
+                    .await
+                    .map_err(upgrade_error)?;
             let mut conn = Connection {
                 engine,
                 peer_id: remote.peer_id.clone(),
