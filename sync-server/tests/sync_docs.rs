@@ -43,6 +43,15 @@ impl Client {
     }
 
     /// Exchange messages with the server until neither side has anything to say.
+    /// The client's next sync message to the server (it has something to say).
+    fn next_message(&mut self) -> Vec<u8> {
+        self.doc
+            .sync()
+            .generate_sync_message(&mut self.state)
+            .unwrap()
+            .encode()
+    }
+
     async fn sync(
         &mut self,
         docs: &SyncDocs,
@@ -254,12 +263,7 @@ async fn story(backend: Backend) {
         .len();
     let rounds = writers.iter_mut().enumerate().map(|(i, c)| {
         c.append(&format!(" w{i}"));
-        let message = c
-            .doc
-            .sync()
-            .generate_sync_message(&mut c.state)
-            .unwrap()
-            .encode();
+        let message = c.next_message();
         let (docs, scope, shared, storage) = (&docs, &bob_scope, &shared, &storage);
         let mine = c.doc.get_heads();
         async move {
@@ -308,12 +312,7 @@ async fn story(backend: Backend) {
     twin.append(" impostor");
     let held = shared.lock().await;
     let receives = [&mut one, &mut twin, &mut two].map(|c| {
-        let message = c
-            .doc
-            .sync()
-            .generate_sync_message(&mut c.state)
-            .unwrap()
-            .encode();
+        let message = c.next_message();
         let (docs, scope, shared) = (&docs, &bob_scope, &shared);
         let server_state = &mut c.server_state;
         async move {
