@@ -353,29 +353,11 @@ pub async fn view_on_blog(
                 "this draft is not on the blog: publish it first",
             )
         })?;
-    // Only web pages: the system opens whatever else it is given with some program.
-    if !(published.url.starts_with("https://") || published.url.starts_with("http://")) {
-        return Err(CommandError::new(
-            ErrorKind::Internal,
-            format!(
-                "the server gave an address that is not a web page: {}",
-                published.url
-            ),
-        ));
-    }
     let url = published.url.clone();
-    tokio::task::spawn_blocking(move || webbrowser::open(&url))
+    tokio::task::spawn_blocking(move || pint_client::browser::open_web_page(&url))
         .await
         .map_err(|e| CommandError::new(ErrorKind::Internal, e.to_string()))?
-        .map_err(|e| {
-            CommandError::new(
-                ErrorKind::Internal,
-                format!(
-                    "no web browser could be opened ({e}); the post is at {}",
-                    published.url
-                ),
-            )
-        })?;
+        .map_err(|e| CommandError::new(ErrorKind::Internal, e.to_string()))?;
     Ok(published.url)
 }
 

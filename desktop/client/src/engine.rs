@@ -505,12 +505,12 @@ impl Engine {
         for entry in history {
             match versions.last_mut() {
                 Some(v) if v.actor == entry.actor && entry.time - v.time < SESSION_GAP_SECS => {
-                    v.heads = vec![entry.hash];
+                    v.heads = entry.heads;
                     v.time = entry.time;
                     v.changes += 1;
                 }
                 _ => versions.push(Version {
-                    heads: vec![entry.hash],
+                    heads: entry.heads,
                     actor: entry.actor,
                     author: entry.author,
                     time: entry.time,

@@ -5,6 +5,7 @@
 //! thin layers over this crate; it must never depend on Tauri.
 
 pub mod account;
+pub mod browser;
 pub mod data_dir;
 #[doc(hidden)]
 pub mod editing_trace;

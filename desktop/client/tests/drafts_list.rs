@@ -240,3 +240,134 @@ fn a_damaged_draft_is_set_aside_and_the_others_keep_working() {
     assert_eq!(engine.search("fine").unwrap().len(), 1);
     assert_eq!(engine.current_draft().unwrap().id, good);
 }
+
+/// The bytes a draft has on one engine, as the server hands them to another device.
+fn document_bytes(engine: &Engine, id: DocumentId) -> Vec<u8> {
+    engine.store().load(id).unwrap().save()
+}
+
+#[test]
+fn a_draft_arriving_from_another_device_is_listed_with_its_title_tags_and_line() {
+    let mut laptop = Engine::with_store(Store::open_in_memory().unwrap());
+    let id = laptop.create(DraftKind::Post).unwrap();
+    laptop.rename(id, "Field notes").unwrap();
+    type_text(&mut laptop, id, "# Day one\n\nThe *ferry* left at dawn.\n");
+    laptop.add_tag(id, "travel").unwrap();
+    laptop.add_tag(id, "sea").unwrap();
+
+    // The desktop's first sync adopts the whole document.
+    let mut desktop = Engine::with_store(Store::open_in_memory().unwrap());
+    desktop.adopt(id, &document_bytes(&laptop, id)).unwrap();
+    let listed = desktop.list(&ListQuery::default()).unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].title, "Field notes");
+    assert_eq!(listed[0].tags, ["sea", "travel"]);
+    assert_eq!(listed[0].line, "The ferry left at dawn.");
+    let by_tag = desktop
+        .list(&ListQuery {
+            tag: Some("sea".into()),
+            ..ListQuery::default()
+        })
+        .unwrap();
+    assert_eq!(by_tag.len(), 1);
+
+    // Later changes arrive by sync messages: the list follows them too.
+    laptop.remove_tag(id, "sea").unwrap();
+    laptop.set_excerpt(id, "Crossing the strait.").unwrap();
+    let mut to_desktop = automerge::sync::State::new();
+    let mut to_laptop = automerge::sync::State::new();
+    for _ in 0..10 {
+        let mut quiet = true;
+        for part in laptop.sync_message(id, &mut to_desktop).unwrap() {
+            quiet = false;
+            desktop.receive_sync(id, &mut to_laptop, &part).unwrap();
+        }
+        for part in desktop.sync_message(id, &mut to_laptop).unwrap() {
+            quiet = false;
+            laptop.receive_sync(id, &mut to_desktop, &part).unwrap();
+        }
+        if quiet {
+            break;
+        }
+    }
+    let listed = desktop.list(&ListQuery::default()).unwrap();
+    assert_eq!(listed[0].tags, ["travel"]);
+    assert_eq!(listed[0].line, "Crossing the strait.");
+}
+
+#[test]
+fn a_store_written_before_list_lines_derives_them_when_it_opens() {
+    let dir = tempfile::tempdir().unwrap();
+    let id = {
+        let mut engine = Engine::open(dir.path()).unwrap();
+        let id = engine.create(DraftKind::Post).unwrap();
+        engine.rename(id, "Old draft").unwrap();
+        type_text(&mut engine, id, "Written by an older Pint.");
+        engine.add_tag(id, "kept").unwrap();
+        id
+    };
+    // What an older build left: no line, no tag rows, an old derivation.
+    let conn = rusqlite::Connection::open(Engine::db_path(dir.path())).unwrap();
+    conn.execute_batch(
+        "UPDATE drafts SET list_line = '', listing_version = 0, title = '';
+         DELETE FROM draft_tags;",
+    )
+    .unwrap();
+    drop(conn);
+
+    let engine = Engine::open(dir.path()).unwrap();
+    let listed = engine.list(&ListQuery::default()).unwrap();
+    assert_eq!(listed[0].id, id);
+    assert_eq!(listed[0].title, "Old draft");
+    assert_eq!(listed[0].line, "Written by an older Pint.");
+    assert_eq!(listed[0].tags, ["kept"]);
+}
+
+#[test]
+fn restoring_the_newest_version_changes_nothing_when_the_title_was_set_while_typing() {
+    // The app's editor types against the heads it last read; a title or tag set
+    // meanwhile is a concurrent branch of the history. The newest version must still be
+    // the draft as it is.
+    let mut engine = Engine::with_store(Store::open_in_memory().unwrap());
+    let id = engine.create(DraftKind::Post).unwrap();
+    let editor_base = engine.heads(id).unwrap();
+    engine.rename(id, "A title").unwrap();
+    engine.add_tag(id, "one").unwrap();
+    engine.add_tag(id, "two").unwrap();
+    let report = engine
+        .edit_at(
+            id,
+            &[Splice {
+                pos: 0,
+                delete: 0,
+                insert: "Body typed meanwhile".into(),
+            }],
+            &editor_base,
+        )
+        .unwrap();
+    let body_base = report.base;
+    engine.rename(id, "A better title").unwrap();
+    engine
+        .edit_at(
+            id,
+            &[Splice {
+                pos: 20,
+                delete: 0,
+                insert: ", and more".into(),
+            }],
+            &body_base,
+        )
+        .unwrap();
+    let now = engine.view(id).unwrap();
+    assert_eq!(now.title, "A better title");
+
+    let versions = engine.versions(id).unwrap();
+    engine.restore_version(id, &versions[0].heads).unwrap();
+    let after = engine.view(id).unwrap();
+    assert_eq!(after.title, "A better title");
+    assert_eq!(after.tags, ["one", "two"]);
+    assert_eq!(after.body, "Body typed meanwhile, and more");
+    let listed = engine.list(&ListQuery::default()).unwrap();
+    assert_eq!(listed[0].title, "A better title");
+    assert_eq!(listed[0].tags, ["one", "two"]);
+}

@@ -9,8 +9,13 @@ use super::{Draft, DraftContent, DraftError, SeoField, parse_heads, schema};
 /// One change in a draft's history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HistoryEntry {
-    /// The change hash: pass `[hash]` as heads to read the draft as it was after it.
+    /// The change hash.
     pub hash: String,
+    /// The draft's heads once this change and every change listed before it are applied:
+    /// pass these to read or restore the draft as it was at this point. (`[hash]` alone
+    /// would leave out changes made concurrently with it, such as a title set while the
+    /// editor typed against an older view.)
+    pub heads: Vec<String>,
     /// The device (Automerge actor) that made it.
     pub actor: String,
     /// The user that made it, if the device said (`Draft::set_author`).
@@ -22,12 +27,22 @@ pub struct HistoryEntry {
 }
 
 impl Draft {
-    /// Every change, oldest first (a topological order).
+    /// Every change, oldest first (a topological order: every prefix of the list is a
+    /// point the draft really was at, whose heads the entry carries).
     pub fn history(&mut self) -> Vec<HistoryEntry> {
+        // The heads of the prefix: a change replaces the heads it depends on.
+        let mut heads: Vec<automerge::ChangeHash> = Vec::new();
         self.doc
             .get_changes_meta(&[])
             .into_iter()
             .map(|c| HistoryEntry {
+                heads: {
+                    heads.retain(|h| !c.deps.contains(h));
+                    heads.push(c.hash);
+                    let mut now: Vec<String> = heads.iter().map(ToString::to_string).collect();
+                    now.sort();
+                    now
+                },
                 hash: c.hash.to_string(),
                 actor: c.actor.to_hex_string(),
                 author: c.author.as_ref().map(|a| decode_author(&a.to_hex_string())),

@@ -4,7 +4,11 @@ import type { DraftSync } from "./DraftSync";
 /**
  * A draft as the drafts list shows it.
  */
-export type DraftSummary = { id: string, title: string, tags: Array<string>, createdAt: number, updatedAt: number, 
+export type DraftSummary = { id: string, title: string, 
+/**
+ * The draft's excerpt, or the start of its first paragraph as plain text.
+ */
+line: string, tags: Array<string>, createdAt: number, updatedAt: number, 
 /**
  * When it went to the trash; `None` when it is not there.
  */

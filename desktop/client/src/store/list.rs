@@ -1,7 +1,7 @@
 //! The drafts list: filtering by tag and trash, sorting, and moving drafts in and out of
 //! the trash.
 
-use pint_model::DocumentId;
+use pint_model::{DocumentId, Draft, DraftKind};
 use rusqlite::{Transaction, params};
 
 use super::{Store, StoreError};
@@ -13,6 +13,8 @@ pub struct DraftSummary {
     #[ts(type = "string")]
     pub id: DocumentId,
     pub title: String,
+    /// The draft's excerpt, or the start of its first paragraph as plain text.
+    pub line: String,
     pub tags: Vec<String>,
     pub created_at: i64,
     pub updated_at: i64,
@@ -69,12 +71,61 @@ pub struct TagCount {
     pub drafts: usize,
 }
 
-/// Make the tag rows of a draft match its document's tags (inside the save's transaction).
-pub(super) fn sync_tags(
+/// Which derivation of the list's columns this build writes (`drafts.listing_version`).
+/// Bump it when `write_listing` derives something new: rows written by older builds are
+/// derived again when the store opens.
+pub(super) const LISTING_VERSION: i64 = 1;
+
+/// Longest list line, in characters: one or two lines of the sidebar.
+const LIST_LINE_CHARS: usize = 140;
+/// The list line is read from at most this much of the body (a draft's first paragraph
+/// is far shorter), so a save of a long draft does not render all of it.
+const LIST_LINE_SOURCE_BYTES: usize = 4096;
+
+/// Everything the drafts list derives from a draft's document: title, kind, tags and the
+/// list line, written in the transaction of the save that changed the document. Every
+/// way a draft arrives (created, typed into, synced in, adopted, imported) comes through
+/// here.
+pub(super) fn write_listing(
     tx: &Transaction<'_>,
     key: &str,
-    tags: &[String],
+    draft: &Draft,
 ) -> Result<(), StoreError> {
+    let kind = match draft.kind() {
+        DraftKind::Post => "post",
+        DraftKind::Page => "page",
+    };
+    tx.execute(
+        "UPDATE drafts SET title = ?2, kind = ?3, list_line = ?4, listing_version = ?5
+         WHERE id = ?1",
+        params![key, draft.title(), kind, list_line(draft), LISTING_VERSION],
+    )?;
+    sync_tags(tx, key, &draft.tags())
+}
+
+/// The line under a draft's title in the list: its own excerpt, else the start of its
+/// first paragraph as plain text.
+fn list_line(draft: &Draft) -> String {
+    let own = draft.excerpt();
+    let line = if own.trim().is_empty() {
+        let body = draft.body();
+        let mut end = body.len().min(LIST_LINE_SOURCE_BYTES);
+        while !body.is_char_boundary(end) {
+            end -= 1;
+        }
+        pint_model::render::render_markdown(&body[..end], &pint_model::render::NoMedia).excerpt
+    } else {
+        own.split_whitespace().collect::<Vec<_>>().join(" ")
+    };
+    if line.chars().count() <= LIST_LINE_CHARS {
+        return line;
+    }
+    let cut: String = line.chars().take(LIST_LINE_CHARS).collect();
+    format!("{}…", cut.trim_end_matches(['…', ' ', ',', '.', ';', ':']))
+}
+
+/// Make the tag rows of a draft match its document's tags (inside the save's transaction).
+fn sync_tags(tx: &Transaction<'_>, key: &str, tags: &[String]) -> Result<(), StoreError> {
     let mut current: Vec<String> = tx
         .prepare_cached("SELECT tag FROM draft_tags WHERE draft_id = ?1 ORDER BY tag")?
         .query_map([key], |r| r.get(0))?
@@ -92,6 +143,27 @@ pub(super) fn sync_tags(
 }
 
 impl Store {
+    /// Derive the list's columns again for drafts written by an older build (see
+    /// `LISTING_VERSION`). A draft that does not load is left as it is: opening it sets it
+    /// aside as damaged.
+    pub(super) fn derive_old_listings(&mut self) -> Result<(), StoreError> {
+        let old: Vec<String> = self
+            .conn
+            .prepare("SELECT id FROM drafts WHERE listing_version < ?1")?
+            .query_map([LISTING_VERSION], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        for key in old {
+            let Ok(id) = key.parse::<DocumentId>() else {
+                continue;
+            };
+            let Ok(draft) = self.load(id) else { continue };
+            let tx = self.conn.transaction()?;
+            write_listing(&tx, &key, &draft)?;
+            tx.commit()?;
+        }
+        Ok(())
+    }
+
     /// The drafts (or the trash), filtered and sorted.
     pub fn list(&self, query: &ListQuery) -> Result<Vec<DraftSummary>, StoreError> {
         let order = match query.sort {
@@ -100,7 +172,7 @@ impl Store {
             Sort::Title => "d.title COLLATE NOCASE, d.id",
         };
         let sql = format!(
-            "SELECT d.id, d.title, d.created_at, d.updated_at, d.trashed_at,
+            "SELECT d.id, d.title, d.created_at, d.updated_at, d.trashed_at, d.list_line,
                     (SELECT group_concat(tag, char(31)) FROM
                         (SELECT tag FROM draft_tags t WHERE t.draft_id = d.id ORDER BY tag)),
                     CASE WHEN d.synced_heads IS NULL THEN 0
@@ -119,13 +191,14 @@ impl Store {
                 r.get::<_, i64>(2)?,
                 r.get::<_, i64>(3)?,
                 r.get::<_, Option<i64>>(4)?,
-                r.get::<_, Option<String>>(5)?,
-                r.get::<_, i64>(6)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, Option<String>>(6)?,
+                r.get::<_, i64>(7)?,
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, title, created_at, updated_at, trashed_at, tags, sync) = row?;
+            let (id, title, created_at, updated_at, trashed_at, line, tags, sync) = row?;
             // A row whose id does not parse was not written by Pint: skip it, never fail the list.
             let Ok(id) = id.parse() else { continue };
             let tags = tags
@@ -134,6 +207,7 @@ impl Store {
             out.push(DraftSummary {
                 id,
                 title,
+                line,
                 tags,
                 created_at,
                 updated_at,

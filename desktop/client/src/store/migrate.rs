@@ -25,6 +25,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0005_account",
         include_str!("../../../../migrations/desktop/0005_account.sql"),
     ),
+    (
+        "0006_listing",
+        include_str!("../../../../migrations/desktop/0006_listing.sql"),
+    ),
 ];
 
 /// Apply every migration newer than the database. A database newer than this build

@@ -19,7 +19,7 @@ pub use list::{DraftSummary, DraftSync, ListQuery, Sort, TagCount};
 
 use std::path::{Path, PathBuf};
 
-use pint_model::{DocumentId, Draft, DraftError, DraftKind};
+use pint_model::{DocumentId, Draft, DraftError};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
 /// The file name of the local database inside the data directory.
@@ -135,7 +135,9 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         migrate::run(&mut conn)?;
-        Ok(Store { conn, path })
+        let mut store = Store { conn, path };
+        store.derive_old_listings()?;
+        Ok(store)
     }
 
     /// The database file, if this store is on disk.
@@ -143,32 +145,24 @@ impl Store {
         self.path.as_deref()
     }
 
-    /// Store a new draft as its first snapshot.
+    /// Store a new draft as its first snapshot, with everything the list derives from it.
     pub fn insert(
         &mut self,
         id: DocumentId,
         draft: &mut Draft,
         now: i64,
     ) -> Result<(), StoreError> {
-        let kind = match draft.kind() {
-            DraftKind::Post => "post",
-            DraftKind::Page => "page",
-        };
+        let key = id.to_string();
         let heads = join_heads(&draft.heads());
-        self.conn.execute(
-            "INSERT INTO drafts (id, kind, title, snapshot, created_at, updated_at,
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO drafts (id, kind, snapshot, created_at, updated_at,
                                  heads, cached_body, cached_heads)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?6)",
-            params![
-                id.to_string(),
-                kind,
-                draft.title(),
-                draft.save(),
-                now,
-                heads,
-                draft.body()
-            ],
+             VALUES (?1, 'post', ?2, ?3, ?3, ?4, ?5, ?4)",
+            params![key, draft.save(), now, heads, draft.body()],
         )?;
+        list::write_listing(&tx, &key, draft)?;
+        tx.commit()?;
         Ok(())
     }
 
@@ -185,14 +179,13 @@ impl Store {
         let key = id.to_string();
         let tx = self.conn.transaction()?;
         let updated = tx.execute(
-            "UPDATE drafts SET title = ?2, updated_at = ?3, fts_stale = 1, heads = ?4
-             WHERE id = ?1",
-            params![key, draft.title(), now, join_heads(&draft.heads())],
+            "UPDATE drafts SET updated_at = ?2, fts_stale = 1, heads = ?3 WHERE id = ?1",
+            params![key, now, join_heads(&draft.heads())],
         )?;
         if updated == 0 {
             return Err(StoreError::NotFound(id));
         }
-        list::sync_tags(&tx, &key, &draft.tags())?;
+        list::write_listing(&tx, &key, draft)?;
         tx.execute(
             "INSERT INTO draft_chunks (draft_id, bytes) VALUES (?1, ?2)",
             params![key, chunk],
@@ -338,7 +331,7 @@ fn compact_in(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use pint_model::Splice;
+    use pint_model::{DraftKind, Splice};
 
     fn edit(d: &mut Draft, pos: usize, text: &str) {
         d.splice_body(&[Splice {
