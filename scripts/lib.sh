@@ -81,9 +81,21 @@ ensure_test_python() {
   export PINT_TEST_PYTHON="$venv/bin/python"
 }
 
+# Build the front end into src-ui/dist, only when its sources changed since the last
+# build: a new dist makes cargo rebuild pint-desktop (it embeds the files), which is most
+# of the time to a window when nothing else changed.
 build_ui() {
+  local ui="$REPO/src-ui" stamp sum
+  stamp="$ui/node_modules/.pint-ui-stamp"
+  sum="$(cd "$ui" && find src index.html package-lock.json vite.config.ts tsconfig.json \
+    -type f ! -name '*.test.ts' -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)"
+  if [ -f "$ui/dist/index.html" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sum" ]; then
+    say "the front end is up to date (src-ui/dist)"
+    return 0
+  fi
   say "building the front end (src-ui)"
-  (cd "$REPO/src-ui" && npm run --silent build)
+  (cd "$ui" && npm run --silent build)
+  printf '%s' "$sum" >"$stamp"
 }
 
 # Run "$@" in a private D-Bus session with a fresh, unlocked gnome-keyring (its keyring

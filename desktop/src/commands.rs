@@ -339,6 +339,15 @@ pub async fn unpublish(
 }
 
 #[tauri::command]
+pub async fn cancel_schedule(
+    state: State<'_, AppState>,
+    args: ipc::CancelScheduleArgs,
+) -> Reply<ipc::CancelScheduleArgs> {
+    let (engine, session) = (Arc::clone(engine(&state)?), session(&state)?);
+    Ok(pint_client::publish::cancel_schedule(&engine, &session, args.id).await?)
+}
+
+#[tauri::command]
 pub async fn view_on_blog(
     state: State<'_, AppState>,
     args: ipc::ViewOnBlogArgs,

@@ -57,6 +57,7 @@ fn main() {
             commands::publish,
             commands::unpublish,
             commands::view_on_blog,
+            commands::cancel_schedule,
             commands::publish_states,
             commands::draft_details,
             commands::set_draft_details,

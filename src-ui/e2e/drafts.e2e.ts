@@ -64,7 +64,7 @@ describe("drafts in the window", () => {
 
       // Trash the shopping list, then restore it from the trash.
       await (await browser.$("#drafts li[data-id] .trash")).waitForExist();
-      const shopping = await browser.$("//ul[@id='drafts']/li[span[@class='name' and text()='Shopping']]/button");
+      const shopping = await browser.$("//ul[@id='drafts']/li[div/span[@class='name' and text()='Shopping']]//button[@class='trash']");
       await shopping.click();
       await waitForTitles(browser, ["Travel plans"]);
       await (await browser.$("#show-trash")).click();
@@ -125,7 +125,7 @@ describe("drafts in the window", () => {
       expect(await (await browser.$("#title")).getValue()).toBe("Travel plans");
       expect(await (await browser.$("#draft-tags li[data-tag='Travel']")).isExisting()).toBe(true);
       expect(await (await browser.$("#damaged")).isDisplayed()).toBe(false);
-      await (await browser.$("//ul[@id='drafts']/li[span[@class='name' and text()='Shopping']]")).click();
+      await (await browser.$("//ul[@id='drafts']/li[div/span[@class='name' and text()='Shopping']]")).click();
       await browser.waitUntil(async () => (await editorText(browser)) === "Milk and bread", { timeout: 10_000 });
     });
 
@@ -139,7 +139,7 @@ describe("drafts in the window", () => {
     await withApp({ PINT_DATA_DIR: dir }, async (browser) => {
       await (await browser.$(".cm-content")).waitForExist({ timeout: 20_000 });
       await waitForTitles(browser, ["Travel plans", "Shopping"]);
-      await (await browser.$("//ul[@id='drafts']/li[span[@class='name' and text()='Shopping']]")).click();
+      await (await browser.$("//ul[@id='drafts']/li[div/span[@class='name' and text()='Shopping']]")).click();
       // Set aside, not deleted; the user is told; the other draft keeps working.
       const notice = await browser.$("#damaged");
       await notice.waitForDisplayed({ timeout: 10_000 });

@@ -60,9 +60,23 @@ describe("sync in the window", () => {
         await (await browser.$("#sign-in-email")).setValue(EMAIL);
         await (await browser.$("#sign-in-password")).setValue(PASSWORD);
         await (await browser.$("#sign-in-blog")).setValue("ada-writes");
+        // A short password is refused with the rule; the button says what it will do.
         await (await browser.$("#sign-in-create")).click();
+        expect(await (await browser.$("#sign-in-submit")).getText()).toBe("Create account");
+        expect(await (await browser.$("#sign-in-hint")).isDisplayed()).toBe(true);
+        await (await browser.$("#sign-in-password")).setValue("short");
+        await (await browser.$("#sign-in-submit")).click();
+        const refused = await browser.$("#sign-in-error");
+        await refused.waitForDisplayed({ timeout: 10_000 });
+        expect(await refused.getText()).toContain("password: use at least 10 characters");
+        await (await browser.$("#sign-in-password")).setValue(PASSWORD);
         await (await browser.$("#sign-in-submit")).click();
         await waitForState(browser, "sync-status", "synced", 30_000);
+        // The verification mail is mentioned, by address.
+        const note = await browser.$("#verify-note");
+        await note.waitForDisplayed({ timeout: 10_000 });
+        expect(await note.getText()).toContain(EMAIL);
+        await (await browser.$("#dismiss-verify")).click();
 
         // Typed in the window: on the server by itself.
         const editor = await browser.$(".cm-content");
@@ -197,6 +211,41 @@ describe("sync in the window", () => {
         );
         expect(await (await fetch(url)).text()).not.toContain("After publishing.");
         await until(browser, "the changed badge", async () => (await badge()) === "published · changed");
+        await waitForState(browser, "save-status", "saved");
+
+        // Scheduling the new version: the time is typed (12-hour or 24-hour alike) and
+        // shown back in the clock the status uses; the schedule can be cancelled.
+        await (await browser.$("#toggle-publish")).click();
+        await until(browser, "the dialog's state", async () => (await publishState.getText()).startsWith("Published"));
+        await (await browser.$("#publish-date")).setValue("tomorrow");
+        await (await browser.$("#publish-time")).setValue("9:30 pm");
+        await (await browser.$("#publish-submit")).click();
+        await until(browser, "scheduled", async () => (await publishState.getText()).includes("scheduled for"));
+        const timeShown = await (await browser.$("#publish-time")).getValue();
+        expect(timeShown).toMatch(/^(9:30\s?PM|21:30)$/);
+        expect(await publishState.getText()).toContain(timeShown);
+        expect(await (await browser.$("#publish-submit")).getText()).toBe("Change schedule");
+        await (await browser.$("#cancel-schedule")).click();
+        await until(browser, "the schedule cancelled", async () => (await publishState.getText()) === "Published · changed since");
+        expect(await (await browser.$("#cancel-schedule")).isDisplayed()).toBe(false);
+        expect(await (await fetch(url)).status).toBe(200);
+        await (await browser.$("#publish [data-close]")).click();
+
+        // Offline, what is known of the blog stays shown: a post does not leave the blog
+        // because this device lost its network.
+        await server.stop();
+        await waitForState(browser, "sync-status", "offline", 60_000);
+        await editor.addValue(" Offline again.");
+        await waitForState(browser, "save-status", "saved");
+        // (The bar and the list ask the server again 3 s after a save; that fails now.)
+        await browser.pause(4500);
+        expect(await badge()).toBe("published · changed");
+        expect(await (await browser.$("#publish-status")).getText()).toBe("Published · changed since");
+        server = await startServer(serverDir, listen);
+        await waitForState(browser, "sync-status", "synced", 60_000);
+        await until(browser, "the bar's publish status after reconnecting", async () =>
+          (await (await browser.$("#publish-status")).getText()).startsWith("Published"),
+        );
         await waitForState(browser, "save-status", "saved");
         const shownNow = await editorText(browser);
 

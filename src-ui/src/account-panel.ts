@@ -15,6 +15,12 @@ export interface AccountElements {
   password: HTMLInputElement;
   blog: HTMLInputElement;
   create: HTMLInputElement;
+  /** The rules of a new account, shown while "Create this account" is ticked. */
+  hint: HTMLElement;
+  /** The notice, in the window, of where the verification mail went once an account was created. */
+  verifyNotice: HTMLElement;
+  verify: HTMLElement;
+  dismissVerify: HTMLButtonElement;
   error: HTMLElement;
   signedIn: HTMLElement;
   who: HTMLElement;
@@ -36,6 +42,8 @@ export class AccountPanel {
       ev.preventDefault();
       void this.signIn();
     });
+    els.create.addEventListener("change", () => this.showMode());
+    els.dismissVerify.addEventListener("click", () => (els.verifyNotice.hidden = true));
     els.syncNow.addEventListener("click", () => void this.invoke("sync_now").catch(() => {}));
     els.signOut.addEventListener("click", () => void this.signOut());
     for (const close of els.dialog.querySelectorAll<HTMLButtonElement>("[data-close]")) {
@@ -43,6 +51,15 @@ export class AccountPanel {
     }
     // The retry countdown moves on by itself.
     setInterval(() => this.render(), 1000);
+  }
+
+  /** Signing in or creating an account: the button, the rules and the password manager follow. */
+  private showMode(): void {
+    const { create, hint, password, form } = this.els;
+    const submit = form.querySelector<HTMLButtonElement>("button[type=submit]");
+    if (submit) submit.textContent = signInLabel(create.checked);
+    hint.hidden = !create.checked;
+    password.autocomplete = create.checked ? "new-password" : "current-password";
   }
 
   async refresh(): Promise<void> {
@@ -112,6 +129,13 @@ export class AccountPanel {
         }),
       );
       password.value = "";
+      if (create.checked) {
+        // The account exists now; its address is confirmed by the link the server mailed.
+        this.els.verify.textContent = verifyNote(email.value);
+        this.els.verifyNotice.hidden = false;
+        create.checked = false;
+        this.showMode();
+      }
       this.els.dialog.close();
     } catch (e) {
       error.textContent = describeError(e);
@@ -129,4 +153,14 @@ export class AccountPanel {
       this.els.error.hidden = false;
     }
   }
+}
+
+/** The dialog's button: what pressing it will do. */
+export function signInLabel(creating: boolean): string {
+  return creating ? "Create account" : "Sign in";
+}
+
+/** Said once an account was created: the verification mail is on its way. */
+export function verifyNote(email: string): string {
+  return `Account created. We sent a link to ${email.trim()}: open it to confirm your address. You can write and sync meanwhile.`;
 }

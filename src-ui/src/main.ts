@@ -17,7 +17,7 @@ import { TagEditor } from "./tag-editor";
 import { damagedNotice } from "./damaged";
 import { debounce } from "./debounce";
 import { AccountPanel } from "./account-panel";
-import { PublishPanel } from "./publish-panel";
+import { PublishPanel, nextScheduleWait } from "./publish-panel";
 
 // Every command takes its arguments as one `args` object (pint-client's IPC contract).
 const invoke: Invoke = (cmd, ...args) => tauriInvoke(cmd, { args: args[0] ?? {} });
@@ -121,11 +121,22 @@ async function start(): Promise<void> {
   const refreshList = () => sidebar.refresh(session.draft?.id ?? null);
   // Where every draft stands on the blog, for the drafts list (quietly nothing when
   // signed out or offline).
+  // Offline, the last known states stay (a post does not leave the blog because this
+  // device lost its network); signed out, there is no blog to show.
+  let nextScheduleCheck: ReturnType<typeof setTimeout> | null = null;
   const refreshPublished = debounce(async () => {
     try {
-      sidebar.showPublished(await invoke("publish_states"));
-    } catch {
-      sidebar.showPublished([]);
+      const states = await invoke("publish_states");
+      sidebar.showPublished(states);
+      // A scheduled publication goes live at its time: look again just after it.
+      if (nextScheduleCheck) clearTimeout(nextScheduleCheck);
+      const wait = nextScheduleWait(states.map((s) => s.state), Date.now());
+      nextScheduleCheck = wait === null ? null : setTimeout(() => {
+        refreshPublished();
+        void publishing.refresh();
+      }, wait);
+    } catch (e) {
+      if (isCommandError(e) && e.kind === "unauthorized") sidebar.showPublished([]);
     }
   }, 500);
   // A save changes where the draft stands relative to the server: the list says so (the
@@ -153,6 +164,10 @@ async function start(): Promise<void> {
       password: el<HTMLInputElement>("sign-in-password"),
       blog: el<HTMLInputElement>("sign-in-blog"),
       create: el<HTMLInputElement>("sign-in-create"),
+      hint: el("sign-in-hint"),
+      verifyNotice: el("verify-notice"),
+      verify: el("verify-note"),
+      dismissVerify: el<HTMLButtonElement>("dismiss-verify"),
       error: el("sign-in-error"),
       signedIn: el("signed-in"),
       who: el("signed-in-as"),
@@ -168,7 +183,10 @@ async function start(): Promise<void> {
   await on("sync-status", (sync) => {
     account.syncChanged(sync);
     // Just connected (signed in, back online): where the drafts stand on the blog.
-    if (sync.state === "synced" && lastSync !== "synced") refreshPublished();
+    if (sync.state === "synced" && lastSync !== "synced") {
+      refreshPublished();
+      void publishing.refresh();
+    }
     lastSync = sync.state;
   });
   await on("draft-changed", (id) => {
@@ -204,12 +222,14 @@ async function start(): Promise<void> {
       metaDescription: el<HTMLTextAreaElement>("publish-meta-description"),
       canonical: el<HTMLInputElement>("publish-canonical"),
       ogImage: el<HTMLInputElement>("publish-og-image"),
-      at: el<HTMLInputElement>("publish-at"),
+      date: el<HTMLInputElement>("publish-date"),
+      time: el<HTMLInputElement>("publish-time"),
       password: el<HTMLInputElement>("publish-password"),
       error: el("publish-error"),
       submit: el<HTMLButtonElement>("publish-submit"),
       view: el<HTMLButtonElement>("view-on-blog"),
       unpublish: el<HTMLButtonElement>("unpublish"),
+      cancelSchedule: el<HTMLButtonElement>("cancel-schedule"),
     },
     () => session.draft?.id ?? null,
     (details) => {
@@ -263,6 +283,8 @@ async function start(): Promise<void> {
     try {
       await session.flush();
       await show(await invoke("open_draft", { id }));
+      // Picked from the list: the next keystroke goes into the text.
+      session.view.focus();
     } catch (e) {
       reportError(e);
       // A draft that could not be read was set aside: the list and notice change.
@@ -317,6 +339,14 @@ async function start(): Promise<void> {
       .catch(reportError);
   }, 400);
   title.addEventListener("input", rename);
+  // Enter (or Down at the end) in the title goes on in the text, as writing apps do.
+  title.addEventListener("keydown", (ev) => {
+    const atEnd = title.selectionStart === title.value.length;
+    if (ev.key === "Enter" || (ev.key === "ArrowDown" && atEnd)) {
+      ev.preventDefault();
+      session.view.focus();
+    }
+  });
 
   const renderPreview = debounce(() => {
     invoke("render_preview", { markdown: session.text })
@@ -377,18 +407,33 @@ async function start(): Promise<void> {
   el("toggle-preview").addEventListener("click", togglePreview);
   el("toggle-history").addEventListener("click", toggleHistory);
 
+  const setFocusMode = (on: boolean) => {
+    document.body.classList.toggle("focus", on);
+    if (on) session.view.focus();
+  };
   document.addEventListener("keydown", (ev) => {
+    // Keys the editor took (bold, italic, link, find…) are not the app's.
+    if (ev.defaultPrevented) return;
+    if (ev.key === "F8") {
+      ev.preventDefault();
+      setFocusMode(!document.body.classList.contains("focus"));
+      return;
+    }
+    if (ev.key === "Escape" && document.body.classList.contains("focus") && !document.querySelector("dialog[open]")) {
+      setFocusMode(false);
+      return;
+    }
     if (!(ev.ctrlKey || ev.metaKey)) return;
     const key = ev.key.toLowerCase();
     const actions: Record<string, () => void> = {
       n: () => void newDraft(),
-      k: () => search.focus(),
       p: togglePreview,
       h: toggleHistory,
     };
     if (ev.shiftKey && key === "f") {
       ev.preventDefault();
-      document.body.classList.toggle("focus");
+      search.focus();
+      search.select();
       return;
     }
     const action = actions[key];

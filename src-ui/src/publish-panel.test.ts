@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { detailsFromFields, fieldsFromDetails, publishLabel, publishOptions } from "./publish-panel";
+import { detailsFromFields, fieldsFromDetails, nextScheduleWait, publishLabel, publishOptions } from "./publish-panel";
 
 describe("publish state in words", () => {
   it("says whether the draft is on the blog and whether it changed since", () => {
@@ -17,12 +17,18 @@ describe("publish state in words", () => {
   });
 
   it("turns the dialog's fields into publish options", () => {
-    expect(publishOptions("", "", "")).toEqual({ slug: "", at: null, password: null });
-    const at = publishOptions("my-post", "2030-01-02T09:30", "secret!");
-    expect(at.slug).toBe("my-post");
-    expect(at.password).toBe("secret!");
-    expect(at.at).toBe(new Date("2030-01-02T09:30").getTime());
-    expect(publishOptions("", "not a date", "").at).toBeNull();
+    expect(publishOptions("", null, "")).toEqual({ slug: "", at: null, password: null });
+    const at = publishOptions("my-post", 1_900_000_000_000, "secret!");
+    expect(at).toEqual({ slug: "my-post", at: 1_900_000_000_000, password: "secret!" });
+  });
+
+  it("checks a scheduled publication again just after its time", () => {
+    const scheduled = (runAt: number) => ({ published: null, changedSince: false, scheduled: { runAt, lastError: null } });
+    expect(nextScheduleWait([], 1000)).toBeNull();
+    expect(nextScheduleWait([scheduled(61_000)], 1000)).toBe(65_000);
+    expect(nextScheduleWait([scheduled(200_000), scheduled(61_000)], 1000)).toBe(65_000);
+    expect(nextScheduleWait([scheduled(1000 + 2 * 86_400_000)], 1000)).toBeNull();
+    expect(nextScheduleWait([scheduled(-3_600_000)], 1000), "a failing job long past is not polled").toBeNull();
   });
 
   it("turns the detail fields into the draft's details and back", () => {

@@ -6,7 +6,8 @@
 // device.
 
 import type { DraftDetails, Invoke, PublishOptions, PublishState } from "./ipc";
-import { describeError } from "./ipc";
+import { describeError, isCommandError } from "./ipc";
+import { dateField, formatWhen, parseWhen, timeField } from "./when";
 
 export interface PublishElements {
   toggle: HTMLButtonElement;
@@ -23,12 +24,14 @@ export interface PublishElements {
   metaDescription: HTMLTextAreaElement;
   canonical: HTMLInputElement;
   ogImage: HTMLInputElement;
-  at: HTMLInputElement;
+  date: HTMLInputElement;
+  time: HTMLInputElement;
   password: HTMLInputElement;
   error: HTMLElement;
   submit: HTMLButtonElement;
   view: HTMLButtonElement;
   unpublish: HTMLButtonElement;
+  cancelSchedule: HTMLButtonElement;
 }
 
 /** The dialog's detail fields, as typed. */
@@ -82,23 +85,34 @@ export function publishLabel(s: PublishState | null): string {
   if (!s) return "";
   const base = !s.published ? "Not published" : s.changedSince ? "Published · changed since" : "Published";
   if (!s.scheduled) return base;
-  const when = new Date(s.scheduled.runAt).toLocaleString();
+  const when = formatWhen(s.scheduled.runAt);
   const failed = s.scheduled.lastError ? ` (last try failed: ${s.scheduled.lastError})` : "";
   return `${base} · scheduled for ${when}${failed}`;
 }
 
-/** The dialog's fields as the publish command takes them. */
-export function publishOptions(slug: string, at: string, password: string): PublishOptions {
-  const when = at ? new Date(at).getTime() : Number.NaN;
-  return {
-    slug,
-    at: Number.isFinite(when) ? when : null,
-    password: password === "" ? null : password,
-  };
+/** The dialog's fields as the publish command takes them (`at`: from `parseWhen`). */
+export function publishOptions(slug: string, at: number | null, password: string): PublishOptions {
+  return { slug, at, password: password === "" ? null : password };
+}
+
+/** How long until the soonest scheduled publication has surely run (its time plus a
+ * few seconds for the server's scheduler), or null when none is due in the next day. */
+export function nextScheduleWait(states: PublishState[], now: number): number | null {
+  const SCHEDULER_SLACK_MS = 5_000;
+  const times = states
+    .map((s) => s.scheduled?.runAt)
+    // A time long past is a publication that keeps failing: its error is shown, no need to poll.
+    .filter((t): t is number => t !== undefined && t !== null && t > now - 60_000);
+  if (times.length === 0) return null;
+  const wait = Math.max(Math.min(...times) - now, 0) + SCHEDULER_SLACK_MS;
+  return wait > 86_400_000 ? null : wait;
 }
 
 export class PublishPanel {
   private current: PublishState | null = null;
+  /** The draft whose state is shown (kept through a failed refresh while offline). */
+  private shownFor: string | null = null;
+  private scheduleCheck: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
     private readonly invoke: Invoke,
@@ -110,6 +124,13 @@ export class PublishPanel {
     els.toggle.addEventListener("click", () => void this.openDialog());
     els.form.addEventListener("submit", (ev) => {
       ev.preventDefault();
+      // The moment first: a time that cannot be read publishes nothing.
+      const when = parseWhen(els.date.value, els.time.value, Date.now());
+      if ("error" in when) {
+        this.fail(when.error);
+        els.time.focus();
+        return;
+      }
       void this.act(async () => {
         // The details first, in the draft (refused with the field named: nothing is
         // published); then the draft as it is now.
@@ -118,12 +139,24 @@ export class PublishPanel {
           details: detailsFromFields(this.fields()),
         });
         this.onDetails(details);
-        const options = publishOptions(details.slug, els.at.value, els.password.value);
-        return this.invoke("publish", { id: this.id(), options });
+        const options = publishOptions(details.slug, when.at, els.password.value);
+        const s = await this.invoke("publish", { id: this.id(), options });
+        // The fields then show the moment as the server has it, in the status's clock.
+        els.date.value = "";
+        els.time.value = "";
+        return s;
       });
     });
     els.view.addEventListener("click", () => void this.view());
     els.unpublish.addEventListener("click", () => void this.act(() => this.invoke("unpublish", { id: this.id() })));
+    els.cancelSchedule.addEventListener("click", () => {
+      void this.act(async () => {
+        const s = await this.invoke("cancel_schedule", { id: this.id() });
+        els.date.value = "";
+        els.time.value = "";
+        return s;
+      });
+    });
     for (const close of els.dialog.querySelectorAll<HTMLButtonElement>("[data-close]")) {
       close.addEventListener("click", () => els.dialog.close());
     }
@@ -171,14 +204,28 @@ export class PublishPanel {
     }
   }
 
-  /** Ask the server where the open draft stands (quietly: signed out says nothing). */
+  /**
+   * Ask the server where the open draft stands. Signed out says nothing; offline keeps
+   * what was last known of this draft (it is still on the blog). A scheduled publication
+   * is looked at again just after its time, so "scheduled" turns into "published".
+   */
   async refresh(): Promise<void> {
     const id = this.draftId();
     if (!id) return;
     try {
-      this.show(await this.invoke("publish_state", { id }));
-    } catch {
-      this.show(null);
+      const s = await this.invoke("publish_state", { id });
+      if (this.draftId() !== id) return;
+      this.shownFor = id;
+      this.show(s);
+      if (this.scheduleCheck) clearTimeout(this.scheduleCheck);
+      const wait = nextScheduleWait([s], Date.now());
+      this.scheduleCheck = wait === null ? null : setTimeout(() => void this.refresh(), wait);
+    } catch (e) {
+      const offline = !(isCommandError(e) && e.kind === "unauthorized");
+      if (!(offline && this.shownFor === id)) {
+        this.shownFor = null;
+        this.show(null);
+      }
     }
   }
 
@@ -198,16 +245,23 @@ export class PublishPanel {
     state.textContent = s ? publishLabel(s) : "";
     url.value = s?.published?.url ?? "";
     url.hidden = !s?.published;
-    submit.textContent = s?.published ? "Publish again" : "Publish";
     unpublish.hidden = !s?.published;
     this.els.view.hidden = !s?.published;
+    this.els.cancelSchedule.hidden = !s?.scheduled;
+    submit.textContent = s?.scheduled ? "Change schedule" : s?.published ? "Publish again" : "Publish";
+    // The fields show the scheduled moment in the clock the status uses.
+    if (s?.scheduled && !this.els.date.value && !this.els.time.value) {
+      this.els.date.value = dateField(s.scheduled.runAt);
+      this.els.time.value = timeField(s.scheduled.runAt);
+    }
     if (s?.published && !this.els.slug.value) this.els.slug.value = s.published.slug;
   }
 
   async openDialog(): Promise<void> {
     this.els.error.hidden = true;
     this.els.slug.value = "";
-    this.els.at.value = "";
+    this.els.date.value = "";
+    this.els.time.value = "";
     this.els.password.value = "";
     if (!this.els.dialog.open) this.els.dialog.showModal();
     try {

@@ -3,15 +3,13 @@
 // first waits for the current one's last keystrokes to be saved.
 
 import { Annotation, EditorState, Transaction } from "@codemirror/state";
-import { EditorView, keymap, drawSelection, highlightActiveLine } from "@codemirror/view";
-import { defaultKeymap, history, historyKeymap } from "@codemirror/commands";
-import { markdown } from "@codemirror/lang-markdown";
-import { syntaxHighlighting, defaultHighlightStyle } from "@codemirror/language";
+import { EditorView } from "@codemirror/view";
 
 import type { DraftView, Invoke, PeerPresence, RemoteChanges } from "./ipc";
 import { peersField, setPeers, type Peer } from "./presence";
 import { changesToSplices } from "./splices";
 import { SaveQueue, type SaveState } from "./save-queue";
+import { editorSetup } from "./editor/setup";
 
 /** Marks the editor transactions that bring in changes from elsewhere (not to be saved). */
 const fromElsewhere = Annotation.define<boolean>();
@@ -138,13 +136,7 @@ export class DraftSession {
     return EditorState.create({
       doc,
       extensions: [
-        history(),
-        drawSelection(),
-        highlightActiveLine(),
-        keymap.of([...defaultKeymap, ...historyKeymap]),
-        markdown(),
-        syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
-        EditorView.lineWrapping,
+        ...editorSetup(),
         EditorView.contentAttributes.of({ "aria-label": "Markdown", spellcheck: "true" }),
         peersField,
         EditorView.updateListener.of((update) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { publishBadge } from "./sidebar";
+import { editedLabel, emptyListText, publishBadge } from "./sidebar";
 
 describe("the drafts list's word for a draft on the blog", () => {
   const post = { slug: "s", url: "http://x/b/y/s", heads: ["a"], publishedAt: 1, updatedAt: 1 };
@@ -11,5 +11,21 @@ describe("the drafts list's word for a draft on the blog", () => {
     expect(publishBadge({ published: null, changedSince: false, scheduled: { runAt: 1, lastError: null } })).toBe(
       "scheduled",
     );
+  });
+});
+
+describe("the drafts list's words", () => {
+  it("says why a list is empty", () => {
+    expect(emptyListText(true, false, null)).toBe("The trash is empty.");
+    expect(emptyListText(false, true, null)).toBe("No draft matches this search.");
+    expect(emptyListText(false, false, "travel")).toBe("No draft is tagged “travel”.");
+    expect(emptyListText(false, false, null)).toMatch(/No drafts yet/);
+  });
+  it("shows today's edits by time and older ones by date", () => {
+    const now = new Date(2026, 11, 6, 18, 0).getTime();
+    expect(editedLabel(new Date(2026, 11, 6, 9, 5).getTime(), now)).toMatch(/9:05/);
+    expect(editedLabel(new Date(2026, 10, 2, 9, 5).getTime(), now)).toMatch(/2/);
+    expect(editedLabel(new Date(2026, 10, 2, 9, 5).getTime(), now)).not.toMatch(/2026/);
+    expect(editedLabel(new Date(2024, 0, 2).getTime(), now)).toMatch(/2024/);
   });
 });

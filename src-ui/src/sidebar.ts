@@ -108,7 +108,7 @@ export class Sidebar {
     for (const li of this.els.list.querySelectorAll<HTMLLIElement>("li[data-id]")) {
       li.querySelector(".published")?.remove();
       const badge = this.badge(li.dataset.id ?? "");
-      if (badge) li.querySelector(".sync")?.after(badge);
+      if (badge) li.querySelector(".meta .sync")?.after(badge);
     }
   }
 
@@ -124,51 +124,99 @@ export class Sidebar {
   }
 
   private render(items: DraftSummary[], currentId: string | null): void {
-    this.els.list.replaceChildren(
-      ...items.map((d) => {
-        const li = document.createElement("li");
-        li.dataset.id = d.id;
-        if (d.id === currentId) li.setAttribute("aria-current", "true");
-        const name = document.createElement("span");
-        name.className = "name";
-        name.textContent = d.title || "Untitled draft";
-        li.append(name);
-        const sync = document.createElement("span");
-        sync.className = "sync";
-        sync.dataset.sync = d.sync;
-        sync.textContent = syncLabel(d.sync);
-        li.append(sync);
-        const badge = this.badge(d.id);
-        if (badge) li.append(badge);
-        if (d.tags.length > 0) {
-          const tags = document.createElement("span");
-          tags.className = "tags";
-          tags.textContent = d.tags.join(", ");
-          li.append(tags);
-        }
-        const button = document.createElement("button");
-        button.type = "button";
-        if (this.showingTrash) {
-          button.textContent = "Restore";
-          button.className = "restore";
-          button.addEventListener("click", (ev) => {
-            ev.stopPropagation();
-            this.actions.restore(d.id);
-          });
-        } else {
-          button.textContent = "Trash";
-          button.className = "trash";
-          button.addEventListener("click", (ev) => {
-            ev.stopPropagation();
-            this.actions.trash(d.id);
-          });
-          li.addEventListener("click", () => this.actions.open(d.id));
-        }
-        li.append(button);
-        return li;
-      }),
-    );
+    if (items.length === 0) {
+      const empty = document.createElement("li");
+      empty.className = "empty";
+      empty.textContent = emptyListText(this.showingTrash, this.query.trim() !== "", this.tag);
+      this.els.list.replaceChildren(empty);
+      return;
+    }
+    this.els.list.replaceChildren(...items.map((d) => this.row(d, currentId)));
   }
+
+  /**
+   * One draft: its title on a line of its own (never squeezed out), the list line under
+   * it, then when it was edited, where it stands and its tags on a quiet third line.
+   */
+  private row(d: DraftSummary, currentId: string | null): HTMLLIElement {
+    const li = document.createElement("li");
+    li.dataset.id = d.id;
+    if (d.id === currentId) li.setAttribute("aria-current", "true");
+    const top = document.createElement("div");
+    top.className = "row-top";
+    const name = document.createElement("span");
+    name.className = "name";
+    name.textContent = d.title || "Untitled draft";
+    top.append(name);
+    const button = document.createElement("button");
+    button.type = "button";
+    if (this.showingTrash) {
+      button.textContent = "Restore";
+      button.className = "restore";
+      button.addEventListener("click", (ev) => {
+        ev.stopPropagation();
+        this.actions.restore(d.id);
+      });
+    } else {
+      button.textContent = "Trash";
+      button.className = "trash";
+      button.title = "Move to the trash";
+      button.addEventListener("click", (ev) => {
+        ev.stopPropagation();
+        this.actions.trash(d.id);
+      });
+      li.addEventListener("click", () => this.actions.open(d.id));
+    }
+    top.append(button);
+    li.append(top);
+    if (d.line) {
+      const line = document.createElement("span");
+      line.className = "line";
+      line.textContent = d.line;
+      li.append(line);
+    }
+    const meta = document.createElement("div");
+    meta.className = "meta";
+    const when = document.createElement("time");
+    when.className = "when";
+    when.dateTime = new Date(d.updatedAt).toISOString();
+    when.textContent = editedLabel(d.updatedAt);
+    meta.append(when);
+    const sync = document.createElement("span");
+    sync.className = "sync";
+    sync.dataset.sync = d.sync;
+    sync.textContent = syncLabel(d.sync);
+    meta.append(sync);
+    const badge = this.badge(d.id);
+    if (badge) meta.append(badge);
+    if (d.tags.length > 0) {
+      const tags = document.createElement("span");
+      tags.className = "tags";
+      tags.textContent = d.tags.map((t) => `#${t}`).join(" ");
+      meta.append(tags);
+    }
+    li.append(meta);
+    return li;
+  }
+}
+
+/** What an empty list says. */
+export function emptyListText(trash: boolean, searching: boolean, tag: string | null): string {
+  if (trash) return "The trash is empty.";
+  if (searching) return "No draft matches this search.";
+  if (tag !== null) return `No draft is tagged “${tag}”.`;
+  return "No drafts yet. Press New to start one.";
+}
+
+/** When a draft was last edited, as a list shows it: the time today, else the date. */
+export function editedLabel(at: number, now: number = Date.now()): string {
+  const when = new Date(at);
+  const today = new Date(now);
+  if (when.toDateString() === today.toDateString()) {
+    return when.toLocaleTimeString(undefined, { hour: "numeric", minute: "2-digit" });
+  }
+  const sameYear = when.getFullYear() === today.getFullYear();
+  return when.toLocaleDateString(undefined, sameYear ? { month: "short", day: "numeric" } : { dateStyle: "medium" });
 }
 
 /** A draft's place on the blog in a word or two, for the drafts list ("" when not on it). */

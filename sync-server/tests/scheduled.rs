@@ -123,6 +123,47 @@ async fn story(backend: Backend) {
     .await;
     assert_eq!(scheduled, json!([]), "done jobs are gone");
 
+    // A new publication scheduled for the live post, then only the schedule cancelled:
+    // the post stays on the blog as it is; cancelling again finds nothing.
+    let (status, _) = call(
+        reqwest::Method::POST,
+        format!("/v1/tenants/{tenant}/documents/{doc}/publish"),
+        Some(json!({"at": now_ms() + 3_600_000, "slug": "launch-day"})),
+    )
+    .await;
+    assert_eq!(status, 202);
+    let (status, _) = call(
+        reqwest::Method::DELETE,
+        format!("/v1/tenants/{tenant}/documents/{doc}/schedule"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 204);
+    let (_, scheduled) = call(
+        reqwest::Method::GET,
+        format!("/v1/tenants/{tenant}/scheduled"),
+        None,
+    )
+    .await;
+    assert_eq!(scheduled, json!([]));
+    let live = reqwest::Client::new()
+        .get(server.url("/b/ada-writes/launch-day"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        live.status(),
+        200,
+        "cancelling a schedule leaves the post on the blog"
+    );
+    let (status, body) = call(
+        reqwest::Method::DELETE,
+        format!("/v1/tenants/{tenant}/documents/{doc}/schedule"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 404, "{body}");
+
     // Cancelled before it is due: nothing happens.
     let (status, _) = call(
         reqwest::Method::POST,

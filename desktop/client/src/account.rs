@@ -152,17 +152,35 @@ pub(crate) async fn call<T: for<'de> Deserialize<'de>>(
         .map_err(|e| AccountError::Network(without_url(&e)))?;
     if !status.is_success() {
         let body: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
+        let message = body["error"]["message"]
+            .as_str()
+            .map(str::to_owned)
+            .unwrap_or_else(|| format!("the server answered {status}"));
         return Err(AccountError::Refused {
             status: status.as_u16(),
             code: body["error"]["code"].as_str().unwrap_or("").to_owned(),
-            message: body["error"]["message"]
-                .as_str()
-                .map(str::to_owned)
-                .unwrap_or_else(|| format!("the server answered {status}")),
+            message: with_field_problems(message, &body["error"]["details"]),
             details: body["error"]["details"].clone(),
         });
     }
     serde_json::from_slice(&bytes).map_err(|e| AccountError::Protocol(e.to_string()))
+}
+
+/// The server's message, followed by what is wrong with each field when it said so
+/// (`details.fields`: "password: use at least 10 characters"), so people see the rule.
+fn with_field_problems(message: String, details: &serde_json::Value) -> String {
+    let Some(fields) = details["fields"].as_object() else {
+        return message;
+    };
+    let problems: Vec<String> = fields
+        .iter()
+        .filter_map(|(field, problem)| Some(format!("{field}: {}", problem.as_str()?)))
+        .collect();
+    if problems.is_empty() {
+        message
+    } else {
+        format!("{} ({})", problems.join("; "), message)
+    }
 }
 
 /// reqwest's messages repeat the URL (which may carry a token in a query): keep the cause.
@@ -420,5 +438,18 @@ mod tests {
         assert!(normalize_server("pint.example").is_err());
         assert!(normalize_server("ftp://pint.example").is_err());
         assert!(normalize_server("").is_err());
+    }
+
+    #[test]
+    fn a_refusal_names_each_field_and_its_rule() {
+        let details = serde_json::json!({"fields": {"password": "use at least 10 characters"}});
+        assert_eq!(
+            with_field_problems("check these fields: password".into(), &details),
+            "password: use at least 10 characters (check these fields: password)"
+        );
+        assert_eq!(
+            with_field_problems("no".into(), &serde_json::Value::Null),
+            "no"
+        );
     }
 }

@@ -215,6 +215,36 @@ pub async fn unpublish(
     Ok(state(session, None, None, &heads))
 }
 
+/// Cancel the draft's scheduled publication; what is on the blog stays as it is.
+pub async fn cancel_schedule(
+    engine: &Mutex<Engine>,
+    session: &Session,
+    id: DocumentId,
+) -> Result<PublishState, AccountError> {
+    let a = session.account();
+    let token = session.access_token().await?;
+    let resp = session
+        .http()
+        .delete(format!(
+            "{}/v1/tenants/{}/documents/{id}/schedule",
+            a.server, a.blog_id
+        ))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .map_err(|e| AccountError::Network(e.without_url().to_string()))?;
+    // 404: nothing was scheduled (already run, or cancelled elsewhere): where it stands now.
+    if !(resp.status().is_success() || resp.status().as_u16() == 404) {
+        return Err(AccountError::Refused {
+            status: resp.status().as_u16(),
+            code: String::new(),
+            message: format!("the server answered {}", resp.status()),
+            details: serde_json::Value::Null,
+        });
+    }
+    publish_state_with(engine, session, id, None).await
+}
+
 /// One draft's place on the blog, for the drafts list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]

@@ -33,6 +33,7 @@ export interface Commands {
   publish_state: { args: { id: string, }; result: PublishState };
   publish: { args: { id: string, options: PublishOptions, }; result: PublishState };
   unpublish: { args: { id: string, }; result: PublishState };
+  cancel_schedule: { args: { id: string, }; result: PublishState };
   publish_states: { args: Record<symbol, never>; result: Array<DraftPublished> };
   view_on_blog: { args: { id: string, }; result: string };
   draft_details: { args: { id: string, }; result: DraftDetails };

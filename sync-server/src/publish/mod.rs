@@ -695,6 +695,35 @@ impl PublishApi {
         }
     }
 
+    /// Cancel a draft's scheduled publication, leaving what is on the blog as it is
+    /// (editors and above). 404 when nothing was scheduled.
+    #[oai(path = "/:id/documents/:document_id/schedule", method = "delete")]
+    async fn cancel_schedule(
+        &self,
+        storage: Data<&Arc<dyn Storage>>,
+        caller: BearerAuth,
+        id: Path<String>,
+        document_id: Path<String>,
+    ) -> poem::Result<Unpublished> {
+        let scope = scope_for(
+            storage.as_ref(),
+            &caller.0,
+            &id,
+            Action::WriteDocuments,
+            "cancelling a scheduled publication",
+        )
+        .await?;
+        if storage
+            .cancel_schedule(&scope, &document_id)
+            .await
+            .map_err(db_error)?
+        {
+            Ok(Unpublished::Done)
+        } else {
+            Err(ApiError::new(ErrorCode::NotFound, "nothing is scheduled for this draft").into())
+        }
+    }
+
     /// The blog's published posts and pages, newest first (members).
     #[oai(path = "/:id/posts", method = "get")]
     async fn posts(

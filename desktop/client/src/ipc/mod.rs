@@ -137,6 +137,8 @@ commands! {
     /// Publish the draft as it is here (`slug` empty: the default), or publish it again.
     "publish" => PublishArgs { #[ts(type = "string")] id: DocumentId, options: PublishOptions } -> PublishState;
     "unpublish" => UnpublishArgs { #[ts(type = "string")] id: DocumentId } -> PublishState;
+    /// Cancel the draft's scheduled publication (the blog keeps what it has).
+    "cancel_schedule" => CancelScheduleArgs { #[ts(type = "string")] id: DocumentId } -> PublishState;
     /// Where every draft on the blog (or scheduled) stands, for the drafts list.
     "publish_states" => PublishStatesArgs {} -> Vec<DraftPublished>;
     /// Open the published post in the system's browser (an error when it is not on the
