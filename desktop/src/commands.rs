@@ -99,6 +99,31 @@ pub fn list_drafts(
 }
 
 #[tauri::command(async)]
+pub fn settings(state: State<'_, AppState>, args: ipc::SettingsArgs) -> Reply<ipc::SettingsArgs> {
+    let ipc::SettingsArgs {} = args;
+    with_engine(&state, |engine| engine.settings())
+}
+
+#[tauri::command(async)]
+pub fn set_settings(
+    state: State<'_, AppState>,
+    args: ipc::SetSettingsArgs,
+) -> Reply<ipc::SetSettingsArgs> {
+    with_engine(&state, |engine| {
+        engine.set_settings(&args.settings)?;
+        engine.settings()
+    })
+}
+
+#[tauri::command(async)]
+pub fn set_word_goal(
+    state: State<'_, AppState>,
+    args: ipc::SetWordGoalArgs,
+) -> Reply<ipc::SetWordGoalArgs> {
+    with_engine(&state, |engine| engine.set_word_goal(args.id, args.goal))
+}
+
+#[tauri::command(async)]
 pub fn list_tags(state: State<'_, AppState>, args: ipc::ListTagsArgs) -> Reply<ipc::ListTagsArgs> {
     let ipc::ListTagsArgs {} = args;
     with_engine(&state, |engine| engine.tags())

@@ -121,7 +121,7 @@ describe("drafts in the window", () => {
     await withApp({ PINT_DATA_DIR: dir }, async (browser) => {
       await (await browser.$(".cm-content")).waitForExist({ timeout: 20_000 });
       await waitForTitles(browser, ["Travel plans", "Shopping"]);
-      expect(await editorText(browser)).toBe("Lisbon in spring");
+      await browser.waitUntil(async () => (await editorText(browser)) === "Lisbon in spring", { timeout: 10_000 });
       expect(await (await browser.$("#title")).getValue()).toBe("Travel plans");
       expect(await (await browser.$("#draft-tags li[data-tag='Travel']")).isExisting()).toBe(true);
       expect(await (await browser.$("#damaged")).isDisplayed()).toBe(false);
@@ -145,7 +145,7 @@ describe("drafts in the window", () => {
       await notice.waitForDisplayed({ timeout: 10_000 });
       expect(await (await browser.$("#damaged-text")).getText()).toContain("“Shopping”");
       await waitForTitles(browser, ["Travel plans"]);
-      expect(await editorText(browser)).toBe("Lisbon in spring");
+      await browser.waitUntil(async () => (await editorText(browser)) === "Lisbon in spring", { timeout: 10_000 });
       await typeInEditor(browser, "!");
       await (await browser.$("#dismiss-damaged")).click();
       await notice.waitForDisplayed({ reverse: true, timeout: 5_000 });

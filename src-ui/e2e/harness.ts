@@ -167,10 +167,11 @@ export async function withApp<T>(env: Record<string, string>, fn: (browser: Brow
 /** The editor's text as CodeMirror holds it. */
 export async function editorText(browser: Browser): Promise<string> {
   return browser.execute(() => {
-    // Widgets in the text (collaborators' cursors with their names) are not text.
+    // Widgets in the text (collaborators' cursors with their names, the empty draft's
+    // hint) are not text.
     const lines = Array.from(document.querySelectorAll(".cm-content .cm-line")).map((l) => {
       const copy = l.cloneNode(true) as HTMLElement;
-      for (const w of Array.from(copy.querySelectorAll(".cm-peer-caret"))) w.remove();
+      for (const w of Array.from(copy.querySelectorAll(".cm-peer-caret, .cm-placeholder"))) w.remove();
       return copy.textContent ?? "";
     });
     return lines.join("\n");

@@ -36,7 +36,10 @@ async function currentDraftSync(browser: Browser): Promise<string> {
 }
 
 async function until(browser: Browser, what: string, ok: () => Promise<boolean>, timeout = 30_000): Promise<void> {
-  await browser.waitUntil(ok, { timeout, interval: 100, timeoutMsg: `timed out waiting for ${what}` });
+  await browser.waitUntil(ok, { timeout, interval: 100, timeoutMsg: `timed out waiting for ${what}` }).catch(async (e) => {
+    await browser.saveScreenshot(path.join(process.env.PINT_E2E_SHOTS ?? "/tmp", "pint-e2e-failed.png")).catch(() => {});
+    throw e;
+  });
 }
 
 describe("sync in the window", () => {

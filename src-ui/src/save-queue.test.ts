@@ -25,7 +25,7 @@ class FakeEngine {
     await new Promise((r) => setTimeout(r, 1));
     if (cmd === "open_draft") {
       const heads = [`v${this.version}`];
-      const view: DraftView = { id: "d", title: "", body: this.text, tags: [], heads };
+      const view: DraftView = { id: "d", title: "", body: this.text, tags: [], heads, wordGoal: null };
       return view as T;
     }
     if (cmd === "save_edits") {

@@ -2,14 +2,25 @@
 // another draft is opened, and one save queue per open draft. Opening another draft
 // first waits for the current one's last keystrokes to be saved.
 
-import { Annotation, EditorState, Transaction } from "@codemirror/state";
-import { EditorView } from "@codemirror/view";
+import { Annotation, Compartment, EditorState, Transaction } from "@codemirror/state";
+import { EditorView, placeholder } from "@codemirror/view";
+import { openSearchPanel } from "@codemirror/search";
 
 import type { DraftView, Invoke, PeerPresence, RemoteChanges } from "./ipc";
 import { peersField, setPeers, type Peer } from "./presence";
 import { changesToSplices } from "./splices";
 import { SaveQueue, type SaveState } from "./save-queue";
 import { editorSetup } from "./editor/setup";
+import { focusCompartment, focusExtensions, type FocusOptions } from "./editor/focus";
+
+/** What an empty draft shows where the text will be: the three things to know. */
+export const EMPTY_DRAFT_HINT =
+  "Start writing here. Pint saves every keystroke by itself, offline too. " +
+  "Sign in (top right) to sync your drafts and publish to your blog.";
+
+const spellCompartment = new Compartment();
+const spellAttrs = (on: boolean) =>
+  EditorView.contentAttributes.of({ "aria-label": "Markdown", spellcheck: on ? "true" : "false" });
 
 /** Marks the editor transactions that bring in changes from elsewhere (not to be saved). */
 const fromElsewhere = Annotation.define<boolean>();
@@ -23,6 +34,9 @@ export class DraftSession {
   private queue: SaveQueue | null = null;
   private current: DraftView | null = null;
   private changeListeners: (() => void)[] = [];
+  private selectionListeners: (() => void)[] = [];
+  private focus: FocusOptions = { on: false, scope: "paragraph", typewriter: false };
+  private spellCheck = true;
   /** Collaborators in the open draft, with when each was last heard from. */
   private peers = new Map<string, { peer: Peer; heard: number }>();
   private presenceTimer: ReturnType<typeof setTimeout> | null = null;
@@ -84,6 +98,43 @@ export class DraftSession {
     this.changeListeners.push(listener);
   }
 
+  /** Told when the selection moves (or the text changes under it). */
+  onSelection(listener: () => void): void {
+    this.selectionListeners.push(listener);
+  }
+
+  /** The selected text (all selections). */
+  get selectedText(): string {
+    const s = this.view.state;
+    return s.selection.ranges.map((r) => s.sliceDoc(r.from, r.to)).join("\n");
+  }
+
+  /** Focus mode's dimming and typewriter scrolling, on or off. */
+  setFocus(options: FocusOptions): void {
+    this.focus = options;
+    this.view.dispatch({ effects: focusCompartment.reconfigure(focusExtensions(options)) });
+  }
+
+  /** The web view's spell check in the text, on or off. */
+  setSpellCheck(on: boolean): void {
+    this.spellCheck = on;
+    this.view.dispatch({ effects: spellCompartment.reconfigure(spellAttrs(on)) });
+  }
+
+  /** Open find and replace in the text. */
+  find(): void {
+    openSearchPanel(this.view);
+  }
+
+  /** Put the cursor at `pos`, scroll it to the top third, and focus the text. */
+  goTo(pos: number): void {
+    this.view.dispatch({
+      selection: { anchor: Math.min(pos, this.view.state.doc.length) },
+      effects: EditorView.scrollIntoView(pos, { y: "start", yMargin: 80 }),
+    });
+    this.view.focus();
+  }
+
   /** Show `draft` in the editor, after the previous draft's edits are saved. */
   async open(draft: DraftView): Promise<void> {
     await this.flush();
@@ -137,10 +188,15 @@ export class DraftSession {
       doc,
       extensions: [
         ...editorSetup(),
-        EditorView.contentAttributes.of({ "aria-label": "Markdown", spellcheck: "true" }),
+        spellCompartment.of(spellAttrs(this.spellCheck)),
+        focusCompartment.of(focusExtensions(this.focus)),
+        placeholder(EMPTY_DRAFT_HINT),
         peersField,
         EditorView.updateListener.of((update) => {
-          if (update.selectionSet || update.docChanged) this.tellPresence();
+          if (update.selectionSet || update.docChanged) {
+            this.tellPresence();
+            for (const l of this.selectionListeners) l();
+          }
           if (!update.docChanged) return;
           for (const tr of update.transactions) {
             if (tr.docChanged && !tr.annotation(fromElsewhere)) {

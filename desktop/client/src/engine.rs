@@ -32,6 +32,8 @@ pub struct DraftView {
     pub body: String,
     pub tags: Vec<String>,
     pub heads: Vec<String>,
+    /// The creator's word goal for this draft on this device, if any.
+    pub word_goal: Option<u32>,
 }
 
 /// What the publish dialog edits besides the title and the text: the fields readers
@@ -197,9 +199,11 @@ impl Engine {
                     body: cached.body,
                     tags: cached.tags,
                     heads: cached.heads,
+                    word_goal: self.store.word_goal(id)?,
                 });
             }
         }
+        let word_goal = self.store.word_goal(id)?;
         let draft = self.draft(id)?;
         Ok(DraftView {
             id,
@@ -207,6 +211,7 @@ impl Engine {
             body: draft.body(),
             tags: draft.tags(),
             heads: draft.heads(),
+            word_goal,
         })
     }
 
@@ -593,6 +598,21 @@ impl Engine {
     /// Record that the server has a draft at `heads`.
     pub fn mark_synced(&mut self, id: DocumentId, heads: &[String]) -> Result<(), EngineError> {
         Ok(self.store.mark_synced(id, heads)?)
+    }
+
+    /// The app's settings on this device.
+    pub fn settings(&self) -> Result<crate::Settings, EngineError> {
+        Ok(self.store.settings()?)
+    }
+
+    /// Keep new settings (refused whole when a value is out of range).
+    pub fn set_settings(&mut self, settings: &crate::Settings) -> Result<(), EngineError> {
+        Ok(self.store.set_settings(settings)?)
+    }
+
+    /// Set or clear a draft's word goal on this device.
+    pub fn set_word_goal(&mut self, id: DocumentId, goal: Option<u32>) -> Result<(), EngineError> {
+        Ok(self.store.set_word_goal(id, goal)?)
     }
 
     /// The account this device is signed in as, if any.

@@ -23,5 +23,6 @@ pub use engine::{
 };
 pub use ipc::{CommandError, ErrorKind};
 pub use store::{
-    Account, DamagedDraft, DraftSummary, DraftSync, ListQuery, Sort, Store, StoreError, TagCount,
+    Account, DamagedDraft, DraftSummary, DraftSync, EditorFont, FocusScope, ListQuery, Settings,
+    Sort, Store, StoreError, TagCount, Theme,
 };

@@ -16,7 +16,8 @@ use pint_client::server::ServerStatus;
 use pint_client::sync::{PeerPresence, Selection, SyncStatus};
 use pint_client::{
     Account, CommandError, DamagedDraft, DraftDetails, DraftSummary, DraftSync, DraftView,
-    ErrorKind, ListQuery, RemoteChanges, SaveReport, Sort, TagCount, Version, ipc,
+    EditorFont, ErrorKind, FocusScope, ListQuery, RemoteChanges, SaveReport, Settings, Sort,
+    TagCount, Theme, Version, ipc,
 };
 use pint_model::render::{Rendered, TocEntry};
 use pint_model::{DraftContent, DraftKind, Seo, Splice};
@@ -67,6 +68,10 @@ fn typescript_bindings_are_fresh() {
         binding::<PublishOptions>(&cfg),
         binding::<ScheduledPublish>(&cfg),
         binding::<Selection>(&cfg),
+        binding::<Settings>(&cfg),
+        binding::<Theme>(&cfg),
+        binding::<EditorFont>(&cfg),
+        binding::<FocusScope>(&cfg),
         ("Commands.ts".to_owned(), ipc::typescript(&cfg)),
     ];
     // Every type a binding imports has its own file here.

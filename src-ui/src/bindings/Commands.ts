@@ -16,6 +16,7 @@ import type { Rendered } from "./Rendered";
 import type { SaveReport } from "./SaveReport";
 import type { Selection } from "./Selection";
 import type { ServerStatus } from "./ServerStatus";
+import type { Settings } from "./Settings";
 import type { SignIn } from "./SignIn";
 import type { Splice } from "./Splice";
 import type { TagCount } from "./TagCount";
@@ -55,6 +56,9 @@ export interface Commands {
   restore_version: { args: { id: string, heads: Array<string>, }; result: DraftView };
   render_preview: { args: { markdown: string, }; result: Rendered };
   damaged_drafts: { args: Record<symbol, never>; result: Array<DamagedDraft> };
+  settings: { args: Record<symbol, never>; result: Settings };
+  set_settings: { args: { settings: Settings, }; result: Settings };
+  set_word_goal: { args: { id: string, goal: number | null, }; result: null };
 }
 
 /** The events the shell sends the window, by name, with their payloads. */

@@ -3,4 +3,8 @@
 /**
  * A draft as the editor shows it.
  */
-export type DraftView = { id: string, title: string, body: string, tags: Array<string>, heads: Array<string>, };
+export type DraftView = { id: string, title: string, body: string, tags: Array<string>, heads: Array<string>, 
+/**
+ * The creator's word goal for this draft on this device, if any.
+ */
+wordGoal: number | null, };

@@ -56,6 +56,7 @@ impl From<EngineError> for CommandError {
             EngineError::Draft(_) | EngineError::Id(_) => ErrorKind::InvalidEdit,
             EngineError::Store(StoreError::NotFound(_)) => ErrorKind::NotFound,
             EngineError::Store(StoreError::Damaged { .. }) => ErrorKind::Damaged,
+            EngineError::Store(StoreError::Invalid(_)) => ErrorKind::InvalidInput,
             EngineError::Store(_) | EngineError::DataDir { .. } => ErrorKind::StoreUnavailable,
         };
         CommandError::new(kind, e.to_string())

@@ -19,7 +19,7 @@ use ts_rs::{Config, TS, TypeVisitor};
 use crate::account::SignIn;
 use crate::publish::{DraftPublished, PublishOptions, PublishState};
 use crate::server::ServerStatus;
-use crate::store::{Account, DamagedDraft, DraftSummary, ListQuery, TagCount};
+use crate::store::{Account, DamagedDraft, DraftSummary, ListQuery, Settings, TagCount};
 use crate::sync::{PeerPresence, Selection, SyncStatus};
 use crate::{DraftDetails, DraftView, RemoteChanges, SaveReport, Version};
 
@@ -182,6 +182,13 @@ commands! {
     "render_preview" => RenderPreviewArgs { markdown: String } -> Rendered;
     /// Drafts set aside because their bytes no longer load.
     "damaged_drafts" => DamagedDraftsArgs {} -> Vec<DamagedDraft>;
+    /// The app's settings on this device.
+    "settings" => SettingsArgs {} -> Settings;
+    /// Keep new settings (refused whole, the field named, when a value is out of
+    /// range); answers them as kept.
+    "set_settings" => SetSettingsArgs { settings: Settings } -> Settings;
+    /// Set (`null`: clear) the draft's word goal on this device.
+    "set_word_goal" => SetWordGoalArgs { #[ts(type = "string")] id: DocumentId, goal: Option<u32> } -> ();
 }
 
 fn entry<C: Command>(cfg: &Config, imports: &mut BTreeMap<String, String>) -> String {

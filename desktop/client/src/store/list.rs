@@ -37,7 +37,9 @@ pub enum DraftSync {
 }
 
 /// How the list is ordered.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, ts_rs::TS)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS,
+)]
 #[serde(rename_all = "camelCase")]
 pub enum Sort {
     /// Most recently edited first.

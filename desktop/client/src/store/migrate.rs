@@ -29,6 +29,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0006_listing",
         include_str!("../../../../migrations/desktop/0006_listing.sql"),
     ),
+    (
+        "0007_settings",
+        include_str!("../../../../migrations/desktop/0007_settings.sql"),
+    ),
 ];
 
 /// Apply every migration newer than the database. A database newer than this build

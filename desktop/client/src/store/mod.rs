@@ -11,11 +11,13 @@ mod damaged;
 mod list;
 mod migrate;
 mod search;
+mod settings;
 mod sync_state;
 
 pub use account::Account;
 pub use damaged::DamagedDraft;
 pub use list::{DraftSummary, DraftSync, ListQuery, Sort, TagCount};
+pub use settings::{EditorFont, FocusScope, Settings, Theme};
 
 use std::path::{Path, PathBuf};
 
@@ -90,6 +92,9 @@ pub enum StoreError {
     NotFound(DocumentId),
     #[error("draft {id} is stored but cannot be read: {source}")]
     Damaged { id: String, source: DraftError },
+    /// A value from the window or the CLI is out of its range (the message names it).
+    #[error("{0}")]
+    Invalid(String),
     #[error("local database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
 }

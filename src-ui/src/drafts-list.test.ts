@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { editedLabel, emptyListText, publishBadge } from "./sidebar";
+import { editedLabel, emptyListText, publishBadge } from "./drafts-list";
 
 describe("the drafts list's word for a draft on the blog", () => {
   const post = { slug: "s", url: "http://x/b/y/s", heads: ["a"], publishedAt: 1, updatedAt: 1 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { detailsFromFields, fieldsFromDetails, nextScheduleWait, publishLabel, publishOptions } from "./publish-panel";
+import { detailsFromFields, fieldsFromDetails, nextScheduleWait, publishLabel, publishOptions } from "./publish";
 
 describe("publish state in words", () => {
   it("says whether the draft is on the blog and whether it changed since", () => {

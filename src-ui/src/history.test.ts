@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { describeVersion } from "./history-panel";
+import { describeVersion } from "./history";
 import { debounce } from "./debounce";
 
 describe("describeVersion", () => {

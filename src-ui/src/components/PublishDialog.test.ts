@@ -1,0 +1,59 @@
+import { describe, expect, it, vi } from "vitest";
+import { render, screen, fireEvent } from "@testing-library/svelte";
+import PublishDialog from "./PublishDialog.svelte";
+import { fakeInvoke } from "./fake-invoke";
+import type { DraftDetails, PublishState } from "../ipc";
+
+const details: DraftDetails = {
+  slug: "",
+  excerpt: "",
+  tags: ["rail"],
+  featuredImage: "",
+  seo: { meta_title: "", meta_description: "", canonical_url: "", og_image: "" },
+};
+const notPublished: PublishState = { published: null, changedSince: false, scheduled: null };
+
+function setup(current: PublishState | null = notPublished) {
+  const fake = fakeInvoke({
+    draft_details: () => details,
+    publish_state: () => current ?? notPublished,
+    set_draft_details: ({ details: d }) => d,
+    publish: ({ options }) => ({
+      published: null,
+      changedSince: false,
+      scheduled: options.at === null ? null : { runAt: options.at, lastError: null },
+    }),
+    cancel_schedule: () => notPublished,
+  });
+  const onstate = vi.fn();
+  render(PublishDialog, { invoke: fake.invoke, draftId: "d", current, open: true, onstate, ondetails: vi.fn(), onclose: vi.fn() });
+  return { ...fake, onstate };
+}
+
+describe("the publish dialog", () => {
+  it("publishes at a time typed in 12-hour form, and publishes nothing for a time it cannot read", async () => {
+    const { calls, onstate } = setup();
+    await screen.findByDisplayValue("rail");
+    await fireEvent.input(screen.getByLabelText("Date"), { target: { value: "tomorrow" } });
+    await fireEvent.input(screen.getByLabelText("Time"), { target: { value: "25:99" } });
+    await fireEvent.submit(screen.getByRole("button", { name: "Publish" }).closest("form") as HTMLFormElement);
+    expect(await screen.findByText(/Type the time as/)).toBeTruthy();
+    expect(calls.some((c) => c.cmd === "publish")).toBe(false);
+
+    await fireEvent.input(screen.getByLabelText("Time"), { target: { value: "9:30 pm" } });
+    await fireEvent.submit(screen.getByRole("button", { name: "Publish" }).closest("form") as HTMLFormElement);
+    await vi.waitFor(() => expect(calls.some((c) => c.cmd === "publish")).toBe(true));
+    const at = (calls.find((c) => c.cmd === "publish")?.args as { options: { at: number } }).options.at;
+    const when = new Date(at);
+    expect([when.getHours(), when.getMinutes()]).toEqual([21, 30]);
+    await vi.waitFor(() => expect(onstate).toHaveBeenLastCalledWith(expect.objectContaining({ scheduled: { runAt: at, lastError: null } })));
+  });
+
+  it("offers Cancel schedule for a scheduled draft", async () => {
+    const scheduled: PublishState = { published: null, changedSince: false, scheduled: { runAt: Date.now() + 3_600_000, lastError: null } };
+    const { calls } = setup(scheduled);
+    expect(screen.getByRole("button", { name: "Change schedule" })).toBeTruthy();
+    await fireEvent.click(screen.getByRole("button", { name: "Cancel schedule" }));
+    await vi.waitFor(() => expect(calls.some((c) => c.cmd === "cancel_schedule")).toBe(true));
+  });
+});

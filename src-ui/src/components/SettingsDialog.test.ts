@@ -1,0 +1,40 @@
+import { describe, expect, it, vi } from "vitest";
+import { render, screen, fireEvent } from "@testing-library/svelte";
+import SettingsDialog from "./SettingsDialog.svelte";
+import { fakeInvoke } from "./fake-invoke";
+import type { Settings } from "../ipc";
+
+const defaults: Settings = {
+  theme: "system",
+  editorFont: "serif",
+  fontSize: 18,
+  lineWidth: 68,
+  spellCheck: true,
+  typewriter: true,
+  focusScope: "paragraph",
+  sort: "updated",
+};
+
+describe("settings", () => {
+  it("keeps each change through the engine and hands back what it kept", async () => {
+    const { invoke, calls } = fakeInvoke({ set_settings: ({ settings }) => settings });
+    const onsettings = vi.fn();
+    render(SettingsDialog, { invoke, settings: defaults, account: null, open: true, onsettings, onaccount: vi.fn(), onclose: vi.fn() });
+    await fireEvent.change(screen.getByRole("combobox", { name: "Theme" }), { target: { value: "dark" } });
+    await vi.waitFor(() => expect(onsettings).toHaveBeenCalledWith({ ...defaults, theme: "dark" }));
+    await fireEvent.click(screen.getByRole("checkbox", { name: "Check spelling as I type" }));
+    await vi.waitFor(() => expect(calls.at(-1)?.args).toEqual({ settings: { ...defaults, spellCheck: false } }));
+    expect(screen.getByText("Not signed in: your drafts stay on this device.")).toBeTruthy();
+  });
+
+  it("shows the engine's refusal, naming the field", async () => {
+    const { invoke } = fakeInvoke({
+      set_settings: () => {
+        throw { kind: "invalidInput", message: "font size: choose 12 to 32 px" };
+      },
+    });
+    render(SettingsDialog, { invoke, settings: defaults, account: null, open: true, onsettings: vi.fn(), onaccount: vi.fn(), onclose: vi.fn() });
+    await fireEvent.change(screen.getByRole("slider", { name: /Size/ }), { target: { value: "40" } });
+    expect(await screen.findByText("font size: choose 12 to 32 px")).toBeTruthy();
+  });
+});
