@@ -116,6 +116,16 @@ pub fn set_settings(
 }
 
 #[tauri::command(async)]
+pub fn export_draft(
+    state: State<'_, AppState>,
+    args: ipc::ExportDraftArgs,
+) -> Reply<ipc::ExportDraftArgs> {
+    let content = with_engine(&state, |engine| engine.content(args.id))?;
+    let path = pint_client::export::write(&pint_client::export::folder()?, &content, args.format)?;
+    Ok(path.display().to_string())
+}
+
+#[tauri::command(async)]
 pub fn set_word_goal(
     state: State<'_, AppState>,
     args: ipc::SetWordGoalArgs,

@@ -4,6 +4,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+mod menu;
 mod state;
 
 fn main() {
@@ -24,6 +25,8 @@ fn main() {
             use tauri::Manager;
             let state = app.state::<state::AppState>();
             state.resume_sync(app.handle());
+            app.set_menu(menu::build(app.handle())?)?;
+            app.on_menu_event(|app, event| menu::forward(app, event.id().as_ref()));
             Ok(())
         })
         .manage(app_state)
@@ -61,6 +64,7 @@ fn main() {
             commands::settings,
             commands::set_settings,
             commands::set_word_goal,
+            commands::export_draft,
             commands::publish_states,
             commands::draft_details,
             commands::set_draft_details,

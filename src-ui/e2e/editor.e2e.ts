@@ -5,7 +5,7 @@
 
 import { describe, expect, it } from "vitest";
 import { Key } from "webdriverio";
-import { type Browser, editorText, keysFor, tempDir, waitForState, withApp } from "./harness";
+import { type Browser, editorText, keysFor, tempDir, typeText, waitForState, withApp } from "./harness";
 
 async function waitForText(browser: Browser, expected: string): Promise<void> {
   await browser
@@ -15,13 +15,6 @@ async function waitForText(browser: Browser, expected: string): Promise<void> {
     });
 }
 
-/**
- * Type into whatever has focus, one key at a time (WebDriver's key actions drop a
- * character repeated in one sequence: "```" would arrive as one backtick).
- */
-async function typeKeys(browser: Browser, text: string): Promise<void> {
-  for (const ch of keysFor(text)) await browser.keys(ch);
-}
 
 /** Select everything in the editor and delete it. */
 async function clearEditor(browser: Browser): Promise<void> {
@@ -40,7 +33,7 @@ describe("the editor in the window", () => {
       const title = await browser.$("#title");
       await title.click();
       await title.addValue(keysFor("Harbour notes\n"));
-      await typeKeys(browser, "Boats at dawn");
+      await typeText(browser, "Boats at dawn");
       await waitForText(browser, "Boats at dawn");
       expect(await title.getValue()).toBe("Harbour notes");
 
@@ -54,26 +47,26 @@ describe("the editor in the window", () => {
       await browser.keys([Key.Ctrl, "b"]);
       await waitForText(browser, "Boats at dawn");
       await browser.keys([Key.Ctrl, "k"]);
-      await typeKeys(browser, "https://example.com");
+      await typeText(browser, "https://example.com");
       await waitForText(browser, "Boats at [dawn](https://example.com)");
       // Ctrl+K made a link; it did not jump to the drafts search.
       expect(await browser.execute(() => document.activeElement?.id ?? "")).not.toBe("search");
 
       // Enter inside fenced code adds a plain line: the closing fence stays a fence.
       await clearEditor(browser);
-      await typeKeys(browser, "```\n    indented()\n```");
+      await typeText(browser, "```\n    indented()\n```");
       await waitForText(browser, "```\n    indented()\n```");
       // An empty quote line ends the quote; lists keep going.
       await clearEditor(browser);
-      await typeKeys(browser, "> quoted\n\nafter");
+      await typeText(browser, "> quoted\n\nafter");
       await waitForText(browser, "> quoted\n\nafter");
       await clearEditor(browser);
-      await typeKeys(browser, "- one\ntwo");
+      await typeText(browser, "- one\ntwo");
       await waitForText(browser, "- one\n- two");
 
       // Find and replace (Ctrl+F), across the draft.
       await clearEditor(browser);
-      await typeKeys(browser, "tea and tea and tea");
+      await typeText(browser, "tea and tea and tea");
       await waitForText(browser, "tea and tea and tea");
       await browser.keys([Key.Ctrl, "f"]);
       const find = await browser.$(".cm-search input[name='search']");
@@ -90,7 +83,7 @@ describe("the editor in the window", () => {
       await (await browser.$("#new-draft")).click();
       await waitForText(browser, "");
       await (await browser.$("#title")).addValue(keysFor("Second\n"));
-      await typeKeys(browser, "other");
+      await typeText(browser, "other");
       await waitForText(browser, "other");
       await waitForState(browser, "save-status", "saved");
       const first = await browser.$("//ul[@id='drafts']/li[div/span[@class='name' and text()='Harbour notes']]");

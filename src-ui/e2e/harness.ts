@@ -192,6 +192,24 @@ export function keysFor(text: string): string {
   return text.replaceAll("\n", "\uE007");
 }
 
+/**
+ * Type into whatever has focus. WebDriver's key actions drop a character that follows
+ * itself in one sequence ("```" arrives as one backtick), so the text goes in runs with
+ * no character twice in a row.
+ */
+export async function typeText(browser: Browser, text: string): Promise<void> {
+  const keys = keysFor(text);
+  let run = "";
+  for (const ch of keys) {
+    if (run.endsWith(ch)) {
+      await browser.keys(run);
+      run = "";
+    }
+    run += ch;
+  }
+  if (run) await browser.keys(run);
+}
+
 const tempDirs: string[] = [];
 afterAll(() => {
   for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });

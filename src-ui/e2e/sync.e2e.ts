@@ -76,10 +76,10 @@ describe("sync in the window", () => {
         await (await browser.$("#sign-in-submit")).click();
         await waitForState(browser, "sync-status", "synced", 30_000);
         // The verification mail is mentioned, by address.
-        const note = await browser.$("#verify-note");
+        const note = await browser.$("#notice-text");
         await note.waitForDisplayed({ timeout: 10_000 });
         expect(await note.getText()).toContain(EMAIL);
-        await (await browser.$("#dismiss-verify")).click();
+        await (await browser.$("#dismiss-notice")).click();
 
         // Typed in the window: on the server by itself.
         const editor = await browser.$(".cm-content");

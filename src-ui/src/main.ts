@@ -24,7 +24,7 @@ try {
       invoke,
       listen,
       beforeClose: (f) => void getCurrentWindow().onCloseRequested(f),
-      onMenu: (handler) => void tauriListen<string>("menu", (e) => handler(e.payload)),
+      onMenu: (handler) => void listen("menu", handler),
     },
   });
 } catch (e) {

@@ -5,6 +5,7 @@
 import { Annotation, Compartment, EditorState, Transaction } from "@codemirror/state";
 import { EditorView, placeholder } from "@codemirror/view";
 import { openSearchPanel } from "@codemirror/search";
+import { redo, undo } from "@codemirror/commands";
 
 import type { DraftView, Invoke, PeerPresence, RemoteChanges } from "./ipc";
 import { peersField, setPeers, type Peer } from "./presence";
@@ -119,6 +120,17 @@ export class DraftSession {
   setSpellCheck(on: boolean): void {
     this.spellCheck = on;
     this.view.dispatch({ effects: spellCompartment.reconfigure(spellAttrs(on)) });
+  }
+
+  /** Undo or redo in the text (the menu's items; the keys go to the editor itself). */
+  undo(): void {
+    undo(this.view);
+    this.view.focus();
+  }
+
+  redo(): void {
+    redo(this.view);
+    this.view.focus();
   }
 
   /** Open find and replace in the text. */

@@ -600,6 +600,11 @@ impl Engine {
         Ok(self.store.mark_synced(id, heads)?)
     }
 
+    /// Everything a draft says now.
+    pub fn content(&mut self, id: DocumentId) -> Result<DraftContent, EngineError> {
+        Ok(self.draft(id)?.content())
+    }
+
     /// The app's settings on this device.
     pub fn settings(&self) -> Result<crate::Settings, EngineError> {
         Ok(self.store.settings()?)

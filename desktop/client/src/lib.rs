@@ -10,6 +10,7 @@ pub mod data_dir;
 #[doc(hidden)]
 pub mod editing_trace;
 pub mod engine;
+pub mod export;
 pub mod ipc;
 pub mod keychain;
 pub mod markdown_file;

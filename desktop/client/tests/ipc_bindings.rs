@@ -69,6 +69,7 @@ fn typescript_bindings_are_fresh() {
         binding::<ScheduledPublish>(&cfg),
         binding::<Selection>(&cfg),
         binding::<Settings>(&cfg),
+        binding::<pint_client::export::ExportFormat>(&cfg),
         binding::<Theme>(&cfg),
         binding::<EditorFont>(&cfg),
         binding::<FocusScope>(&cfg),

@@ -7,6 +7,7 @@ import type { DraftPublished } from "./DraftPublished";
 import type { DraftSummary } from "./DraftSummary";
 import type { DraftSync } from "./DraftSync";
 import type { DraftView } from "./DraftView";
+import type { ExportFormat } from "./ExportFormat";
 import type { ListQuery } from "./ListQuery";
 import type { PeerPresence } from "./PeerPresence";
 import type { PublishOptions } from "./PublishOptions";
@@ -58,6 +59,7 @@ export interface Commands {
   damaged_drafts: { args: Record<symbol, never>; result: Array<DamagedDraft> };
   settings: { args: Record<symbol, never>; result: Settings };
   set_settings: { args: { settings: Settings, }; result: Settings };
+  export_draft: { args: { id: string, format: ExportFormat, }; result: string };
   set_word_goal: { args: { id: string, goal: number | null, }; result: null };
 }
 
@@ -66,4 +68,5 @@ export interface Events {
   "sync-status": AccountStatus["sync"];
   "draft-changed": string;
   "presence": PeerPresence;
+  "menu": string;
 }

@@ -63,6 +63,12 @@ impl From<EngineError> for CommandError {
     }
 }
 
+impl From<crate::export::ExportError> for CommandError {
+    fn from(e: crate::export::ExportError) -> Self {
+        CommandError::new(ErrorKind::Internal, e.to_string())
+    }
+}
+
 impl From<AccountError> for CommandError {
     fn from(e: AccountError) -> Self {
         let e = match e {

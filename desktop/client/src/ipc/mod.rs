@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::{Config, TS, TypeVisitor};
 
 use crate::account::SignIn;
+use crate::export::ExportFormat;
 use crate::publish::{DraftPublished, PublishOptions, PublishState};
 use crate::server::ServerStatus;
 use crate::store::{Account, DamagedDraft, DraftSummary, ListQuery, Settings, TagCount};
@@ -32,6 +33,8 @@ pub mod events {
     pub const DRAFT_CHANGED: &str = "draft-changed";
     /// A collaborator's cursor moved, or they left a draft; payload: `PeerPresence`.
     pub const PRESENCE: &str = "presence";
+    /// A menu item was chosen; payload: its action's name.
+    pub const MENU: &str = "menu";
 }
 
 /// Who this device is signed in as and how its sync stands.
@@ -96,11 +99,12 @@ macro_rules! commands {
             out.push_str(&format!(
                 "\n/** The events the shell sends the window, by name, with their payloads. */\n\
                  export interface Events {{\n  \"{}\": AccountStatus[\"sync\"];\n  \"{}\": string;\n  \
-                 \"{}\": {};\n}}\n",
+                 \"{}\": {};\n  \"{}\": string;\n}}\n",
                 events::SYNC_STATUS,
                 events::DRAFT_CHANGED,
                 events::PRESENCE,
                 PeerPresence::name(cfg),
+                events::MENU,
             ));
             out
         }
@@ -187,6 +191,9 @@ commands! {
     /// Keep new settings (refused whole, the field named, when a value is out of
     /// range); answers them as kept.
     "set_settings" => SetSettingsArgs { settings: Settings } -> Settings;
+    /// Write the draft to a file in the export folder (never over another file);
+    /// answers the file's path.
+    "export_draft" => ExportDraftArgs { #[ts(type = "string")] id: DocumentId, format: ExportFormat } -> String;
     /// Set (`null`: clear) the draft's word goal on this device.
     "set_word_goal" => SetWordGoalArgs { #[ts(type = "string")] id: DocumentId, goal: Option<u32> } -> ();
 }
