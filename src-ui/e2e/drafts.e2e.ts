@@ -57,6 +57,8 @@ describe("drafts in the window", () => {
       // Search finds by body words, as you type.
       await (await browser.$("#search")).setValue("lisb");
       await waitForTitles(browser, ["Travel plans"]);
+      // With the words around the match, the match marked.
+      expect(await (await browser.$("#drafts li .snippet mark")).getText()).toBe("Lisbon");
       await (await browser.$("#search")).click();
       await browser.keys([Key.Ctrl, "a"]);
       await browser.keys(Key.Backspace);

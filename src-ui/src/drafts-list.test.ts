@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { editedLabel, emptyListText, publishBadge } from "./drafts-list";
+import { editedLabel, emptyListText, publishBadge, snippetParts } from "./drafts-list";
 
 describe("the drafts list's word for a draft on the blog", () => {
   const post = { slug: "s", url: "http://x/b/y/s", heads: ["a"], publishedAt: 1, updatedAt: 1 };
@@ -27,5 +27,17 @@ describe("the drafts list's words", () => {
     expect(editedLabel(new Date(2026, 10, 2, 9, 5).getTime(), now)).toMatch(/2/);
     expect(editedLabel(new Date(2026, 10, 2, 9, 5).getTime(), now)).not.toMatch(/2026/);
     expect(editedLabel(new Date(2024, 0, 2).getTime(), now)).toMatch(/2024/);
+  });
+});
+
+describe("search snippets", () => {
+  it("split into text and marked matches", () => {
+    expect(snippetParts("…the \u0002night\u0003 \u0002train\u0003 to…")).toEqual([
+      { text: "…the ", match: false },
+      { text: "night", match: true },
+      { text: " ", match: false },
+      { text: "train", match: true },
+      { text: " to…", match: false },
+    ]);
   });
 });

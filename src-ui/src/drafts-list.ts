@@ -58,3 +58,12 @@ export function syncLabel(sync: DraftSummary["sync"]): string {
       return "on server";
   }
 }
+
+/** A search snippet as runs of text, the matched words marked (U+0002 … U+0003). */
+export function snippetParts(snippet: string): { text: string; match: boolean }[] {
+  const parts: { text: string; match: boolean }[] = [];
+  for (const [i, piece] of snippet.split(/[\u0002\u0003]/).entries()) {
+    if (piece) parts.push({ text: piece, match: i % 2 === 1 });
+  }
+  return parts;
+}

@@ -494,11 +494,15 @@ impl Engine {
                 Err(e) => return Err(e),
             }
         }
-        let ids = self.store.search_indexed(query)?;
+        let found = self.store.search_indexed(query)?;
         let all = self.store.list(&ListQuery::default())?;
-        Ok(ids
+        Ok(found
             .into_iter()
-            .filter_map(|id| all.iter().find(|d| d.id == id).cloned())
+            .filter_map(|(id, snippet)| {
+                let mut d = all.iter().find(|d| d.id == id).cloned()?;
+                d.snippet = (!snippet.is_empty()).then_some(snippet);
+                Some(d)
+            })
             .collect())
     }
 

@@ -371,3 +371,34 @@ fn restoring_the_newest_version_changes_nothing_when_the_title_was_set_while_typ
     assert_eq!(listed[0].title, "A better title");
     assert_eq!(listed[0].tags, ["one", "two"]);
 }
+
+#[test]
+fn search_results_carry_a_snippet_around_the_match() {
+    let mut engine = Engine::with_store(Store::open_in_memory().unwrap());
+    let id = engine.create(DraftKind::Post).unwrap();
+    engine.rename(id, "Trains").unwrap();
+    type_text(
+        &mut engine,
+        id,
+        "# Day one\n\nWe slept on the **night train** from Vienna to Venice, and woke by the sea.",
+    );
+    let found = engine.search("venice").unwrap();
+    assert_eq!(found.len(), 1);
+    let snippet = found[0].snippet.as_deref().unwrap();
+    assert!(
+        snippet.contains("\u{2}Venice\u{3}"),
+        "the match is marked: {snippet:?}"
+    );
+    assert!(
+        snippet.contains("night train"),
+        "marks are out: {snippet:?}"
+    );
+    assert!(
+        !snippet.contains('*') && !snippet.contains('\n'),
+        "{snippet:?}"
+    );
+    // Only the title matches: no body snippet.
+    assert_eq!(engine.search("trains").unwrap()[0].snippet, None);
+    // Lists carry none.
+    assert_eq!(engine.list(&ListQuery::default()).unwrap()[0].snippet, None);
+}

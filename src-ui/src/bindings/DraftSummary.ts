@@ -16,4 +16,9 @@ trashedAt: number | null,
 /**
  * Whether the server has it as it is here.
  */
-sync: DraftSync, };
+sync: DraftSync, 
+/**
+ * In search results: the text around the match, the matched words between
+ * U+0002 and U+0003 (`null` in lists, and when only the title matched).
+ */
+snippet: string | null, };

@@ -13,6 +13,7 @@ const draft = (id: string, title: string, extra: Partial<DraftSummary> = {}): Dr
   updatedAt: Date.now(),
   trashedAt: null,
   sync: "local",
+  snippet: null,
   ...extra,
 });
 
@@ -20,7 +21,10 @@ function setup(list: DraftSummary[], trash: DraftSummary[] = []) {
   const fake = fakeInvoke({
     list_drafts: ({ query }) => (query.trash ? trash : list),
     list_tags: () => [{ tag: "sea", drafts: 1 }],
-    search_drafts: ({ query }) => list.filter((d) => d.title.toLowerCase().includes(query.toLowerCase())),
+    search_drafts: ({ query }) =>
+      list
+        .filter((d) => d.title.toLowerCase().includes(query.toLowerCase()))
+        .map((d) => ({ ...d, snippet: "…we came to \u0002Lisbon\u0003 <b>by</b> train…" })),
     empty_trash: () => trash.length,
   });
   const props = {
@@ -78,6 +82,9 @@ describe("the drafts sidebar", () => {
     await fireEvent.input(search, { target: { value: "lis" } });
     await waitFor(() => expect(calls.some((c) => c.cmd === "search_drafts")).toBe(true));
     await waitFor(() => expect(screen.queryByText("Porto")).toBeNull());
+    // The snippet shows the match marked, and the text as text (no markup from a draft).
+    const mark = await screen.findByText("Lisbon", { selector: "mark" });
+    expect(mark.parentElement?.textContent).toBe("…we came to Lisbon <b>by</b> train…");
     await fireEvent.change(screen.getByRole("combobox", { name: "Sort drafts" }), { target: { value: "title" } });
     expect(props.onsort).toHaveBeenCalledWith("title");
   });

@@ -22,6 +22,9 @@ pub struct DraftSummary {
     pub trashed_at: Option<i64>,
     /// Whether the server has it as it is here.
     pub sync: DraftSync,
+    /// In search results: the text around the match, the matched words between
+    /// U+0002 and U+0003 (`null` in lists, and when only the title matched).
+    pub snippet: Option<String>,
 }
 
 /// A draft's place relative to the server.
@@ -219,6 +222,7 @@ impl Store {
                     2 => DraftSync::Synced,
                     _ => DraftSync::Pending,
                 },
+                snippet: None,
             });
         }
         Ok(out)

@@ -45,26 +45,47 @@ impl Store {
         Ok(())
     }
 
-    /// Drafts (not in the trash) matching every word of `query`, best first; the last
-    /// word also matches as a prefix, as people search while typing. Any text is a valid
-    /// query: words are quoted, never read as FTS syntax.
-    pub fn search_indexed(&self, query: &str) -> Result<Vec<DocumentId>, StoreError> {
+    /// Drafts (not in the trash) matching every word of `query`, best first, each with
+    /// a snippet of its text around the match (the matched words between U+0002 and
+    /// U+0003); the last word also matches as a prefix, as people search while
+    /// typing. Any text is a valid query: words are quoted, never read as FTS syntax.
+    pub fn search_indexed(&self, query: &str) -> Result<Vec<(DocumentId, String)>, StoreError> {
         let Some(expr) = fts_expression(query) else {
             return Ok(Vec::new());
         };
         let mut stmt = self.conn.prepare_cached(
-            "SELECT d.id FROM drafts_fts f JOIN drafts d ON d.rowid = f.rowid
+            "SELECT d.id, snippet(drafts_fts, 1, char(2), char(3), '…', 14)
+             FROM drafts_fts f JOIN drafts d ON d.rowid = f.rowid
              WHERE drafts_fts MATCH ?1 AND d.trashed_at IS NULL
              ORDER BY bm25(drafts_fts, 5.0, 1.0), d.updated_at DESC",
         )?;
-        let ids = stmt.query_map([expr], |r| r.get::<_, String>(0))?;
+        let rows = stmt.query_map([expr], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?;
         let mut out = Vec::new();
-        for id in ids {
-            if let Ok(id) = id?.parse() {
-                out.push(id);
+        for row in rows {
+            let (id, snippet) = row?;
+            if let Ok(id) = id.parse() {
+                out.push((id, plain_snippet(&snippet)));
             }
         }
         Ok(out)
+    }
+}
+
+/// A snippet as a line of text: Markdown's marks and line breaks out, the match markers
+/// kept (a title-only match has no body snippet: empty).
+fn plain_snippet(snippet: &str) -> String {
+    let text: String = snippet
+        .chars()
+        .filter(|c| !matches!(c, '*' | '_' | '`' | '#' | '>'))
+        .map(|c| if c.is_whitespace() { ' ' } else { c })
+        .collect();
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.contains('\u{2}') {
+        text
+    } else {
+        String::new()
     }
 }
 
