@@ -156,6 +156,17 @@ async fn story(backend: Backend) {
         404
     );
 
+    // An address the mailer could not send to is refused on the form, escaped, and
+    // stores nothing: no "check your inbox" for a mail that never leaves.
+    let hostile = subscribe("a+<script>alert(1)</script>@example.com")
+        .await
+        .unwrap();
+    assert_eq!(hostile.status(), 422);
+    let page = hostile.text().await.unwrap();
+    assert!(!page.contains("Check your inbox"), "{page}");
+    assert!(!page.contains("<script>alert(1)"), "{page}");
+    assert_eq!(subscribers().await, json!([]));
+
     // Mails are rate limited per address.
     let mut limited = false;
     for i in 0..10 {

@@ -27,6 +27,13 @@ impl Urls<'_> {
     }
 }
 
+/// Plain text for an RSS `<description>`: readers take that element as HTML (escaped
+/// once for XML), so the text is escaped as HTML first, then for XML. A `<script>` in an
+/// excerpt or a blog's name reaches the reader as the text `<script>`, never as markup.
+fn rss_text(s: &str) -> String {
+    esc(&esc(s))
+}
+
 /// `]]>` cannot appear inside CDATA: split it.
 fn cdata(s: &str) -> String {
     format!("<![CDATA[{}]]>", s.replace("]]>", "]]]]><![CDATA[>"))
@@ -42,10 +49,11 @@ pub fn rss(blog: &TenantRecord, urls: &Urls<'_>, posts: &[PostRecord]) -> String
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rss version=\"2.0\" \
          xmlns:atom=\"http://www.w3.org/2005/Atom\" \
          xmlns:content=\"http://purl.org/rss/1.0/modules/content/\"><channel>\
-         <title>{title}</title><link>{root}</link><description>{title}</description>\
+         <title>{title}</title><link>{root}</link><description>{description}</description>\
          <atom:link href=\"{root}feed.xml\" rel=\"self\" type=\"application/rss+xml\"/>\
          <lastBuildDate>{updated}</lastBuildDate>",
         title = esc(&blog.name),
+        description = rss_text(&blog.name),
         root = esc(urls.root),
         updated = rfc2822(updated),
     );
@@ -58,7 +66,7 @@ pub fn rss(blog: &TenantRecord, urls: &Urls<'_>, posts: &[PostRecord]) -> String
             title = esc(&p.title),
             link = esc(&link),
             date = rfc2822(p.published_at),
-            excerpt = esc(&p.excerpt),
+            excerpt = rss_text(&p.excerpt),
         );
         for t in &p.tags {
             let _ = write!(out, "<category>{}</category>", esc(t));
@@ -170,4 +178,63 @@ pub fn robots(urls: &Urls<'_>) -> String {
         "User-agent: *\nAllow: /\nSitemap: {}sitemap.xml\n",
         urls.root
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rss_descriptions_are_text_even_for_readers_that_take_them_as_html() {
+        let blog = TenantRecord {
+            id: "t".into(),
+            subdomain: "eve".into(),
+            name: "Eve <img src=x onerror=alert(1)>".into(),
+            plan: "free".into(),
+            settings: "{}".into(),
+            created_at: 0,
+            updated_at: 0,
+            custom_domain: None,
+        };
+        let post = PostRecord {
+            id: "p".into(),
+            document_id: "d".into(),
+            kind: "post".into(),
+            slug: "s".into(),
+            title: "T".into(),
+            excerpt: "<script>alert(1)</script> & more".into(),
+            html: "<p>x</p>".into(),
+            tags: vec![],
+            heads: vec![],
+            word_count: 1,
+            reading_minutes: 1,
+            published_at: 0,
+            updated_at: 0,
+            password_hash: None,
+            featured_image: String::new(),
+            seo: pint_model::Seo::default(),
+            nav_order: None,
+        };
+        let feed = rss(
+            &blog,
+            &Urls {
+                root: "https://b.example/",
+            },
+            &[post],
+        );
+        let xml = roxmltree::Document::parse(&feed).unwrap();
+        let descriptions: Vec<&str> = xml
+            .descendants()
+            .filter(|n| n.has_tag_name("description"))
+            .filter_map(|n| n.text())
+            .collect();
+        // What a reader gets after XML decoding is HTML that shows the text.
+        assert_eq!(
+            descriptions,
+            [
+                "Eve &lt;img src=x onerror=alert(1)&gt;",
+                "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more"
+            ]
+        );
+    }
 }

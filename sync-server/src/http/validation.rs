@@ -80,6 +80,11 @@ pub fn email_problem(email: &str) -> Option<String> {
     {
         return bad();
     }
+    // What the mailer will refuse to send to is refused here, before anything says
+    // "check your inbox" (`a+<script>…@example.com` passes the checks above).
+    if email.parse::<lettre::Address>().is_err() {
+        return bad();
+    }
     None
 }
 
@@ -98,6 +103,9 @@ mod tests {
             "ada@",
             "ada@example",
             "a b@c.d",
+            "a+<script>alert(1)</script>@example.com",
+            "ada@exa mple.com",
+            "ada@[bad",
             "a@b@c.d",
             "a\0@b.c",
             "a@.com",
@@ -105,6 +113,14 @@ mod tests {
             assert!(email_problem(bad).is_some(), "{bad:?}");
         }
         assert!(email_problem(&format!("{}@example.com", "a".repeat(250))).is_some());
+        // Plausible addresses of every usual shape still pass.
+        for good in [
+            "a+tag@example.com",
+            "first.last@sub.example.co.uk",
+            "x_y-z@example.org",
+        ] {
+            assert!(email_problem(good).is_none(), "{good:?}");
+        }
     }
 
     #[test]
