@@ -6,6 +6,7 @@
 mod commands;
 mod menu;
 mod state;
+mod webview;
 
 fn main() {
     tracing_subscriber::fmt()
@@ -25,6 +26,9 @@ fn main() {
             use tauri::Manager;
             let state = app.state::<state::AppState>();
             state.resume_sync(app.handle());
+            if let Some(window) = app.get_webview_window("main") {
+                webview::configure(&window);
+            }
             app.set_menu(menu::build(app.handle())?)?;
             app.on_menu_event(|app, event| menu::forward(app, event.id().as_ref()));
             Ok(())
