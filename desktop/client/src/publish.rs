@@ -185,32 +185,13 @@ pub async fn publish(
     }
 }
 
-/// Take the draft off the blog.
+/// Take the draft off the blog (and cancel its schedule).
 pub async fn unpublish(
     engine: &Mutex<Engine>,
     session: &Session,
     id: DocumentId,
 ) -> Result<PublishState, AccountError> {
-    let a = session.account();
-    let token = session.access_token().await?;
-    let resp = session
-        .http()
-        .delete(format!(
-            "{}/v1/tenants/{}/documents/{id}/publish",
-            a.server, a.blog_id
-        ))
-        .bearer_auth(token)
-        .send()
-        .await
-        .map_err(|e| AccountError::Network(e.without_url().to_string()))?;
-    if !(resp.status().is_success() || resp.status().as_u16() == 404) {
-        return Err(AccountError::Refused {
-            status: resp.status().as_u16(),
-            code: String::new(),
-            message: format!("the server answered {}", resp.status()),
-            details: serde_json::Value::Null,
-        });
-    }
+    delete_for_draft(session, id, "publish").await?;
     let heads = lock(engine).heads(id)?;
     Ok(state(session, None, None, &heads))
 }
@@ -221,28 +202,39 @@ pub async fn cancel_schedule(
     session: &Session,
     id: DocumentId,
 ) -> Result<PublishState, AccountError> {
+    delete_for_draft(session, id, "schedule").await?;
+    publish_state_with(engine, session, id, None).await
+}
+
+/// `DELETE …/documents/{id}/{what}`. A 404 is fine: there was nothing to take away
+/// (done already, here or elsewhere), and the caller reads where the draft stands now.
+async fn delete_for_draft(
+    session: &Session,
+    id: DocumentId,
+    what: &str,
+) -> Result<(), AccountError> {
     let a = session.account();
     let token = session.access_token().await?;
     let resp = session
         .http()
         .delete(format!(
-            "{}/v1/tenants/{}/documents/{id}/schedule",
+            "{}/v1/tenants/{}/documents/{id}/{what}",
             a.server, a.blog_id
         ))
-        .bearer_auth(&token)
+        .bearer_auth(token)
         .send()
         .await
         .map_err(|e| AccountError::Network(e.without_url().to_string()))?;
-    // 404: nothing was scheduled (already run, or cancelled elsewhere): where it stands now.
-    if !(resp.status().is_success() || resp.status().as_u16() == 404) {
-        return Err(AccountError::Refused {
+    if resp.status().is_success() || resp.status().as_u16() == 404 {
+        Ok(())
+    } else {
+        Err(AccountError::Refused {
             status: resp.status().as_u16(),
             code: String::new(),
             message: format!("the server answered {}", resp.status()),
             details: serde_json::Value::Null,
-        });
+        })
     }
-    publish_state_with(engine, session, id, None).await
 }
 
 /// One draft's place on the blog, for the drafts list.

@@ -13,7 +13,7 @@ const details: DraftDetails = {
 };
 const notPublished: PublishState = { published: null, changedSince: false, scheduled: null };
 
-function setup(current: PublishState | null = notPublished) {
+function setup(current: PublishState | null = notPublished, signedIn = true) {
   const fake = fakeInvoke({
     draft_details: () => details,
     publish_state: () => current ?? notPublished,
@@ -26,8 +26,19 @@ function setup(current: PublishState | null = notPublished) {
     cancel_schedule: () => notPublished,
   });
   const onstate = vi.fn();
-  render(PublishDialog, { invoke: fake.invoke, draftId: "d", current, open: true, onstate, ondetails: vi.fn(), onclose: vi.fn() });
-  return { ...fake, onstate };
+  const onsignin = vi.fn();
+  render(PublishDialog, {
+    invoke: fake.invoke,
+    draftId: "d",
+    current,
+    open: true,
+    signedIn,
+    onsignin,
+    onstate,
+    ondetails: vi.fn(),
+    onclose: vi.fn(),
+  });
+  return { ...fake, onstate, onsignin };
 }
 
 describe("the publish dialog", () => {
@@ -55,5 +66,14 @@ describe("the publish dialog", () => {
     expect(screen.getByRole("button", { name: "Change schedule" })).toBeTruthy();
     await fireEvent.click(screen.getByRole("button", { name: "Cancel schedule" }));
     await vi.waitFor(() => expect(calls.some((c) => c.cmd === "cancel_schedule")).toBe(true));
+  });
+
+  it("asks to sign in first when this device is not signed in, and publishes nothing", async () => {
+    const { calls, onsignin } = setup(null, false);
+    await screen.findByDisplayValue("rail");
+    expect((screen.getByRole("button", { name: "Publish" }) as HTMLButtonElement).disabled).toBe(true);
+    await fireEvent.click(screen.getByRole("button", { name: "Sign in…" }));
+    expect(onsignin).toHaveBeenCalled();
+    expect(calls.some((c) => c.cmd === "publish_state" || c.cmd === "publish")).toBe(false);
   });
 });

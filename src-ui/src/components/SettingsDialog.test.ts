@@ -3,17 +3,9 @@ import { render, screen, fireEvent } from "@testing-library/svelte";
 import SettingsDialog from "./SettingsDialog.svelte";
 import { fakeInvoke } from "./fake-invoke";
 import type { Settings } from "../ipc";
+import { DEFAULT_SETTINGS } from "../settings";
 
-const defaults: Settings = {
-  theme: "system",
-  editorFont: "serif",
-  fontSize: 18,
-  lineWidth: 68,
-  spellCheck: true,
-  typewriter: true,
-  focusScope: "paragraph",
-  sort: "updated",
-};
+const defaults: Settings = DEFAULT_SETTINGS;
 
 describe("settings", () => {
   it("keeps each change through the engine and hands back what it kept", async () => {
