@@ -9,8 +9,7 @@ mod common;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use automerge::transaction::Transactable;
-use automerge::{AutoCommit, Automerge, ObjType, ROOT, ReadDoc};
+use automerge::{Automerge, ROOT, ReadDoc};
 use common::{Backend, TestServer, http};
 use serde_json::{Value, json};
 
@@ -89,11 +88,15 @@ async fn interop(backend: Backend) {
         .await
         .unwrap()
         .unwrap();
-    let mut doc = AutoCommit::new();
-    let body = doc.put_object(ROOT, "body", ObjType::Text).unwrap();
-    doc.splice_text(&body, 0, 0, "Hello from Rust").unwrap();
-    doc.commit();
-    let heads: Vec<String> = doc.get_heads().iter().map(ToString::to_string).collect();
+    let mut doc = pint_model::Draft::new(pint_model::DraftKind::Post);
+    doc.set_title("Interop").unwrap();
+    doc.splice_body(&[pint_model::Splice {
+        pos: 0,
+        delete: 0,
+        insert: "Hello from Rust".into(),
+    }])
+    .unwrap();
+    let heads = doc.heads();
     let id = pint_model::DocumentId::random().unwrap().to_string();
     storage
         .create_document(&scope, &id, &doc.save(), &heads, 1)
@@ -106,6 +109,9 @@ async fn interop(backend: Backend) {
     let result = js_client(&ada_url, &id, Some(" and JS")).await;
     assert_eq!(result["before"], "Hello from Rust", "{result}");
     assert_eq!(result["after"], "Hello from Rust and JS", "{result}");
+    // A Pint draft is plain JSON to a JavaScript app (its schema is a number, no BigInt).
+    assert_eq!(result["doc"]["schema"], 1, "{result}");
+    assert_eq!(result["doc"]["title"], "Interop", "{result}");
 
     // The JS client's change is on the server, stored.
     let deadline = Instant::now() + Duration::from_secs(10);

@@ -4,7 +4,7 @@
 //!
 //! | field | Automerge type | merges as |
 //! |---|---|---|
-//! | `schema` | uint | fixed (1) |
+//! | `schema` | int (uint in drafts made before 2026-12) | fixed (1) |
 //! | `kind` | str `post`/`page` | last writer wins |
 //! | `title`, `excerpt`, `slug`, `featured_image` | str | last writer wins, one value everywhere |
 //! | `body` | text | character-wise: concurrent typing keeps both |
@@ -30,8 +30,11 @@ use serde::{Deserialize, Serialize};
 
 pub use history::HistoryEntry;
 
-/// The schema version written into every document this code creates.
-pub const SCHEMA_VERSION: u64 = 1;
+/// The schema version written into every document this code creates, as an Automerge
+/// signed integer: JavaScript reads an unsigned one as a BigInt, which `JSON.stringify`
+/// refuses, so a stock automerge-repo client could not serialise a draft. Drafts written
+/// before carry it unsigned and still load.
+pub const SCHEMA_VERSION: i64 = 1;
 
 /// Longest tag, in characters.
 pub const MAX_TAG_CHARS: usize = 64;
@@ -813,6 +816,21 @@ mod tests {
                 other => panic!("{case}: expected a schema error, got {other:?}"),
             }
         }
+
+        // Written signed (what JavaScript reads as a number); drafts made before carry
+        // it unsigned and still load.
+        let mut fresh = Draft::new(DraftKind::Post);
+        let doc = AutoCommit::load(&fresh.save()).unwrap();
+        assert!(matches!(
+            doc.get(automerge::ROOT, "schema").unwrap().unwrap().0,
+            automerge::Value::Scalar(ref s) if matches!(s.as_ref(), ScalarValue::Int(1))
+        ));
+        let mut old = AutoCommit::load(&fresh.save()).unwrap();
+        old.put(automerge::ROOT, "schema", 1_u64).unwrap();
+        assert!(
+            Draft::load(&old.save()).is_ok(),
+            "an unsigned schema 1 still loads"
+        );
 
         let mut doc = AutoCommit::new();
         let _ = doc.put(automerge::ROOT, "schema", 99_u64);

@@ -33,8 +33,9 @@ pub(crate) fn validate(doc: &AutoCommit, at: Heads<'_>) -> Result<SchemaIds, Dra
     let root = automerge::ROOT;
     match get(doc, &root, "schema", at) {
         Some((Value::Scalar(s), _)) => match s.as_ref() {
-            ScalarValue::Uint(v) if *v == SCHEMA_VERSION => {}
-            ScalarValue::Int(v) if u64::try_from(*v).ok() == Some(SCHEMA_VERSION) => {}
+            ScalarValue::Int(v) if *v == SCHEMA_VERSION => {}
+            // Drafts made before the schema was written signed.
+            ScalarValue::Uint(v) if i64::try_from(*v).ok() == Some(SCHEMA_VERSION) => {}
             other => {
                 return Err(DraftError::Schema {
                     field: "schema",

@@ -1,7 +1,7 @@
 // A stock automerge-repo client (@automerge/automerge-repo with its WebSocket adapter,
 // from npm), driven by tests/sync_interop.rs: it finds a draft on Pint's server, prints
 // its text, optionally appends to it, and stays connected for a moment so the change
-// reaches the server. Prints one JSON line: {"before", "after"} or {"error"}.
+// reaches the server. Prints one JSON line: {"before", "after", "doc"} or {"error"}.
 //
 // usage: node client.mjs WS_URL DOCUMENT_ID [TEXT_TO_APPEND]
 
@@ -24,7 +24,9 @@ try {
     // Stay long enough for the change to be sent and acknowledged.
     await new Promise((r) => setTimeout(r, 1_500));
   }
-  done({ before, after: handle.doc().body });
+  // The whole draft as plain JSON, as any JavaScript app would read it (a BigInt
+  // anywhere in it would make JSON.stringify throw).
+  done({ before, after: handle.doc().body, doc: JSON.parse(JSON.stringify(handle.doc())) });
 } catch (e) {
   done({ error: String(e?.message ?? e) });
 }
