@@ -236,8 +236,7 @@ async fn lighthouse_scores_a_post_page_at_least_95_everywhere() {
         Duration::from_secs(180),
     )
     .await;
-    let _ = server.kill();
-    let _ = server.wait();
+    server.stop();
     println!("lighthouse: {scores}");
     for category in ["performance", "accessibility", "best-practices", "seo"] {
         let score = scores[category].as_f64().unwrap_or(0.0);

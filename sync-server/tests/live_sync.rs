@@ -225,8 +225,7 @@ async fn story(backend: Backend) {
     assert_eq!(listed[0].sync, pint_client::DraftSync::Synced);
 
     // The server dies; both notice and keep working offline.
-    server.kill().unwrap();
-    server.wait().unwrap();
+    server.stop();
     until("both offline", Duration::from_secs(30), || {
         matches!(sync1.status(), SyncStatus::Offline { .. })
             && matches!(sync2.status(), SyncStatus::Offline { .. })
@@ -291,8 +290,7 @@ async fn story(backend: Backend) {
         None
     );
     sync1.stop();
-    server.kill().unwrap();
-    server.wait().unwrap();
+    server.stop();
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -387,8 +385,7 @@ async fn sign_in_failures_keep_nothing_and_sessions_renew_and_end() {
     })
     .await;
     sync.stop();
-    server.kill().unwrap();
-    server.wait().unwrap();
+    server.stop();
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -501,6 +498,5 @@ async fn a_viewer_receives_the_blog_and_keeps_own_drafts_on_the_device() {
         sync.status()
     );
     sync.stop();
-    server.kill().unwrap();
-    server.wait().unwrap();
+    server.stop();
 }

@@ -155,6 +155,5 @@ async fn a_device_publishes_what_it_has_and_sees_when_it_changed_since() {
     );
     live.stop();
     tokio::time::sleep(Duration::from_millis(10)).await;
-    server.kill().unwrap();
-    server.wait().unwrap();
+    server.stop();
 }

@@ -7,7 +7,7 @@
 
 mod common;
 
-use std::process::{Child, Command};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use automerge::sync::{self, SyncDoc};
@@ -21,7 +21,7 @@ use tokio_tungstenite::tungstenite;
 
 const KILLS: usize = 12;
 
-fn start(db: &TestDb) -> (Child, String) {
+fn start(db: &TestDb) -> (common::ServerProcess, String) {
     common::spawn_server(db, "127.0.0.1:0")
 }
 
@@ -133,7 +133,7 @@ async fn story(backend: Backend) {
             }
         }
         killer.await.unwrap();
-        let _ = child.wait();
+        child.wait();
         let (c, b) = start(&db);
         child = c;
         base = b;
@@ -164,8 +164,7 @@ async fn story(backend: Backend) {
         acknowledged.len() > KILLS,
         "the test acknowledged too little to mean anything"
     );
-    let _ = child.kill();
-    let _ = child.wait();
+    child.stop();
 }
 
 #[tokio::test]

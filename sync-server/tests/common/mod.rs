@@ -387,11 +387,40 @@ pub fn link_in(mail: &str, prefix: &str) -> String {
         .to_owned()
 }
 
+/// A `pint-server` process a test started: ended (killed and reaped) when dropped, so a
+/// failing test leaves no server running on a temporary data folder.
+#[derive(Debug)]
+pub struct ServerProcess(std::process::Child);
+
+#[allow(dead_code)] // not every test file restarts servers
+impl ServerProcess {
+    pub fn id(&self) -> u32 {
+        self.0.id()
+    }
+
+    /// Kill it (SIGKILL: no graceful shutdown, as a crash) and wait for it to be gone.
+    pub fn stop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+
+    /// Wait for it to exit (after it was killed from outside).
+    pub fn wait(&mut self) {
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
 /// The real `pint-server` binary on `db`, listening on `listen` (`127.0.0.1:0` for any
 /// port; a port it had before, to restart it where clients expect it). Answers the
-/// process and its base URL.
+/// process (ended when dropped) and its base URL.
 #[allow(dead_code)] // not every test file restarts servers
-pub fn spawn_server(db: &TestDb, listen: &str) -> (std::process::Child, String) {
+pub fn spawn_server(db: &TestDb, listen: &str) -> (ServerProcess, String) {
     use std::io::{BufRead, BufReader};
     use std::process::{Command, Stdio};
     let settings = db.settings();
@@ -405,9 +434,9 @@ pub fn spawn_server(db: &TestDb, listen: &str) -> (std::process::Child, String) 
     if let Some(url) = &settings.database_url {
         cmd.env("PINT_DATABASE_URL", url);
     }
-    let mut child = cmd.spawn().expect("pint-server starts");
+    let mut child = ServerProcess(cmd.spawn().expect("pint-server starts"));
     let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
+    BufReader::new(child.0.stdout.take().expect("stdout"))
         .read_line(&mut line)
         .expect("pint-server says where it listens");
     let base = line
