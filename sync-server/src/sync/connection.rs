@@ -35,7 +35,8 @@ use super::docs::{SharedDoc, SyncDocs, SyncError};
 use super::inbox::{Inbox, Waiting};
 use crate::auth::{Auth, Caller, caller_for_token, session_caller};
 use crate::db::Storage;
-use crate::db::tenants::{Role, TenantScope};
+use crate::db::tenants::TenantScope;
+use crate::tenants::{Action, may};
 
 /// The sync endpoint's settings.
 #[derive(Debug, Clone)]
@@ -383,7 +384,7 @@ impl Connection {
             return Ok(None);
         };
         shared.lock().await.watch(&self.inbox);
-        let may_write = scope.role().at_least(Role::Editor);
+        let may_write = may(scope.role(), Action::WriteDocuments);
         self.open.insert(
             document_id.to_owned(),
             OpenDoc {
@@ -553,7 +554,7 @@ impl Connection {
                     )));
                 }
                 Some(scope) => {
-                    let may_write = scope.role().at_least(Role::Editor);
+                    let may_write = may(scope.role(), Action::WriteDocuments);
                     for open in self
                         .open
                         .values_mut()
