@@ -10,7 +10,7 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
-use crate::auth::{BearerAuth, Caller, UserView, db_error, now_ms};
+use crate::auth::{BearerAuth, Caller, UserView, now_ms};
 use crate::db::Storage;
 use crate::http::ApiError;
 
@@ -64,8 +64,7 @@ impl AdminApi {
         admin_only(&caller.0)?;
         let users = storage
             .all_users(after.0.as_deref(), page_limit(limit.0))
-            .await
-            .map_err(db_error)?;
+            .await?;
         Ok(Json(users.iter().map(UserView::from).collect()))
     }
 
@@ -81,8 +80,7 @@ impl AdminApi {
         admin_only(&caller.0)?;
         let tenants = storage
             .all_tenants(after.0.as_deref(), page_limit(limit.0))
-            .await
-            .map_err(db_error)?;
+            .await?;
         Ok(Json(
             tenants
                 .into_iter()
@@ -126,12 +124,7 @@ impl AdminApi {
 }
 
 async fn set_role(storage: &Arc<dyn Storage>, id: &str, role: &str) -> poem::Result<Done> {
-    if id.len() > 64
-        || !storage
-            .set_role(id, role, now_ms())
-            .await
-            .map_err(db_error)?
-    {
+    if id.len() > 64 || !storage.set_role(id, role, now_ms()).await? {
         return Err(ApiError::new(ErrorCode::NotFound, "there is no such user").into());
     }
     tracing::warn!(user = %id, role, "platform role changed by an administrator");

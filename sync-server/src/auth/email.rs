@@ -11,7 +11,7 @@ use poem_openapi::param::Query;
 use poem_openapi::payload::{Json, PlainText};
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
-use super::{Auth, BearerAuth, client_key, db_error, now_ms, password, tokens};
+use super::{Auth, BearerAuth, client_key, now_ms, password, tokens};
 use crate::db::Storage;
 use crate::db::accounts::{EmailToken, UserRecord};
 use crate::http::ApiError;
@@ -43,8 +43,7 @@ async fn new_token(
             now,
             expires_at: now + ttl_ms,
         })
-        .await
-        .map_err(db_error)?;
+        .await?;
     Ok(token)
 }
 
@@ -116,8 +115,7 @@ impl EmailFlowsApi {
         }
         let user = storage
             .verify_email(&tokens::refresh_hash(&token.0), now_ms())
-            .await
-            .map_err(db_error)?
+            .await?
             .ok_or_else(spent_link)?;
         Ok(PlainText(format!(
             "{} is confirmed as your address. You can close this page.",
@@ -159,7 +157,7 @@ impl EmailFlowsApi {
             .check("email", email_problem(&email))
             .finish()?;
         auth.limits.mail_per_account.check(&email)?;
-        if let Some(user) = storage.user_by_email(&email).await.map_err(db_error)?
+        if let Some(user) = storage.user_by_email(&email).await?
             && user.role != "banned"
         {
             let token = new_token(storage.as_ref(), &user, "reset", RESET_TTL_MS).await?;
@@ -201,8 +199,7 @@ impl EmailFlowsApi {
         let hash = super::hash_password(password).await?;
         let user = storage
             .reset_password(&tokens::refresh_hash(&token), &hash, now_ms())
-            .await
-            .map_err(db_error)?
+            .await?
             .ok_or_else(spent_link)?;
         Ok(Json((&user).into()))
     }

@@ -15,8 +15,8 @@ use poem_openapi::auth::Bearer;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi, SecurityScheme};
 
+use crate::db::Storage;
 use crate::db::accounts::{NewSession, NewUser, Refreshed, SessionRecord, UserRecord, revoked};
-use crate::db::{DbError, Storage};
 use crate::http::ApiError;
 use crate::http::validation::{Fields, email_problem, line_problem, normalize_email};
 use crate::mail::Mailer;
@@ -122,10 +122,7 @@ pub async fn session_caller(
     user_id: &str,
 ) -> poem::Result<Caller> {
     let unauthorized = |message: &str| ApiError::new(ErrorCode::Unauthorized, message);
-    let found = storage
-        .session_with_user(session_id)
-        .await
-        .map_err(db_error)?;
+    let found = storage.session_with_user(session_id).await?;
     let Some((session, user)) = found else {
         return Err(unauthorized("this session has ended; sign in again").into());
     };
@@ -147,11 +144,6 @@ pub async fn session_caller(
 
 /// A storage failure: logged with its cause (inside the request's span), answered as
 /// INTERNAL_ERROR with nothing internal in it.
-pub fn db_error(e: DbError) -> poem::Error {
-    tracing::error!(error = %e, "storage failed");
-    ApiError::internal().into()
-}
-
 pub fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -292,8 +284,7 @@ pub async fn sign_in(
             refresh_expires_at: now + REFRESH_TTL_SECS * 1000,
             now,
         })
-        .await
-        .map_err(db_error)?;
+        .await?;
     tokens_for(auth, user, &session_id, refresh_token, now)
 }
 
@@ -367,10 +358,7 @@ impl AuthApi {
             .map(|b| crate::tenants::check_new_blog(b, &mut fields));
         fields.finish()?;
         if let Some(blog) = &body.blog
-            && storage
-                .subdomain_taken(&blog.subdomain)
-                .await
-                .map_err(db_error)?
+            && storage.subdomain_taken(&blog.subdomain).await?
         {
             return Err(ApiError::new(
                 ErrorCode::Conflict,
@@ -391,8 +379,7 @@ impl AuthApi {
                 password_hash: &hash,
                 now,
             })
-            .await
-            .map_err(db_error)?;
+            .await?;
         let Some(user) = created else {
             return Err(ApiError::new(
                 ErrorCode::Conflict,
@@ -436,7 +423,7 @@ impl AuthApi {
             auth.limits.login_per_account.check(&email)?;
         }
         let user = if plausible && body.password.len() <= password::MAX_BYTES {
-            storage.user_by_email(&email).await.map_err(db_error)?
+            storage.user_by_email(&email).await?
         } else {
             None
         };
@@ -487,8 +474,7 @@ impl AuthApi {
                 now + REFRESH_TTL_SECS * 1000,
                 now,
             )
-            .await
-            .map_err(db_error)?;
+            .await?;
         match outcome {
             Refreshed::Rotated { session, user } => {
                 Ok(Json(tokens_for(&auth, &user, &session.id, new_token, now)?))
@@ -511,8 +497,7 @@ impl AuthApi {
         let Caller { user, session_id } = caller.0;
         storage
             .revoke_session(&user.id, &session_id, revoked::SIGNED_OUT, now_ms())
-            .await
-            .map_err(db_error)?;
+            .await?;
         Ok(SignedOut::Done)
     }
 }

@@ -18,7 +18,7 @@ use serde::Deserialize;
 use super::cache::BlogCache;
 use super::html::{Page, esc};
 use super::{Site, blog_or_404, gate, page_response, private, root_for, server_error};
-use crate::auth::{BearerAuth, db_error, now_ms};
+use crate::auth::{BearerAuth, now_ms};
 use crate::db::Storage;
 use crate::db::love::LoveNote;
 use crate::http::ApiError;
@@ -331,10 +331,7 @@ impl LoveApi {
                     .map(|_| "must be pending, approved or rejected".into()),
             )
             .finish()?;
-        let notes = storage
-            .love_notes(&scope, status.as_deref(), 1_000)
-            .await
-            .map_err(db_error)?;
+        let notes = storage.love_notes(&scope, status.as_deref(), 1_000).await?;
         Ok(Json(notes.into_iter().map(Into::into).collect()))
     }
 
@@ -369,15 +366,11 @@ impl LoveApi {
         } else {
             storage
                 .decide_love_note(&scope, &note_id, &body.status, now_ms())
-                .await
-                .map_err(db_error)?
+                .await?
         };
         let note =
             note.ok_or_else(|| ApiError::new(ErrorCode::NotFound, "this blog has no such note"))?;
-        cache
-            .invalidate_blog_of(storage.as_ref(), &scope)
-            .await
-            .map_err(db_error)?;
+        cache.invalidate_blog_of(storage.as_ref(), &scope).await?;
         Ok(Json(note.into()))
     }
 }

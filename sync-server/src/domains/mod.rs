@@ -16,7 +16,7 @@ use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
-use crate::auth::{BearerAuth, db_error, now_ms};
+use crate::auth::{BearerAuth, now_ms};
 use crate::blog::Site;
 use crate::blog::cache::BlogCache;
 use crate::db::Storage;
@@ -213,7 +213,7 @@ impl DomainsApi {
             "its domain",
         )
         .await?;
-        let found = storage.domain(&scope).await.map_err(db_error)?;
+        let found = storage.domain(&scope).await?;
         Ok(Json(found.ok_or_else(no_domain)?.into()))
     }
 
@@ -250,8 +250,7 @@ impl DomainsApi {
         let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
         let record = storage
             .claim_domain(&scope, &domain, &token, now_ms())
-            .await
-            .map_err(db_error)?;
+            .await?;
         hosts.changed(&scope).await;
         Ok(Json(record.into()))
     }
@@ -276,11 +275,7 @@ impl DomainsApi {
             "its domain",
         )
         .await?;
-        let claim = storage
-            .domain(&scope)
-            .await
-            .map_err(db_error)?
-            .ok_or_else(no_domain)?;
+        let claim = storage.domain(&scope).await?.ok_or_else(no_domain)?;
         let name = txt_name(&claim.domain);
         let want = txt_value(&claim.token);
         let found = dns.txt(&name).await;
@@ -311,8 +306,7 @@ impl DomainsApi {
         }
         match storage
             .mark_domain_verified(&scope, &claim.domain, now_ms())
-            .await
-            .map_err(db_error)?
+            .await?
         {
             Verified::Done(record) => {
                 hosts.changed(&scope).await;
@@ -345,7 +339,7 @@ impl DomainsApi {
             "its domain",
         )
         .await?;
-        if !storage.remove_domain(&scope).await.map_err(db_error)? {
+        if !storage.remove_domain(&scope).await? {
             return Err(no_domain().into());
         }
         hosts.changed(&scope).await;

@@ -46,6 +46,15 @@ impl poem::error::ResponseError for ApiError {
     }
 }
 
+/// A storage failure is the server's fault: 500 INTERNAL_ERROR, its cause in the log (with
+/// the request id, by `to_response`), never in the answer. With this, handlers use `?` on
+/// storage calls.
+impl poem::error::ResponseError for crate::db::DbError {
+    fn status(&self) -> StatusCode {
+        StatusCode::INTERNAL_SERVER_ERROR
+    }
+}
+
 /// Turn any error that reached the edge into the JSON shape.
 pub fn to_response(err: &poem::Error, request_id: &str) -> Response {
     let status = err.status();

@@ -17,7 +17,7 @@ use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
-use crate::auth::{BearerAuth, db_error, now_ms};
+use crate::auth::{BearerAuth, now_ms};
 use crate::blog::cache::BlogCache;
 use crate::db::Storage;
 use crate::db::posts::{NewPost, PasswordChange, PostRecord, Published, ScheduledRecord};
@@ -394,8 +394,7 @@ impl PublishApi {
             // have it (else 409 not-synced, as for publishing now).
             let stored = storage
                 .load_document(&scope, &document_id)
-                .await
-                .map_err(db_error)?
+                .await?
                 .ok_or_else(no_draft)?;
             let heads = match request.heads {
                 None => stored.heads,
@@ -440,8 +439,7 @@ impl PublishApi {
                     },
                     now,
                 )
-                .await
-                .map_err(db_error)?;
+                .await?;
             return Ok(PublishOutcome::Scheduled(Json(job.into())));
         }
         let password = match request.password.as_deref() {
@@ -465,10 +463,7 @@ impl PublishApi {
         )
         .await?;
         // Published now: an earlier schedule for it is done with.
-        storage
-            .cancel_schedule(&scope, &document_id)
-            .await
-            .map_err(db_error)?;
+        storage.cancel_schedule(&scope, &document_id).await?;
         Ok(PublishOutcome::Published(Json(Box::new(post))))
     }
 
@@ -493,11 +488,10 @@ impl PublishApi {
         .await?;
         let days = days.0.unwrap_or(30).clamp(1, 366);
         let since = crate::blog::html::rfc3339(now_ms() - (days - 1) * 86_400_000)[..10].to_owned();
-        let (per_day, referrers) = storage.view_stats(&scope, &since).await.map_err(db_error)?;
+        let (per_day, referrers) = storage.view_stats(&scope, &since).await?;
         let slugs: std::collections::HashMap<String, String> = storage
             .posts(&scope)
-            .await
-            .map_err(db_error)?
+            .await?
             .into_iter()
             .map(|p| (p.id, p.slug))
             .collect();
@@ -557,10 +551,7 @@ impl PublishApi {
                 },
             )
             .finish()?;
-        let unknown = storage
-            .set_page_order(&scope, ids)
-            .await
-            .map_err(db_error)?;
+        let unknown = storage.set_page_order(&scope, ids).await?;
         if !unknown.is_empty() {
             return Err(ApiError::new(
                 ErrorCode::ValidationError,
@@ -569,10 +560,7 @@ impl PublishApi {
             .with_details(serde_json::json!({ "notPublishedPages": unknown }))
             .into());
         }
-        cache
-            .invalidate_blog_of(storage.as_ref(), &scope)
-            .await
-            .map_err(db_error)?;
+        cache.invalidate_blog_of(storage.as_ref(), &scope).await?;
         Ok(PageOrderSet::Done)
     }
 
@@ -605,14 +593,8 @@ impl PublishApi {
                 Some(crate::auth::hash_password(p).await?)
             }
         };
-        storage
-            .set_blog_password(&scope, hash.as_deref())
-            .await
-            .map_err(db_error)?;
-        cache
-            .invalidate_blog_of(storage.as_ref(), &scope)
-            .await
-            .map_err(db_error)?;
+        storage.set_blog_password(&scope, hash.as_deref()).await?;
+        cache.invalidate_blog_of(storage.as_ref(), &scope).await?;
         Ok(BlogPasswordSet::Done)
     }
 
@@ -632,7 +614,7 @@ impl PublishApi {
             "reading the blog's subscribers",
         )
         .await?;
-        Ok(Json(storage.subscribers(&scope).await.map_err(db_error)?))
+        Ok(Json(storage.subscribers(&scope).await?))
     }
 
     /// The blog's scheduled publications, soonest first (members), with the last error
@@ -652,7 +634,7 @@ impl PublishApi {
             "reading posts",
         )
         .await?;
-        let jobs = storage.scheduled(&scope).await.map_err(db_error)?;
+        let jobs = storage.scheduled(&scope).await?;
         Ok(Json(jobs.into_iter().map(ScheduledView::from).collect()))
     }
 
@@ -675,20 +657,9 @@ impl PublishApi {
             "unpublishing",
         )
         .await?;
-        let cancelled = storage
-            .cancel_schedule(&scope, &document_id)
-            .await
-            .map_err(db_error)?;
-        if storage
-            .unpublish(&scope, &document_id)
-            .await
-            .map_err(db_error)?
-            || cancelled
-        {
-            cache
-                .invalidate_blog_of(storage.as_ref(), &scope)
-                .await
-                .map_err(db_error)?;
+        let cancelled = storage.cancel_schedule(&scope, &document_id).await?;
+        if storage.unpublish(&scope, &document_id).await? || cancelled {
+            cache.invalidate_blog_of(storage.as_ref(), &scope).await?;
             Ok(Unpublished::Done)
         } else {
             Err(ApiError::new(ErrorCode::NotFound, "this draft is not published").into())
@@ -713,11 +684,7 @@ impl PublishApi {
             "cancelling a scheduled publication",
         )
         .await?;
-        if storage
-            .cancel_schedule(&scope, &document_id)
-            .await
-            .map_err(db_error)?
-        {
+        if storage.cancel_schedule(&scope, &document_id).await? {
             Ok(Unpublished::Done)
         } else {
             Err(ApiError::new(ErrorCode::NotFound, "nothing is scheduled for this draft").into())
@@ -740,12 +707,8 @@ impl PublishApi {
             "reading posts",
         )
         .await?;
-        let tenant = storage
-            .tenant(&scope)
-            .await
-            .map_err(db_error)?
-            .ok_or_else(no_draft)?;
-        let posts = storage.posts(&scope).await.map_err(db_error)?;
+        let tenant = storage.tenant(&scope).await?.ok_or_else(no_draft)?;
+        let posts = storage.posts(&scope).await?;
         Ok(Json(
             posts
                 .into_iter()

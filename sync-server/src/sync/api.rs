@@ -10,7 +10,7 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
-use crate::auth::{BearerAuth, db_error, now_ms};
+use crate::auth::{BearerAuth, now_ms};
 use crate::db::Storage;
 use crate::http::ApiError;
 use crate::http::validation::Fields;
@@ -75,8 +75,7 @@ impl DocumentsApi {
         let empty = automerge::Automerge::new().save();
         let change_seq = storage
             .create_document(&scope, &body.document_id, &empty, &[], now_ms())
-            .await
-            .map_err(db_error)?
+            .await?
             .ok_or_else(|| ApiError::new(ErrorCode::Conflict, "a document with this id exists"))?;
         Ok(Created::Created(Json(DocumentView {
             document_id: body.0.document_id,
@@ -110,8 +109,7 @@ impl DocumentsApi {
                 since.0.unwrap_or(0).max(0),
                 limit.0.unwrap_or(10_000).clamp(1, 10_000),
             )
-            .await
-            .map_err(db_error)?;
+            .await?;
         Ok(Json(
             changed
                 .into_iter()

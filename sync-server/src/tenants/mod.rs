@@ -14,7 +14,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use serde_json::Value;
 
-use crate::auth::{BearerAuth, Caller, db_error, now_ms, tokens};
+use crate::auth::{BearerAuth, Caller, now_ms, tokens};
 use crate::db::Storage;
 use crate::db::tenants::{
     Accepted, AuditRecord, InviteRecord, MemberChange, MemberRecord, NewInvite, NewTenant, Role,
@@ -89,8 +89,7 @@ pub async fn scope_for(
     }
     let scope = storage
         .scope(&caller.user.id, tenant_id)
-        .await
-        .map_err(db_error)?
+        .await?
         .ok_or_else(not_found)?;
     if !may(scope.role(), action) {
         return Err(forbidden(described).into());
@@ -286,8 +285,7 @@ pub async fn create_blog(
             },
             owner_id,
         )
-        .await
-        .map_err(db_error)?
+        .await?
         .ok_or_else(|| {
             ApiError::new(
                 ErrorCode::Conflict,
@@ -306,8 +304,7 @@ async fn member_role(
 ) -> poem::Result<Option<Role>> {
     Ok(storage
         .scope(user_id, scope.tenant_id())
-        .await
-        .map_err(db_error)?
+        .await?
         .map(|theirs| theirs.role()))
 }
 
@@ -356,10 +353,7 @@ impl TenantsApi {
         storage: Data<&Arc<dyn Storage>>,
         caller: BearerAuth,
     ) -> poem::Result<Json<Vec<TenantView>>> {
-        let tenants = storage
-            .tenants_of(&caller.0.user.id)
-            .await
-            .map_err(db_error)?;
+        let tenants = storage.tenants_of(&caller.0.user.id).await?;
         Ok(Json(
             tenants
                 .iter()
@@ -377,11 +371,7 @@ impl TenantsApi {
         id: Path<String>,
     ) -> poem::Result<Json<TenantView>> {
         let scope = scope_for(storage.as_ref(), &caller.0, &id, Action::Read, "this").await?;
-        let tenant = storage
-            .tenant(&scope)
-            .await
-            .map_err(db_error)?
-            .ok_or_else(not_found)?;
+        let tenant = storage.tenant(&scope).await?.ok_or_else(not_found)?;
         Ok(Json(TenantView::new(&tenant, scope.role())))
     }
 
@@ -429,8 +419,7 @@ impl TenantsApi {
             .finish()?;
         let tenant = storage
             .update_tenant(&scope, name, settings.as_deref(), now_ms())
-            .await
-            .map_err(db_error)?
+            .await?
             .ok_or_else(not_found)?;
         // Its name and settings are on every page: readers get the new ones at once, on
         // this server and (told through the database) on every other one.
@@ -457,7 +446,7 @@ impl TenantsApi {
             "deleting it",
         )
         .await?;
-        storage.delete_tenant(&scope).await.map_err(db_error)?;
+        storage.delete_tenant(&scope).await?;
         Ok(Done::NoContent)
     }
 
@@ -477,7 +466,7 @@ impl TenantsApi {
             "seeing its members",
         )
         .await?;
-        let members = storage.members(&scope).await.map_err(db_error)?;
+        let members = storage.members(&scope).await?;
         Ok(Json(members.into_iter().map(MemberView::from).collect()))
     }
 
@@ -519,8 +508,7 @@ impl TenantsApi {
         member_change(
             storage
                 .set_member_role(&scope, &user_id, role, now_ms())
-                .await
-                .map_err(db_error)?,
+                .await?,
         )
     }
 
@@ -547,12 +535,7 @@ impl TenantsApi {
                 return Err(forbidden("removing owners").into());
             }
         }
-        member_change(
-            storage
-                .remove_member(&scope, &user_id, now_ms())
-                .await
-                .map_err(db_error)?,
-        )
+        member_change(storage.remove_member(&scope, &user_id, now_ms()).await?)
     }
 
     /// Invite someone by email to join with a role (admins and owners). The mail holds a
@@ -585,11 +568,7 @@ impl TenantsApi {
             )
             .finish()?;
         let role = role.unwrap_or(Role::Viewer);
-        let tenant = storage
-            .tenant(&scope)
-            .await
-            .map_err(db_error)?
-            .ok_or_else(not_found)?;
+        let tenant = storage.tenant(&scope).await?.ok_or_else(not_found)?;
         let (token, token_hash) = tokens::new_refresh_token().map_err(|e| {
             tracing::error!(error = %e, "no randomness for an invitation");
             ApiError::internal()
@@ -608,8 +587,7 @@ impl TenantsApi {
                     expires_at: now + INVITE_TTL_MS,
                 },
             )
-            .await
-            .map_err(db_error)?;
+            .await?;
         mailer.send_later(Mail {
             to: email.clone(),
             subject: format!("You are invited to {} on Pint", tenant.name),
@@ -651,7 +629,7 @@ impl TenantsApi {
             "seeing invitations",
         )
         .await?;
-        let invites = storage.invites(&scope, now_ms()).await.map_err(db_error)?;
+        let invites = storage.invites(&scope, now_ms()).await?;
         Ok(Json(invites.into_iter().map(InviteView::from).collect()))
     }
 
@@ -672,11 +650,7 @@ impl TenantsApi {
             "withdrawing invitations",
         )
         .await?;
-        if !storage
-            .revoke_invite(&scope, &invite_id, now_ms())
-            .await
-            .map_err(db_error)?
-        {
+        if !storage.revoke_invite(&scope, &invite_id, now_ms()).await? {
             return Err(ApiError::new(ErrorCode::NotFound, "no such pending invitation").into());
         }
         Ok(Done::NoContent)
@@ -707,8 +681,7 @@ impl TenantsApi {
                 &user.email,
                 now_ms(),
             )
-            .await
-            .map_err(db_error)?
+            .await?
         {
             Accepted::Joined { tenant, role } => Ok(Json(TenantView::new(&tenant, role))),
             Accepted::Invalid => Err(invalid().into()),
@@ -737,8 +710,7 @@ impl TenantsApi {
         let limit = limit.0.unwrap_or(50).clamp(1, 200);
         let entries = storage
             .audit_log(&scope, before.0.as_deref(), limit)
-            .await
-            .map_err(db_error)?;
+            .await?;
         Ok(Json(entries.into_iter().map(AuditView::from).collect()))
     }
 }

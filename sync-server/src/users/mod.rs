@@ -10,7 +10,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use crate::auth::{
-    BearerAuth, Caller, SessionView, UserView, blocking, db_error, hash_password, now_ms, password,
+    BearerAuth, Caller, SessionView, UserView, blocking, hash_password, now_ms, password,
 };
 use crate::db::Storage;
 use crate::db::accounts::revoked;
@@ -100,15 +100,13 @@ impl UsersApi {
         let now = now_ms();
         let updated = storage
             .update_user(&user.id, display_name, new_hash.as_deref(), now)
-            .await
-            .map_err(db_error)?
+            .await?
             .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "this account no longer exists"))?;
         if new_hash.is_some() {
             // Anyone who knew the old password is signed out everywhere else.
             storage
                 .revoke_sessions(&user.id, Some(&session_id), revoked::PASSWORD_CHANGED, now)
-                .await
-                .map_err(db_error)?;
+                .await?;
         }
         Ok(Json((&updated).into()))
     }
@@ -129,7 +127,7 @@ impl UsersApi {
                     .into(),
             );
         }
-        storage.delete_user(&user.id).await.map_err(db_error)?;
+        storage.delete_user(&user.id).await?;
         Ok(Done::NoContent)
     }
 
@@ -141,7 +139,7 @@ impl UsersApi {
         caller: BearerAuth,
     ) -> poem::Result<Json<Vec<SessionView>>> {
         let Caller { user, session_id } = caller.0;
-        let sessions = storage.active_sessions(&user.id).await.map_err(db_error)?;
+        let sessions = storage.active_sessions(&user.id).await?;
         Ok(Json(
             sessions
                 .iter()
@@ -161,8 +159,7 @@ impl UsersApi {
         let user = caller.0.user;
         let revoked = storage
             .revoke_session(&user.id, &id.0, revoked::REVOKED, now_ms())
-            .await
-            .map_err(db_error)?;
+            .await?;
         if !revoked {
             return Err(
                 ApiError::new(ErrorCode::NotFound, "you have no such active session").into(),
