@@ -11,6 +11,8 @@ pub enum ErrorCode {
     Unauthorized,
     Forbidden,
     NotFound,
+    /// The address exists but not with this method; `Allow` lists the methods it takes.
+    MethodNotAllowed,
     ValidationError,
     RateLimitExceeded,
     QuotaExceeded,
@@ -21,10 +23,11 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for exhaustive tests and generated documentation.
-    pub const ALL: [ErrorCode; 9] = [
+    pub const ALL: [ErrorCode; 10] = [
         ErrorCode::Unauthorized,
         ErrorCode::Forbidden,
         ErrorCode::NotFound,
+        ErrorCode::MethodNotAllowed,
         ErrorCode::ValidationError,
         ErrorCode::RateLimitExceeded,
         ErrorCode::QuotaExceeded,
@@ -39,6 +42,7 @@ impl ErrorCode {
             ErrorCode::Unauthorized => "UNAUTHORIZED",
             ErrorCode::Forbidden => "FORBIDDEN",
             ErrorCode::NotFound => "NOT_FOUND",
+            ErrorCode::MethodNotAllowed => "METHOD_NOT_ALLOWED",
             ErrorCode::ValidationError => "VALIDATION_ERROR",
             ErrorCode::RateLimitExceeded => "RATE_LIMIT_EXCEEDED",
             ErrorCode::QuotaExceeded => "QUOTA_EXCEEDED",
@@ -54,6 +58,7 @@ impl ErrorCode {
             ErrorCode::Unauthorized => 401,
             ErrorCode::Forbidden => 403,
             ErrorCode::NotFound => 404,
+            ErrorCode::MethodNotAllowed => 405,
             ErrorCode::ValidationError => 422,
             ErrorCode::RateLimitExceeded => 429,
             ErrorCode::QuotaExceeded => 402,

@@ -83,8 +83,33 @@ async fn unknown_routes_answer_not_found_in_the_error_shape() {
         assert_error_shape(&body, "NOT_FOUND");
         assert_eq!(body["meta"]["requestId"], id.as_str());
     }
-    let resp = client.delete(server.url("/healthz")).send().await.unwrap();
-    assert_error_shape(&json(resp).await, "NOT_FOUND");
+    // An address that exists, with a method it does not take: 405, the methods it does
+    // take in `Allow` (read from the OpenAPI document), in the error shape.
+    for (method, path, allow) in [
+        (reqwest::Method::DELETE, "/healthz".to_owned(), "GET"),
+        (reqwest::Method::PUT, "/v1/auth/login".to_owned(), "POST"),
+        (
+            reqwest::Method::PATCH,
+            "/v1/tenants/0199a2b3-c4d5-7e6f-8a9b-0c1d2e3f4a5b/documents".to_owned(),
+            "POST",
+        ),
+        (reqwest::Method::POST, "/metrics".to_owned(), "GET"),
+    ] {
+        let resp = client
+            .request(method.clone(), server.url(&path))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 405, "{method} {path}");
+        assert_eq!(
+            resp.headers()
+                .get("allow")
+                .map(|v| v.to_str().unwrap().to_owned()),
+            Some(allow.to_owned()),
+            "{method} {path}"
+        );
+        assert_error_shape(&json(resp).await, "METHOD_NOT_ALLOWED");
+    }
 }
 
 #[tokio::test]

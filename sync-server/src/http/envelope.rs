@@ -18,9 +18,11 @@ const REQUEST_ID: &str = "x-request-id";
 #[derive(Debug, Clone)]
 pub struct RequestId(pub String);
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Envelope {
     pub max_body_bytes: usize,
+    /// For the `Allow` header of a 405.
+    pub allowed: std::sync::Arc<super::allow::AllowedMethods>,
 }
 
 impl<E: Endpoint> Middleware<E> for Envelope {
@@ -30,6 +32,7 @@ impl<E: Endpoint> Middleware<E> for Envelope {
         EnvelopeEndpoint {
             inner,
             max_body_bytes: self.max_body_bytes,
+            allowed: std::sync::Arc::clone(&self.allowed),
         }
     }
 }
@@ -38,6 +41,7 @@ impl<E: Endpoint> Middleware<E> for Envelope {
 pub struct EnvelopeEndpoint<E> {
     inner: E,
     max_body_bytes: usize,
+    allowed: std::sync::Arc<super::allow::AllowedMethods>,
 }
 
 impl<E: Endpoint> Endpoint for EnvelopeEndpoint<E> {
@@ -73,6 +77,12 @@ impl<E: Endpoint> Endpoint for EnvelopeEndpoint<E> {
                 Ok(resp) => resp,
                 Err(err) => to_response(&err, &request_id),
             };
+            if resp.status() == poem::http::StatusCode::METHOD_NOT_ALLOWED
+                && let Some(allow) = self.allowed.allow_header(&path)
+                && let Ok(value) = HeaderValue::from_str(&allow)
+            {
+                resp.headers_mut().insert(poem::http::header::ALLOW, value);
+            }
             if let Ok(value) = HeaderValue::from_str(&request_id) {
                 resp.headers_mut().insert(REQUEST_ID, value);
             }
@@ -146,7 +156,10 @@ mod tests {
                 "/boom",
                 make_sync(|_| -> &'static str { panic!("secret internal state /etc/passwd") }),
             )
-            .with(Envelope { max_body_bytes: 16 });
+            .with(Envelope {
+                max_body_bytes: 16,
+                allowed: Default::default(),
+            });
         let resp = app
             .call(Request::builder().uri_str("/boom").finish())
             .await
@@ -160,9 +173,10 @@ mod tests {
 
     #[tokio::test]
     async fn a_malformed_content_length_is_a_validation_error() {
-        let app = Route::new()
-            .at("/", make_sync(|_| "ok"))
-            .with(Envelope { max_body_bytes: 16 });
+        let app = Route::new().at("/", make_sync(|_| "ok")).with(Envelope {
+            max_body_bytes: 16,
+            allowed: Default::default(),
+        });
         let req = Request::builder()
             .method(poem::http::Method::POST)
             .header(header::CONTENT_LENGTH, "ten")

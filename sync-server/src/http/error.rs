@@ -93,7 +93,8 @@ fn from_status(status: StatusCode, err: &poem::Error) -> ApiError {
     let code = match status.as_u16() {
         401 => ErrorCode::Unauthorized,
         403 => ErrorCode::Forbidden,
-        404 | 405 => ErrorCode::NotFound,
+        404 => ErrorCode::NotFound,
+        405 => ErrorCode::MethodNotAllowed,
         409 => ErrorCode::Conflict,
         413 => ErrorCode::PayloadTooLarge,
         429 => ErrorCode::RateLimitExceeded,
@@ -102,10 +103,11 @@ fn from_status(status: StatusCode, err: &poem::Error) -> ApiError {
     };
     match code {
         ErrorCode::InternalError => ApiError::internal(),
-        ErrorCode::NotFound if status == StatusCode::NOT_FOUND => {
-            ApiError::new(code, "there is nothing at this address")
-        }
-        ErrorCode::NotFound => ApiError::new(code, "this address does not accept this method"),
+        ErrorCode::NotFound => ApiError::new(code, "there is nothing at this address"),
+        ErrorCode::MethodNotAllowed => ApiError::new(
+            code,
+            "this address does not accept this method (the Allow header lists those it does)",
+        ),
         _ => ApiError::new(code, err.to_string()),
     }
 }

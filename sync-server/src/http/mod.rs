@@ -1,6 +1,7 @@
 //! The HTTP surface: every API assembled into one poem endpoint, the OpenAPI document
 //! served at `/v1/openapi.json`, and the envelope middleware around everything.
 
+pub mod allow;
 pub mod envelope;
 pub mod error;
 pub mod metrics;
@@ -99,6 +100,15 @@ pub fn app(services: Services) -> impl Endpoint {
     } = services;
     let api = api_service();
     let spec = api.spec_endpoint();
+    let allowed = Arc::new(allow::AllowedMethods::from_spec(
+        &api.spec(),
+        &[
+            ("/v1/openapi.json", &[poem::http::Method::GET]),
+            ("/metrics", &[poem::http::Method::GET]),
+            ("/v1/sync", &[poem::http::Method::GET]),
+            ("/robots.txt", &[poem::http::Method::GET]),
+        ],
+    ));
     Route::new()
         .at("/v1/openapi.json", spec)
         .at("/metrics", poem::get(metrics::metrics))
@@ -127,5 +137,8 @@ pub fn app(services: Services) -> impl Endpoint {
                 .and_then(|u| u.host_str().map(str::to_ascii_lowercase)),
             domains: domain_hosts,
         })
-        .with(Envelope { max_body_bytes })
+        .with(Envelope {
+            max_body_bytes,
+            allowed,
+        })
 }
