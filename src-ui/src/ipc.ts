@@ -31,7 +31,7 @@ export type { DraftPublished } from "./bindings/DraftPublished";
 export type { Settings } from "./bindings/Settings";
 
 import type { CommandError } from "./bindings/CommandError";
-import type { Commands } from "./bindings/Commands";
+import type { Commands, Events } from "./bindings/Commands";
 
 export type CommandName = keyof Commands;
 export type ArgsOf<C extends CommandName> = Commands[C]["args"];
@@ -42,6 +42,9 @@ export type Invoke = <C extends CommandName>(
   cmd: C,
   ...args: {} extends ArgsOf<C> ? [ArgsOf<C>?] : [ArgsOf<C>]
 ) => Promise<ResultOf<C>>;
+
+/** Listen to one of the shell's events, its payload typed by the contract. */
+export type Listen = <E extends keyof Events>(event: E, handler: (payload: Events[E]) => void) => Promise<unknown>;
 
 export function isCommandError(e: unknown): e is CommandError {
   return typeof e === "object" && e !== null && "kind" in e && "message" in e;

@@ -7,15 +7,14 @@ import { invoke as tauriInvoke } from "@tauri-apps/api/core";
 import { listen as tauriListen } from "@tauri-apps/api/event";
 import { getCurrentWindow } from "@tauri-apps/api/window";
 
-import type { Events, Invoke } from "./ipc";
+import type { Events, Invoke, Listen } from "./ipc";
 import { describeError } from "./ipc";
 import App from "./components/App.svelte";
 
 const invoke: Invoke = (cmd, ...args) => tauriInvoke(cmd, { args: args[0] ?? {} });
 
-function listen<E extends keyof Events>(event: E, handler: (payload: Events[E]) => void): Promise<unknown> {
-  return tauriListen<Events[E]>(event, (e) => handler(e.payload));
-}
+const listen: Listen = <E extends keyof Events>(event: E, handler: (payload: Events[E]) => void) =>
+  tauriListen<Events[E]>(event, (e) => handler(e.payload));
 
 try {
   mount(App, {

@@ -9,7 +9,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use pint_model::DraftContent;
-use pint_model::render::{NoMedia, render_draft, slugify};
+use pint_model::render::{NoMedia, escape_html, render_draft, slugify};
 use serde::{Deserialize, Serialize};
 
 use crate::markdown_file;
@@ -59,12 +59,6 @@ fn html_page(content: &DraftContent) -> String {
     } else {
         content.title.as_str()
     };
-    let esc = |s: &str| {
-        s.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('"', "&quot;")
-    };
     format!(
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
@@ -72,8 +66,8 @@ fn html_page(content: &DraftContent) -> String {
          <style>body{{max-width:40rem;margin:3rem auto;padding:0 1rem;font:1.1rem/1.65 Georgia,serif;color:#1f1e1b}}\
          img{{max-width:100%;height:auto}}pre{{overflow-x:auto;background:#f3f1ec;padding:.75rem}}\
          a.anchor{{display:none}}</style>\n</head>\n<body>\n<article>\n<h1>{title}</h1>\n{body}\n</article>\n</body>\n</html>\n",
-        title = esc(title),
-        description = esc(&rendered.excerpt),
+        title = escape_html(title),
+        description = escape_html(&rendered.excerpt),
         body = rendered.html,
     )
 }

@@ -1,7 +1,7 @@
 //! HTML escaping for the markup the renderer writes itself.
 
 /// Escape text for an HTML attribute value in double quotes, or for element content.
-pub(crate) fn attr(s: &str) -> String {
+pub fn attr(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for ch in s.chars() {
         match ch {

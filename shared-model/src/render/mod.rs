@@ -27,6 +27,8 @@ use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag
 use serde::{Deserialize, Serialize};
 
 use crate::DraftContent;
+/// Escape text for HTML element content or a double-quoted attribute.
+pub use escape::attr as escape_html;
 pub use media::{MediaImage, MediaResolver, NoMedia};
 pub use sanitize::sanitize;
 use slug::UniqueIds;
