@@ -56,6 +56,8 @@ describe("the editor in the window", () => {
       await clearEditor(browser);
       await typeText(browser, "```\n    indented()\n```");
       await waitForText(browser, "```\n    indented()\n```");
+      // Shown as code: every line of the block, fences included, in the code style.
+      expect(await browser.execute(() => document.querySelectorAll(".cm-line.cm-codeblock").length)).toBe(3);
       // An empty quote line ends the quote; lists keep going.
       await clearEditor(browser);
       await typeText(browser, "> quoted\n\nafter");

@@ -380,7 +380,7 @@ fn search_results_carry_a_snippet_around_the_match() {
     type_text(
         &mut engine,
         id,
-        "# Day one\n\nWe slept on the **night train** from Vienna to Venice, and woke by the sea.",
+        "# Day one\n\nWe slept on the **night train** from Vienna to [Venice](https://venice.example), and woke by the sea.",
     );
     let found = engine.search("venice").unwrap();
     assert_eq!(found.len(), 1);

@@ -12,6 +12,7 @@ import { HighlightStyle, syntaxHighlighting } from "@codemirror/language";
 import { search, searchKeymap, highlightSelectionMatches } from "@codemirror/search";
 import { tags as t } from "@lezer/highlight";
 
+import { codeBlockLines } from "./code-lines";
 import { enterInCode, endQuoteOnEmptyLine, insertLink, setHeading, toggleLines, toggleWrap } from "./commands";
 
 /** The formatting keys, also listed in the app's shortcut help. */
@@ -74,6 +75,7 @@ export function editorSetup(): Extension[] {
     keymap.of([...searchKeymap, ...historyKeymap, indentWithTab, ...defaultKeymap]),
     markdown({ base: markdownLanguage, codeLanguages: languages }),
     syntaxHighlighting(writerStyle),
+    codeBlockLines,
     EditorView.lineWrapping,
   ];
 }

@@ -29,6 +29,9 @@ nav ul{list-style:none;display:flex;flex-wrap:wrap;gap:1rem;margin:0;padding:0}\
 a{color:var(--link)}h1,h2{line-height:1.25}\
 .meta{color:var(--muted);font-size:.9rem}\
 article img{max-width:100%;height:auto}pre{overflow-x:auto}\
+article a.anchor{color:var(--muted);text-decoration:none;font-weight:400;margin-left:.25em}\
+article pre{background:color-mix(in srgb,var(--fg) 6%,transparent);padding:.75rem 1rem;border-radius:.25rem}\
+article blockquote{margin-left:0;padding-left:1rem;border-left:3px solid color-mix(in srgb,var(--fg) 20%,transparent);color:var(--muted)}\
 .entries{list-style:none;padding:0}.entries li{margin:0 0 1.75rem}\
 footer{color:var(--muted);font-size:.875rem}\
 .featured{display:block;width:100%;height:auto;border-radius:.25rem;margin:.5rem 0 1rem}\

@@ -73,10 +73,32 @@ impl Store {
     }
 }
 
+/// `[text](target)` as `text`: a link's target is not what the creator wrote to be read.
+/// (A link cut off by the snippet's edge is left as it is.)
+fn without_link_targets(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(mid) = rest.find("](") {
+        let Some(close) = rest[mid..].find(')') else {
+            break;
+        };
+        let Some(open) = rest[..mid].rfind('[') else {
+            out.push_str(&rest[..mid + 2]);
+            rest = &rest[mid + 2..];
+            continue;
+        };
+        out.push_str(&rest[..open]);
+        out.push_str(&rest[open + 1..mid]);
+        rest = &rest[mid + close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// A snippet as a line of text: Markdown's marks and line breaks out, the match markers
 /// kept (a title-only match has no body snippet: empty).
 fn plain_snippet(snippet: &str) -> String {
-    let text: String = snippet
+    let text: String = without_link_targets(snippet)
         .chars()
         .filter(|c| !matches!(c, '*' | '_' | '`' | '#' | '>'))
         .map(|c| if c.is_whitespace() { ' ' } else { c })
