@@ -28,7 +28,7 @@ struct Setup {
     base: String,
     token: String,
     tenant: String,
-    storage: std::sync::Arc<dyn Storage>,
+    storage: std::sync::Arc<Storage>,
     _dir: tempfile::TempDir,
 }
 

@@ -1,11 +1,14 @@
-//! pint-server: Pint's hosted backend. Thin HTTP handlers over domain logic over
-//! storage (`db`), one folder per concern.
+//! pint-server: Pint's hosted backend, one folder per concern over storage (`db`),
+//! assembled in `app`; what changed travels on `events`.
 
 pub mod admin;
+pub mod app;
 pub mod auth;
 pub mod blog;
+pub mod clock;
 pub mod db;
 pub mod domains;
+pub mod events;
 pub mod health;
 pub mod http;
 pub mod mail;
@@ -44,7 +47,7 @@ pub enum StartError {
 }
 
 /// Connect to the database the settings name and bring its schema up to date.
-pub async fn prepare_storage(settings: &Settings) -> Result<Arc<dyn Storage>, DbError> {
+pub async fn prepare_storage(settings: &Settings) -> Result<Arc<Storage>, DbError> {
     let storage = db::connect(settings.database_url.as_deref(), &settings.data_dir).await?;
     storage.migrate().await?;
     Ok(storage)
@@ -53,7 +56,7 @@ pub async fn prepare_storage(settings: &Settings) -> Result<Arc<dyn Storage>, Db
 /// A server bound to its address, not yet serving.
 pub struct Bound {
     acceptor: poem::listener::TcpAcceptor,
-    storage: Arc<dyn Storage>,
+    storage: Arc<Storage>,
     auth: Arc<Auth>,
     mailer: mail::Mailer,
     settings: Settings,
@@ -79,79 +82,13 @@ impl Bound {
 
     /// Serve until `shutdown` completes, then finish in-flight requests.
     pub async fn serve(self, shutdown: impl Future<Output = ()> + Send) -> std::io::Result<()> {
-        let sync_docs = sync::docs::SyncDocs::new(Arc::clone(&self.storage));
-        let blog_cache = Arc::new(blog::cache::BlogCache::default());
-        let scheduler = tokio::spawn(publish::scheduler::run(
-            Arc::clone(&self.storage),
-            Arc::clone(&blog_cache),
-        ));
-        let views = Arc::new(blog::views::ViewCounter::default());
-        let site = blog::Site {
-            public_url: self.settings.public_url.clone(),
-            blog_domain: self.settings.blog_domain.clone(),
-        };
-        let mailings = tokio::spawn(blog::mailing::run(
-            Arc::clone(&self.storage),
-            self.mailer.clone(),
-            Arc::clone(&self.auth),
-            site.clone(),
-        ));
-        let domain_hosts = Arc::new(domains::DomainHosts::new(
-            Arc::clone(&self.storage),
-            Arc::clone(&blog_cache),
-        ));
-        let views_storage = Arc::clone(&self.storage);
-        let flusher = tokio::spawn(blog::views::flusher(
-            Arc::clone(&self.storage),
-            Arc::clone(&views),
-        ));
-        // Changes stored by other servers sharing the database reach this one's clients;
-        // a blog another server published drops this one's cached pages of it.
-        if let Some(mut changes) = self.storage.document_changes().await {
-            let docs = sync_docs.clone();
-            let cache = Arc::clone(&blog_cache);
-            let hosts = Arc::clone(&domain_hosts);
-            tokio::spawn(async move {
-                while let Some(id) = changes.recv().await {
-                    if let Some(subdomain) = id.strip_prefix(crate::db::posts::BLOG_CHANGED_PREFIX)
-                    {
-                        cache.invalidate(subdomain);
-                        hosts.clear();
-                        continue;
-                    }
-                    if let Err(e) = docs.refresh(&id).await {
-                        tracing::warn!(document = %id, error = %e, "could not merge another server's change");
-                    }
-                }
-            });
-        }
-        let sync_access = sync::access::AccessWatch::start(Arc::clone(&self.storage));
-        let app = http::app(http::Services {
-            sync_docs,
-            sync_access,
-            sync_settings: sync::connection::SyncSettings {
-                max_message_bytes: self.settings.max_sync_message_bytes,
-                peer_id: format!("pint-server-{}", uuid::Uuid::now_v7()),
-            },
-            storage: self.storage,
-            auth: self.auth,
-            mailer: self.mailer,
-            max_body_bytes: self.settings.max_body_bytes,
-            site,
-            blog_cache,
-            views: Arc::clone(&views),
-            domain_hosts,
-            dns: Arc::new(domains::dns::Dns::new(self.settings.dns_server)),
-        });
+        let (state, tasks) =
+            app::State::start(self.storage, self.auth, self.mailer, &self.settings);
         let served = Server::new_with_acceptor(self.acceptor)
             .name("pint-server")
-            .run_with_graceful_shutdown(app, shutdown, Some(SHUTDOWN_GRACE))
+            .run_with_graceful_shutdown(app::routes(state), shutdown, Some(SHUTDOWN_GRACE))
             .await;
-        scheduler.abort();
-        mailings.abort();
-        flusher.abort();
-        // Views noted since the last write are written before the process ends.
-        views.flush(views_storage.as_ref()).await;
+        tasks.stop().await;
         served
     }
 }

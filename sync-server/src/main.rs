@@ -52,7 +52,7 @@ async fn set_role(email: &str, role: &str) -> Result<(), String> {
         .map_err(|e| e.to_string())?
         .ok_or_else(|| format!("no user has the address {email}"))?;
     storage
-        .set_role(&user.id, role, pint_server::auth::now_ms())
+        .set_role(&user.id, role, pint_server::clock::now_ms())
         .await
         .map_err(|e| e.to_string())?;
     println!("{email} is now {role}");

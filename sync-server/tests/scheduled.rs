@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use common::blog_owner::BlogOwner;
 use common::{Backend, TestServer, http};
 use pint_model::{DocumentId, Draft, DraftKind, Splice};
-use pint_server::db::posts::ScheduledRecord;
+use pint_server::db::jobs::ScheduledRecord;
 use serde_json::{Value, json};
 
 fn now_ms() -> i64 {

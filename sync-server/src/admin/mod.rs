@@ -10,7 +10,8 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
-use crate::auth::{BearerAuth, Caller, UserView, now_ms};
+use crate::auth::{BearerAuth, Caller, UserView};
+use crate::clock::now_ms;
 use crate::db::Storage;
 use crate::http::ApiError;
 
@@ -56,7 +57,7 @@ impl AdminApi {
     #[oai(path = "/users", method = "get")]
     async fn users(
         &self,
-        storage: Data<&Arc<dyn Storage>>,
+        storage: Data<&Arc<Storage>>,
         caller: BearerAuth,
         after: Query<Option<String>>,
         limit: Query<Option<i64>>,
@@ -72,7 +73,7 @@ impl AdminApi {
     #[oai(path = "/tenants", method = "get")]
     async fn tenants(
         &self,
-        storage: Data<&Arc<dyn Storage>>,
+        storage: Data<&Arc<Storage>>,
         caller: BearerAuth,
         after: Query<Option<String>>,
         limit: Query<Option<i64>>,
@@ -99,7 +100,7 @@ impl AdminApi {
     #[oai(path = "/users/:id/ban", method = "post")]
     async fn ban(
         &self,
-        storage: Data<&Arc<dyn Storage>>,
+        storage: Data<&Arc<Storage>>,
         caller: BearerAuth,
         id: Path<String>,
     ) -> poem::Result<Done> {
@@ -114,7 +115,7 @@ impl AdminApi {
     #[oai(path = "/users/:id/unban", method = "post")]
     async fn unban(
         &self,
-        storage: Data<&Arc<dyn Storage>>,
+        storage: Data<&Arc<Storage>>,
         caller: BearerAuth,
         id: Path<String>,
     ) -> poem::Result<Done> {
@@ -123,7 +124,7 @@ impl AdminApi {
     }
 }
 
-async fn set_role(storage: &Arc<dyn Storage>, id: &str, role: &str) -> poem::Result<Done> {
+async fn set_role(storage: &Arc<Storage>, id: &str, role: &str) -> poem::Result<Done> {
     if id.len() > 64 || !storage.set_role(id, role, now_ms()).await? {
         return Err(ApiError::new(ErrorCode::NotFound, "there is no such user").into());
     }

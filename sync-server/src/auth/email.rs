@@ -11,7 +11,8 @@ use poem_openapi::param::Query;
 use poem_openapi::payload::{Json, PlainText};
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
-use super::{Auth, BearerAuth, client_key, now_ms, password, tokens};
+use super::{Auth, BearerAuth, client_key, password, tokens};
+use crate::clock::now_ms;
 use crate::db::Storage;
 use crate::db::accounts::{EmailToken, UserRecord};
 use crate::http::ApiError;
@@ -24,7 +25,7 @@ const VERIFY_TTL_MS: i64 = 7 * 24 * 3600 * 1000;
 const RESET_TTL_MS: i64 = 3600 * 1000;
 
 async fn new_token(
-    storage: &dyn Storage,
+    storage: &Storage,
     user: &UserRecord,
     purpose: &str,
     ttl_ms: i64,
@@ -49,7 +50,7 @@ async fn new_token(
 
 /// Mail a verification link to the user's address.
 pub async fn send_verification(
-    storage: &dyn Storage,
+    storage: &Storage,
     mailer: &Mailer,
     user: &UserRecord,
 ) -> poem::Result<()> {
@@ -107,7 +108,7 @@ impl EmailFlowsApi {
     #[oai(path = "/verify-email", method = "get")]
     async fn verify_email(
         &self,
-        storage: Data<&Arc<dyn Storage>>,
+        storage: Data<&Arc<Storage>>,
         token: Query<String>,
     ) -> poem::Result<PlainText<String>> {
         if token.0.len() > 256 {
@@ -127,7 +128,7 @@ impl EmailFlowsApi {
     #[oai(path = "/resend-verification", method = "post")]
     async fn resend_verification(
         &self,
-        storage: Data<&Arc<dyn Storage>>,
+        storage: Data<&Arc<Storage>>,
         mailer: Data<&Mailer>,
         auth: Data<&Arc<Auth>>,
         caller: BearerAuth,
@@ -146,7 +147,7 @@ impl EmailFlowsApi {
     async fn forgot_password(
         &self,
         req: &Request,
-        storage: Data<&Arc<dyn Storage>>,
+        storage: Data<&Arc<Storage>>,
         mailer: Data<&Mailer>,
         auth: Data<&Arc<Auth>>,
         body: Json<ForgotPassword>,
@@ -184,7 +185,7 @@ impl EmailFlowsApi {
     async fn reset_password(
         &self,
         req: &Request,
-        storage: Data<&Arc<dyn Storage>>,
+        storage: Data<&Arc<Storage>>,
         auth: Data<&Arc<Auth>>,
         body: Json<ResetPassword>,
     ) -> poem::Result<Json<super::UserView>> {

@@ -15,6 +15,7 @@ use poem_openapi::auth::Bearer;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi, SecurityScheme};
 
+use crate::clock::now_ms;
 use crate::db::Storage;
 use crate::db::accounts::{NewSession, NewUser, Refreshed, SessionRecord, UserRecord, revoked};
 use crate::http::ApiError;
@@ -93,8 +94,7 @@ pub struct Caller {
 pub struct BearerAuth(pub Caller);
 
 async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<Caller> {
-    let (Some(auth), Some(storage)) = (req.data::<Arc<Auth>>(), req.data::<Arc<dyn Storage>>())
-    else {
+    let (Some(auth), Some(storage)) = (req.data::<Arc<Auth>>(), req.data::<Arc<Storage>>()) else {
         return Err(ApiError::internal().into());
     };
     caller_for_token(storage.as_ref(), auth, &bearer.token).await
@@ -103,11 +103,7 @@ async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<Caller> {
 /// Who an access token speaks for: a genuine, unexpired token of a session that has not
 /// ended, of a user who is not banned (403). Also checked again during long sync
 /// sessions, so an ended session or a ban is noticed there too.
-pub async fn caller_for_token(
-    storage: &dyn Storage,
-    auth: &Auth,
-    token: &str,
-) -> poem::Result<Caller> {
+pub async fn caller_for_token(storage: &Storage, auth: &Auth, token: &str) -> poem::Result<Caller> {
     let unauthorized = |message: &str| ApiError::new(ErrorCode::Unauthorized, message);
     let claims = auth.keys.check(token).ok_or_else(|| {
         unauthorized("the access token is not valid or has expired; refresh it or sign in again")
@@ -117,7 +113,7 @@ pub async fn caller_for_token(
 
 /// The caller of a session, if the session still stands (see `caller_for_token`).
 pub async fn session_caller(
-    storage: &dyn Storage,
+    storage: &Storage,
     session_id: &str,
     user_id: &str,
 ) -> poem::Result<Caller> {
@@ -140,15 +136,6 @@ pub async fn session_caller(
         user,
         session_id: session.id,
     })
-}
-
-/// A storage failure: logged with its cause (inside the request's span), answered as
-/// INTERNAL_ERROR with nothing internal in it.
-pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
 }
 
 /// Run a slow, CPU-bound step (password hashing) off the async runtime.
@@ -212,7 +199,7 @@ pub struct SignedIn {
     pub refresh_token: String,
     /// The blog created with the account, when one was asked for (null if its subdomain
     /// was taken in the same instant by someone else).
-    pub blog: Option<crate::tenants::TenantView>,
+    pub blog: Option<crate::tenants::wire::TenantView>,
 }
 
 #[derive(Debug, Object)]
@@ -225,7 +212,7 @@ struct RegisterRequest {
     /// Shown in the list of sessions, e.g. "Ada's laptop".
     device_name: Option<String>,
     /// Create the account's first blog too.
-    blog: Option<crate::tenants::NewBlog>,
+    blog: Option<crate::tenants::wire::NewBlog>,
 }
 
 #[derive(Debug, Object)]
@@ -264,7 +251,7 @@ fn device_problem(device: Option<&str>) -> Option<String> {
 
 /// Open a new session for `user` and hand out its first tokens.
 pub async fn sign_in(
-    storage: &dyn Storage,
+    storage: &Storage,
     auth: &Auth,
     user: &UserRecord,
     device_name: Option<&str>,
@@ -329,7 +316,7 @@ impl AuthApi {
     async fn register(
         &self,
         req: &Request,
-        storage: Data<&Arc<dyn Storage>>,
+        storage: Data<&Arc<Storage>>,
         auth: Data<&Arc<Auth>>,
         mailer: Data<&Mailer>,
         body: Json<RegisterRequest>,
@@ -355,7 +342,7 @@ impl AuthApi {
         let blog_name = body
             .blog
             .as_ref()
-            .map(|b| crate::tenants::check_new_blog(b, &mut fields));
+            .map(|b| crate::tenants::wire::check_new_blog(b, &mut fields));
         fields.finish()?;
         if let Some(blog) = &body.blog
             && storage.subdomain_taken(&blog.subdomain).await?
@@ -392,11 +379,15 @@ impl AuthApi {
         let mut signed_in =
             sign_in(storage.as_ref(), &auth, &user, body.device_name.as_deref()).await?;
         if let (Some(blog), Some(name)) = (&body.blog, blog_name) {
-            signed_in.blog =
-                crate::tenants::create_blog(storage.as_ref(), &user.id, &blog.subdomain, &name)
-                    .await
-                    .ok()
-                    .map(|t| crate::tenants::TenantView::new(&t, crate::db::tenants::Role::Owner));
+            signed_in.blog = crate::tenants::service::create_blog(
+                storage.as_ref(),
+                &user.id,
+                &blog.subdomain,
+                &name,
+            )
+            .await
+            .ok()
+            .map(|t| crate::tenants::wire::TenantView::new(&t, crate::db::tenants::Role::Owner));
         }
         Ok(Registered::Created(Json(signed_in)))
     }
@@ -406,7 +397,7 @@ impl AuthApi {
     async fn login(
         &self,
         req: &Request,
-        storage: Data<&Arc<dyn Storage>>,
+        storage: Data<&Arc<Storage>>,
         auth: Data<&Arc<Auth>>,
         body: Json<LoginRequest>,
     ) -> poem::Result<Json<SignedIn>> {
@@ -449,7 +440,7 @@ impl AuthApi {
     #[oai(path = "/refresh", method = "post")]
     async fn refresh(
         &self,
-        storage: Data<&Arc<dyn Storage>>,
+        storage: Data<&Arc<Storage>>,
         auth: Data<&Arc<Auth>>,
         body: Json<RefreshRequest>,
     ) -> poem::Result<Json<SignedIn>> {
@@ -491,7 +482,7 @@ impl AuthApi {
     #[oai(path = "/logout", method = "post")]
     async fn logout(
         &self,
-        storage: Data<&Arc<dyn Storage>>,
+        storage: Data<&Arc<Storage>>,
         caller: BearerAuth,
     ) -> poem::Result<SignedOut> {
         let Caller { user, session_id } = caller.0;

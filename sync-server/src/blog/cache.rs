@@ -1,9 +1,8 @@
 //! Rendered blog responses kept in memory per blog and path, so a reader's request for
 //! a cached page costs no database query and no rendering: its bytes are kept plain,
 //! gzip and brotli, with a strong ETag (a matching `If-None-Match` answers 304). A
-//! blog's entries are dropped when it publishes or unpublishes (here at once; other
-//! servers on the same PostgreSQL are told through NOTIFY); entries also expire after
-//! `TTL`. Only successful pages and redirects are kept; 404s never are (unknown paths
+//! blog's entries are dropped when it changes (a `Change::Blog` event, from this server
+//! or another sharing the database); entries also expire after `TTL`. Only successful pages and redirects are kept; 404s never are (unknown paths
 //! cannot fill the cache).
 
 use std::collections::HashMap;
@@ -14,6 +13,8 @@ use std::time::{Duration, Instant};
 use poem::http::{HeaderValue, StatusCode, header};
 use poem::{Body, Endpoint, IntoResponse, Middleware, Request, Response, Result};
 use sha2::Digest;
+
+use crate::events::{Change, Listener};
 
 /// How long an entry is served at most (a safety net: publishing drops entries at once).
 pub const TTL: Duration = Duration::from_secs(600);
@@ -56,24 +57,21 @@ impl BlogCache {
         });
     }
 
-    /// Drop everything kept of the blog a member's request changed.
-    pub async fn invalidate_blog_of(
-        &self,
-        storage: &dyn crate::db::Storage,
-        scope: &crate::db::tenants::TenantScope,
-    ) -> Result<(), crate::db::DbError> {
-        if let Some(blog) = storage.tenant(scope).await? {
-            self.invalidate(&blog.subdomain);
-        }
-        Ok(())
-    }
-
     pub fn len(&self) -> usize {
         self.lock().len()
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+/// A blog changed: its pages go, so the next reader gets them rendered anew.
+impl Listener for BlogCache {
+    fn heard(&self, change: &Change) {
+        if let Change::Blog { subdomain } = change {
+            self.invalidate(subdomain);
+        }
     }
 }
 

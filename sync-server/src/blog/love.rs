@@ -15,10 +15,10 @@ use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 use serde::Deserialize;
 
-use super::cache::BlogCache;
 use super::html::{Page, esc};
 use super::{Site, blog_or_404, gate, page_response, private, root_for, server_error};
-use crate::auth::{BearerAuth, now_ms};
+use crate::auth::BearerAuth;
+use crate::clock::now_ms;
 use crate::db::Storage;
 use crate::db::love::LoveNote;
 use crate::http::ApiError;
@@ -148,7 +148,7 @@ fn wall(
 #[handler]
 pub async fn page(
     req: &Request,
-    storage: Data<&Arc<dyn Storage>>,
+    storage: Data<&Arc<Storage>>,
     site: Data<&Site>,
     poem::web::Path(subdomain): poem::web::Path<String>,
 ) -> Response {
@@ -186,7 +186,7 @@ pub async fn page(
 #[handler]
 pub async fn send(
     req: &Request,
-    storage: Data<&Arc<dyn Storage>>,
+    storage: Data<&Arc<Storage>>,
     auth: Data<&Arc<crate::auth::Auth>>,
     site: Data<&Site>,
     poem::web::Path(subdomain): poem::web::Path<String>,
@@ -308,7 +308,7 @@ impl LoveApi {
     #[oai(path = "/:id/love", method = "get")]
     async fn list(
         &self,
-        storage: Data<&Arc<dyn Storage>>,
+        storage: Data<&Arc<Storage>>,
         caller: BearerAuth,
         id: Path<String>,
         status: Query<Option<String>>,
@@ -339,8 +339,7 @@ impl LoveApi {
     #[oai(path = "/:id/love/:note_id", method = "put")]
     async fn decide(
         &self,
-        storage: Data<&Arc<dyn Storage>>,
-        cache: Data<&Arc<BlogCache>>,
+        storage: Data<&Arc<Storage>>,
         caller: BearerAuth,
         id: Path<String>,
         note_id: Path<String>,
@@ -370,7 +369,6 @@ impl LoveApi {
         };
         let note =
             note.ok_or_else(|| ApiError::new(ErrorCode::NotFound, "this blog has no such note"))?;
-        cache.invalidate_blog_of(storage.as_ref(), &scope).await?;
         Ok(Json(note.into()))
     }
 }

@@ -7,8 +7,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::auth::{Auth, now_ms};
+use crate::auth::Auth;
 use crate::blog::{Site, post_url};
+use crate::clock::now_ms;
 use crate::db::Storage;
 use crate::db::mailings::MailingRecord;
 use crate::mail::{Mail, Mailer};
@@ -21,7 +22,7 @@ const LEASE_MS: i64 = 60_000;
 const BATCH: i64 = 100;
 
 /// Send queued mailings until the process ends.
-pub async fn run(storage: Arc<dyn Storage>, mailer: Mailer, auth: Arc<Auth>, site: Site) {
+pub async fn run(storage: Arc<Storage>, mailer: Mailer, auth: Arc<Auth>, site: Site) {
     loop {
         tokio::time::sleep(POLL_EVERY).await;
         loop {
@@ -38,7 +39,7 @@ pub async fn run(storage: Arc<dyn Storage>, mailer: Mailer, auth: Arc<Auth>, sit
 }
 
 async fn send(
-    storage: &dyn Storage,
+    storage: &Storage,
     mailer: &Mailer,
     auth: &Auth,
     site: &Site,

@@ -219,14 +219,14 @@ pub(crate) fn server_error(e: impl std::fmt::Display) -> Response {
 /// The blog at a subdomain, and its pages for the navigation.
 /// The blog at a subdomain with its pages, or the page to answer with (404, or an error).
 pub(crate) async fn blog_or_404(
-    storage: &dyn Storage,
+    storage: &Storage,
     subdomain: &str,
 ) -> Result<(TenantRecord, Vec<PostRecord>), Response> {
     blog(storage, subdomain).await?.ok_or_else(not_found_page)
 }
 
 pub(crate) async fn blog(
-    storage: &dyn Storage,
+    storage: &Storage,
     subdomain: &str,
 ) -> Result<Option<(TenantRecord, Vec<PostRecord>)>, Response> {
     if subdomain.len() > 63 {
@@ -249,7 +249,7 @@ pub(crate) async fn blog(
 #[handler]
 async fn index(
     req: &Request,
-    storage: Data<&Arc<dyn Storage>>,
+    storage: Data<&Arc<Storage>>,
     site: Data<&Site>,
     Path(subdomain): Path<String>,
     Query(query): Query<IndexQuery>,
@@ -348,7 +348,7 @@ async fn index(
 #[handler]
 async fn entry(
     req: &Request,
-    storage: Data<&Arc<dyn Storage>>,
+    storage: Data<&Arc<Storage>>,
     site: Data<&Site>,
     Path((subdomain, slug)): Path<(String, String)>,
 ) -> Response {
@@ -514,7 +514,7 @@ fn machine_response(content_type: &str, body: String) -> Response {
 
 /// The blog and its newest posts (feeds), or the response to give instead.
 async fn feed_posts(
-    storage: &dyn Storage,
+    storage: &Storage,
     subdomain: &str,
 ) -> Result<(TenantRecord, Vec<PostRecord>), Response> {
     let (blog, _) = blog_or_404(storage, subdomain).await?;
@@ -540,7 +540,7 @@ macro_rules! feed_handler {
     ($name:ident, $render:path, $type:literal) => {
         #[handler]
         async fn $name(
-            storage: Data<&Arc<dyn Storage>>,
+            storage: Data<&Arc<Storage>>,
             site: Data<&Site>,
             Path(subdomain): Path<String>,
         ) -> Response {
@@ -566,7 +566,7 @@ feed_handler!(
 
 #[handler]
 async fn sitemap(
-    storage: Data<&Arc<dyn Storage>>,
+    storage: Data<&Arc<Storage>>,
     site: Data<&Site>,
     Path(subdomain): Path<String>,
 ) -> Response {
@@ -595,7 +595,7 @@ async fn sitemap(
 
 #[handler]
 async fn robots(
-    storage: Data<&Arc<dyn Storage>>,
+    storage: Data<&Arc<Storage>>,
     site: Data<&Site>,
     Path(subdomain): Path<String>,
 ) -> Response {
@@ -715,7 +715,7 @@ fn locked_page(
 /// gave it (their pages are then private), else the form to answer with.
 pub(crate) async fn gate(
     req: &Request,
-    storage: &dyn Storage,
+    storage: &Storage,
     blog: &TenantRecord,
 ) -> Result<bool, Response> {
     match storage.blog_password(&blog.id).await {
@@ -752,7 +752,7 @@ struct UnlockForm {
 #[handler]
 async fn unlock(
     req: &Request,
-    storage: Data<&Arc<dyn Storage>>,
+    storage: Data<&Arc<Storage>>,
     auth: Data<&Arc<crate::auth::Auth>>,
     Path((subdomain, slug)): Path<(String, String)>,
     form: poem::Result<poem::web::Form<UnlockForm>>,
@@ -778,7 +778,7 @@ async fn unlock(
 #[handler]
 async fn unlock_blog(
     req: &Request,
-    storage: Data<&Arc<dyn Storage>>,
+    storage: Data<&Arc<Storage>>,
     auth: Data<&Arc<crate::auth::Auth>>,
     Path(subdomain): Path<String>,
     form: poem::Result<poem::web::Form<UnlockForm>>,
@@ -826,7 +826,7 @@ async fn try_password(
         return locked_page(blog, pages, &root, post, Some("That is not the password."));
     }
     let key = unlock_key(post, blog);
-    let Ok(token) = auth.keys.issue_unlock(&key, crate::auth::now_ms() / 1000) else {
+    let Ok(token) = auth.keys.issue_unlock(&key, crate::clock::now_ms() / 1000) else {
         return server_error("cannot sign the reader's cookie");
     };
     let secure = if req.header("x-forwarded-proto") == Some("https")
@@ -858,9 +858,8 @@ async fn try_password(
 #[handler]
 async fn like(
     req: &Request,
-    storage: Data<&Arc<dyn Storage>>,
+    storage: Data<&Arc<Storage>>,
     auth: Data<&Arc<crate::auth::Auth>>,
-    cache: Data<&Arc<cache::BlogCache>>,
     Path((subdomain, slug)): Path<(String, String)>,
 ) -> Response {
     let (blog, _) = match blog_or_404(storage.as_ref(), &subdomain).await {
@@ -898,12 +897,11 @@ async fn like(
     }
     let reader = crate::auth::reader_hash(&auth, req, &post.id);
     if let Err(e) = storage
-        .toggle_like(&blog.id, &post.id, &reader, crate::auth::now_ms())
+        .toggle_like(&blog.id, &post.id, &reader, crate::clock::now_ms())
         .await
     {
         return server_error(e);
     }
-    cache.invalidate(&blog.subdomain);
     Response::builder()
         .status(StatusCode::SEE_OTHER)
         .header(header::LOCATION, back)
@@ -915,7 +913,7 @@ async fn like(
 #[handler]
 async fn tag(
     req: &Request,
-    storage: Data<&Arc<dyn Storage>>,
+    storage: Data<&Arc<Storage>>,
     site: Data<&Site>,
     Path((subdomain, tag)): Path<(String, String)>,
 ) -> Response {

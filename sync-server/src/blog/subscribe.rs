@@ -53,7 +53,7 @@ pub struct TokenQuery {
 #[handler]
 pub async fn subscribe(
     req: &Request,
-    storage: Data<&Arc<dyn Storage>>,
+    storage: Data<&Arc<Storage>>,
     auth: Data<&Arc<crate::auth::Auth>>,
     mailer: Data<&Mailer>,
     site: Data<&Site>,
@@ -107,7 +107,7 @@ pub async fn subscribe(
             &email,
             &confirm_hash,
             &unsubscribe_hash,
-            crate::auth::now_ms(),
+            crate::clock::now_ms(),
         )
         .await
     {
@@ -143,7 +143,7 @@ pub async fn subscribe(
 #[handler]
 pub async fn confirm(
     req: &Request,
-    storage: Data<&Arc<dyn Storage>>,
+    storage: Data<&Arc<Storage>>,
     Path(subdomain): Path<String>,
     Query(query): Query<TokenQuery>,
 ) -> Response {
@@ -155,7 +155,7 @@ pub async fn confirm(
     let token = query.token.unwrap_or_default();
     let done = token.len() <= 128
         && storage
-            .confirm_subscriber(&blog.id, &refresh_hash(&token), crate::auth::now_ms())
+            .confirm_subscriber(&blog.id, &refresh_hash(&token), crate::clock::now_ms())
             .await
             .unwrap_or(false);
     if done {
@@ -181,7 +181,7 @@ pub async fn confirm(
 #[handler]
 pub async fn unsubscribe_page(
     req: &Request,
-    storage: Data<&Arc<dyn Storage>>,
+    storage: Data<&Arc<Storage>>,
     Path(subdomain): Path<String>,
     Query(query): Query<TokenQuery>,
 ) -> Response {
@@ -212,7 +212,7 @@ pub async fn unsubscribe_page(
 #[handler]
 pub async fn unsubscribe(
     req: &Request,
-    storage: Data<&Arc<dyn Storage>>,
+    storage: Data<&Arc<Storage>>,
     auth: Data<&Arc<crate::auth::Auth>>,
     Path(subdomain): Path<String>,
     Query(query): Query<TokenQuery>,

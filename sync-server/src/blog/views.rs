@@ -46,7 +46,7 @@ impl ViewCounter {
     }
 
     /// Write what was noted (the flusher calls this; tests may too).
-    pub async fn flush(&self, storage: &dyn Storage) {
+    pub async fn flush(&self, storage: &Storage) {
         let views = self.take();
         if views.is_empty() {
             return;
@@ -81,7 +81,7 @@ impl ViewCounter {
 }
 
 /// Write noted views every `FLUSH_EVERY` until the process ends.
-pub async fn flusher(storage: Arc<dyn Storage>, counter: Arc<ViewCounter>) {
+pub async fn flusher(storage: Arc<Storage>, counter: Arc<ViewCounter>) {
     loop {
         tokio::time::sleep(FLUSH_EVERY).await;
         counter.flush(storage.as_ref()).await;
@@ -137,7 +137,7 @@ impl<E: Endpoint> Endpoint for CountedEndpoint<E> {
             .flatten()
             .and_then(|(subdomain, slug)| {
                 let auth = req.data::<Arc<crate::auth::Auth>>()?;
-                let day = super::html::rfc3339(crate::auth::now_ms())[..10].to_owned();
+                let day = super::html::rfc3339(crate::clock::now_ms())[..10].to_owned();
                 let mut h = sha2::Sha256::new();
                 h.update(auth.reader_salt);
                 h.update(day.as_bytes());

@@ -3,8 +3,9 @@
 //! stored change takes the next number of its tenant's change counter, so "what changed
 //! since cursor N" is one indexed query (fast reconnect).
 
-use super::DbError;
 use super::tenants::TenantScope;
+use super::{DbError, Rls, Storage, announce};
+use crate::events::Change;
 
 /// A document's stored bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,38 +34,164 @@ pub struct ChangedDocument {
     pub change_seq: i64,
 }
 
-#[async_trait::async_trait]
-pub trait DocumentStore: Send + Sync {
+pub(crate) fn join_heads(heads: &[String]) -> String {
+    heads.join(" ")
+}
+
+pub(crate) fn split_heads(heads: &str) -> Vec<String> {
+    heads
+        .split(' ')
+        .filter(|h| !h.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+impl Storage {
+    /// Take the tenant's next change number, inside the caller's transaction.
+    pub(crate) async fn next_change_seq<'c, E>(executor: E, tenant_id: &str) -> Result<i64, DbError>
+    where
+        E: sqlx::Executor<'c, Database = sqlx::Any>,
+    {
+        Ok(sqlx::query_scalar("INSERT INTO tenant_change_counters (tenant_id, last_seq) VALUES ($1, 1)
+                     ON CONFLICT (tenant_id) DO UPDATE SET last_seq = tenant_change_counters.last_seq + 1
+                     RETURNING last_seq")
+                .bind(tenant_id)
+                .fetch_one(executor)
+                .await?)
+    }
+}
+
+impl Storage {
     /// The tenant that owns a document (looked up in the platform scope, to decide
     /// whether a caller may see it at all).
-    async fn document_tenant(&self, id: &str) -> Result<Option<String>, DbError>;
+    pub async fn document_tenant(&self, id: &str) -> Result<Option<String>, DbError> {
+        let mut tx = self.write(Rls::PLATFORM).await?;
+        let tenant = sqlx::query_scalar("SELECT tenant_id FROM documents WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(tenant)
+    }
+
     /// Store a new document; its change number, or `None` when the id is taken (in any
     /// tenant).
-    async fn create_document(
+    pub async fn create_document(
         &self,
         scope: &TenantScope,
         id: &str,
         snapshot: &[u8],
         heads: &[String],
         now: i64,
-    ) -> Result<Option<i64>, DbError>;
-    async fn load_document(
+    ) -> Result<Option<i64>, DbError> {
+        let mut tx = self.write(Rls::tenant(scope.tenant_id())).await?;
+        let seq = Self::next_change_seq(&mut *tx, scope.tenant_id()).await?;
+        let inserted = sqlx::query("INSERT INTO documents (id, tenant_id, snapshot, heads, change_seq, created_by, created_at, updated_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT (id) DO NOTHING")
+                .bind(id)
+                .bind(scope.tenant_id())
+                .bind(snapshot)
+                .bind(join_heads(heads))
+                .bind(seq)
+                .bind(scope.actor_id())
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+        if inserted.rows_affected() != 1 {
+            return Ok(None);
+        }
+        tx.commit().await?;
+        Ok(Some(seq))
+    }
+
+    pub async fn load_document(
         &self,
         scope: &TenantScope,
         id: &str,
-    ) -> Result<Option<StoredDocument>, DbError>;
+    ) -> Result<Option<StoredDocument>, DbError> {
+        let mut tx = self.write(Rls::tenant(scope.tenant_id())).await?;
+        let row: Option<(Vec<u8>, String, i64)> = sqlx::query_as(
+            "SELECT snapshot, heads, change_seq FROM documents WHERE id = $1 AND tenant_id = $2",
+        )
+        .bind(id)
+        .bind(scope.tenant_id())
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((snapshot, heads, change_seq)) = row else {
+            return Ok(None);
+        };
+        let chunks: Vec<(i64, Vec<u8>)> = sqlx::query_as(
+            "SELECT seq, bytes FROM document_chunks WHERE document_id = $1 AND tenant_id = $2
+                     ORDER BY seq",
+        )
+        .bind(id)
+        .bind(scope.tenant_id())
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Some(StoredDocument {
+            snapshot,
+            chunks,
+            heads: split_heads(&heads),
+            change_seq,
+        }))
+    }
+
     /// Store chunks of changes to documents of one tenant, each with the document's heads
     /// after it, in one transaction (one disk flush for them all): for each, the tenant's
     /// change number it got, or `None` when the scope has no such document (the others
     /// are stored all the same).
-    async fn append_document_chunks(
+    pub async fn append_document_chunks(
         &self,
         scope: &TenantScope,
         chunks: &[NewChunk<'_>],
         now: i64,
-    ) -> Result<Vec<Option<i64>>, DbError>;
+    ) -> Result<Vec<Option<i64>>, DbError> {
+        let mut tx = self.write(Rls::tenant(scope.tenant_id())).await?;
+        let mut seqs = Vec::with_capacity(chunks.len());
+        for chunk in chunks {
+            let seq = Self::next_change_seq(&mut *tx, scope.tenant_id()).await?;
+            let updated = sqlx::query(
+                "UPDATE documents SET heads = $3, change_seq = $4, updated_at = $5
+                         WHERE id = $1 AND tenant_id = $2",
+            )
+            .bind(chunk.id)
+            .bind(scope.tenant_id())
+            .bind(join_heads(chunk.heads))
+            .bind(seq)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            if updated.rows_affected() != 1 {
+                seqs.push(None);
+                continue;
+            }
+            sqlx::query(
+                "INSERT INTO document_chunks (document_id, tenant_id, seq, bytes, created_at)
+                         VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(chunk.id)
+            .bind(scope.tenant_id())
+            .bind(seq)
+            .bind(chunk.bytes)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            announce(
+                &mut tx,
+                &Change::Document {
+                    id: chunk.id.to_owned(),
+                },
+            )
+            .await?;
+            seqs.push(Some(seq));
+        }
+        tx.commit().await?;
+        Ok(seqs)
+    }
+
     /// Store one chunk of changes and the heads after it (`append_document_chunks`).
-    async fn append_document_chunk(
+    pub async fn append_document_chunk(
         &self,
         scope: &TenantScope,
         id: &str,
@@ -79,244 +206,65 @@ pub trait DocumentStore: Send + Sync {
             .pop()
             .flatten())
     }
+
     /// Replace the snapshot with one that contains the chunks `merged` (by seq), and
     /// delete exactly those, in one transaction. Chunks stored meanwhile (by another
     /// server) are not in the snapshot and stay.
-    async fn compact_document(
+    pub async fn compact_document(
         &self,
         scope: &TenantScope,
         id: &str,
         snapshot: &[u8],
         merged: &[i64],
-    ) -> Result<bool, DbError>;
-    /// Documents changed after `cursor`, oldest change first, at most `limit`.
-    async fn changed_since(
-        &self,
-        scope: &TenantScope,
-        cursor: i64,
-        limit: i64,
-    ) -> Result<Vec<ChangedDocument>, DbError>;
-}
-
-pub(crate) fn join_heads(heads: &[String]) -> String {
-    heads.join(" ")
-}
-
-pub(crate) fn split_heads(heads: &str) -> Vec<String> {
-    heads
-        .split(' ')
-        .filter(|h| !h.is_empty())
-        .map(str::to_owned)
-        .collect()
-}
-
-/// Implements `DocumentStore` for a backend from the same queries (see `impl_tenant_store!`).
-/// `$notify` tells other servers sharing the database that a document changed (inside the
-/// transaction, so only committed changes are announced).
-macro_rules! impl_document_store {
-    ($storage:ty, $db:ty, $sql:path, $begin:path, $scope:path, $notify:path) => {
-        impl $storage {
-            /// Take the tenant's next change number, inside the caller's transaction.
-            async fn next_change_seq<'c, E>(executor: E, tenant_id: &str) -> Result<i64, $crate::db::DbError>
-            where
-                E: sqlx::Executor<'c, Database = $db>,
-            {
-                Ok(sqlx::query_scalar($sql(
-                    "INSERT INTO tenant_change_counters (tenant_id, last_seq) VALUES ($1, 1)
-                     ON CONFLICT (tenant_id) DO UPDATE SET last_seq = tenant_change_counters.last_seq + 1
-                     RETURNING last_seq",
-                ))
-                .bind(tenant_id)
-                .fetch_one(executor)
-                .await?)
-            }
+    ) -> Result<bool, DbError> {
+        let mut tx = self.write(Rls::tenant(scope.tenant_id())).await?;
+        let updated =
+            sqlx::query("UPDATE documents SET snapshot = $3 WHERE id = $1 AND tenant_id = $2")
+                .bind(id)
+                .bind(scope.tenant_id())
+                .bind(snapshot)
+                .execute(&mut *tx)
+                .await?;
+        if updated.rows_affected() != 1 {
+            return Ok(false);
         }
-
-        #[async_trait::async_trait]
-        impl $crate::db::documents::DocumentStore for $storage {
-            async fn document_tenant(&self, id: &str) -> Result<Option<String>, $crate::db::DbError> {
-                let mut tx = $begin(&self.pool).await?;
-                $scope(&mut *tx, "", "", true).await?;
-                let tenant = sqlx::query_scalar($sql("SELECT tenant_id FROM documents WHERE id = $1"))
-                    .bind(id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                tx.commit().await?;
-                Ok(tenant)
-            }
-
-            async fn create_document(
-                &self,
-                scope: &$crate::db::tenants::TenantScope,
-                id: &str,
-                snapshot: &[u8],
-                heads: &[String],
-                now: i64,
-            ) -> Result<Option<i64>, $crate::db::DbError> {
-                let mut tx = $begin(&self.pool).await?;
-                $scope(&mut *tx, scope.tenant_id(), "", false).await?;
-                let seq = Self::next_change_seq(&mut *tx, scope.tenant_id()).await?;
-                let inserted = sqlx::query($sql(
-                    "INSERT INTO documents (id, tenant_id, snapshot, heads, change_seq, created_by, created_at, updated_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT (id) DO NOTHING",
-                ))
-                .bind(id)
-                .bind(scope.tenant_id())
-                .bind(snapshot)
-                .bind($crate::db::documents::join_heads(heads))
-                .bind(seq)
-                .bind(scope.actor_id())
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-                if inserted.rows_affected() != 1 {
-                    return Ok(None);
-                }
-                tx.commit().await?;
-                Ok(Some(seq))
-            }
-
-            async fn load_document(
-                &self,
-                scope: &$crate::db::tenants::TenantScope,
-                id: &str,
-            ) -> Result<Option<$crate::db::documents::StoredDocument>, $crate::db::DbError> {
-                let mut tx = $begin(&self.pool).await?;
-                $scope(&mut *tx, scope.tenant_id(), "", false).await?;
-                let row: Option<(Vec<u8>, String, i64)> = sqlx::query_as($sql(
-                    "SELECT snapshot, heads, change_seq FROM documents WHERE id = $1 AND tenant_id = $2",
-                ))
-                .bind(id)
-                .bind(scope.tenant_id())
-                .fetch_optional(&mut *tx)
-                .await?;
-                let Some((snapshot, heads, change_seq)) = row else {
-                    return Ok(None);
-                };
-                let chunks: Vec<(i64, Vec<u8>)> = sqlx::query_as($sql(
-                    "SELECT seq, bytes FROM document_chunks WHERE document_id = $1 AND tenant_id = $2
-                     ORDER BY seq",
-                ))
-                .bind(id)
-                .bind(scope.tenant_id())
-                .fetch_all(&mut *tx)
-                .await?;
-                tx.commit().await?;
-                Ok(Some($crate::db::documents::StoredDocument {
-                    snapshot,
-                    chunks,
-                    heads: $crate::db::documents::split_heads(&heads),
-                    change_seq,
-                }))
-            }
-
-            async fn append_document_chunks(
-                &self,
-                scope: &$crate::db::tenants::TenantScope,
-                chunks: &[$crate::db::documents::NewChunk<'_>],
-                now: i64,
-            ) -> Result<Vec<Option<i64>>, $crate::db::DbError> {
-                let mut tx = $begin(&self.pool).await?;
-                $scope(&mut *tx, scope.tenant_id(), "", false).await?;
-                let mut seqs = Vec::with_capacity(chunks.len());
-                for chunk in chunks {
-                    let seq = Self::next_change_seq(&mut *tx, scope.tenant_id()).await?;
-                    let updated = sqlx::query($sql(
-                        "UPDATE documents SET heads = $3, change_seq = $4, updated_at = $5
-                         WHERE id = $1 AND tenant_id = $2",
-                    ))
-                    .bind(chunk.id)
-                    .bind(scope.tenant_id())
-                    .bind($crate::db::documents::join_heads(chunk.heads))
-                    .bind(seq)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
-                    if updated.rows_affected() != 1 {
-                        seqs.push(None);
-                        continue;
-                    }
-                    sqlx::query($sql(
-                        "INSERT INTO document_chunks (document_id, tenant_id, seq, bytes, created_at)
-                         VALUES ($1, $2, $3, $4, $5)",
-                    ))
-                    .bind(chunk.id)
-                    .bind(scope.tenant_id())
-                    .bind(seq)
-                    .bind(chunk.bytes)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
-                    $notify(&mut *tx, chunk.id).await?;
-                    seqs.push(Some(seq));
-                }
-                tx.commit().await?;
-                Ok(seqs)
-            }
-
-            async fn compact_document(
-                &self,
-                scope: &$crate::db::tenants::TenantScope,
-                id: &str,
-                snapshot: &[u8],
-                merged: &[i64],
-            ) -> Result<bool, $crate::db::DbError> {
-                let mut tx = $begin(&self.pool).await?;
-                $scope(&mut *tx, scope.tenant_id(), "", false).await?;
-                let updated = sqlx::query($sql(
-                    "UPDATE documents SET snapshot = $3 WHERE id = $1 AND tenant_id = $2",
-                ))
-                .bind(id)
-                .bind(scope.tenant_id())
-                .bind(snapshot)
-                .execute(&mut *tx)
-                .await?;
-                if updated.rows_affected() != 1 {
-                    return Ok(false);
-                }
-                for seq in merged {
-                    sqlx::query($sql(
-                        "DELETE FROM document_chunks WHERE document_id = $1 AND tenant_id = $2 AND seq = $3",
-                    ))
+        for seq in merged {
+            sqlx::query("DELETE FROM document_chunks WHERE document_id = $1 AND tenant_id = $2 AND seq = $3")
                     .bind(id)
                     .bind(scope.tenant_id())
                     .bind(*seq)
                     .execute(&mut *tx)
                     .await?;
-                }
-                tx.commit().await?;
-                Ok(true)
-            }
-
-            async fn changed_since(
-                &self,
-                scope: &$crate::db::tenants::TenantScope,
-                cursor: i64,
-                limit: i64,
-            ) -> Result<Vec<$crate::db::documents::ChangedDocument>, $crate::db::DbError> {
-                let mut tx = $begin(&self.pool).await?;
-                $scope(&mut *tx, scope.tenant_id(), "", false).await?;
-                let rows: Vec<(String, String, i64)> = sqlx::query_as($sql(
-                    "SELECT id, heads, change_seq FROM documents
-                     WHERE tenant_id = $1 AND change_seq > $2 ORDER BY change_seq LIMIT $3",
-                ))
-                .bind(scope.tenant_id())
-                .bind(cursor)
-                .bind(limit)
-                .fetch_all(&mut *tx)
-                .await?;
-                tx.commit().await?;
-                Ok(rows
-                    .into_iter()
-                    .map(|(id, heads, change_seq)| $crate::db::documents::ChangedDocument {
-                        id,
-                        heads: $crate::db::documents::split_heads(&heads),
-                        change_seq,
-                    })
-                    .collect())
-            }
         }
-    };
-}
+        tx.commit().await?;
+        Ok(true)
+    }
 
-pub(crate) use impl_document_store;
+    /// Documents changed after `cursor`, oldest change first, at most `limit`.
+    pub async fn changed_since(
+        &self,
+        scope: &TenantScope,
+        cursor: i64,
+        limit: i64,
+    ) -> Result<Vec<ChangedDocument>, DbError> {
+        let mut tx = self.write(Rls::tenant(scope.tenant_id())).await?;
+        let rows: Vec<(String, String, i64)> = sqlx::query_as(
+            "SELECT id, heads, change_seq FROM documents
+                     WHERE tenant_id = $1 AND change_seq > $2 ORDER BY change_seq LIMIT $3",
+        )
+        .bind(scope.tenant_id())
+        .bind(cursor)
+        .bind(limit)
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, heads, change_seq)| ChangedDocument {
+                id,
+                heads: split_heads(&heads),
+                change_seq,
+            })
+            .collect())
+    }
+}

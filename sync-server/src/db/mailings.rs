@@ -3,9 +3,11 @@
 //! and advanced subscriber by subscriber (in id order), so that a crash resends at most
 //! one mail and skips none.
 
-use super::DbError;
+use super::domains::VERIFIED_DOMAIN;
 use super::posts::PostRecord;
+use super::posts::{PostRow, post_from_row};
 use super::tenants::TenantRecord;
+use super::{DbError, Rls, Storage};
 
 /// A mailing being sent.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -28,193 +30,148 @@ pub struct MailingBatch {
     pub subscribers: Vec<(String, String)>,
 }
 
-#[async_trait::async_trait]
-pub trait MailingStore: Send + Sync {
+impl Storage {
     /// Claim a mailing not done and not held by another server, for `lease_ms`.
-    async fn claim_mailing(
+    pub async fn claim_mailing(
         &self,
         now: i64,
         lease_ms: i64,
-    ) -> Result<Option<MailingRecord>, DbError>;
+    ) -> Result<Option<MailingRecord>, DbError> {
+        let mut tx = self.write(Rls::PLATFORM).await?;
+        let found = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            concat!(
+                "UPDATE post_mailings SET locked_until = $2
+                     WHERE id = (SELECT id FROM post_mailings
+                                 WHERE done_at IS NULL AND locked_until <= $1
+                                 ORDER BY created_at LIMIT 1",
+                "{}",
+                ") RETURNING id, tenant_id, document_id, sent_through"
+            ),
+            self.skip_locked()
+        )))
+        .bind(now)
+        .bind(now + lease_ms)
+        .fetch_optional(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(found)
+    }
+
     /// The post, its blog, and the next `limit` subscribers to mail.
-    async fn mailing_batch(
+    pub async fn mailing_batch(
         &self,
         mailing: &MailingRecord,
         limit: i64,
-    ) -> Result<MailingBatch, DbError>;
+    ) -> Result<MailingBatch, DbError> {
+        let mut tx = self.read(Rls::tenant(&mailing.tenant_id)).await?;
+        let mut blog: Option<TenantRecord> = sqlx::query_as(concat!(
+            "SELECT ",
+            crate::db::tenants::tenant_columns!(),
+            " FROM tenants WHERE id = $1"
+        ))
+        .bind(&mailing.tenant_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        // Its verified domain: the mail's links name it.
+        if let Some(b) = blog.as_mut() {
+            b.custom_domain = sqlx::query_scalar(VERIFIED_DOMAIN)
+                .bind(&b.id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        }
+        let post: Option<PostRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            crate::db::posts::post_columns!(),
+            " FROM posts WHERE tenant_id = $1 AND document_id = $2
+                      AND kind = 'post' AND password_hash IS NULL"
+        ))
+        .bind(&mailing.tenant_id)
+        .bind(&mailing.document_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let subscribers = sqlx::query_as(
+            "SELECT id, email FROM subscribers
+                     WHERE tenant_id = $1 AND status = 'confirmed' AND id > $2
+                     ORDER BY id LIMIT $3",
+        )
+        .bind(&mailing.tenant_id)
+        .bind(&mailing.sent_through)
+        .bind(limit)
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(MailingBatch {
+            blog,
+            post: post.map(post_from_row),
+            subscribers,
+        })
+    }
+
     /// `subscriber_id` was mailed; the lease is held until `locked_until`.
-    async fn mailing_sent(
+    pub async fn mailing_sent(
         &self,
         mailing: &MailingRecord,
         subscriber_id: &str,
         locked_until: i64,
-    ) -> Result<(), DbError>;
-    /// Every subscriber was mailed (or the post is gone).
-    async fn finish_mailing(&self, mailing: &MailingRecord, now: i64) -> Result<(), DbError>;
-    /// A mail failed: try again from where it got, at `retry_at`.
-    async fn release_mailing(&self, mailing: &MailingRecord, retry_at: i64) -> Result<(), DbError>;
-    /// A subscriber leaves by the link of a mail (a signed token naming them).
-    async fn unsubscribe_id(&self, tenant_id: &str, subscriber_id: &str) -> Result<bool, DbError>;
-}
-
-/// Implements `MailingStore` for a backend from the same queries (see `impl_tenant_store!`).
-macro_rules! impl_mailing_store {
-    ($storage:ty, $sql:path, $begin:path, $scope:path, $skip_locked:literal) => {
-        #[async_trait::async_trait]
-        impl $crate::db::mailings::MailingStore for $storage {
-            async fn claim_mailing(
-                &self,
-                now: i64,
-                lease_ms: i64,
-            ) -> Result<Option<$crate::db::mailings::MailingRecord>, $crate::db::DbError> {
-                let mut tx = $begin(&self.pool).await?;
-                $scope(&mut *tx, "", "", true).await?;
-                let found = sqlx::query_as($sql(concat!(
-                    "UPDATE post_mailings SET locked_until = $2
-                     WHERE id = (SELECT id FROM post_mailings
-                                 WHERE done_at IS NULL AND locked_until <= $1
-                                 ORDER BY created_at LIMIT 1",
-                    $skip_locked,
-                    ") RETURNING id, tenant_id, document_id, sent_through"
-                )))
-                .bind(now)
-                .bind(now + lease_ms)
-                .fetch_optional(&mut *tx)
-                .await?;
-                tx.commit().await?;
-                Ok(found)
-            }
-
-            async fn mailing_batch(
-                &self,
-                mailing: &$crate::db::mailings::MailingRecord,
-                limit: i64,
-            ) -> Result<$crate::db::mailings::MailingBatch, $crate::db::DbError> {
-                let mut tx = self.pool.begin().await?;
-                $scope(&mut *tx, &mailing.tenant_id, "", false).await?;
-                let mut blog: Option<$crate::db::tenants::TenantRecord> =
-                    sqlx::query_as($sql(concat!(
-                        "SELECT ",
-                        $crate::db::tenants::tenant_columns!(),
-                        " FROM tenants WHERE id = $1"
-                    )))
-                    .bind(&mailing.tenant_id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                // Its verified domain: the mail's links name it.
-                if let Some(b) = blog.as_mut() {
-                    b.custom_domain =
-                        sqlx::query_scalar($sql($crate::db::domains::VERIFIED_DOMAIN))
-                            .bind(&b.id)
-                            .fetch_optional(&mut *tx)
-                            .await?;
-                }
-                let post: Option<$crate::db::posts::PostRow> = sqlx::query_as($sql(concat!(
-                    "SELECT ",
-                    $crate::db::posts::post_columns!(),
-                    " FROM posts WHERE tenant_id = $1 AND document_id = $2
-                      AND kind = 'post' AND password_hash IS NULL"
-                )))
-                .bind(&mailing.tenant_id)
-                .bind(&mailing.document_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-                let subscribers = sqlx::query_as($sql(
-                    "SELECT id, email FROM subscribers
-                     WHERE tenant_id = $1 AND status = 'confirmed' AND id > $2
-                     ORDER BY id LIMIT $3",
-                ))
-                .bind(&mailing.tenant_id)
-                .bind(&mailing.sent_through)
-                .bind(limit)
-                .fetch_all(&mut *tx)
-                .await?;
-                tx.commit().await?;
-                Ok($crate::db::mailings::MailingBatch {
-                    blog,
-                    post: post.map($crate::db::posts::post_from_row),
-                    subscribers,
-                })
-            }
-
-            async fn mailing_sent(
-                &self,
-                mailing: &$crate::db::mailings::MailingRecord,
-                subscriber_id: &str,
-                locked_until: i64,
-            ) -> Result<(), $crate::db::DbError> {
-                let mut tx = $begin(&self.pool).await?;
-                $scope(&mut *tx, &mailing.tenant_id, "", false).await?;
-                sqlx::query($sql(
-                    "UPDATE post_mailings SET sent_through = $3, locked_until = $4
+    ) -> Result<(), DbError> {
+        let mut tx = self.write(Rls::tenant(&mailing.tenant_id)).await?;
+        sqlx::query(
+            "UPDATE post_mailings SET sent_through = $3, locked_until = $4
                      WHERE id = $1 AND tenant_id = $2",
-                ))
-                .bind(&mailing.id)
-                .bind(&mailing.tenant_id)
-                .bind(subscriber_id)
-                .bind(locked_until)
-                .execute(&mut *tx)
-                .await?;
-                tx.commit().await?;
-                Ok(())
-            }
+        )
+        .bind(&mailing.id)
+        .bind(&mailing.tenant_id)
+        .bind(subscriber_id)
+        .bind(locked_until)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
 
-            async fn finish_mailing(
-                &self,
-                mailing: &$crate::db::mailings::MailingRecord,
-                now: i64,
-            ) -> Result<(), $crate::db::DbError> {
-                let mut tx = $begin(&self.pool).await?;
-                $scope(&mut *tx, &mailing.tenant_id, "", false).await?;
-                sqlx::query($sql(
-                    "UPDATE post_mailings SET done_at = $3 WHERE id = $1 AND tenant_id = $2",
-                ))
-                .bind(&mailing.id)
-                .bind(&mailing.tenant_id)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-                tx.commit().await?;
-                Ok(())
-            }
+    /// Every subscriber was mailed (or the post is gone).
+    pub async fn finish_mailing(&self, mailing: &MailingRecord, now: i64) -> Result<(), DbError> {
+        let mut tx = self.write(Rls::tenant(&mailing.tenant_id)).await?;
+        sqlx::query("UPDATE post_mailings SET done_at = $3 WHERE id = $1 AND tenant_id = $2")
+            .bind(&mailing.id)
+            .bind(&mailing.tenant_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
 
-            async fn release_mailing(
-                &self,
-                mailing: &$crate::db::mailings::MailingRecord,
-                retry_at: i64,
-            ) -> Result<(), $crate::db::DbError> {
-                let mut tx = $begin(&self.pool).await?;
-                $scope(&mut *tx, &mailing.tenant_id, "", false).await?;
-                sqlx::query($sql(
-                    "UPDATE post_mailings SET locked_until = $3 WHERE id = $1 AND tenant_id = $2",
-                ))
-                .bind(&mailing.id)
-                .bind(&mailing.tenant_id)
-                .bind(retry_at)
-                .execute(&mut *tx)
-                .await?;
-                tx.commit().await?;
-                Ok(())
-            }
+    /// A mail failed: try again from where it got, at `retry_at`.
+    pub async fn release_mailing(
+        &self,
+        mailing: &MailingRecord,
+        retry_at: i64,
+    ) -> Result<(), DbError> {
+        let mut tx = self.write(Rls::tenant(&mailing.tenant_id)).await?;
+        sqlx::query("UPDATE post_mailings SET locked_until = $3 WHERE id = $1 AND tenant_id = $2")
+            .bind(&mailing.id)
+            .bind(&mailing.tenant_id)
+            .bind(retry_at)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
 
-            async fn unsubscribe_id(
-                &self,
-                tenant_id: &str,
-                subscriber_id: &str,
-            ) -> Result<bool, $crate::db::DbError> {
-                let mut tx = $begin(&self.pool).await?;
-                $scope(&mut *tx, tenant_id, "", false).await?;
-                let done = sqlx::query($sql(
-                    "DELETE FROM subscribers WHERE tenant_id = $1 AND id = $2",
-                ))
-                .bind(tenant_id)
-                .bind(subscriber_id)
-                .execute(&mut *tx)
-                .await?;
-                tx.commit().await?;
-                Ok(done.rows_affected() > 0)
-            }
-        }
-    };
+    /// A subscriber leaves by the link of a mail (a signed token naming them).
+    pub async fn unsubscribe_id(
+        &self,
+        tenant_id: &str,
+        subscriber_id: &str,
+    ) -> Result<bool, DbError> {
+        let mut tx = self.write(Rls::tenant(tenant_id)).await?;
+        let done = sqlx::query("DELETE FROM subscribers WHERE tenant_id = $1 AND id = $2")
+            .bind(tenant_id)
+            .bind(subscriber_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(done.rows_affected() > 0)
+    }
 }
-pub(crate) use impl_mailing_store;

@@ -6,7 +6,7 @@
 //! the tenant for row-level security, so a forgotten filter still cannot leak. Each
 //! change writes its audit entry in the same transaction.
 
-use super::DbError;
+use super::{DbError, Rls, Storage, blog_changed, set_scope};
 
 /// A member's role in a tenant, most powerful first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -153,82 +153,12 @@ pub enum Accepted {
     Invalid,
 }
 
-#[async_trait::async_trait]
-pub trait TenantStore: Send + Sync {
-    /// Create a tenant with `owner_id` as its owner; `None` when the subdomain is taken.
-    async fn create_tenant(
-        &self,
-        tenant: &NewTenant<'_>,
-        owner_id: &str,
-    ) -> Result<Option<TenantRecord>, DbError>;
-    /// Whether a subdomain is in use (platform scope).
-    async fn subdomain_taken(&self, subdomain: &str) -> Result<bool, DbError>;
-    /// The tenants a user belongs to, with their role in each, oldest first.
-    async fn tenants_of(&self, user_id: &str) -> Result<Vec<(TenantRecord, Role)>, DbError>;
-    /// The scope to act in a tenant as a user: `None` unless they are a member.
-    async fn scope(&self, user_id: &str, tenant_id: &str) -> Result<Option<TenantScope>, DbError>;
-
-    async fn tenant(&self, scope: &TenantScope) -> Result<Option<TenantRecord>, DbError>;
-    async fn update_tenant(
-        &self,
-        scope: &TenantScope,
-        name: Option<&str>,
-        settings: Option<&str>,
-        now: i64,
-    ) -> Result<Option<TenantRecord>, DbError>;
-    async fn delete_tenant(&self, scope: &TenantScope) -> Result<bool, DbError>;
-
-    async fn members(&self, scope: &TenantScope) -> Result<Vec<MemberRecord>, DbError>;
-    async fn set_member_role(
-        &self,
-        scope: &TenantScope,
-        user_id: &str,
-        role: Role,
-        now: i64,
-    ) -> Result<MemberChange, DbError>;
-    async fn remove_member(
-        &self,
-        scope: &TenantScope,
-        user_id: &str,
-        now: i64,
-    ) -> Result<MemberChange, DbError>;
-
-    async fn create_invite(
-        &self,
-        scope: &TenantScope,
-        invite: &NewInvite<'_>,
-    ) -> Result<(), DbError>;
-    /// Pending invitations, newest first.
-    async fn invites(&self, scope: &TenantScope, now: i64) -> Result<Vec<InviteRecord>, DbError>;
-    async fn revoke_invite(
-        &self,
-        scope: &TenantScope,
-        invite_id: &str,
-        now: i64,
-    ) -> Result<bool, DbError>;
-    /// Accept an invitation (by its token's hash) as a user whose address is `email`.
-    async fn accept_invite(
-        &self,
-        token_hash: &str,
-        user_id: &str,
-        email: &str,
-        now: i64,
-    ) -> Result<Accepted, DbError>;
-
-    /// The audit log, newest first: at most `limit` entries older than `before` (an id).
-    async fn audit_log(
-        &self,
-        scope: &TenantScope,
-        before: Option<&str>,
-        limit: i64,
-    ) -> Result<Vec<AuditRecord>, DbError>;
-
-    /// Every tenant, for platform admins: at most `limit`, by creation, after `after` (an id).
-    async fn all_tenants(
-        &self,
-        after: Option<&str>,
-        limit: i64,
-    ) -> Result<Vec<TenantRecord>, DbError>;
+/// A tenant and a member's role in it.
+#[derive(sqlx::FromRow)]
+struct TenantWithRole {
+    #[sqlx(flatten)]
+    tenant: TenantRecord,
+    role: String,
 }
 
 /// The columns of `TenantRecord`, as a literal for `concat!`.
@@ -239,368 +169,333 @@ macro_rules! tenant_columns {
 }
 pub(crate) use tenant_columns;
 
-/// Implements `TenantStore` for a backend from the same queries. `$scope` sets the
-/// row-level-security scope of a transaction: (tenant, user, platform).
-macro_rules! impl_tenant_store {
-    ($storage:ty, $db:ty, $sql:path, $begin:path, $scope:path) => {
-        impl $storage {
-            /// A tenant's row, read inside a transaction.
-            async fn tenant_in<'c, E>(
-                executor: E,
-                tenant_id: &str,
-            ) -> Result<Option<$crate::db::tenants::TenantRecord>, $crate::db::DbError>
-            where
-                E: sqlx::Executor<'c, Database = $db>,
-            {
-                Ok(sqlx::query_as($sql(concat!(
-                    "SELECT ",
-                    $crate::db::tenants::tenant_columns!(),
-                    " FROM tenants WHERE id = $1"
-                )))
-                .bind(tenant_id)
-                .fetch_optional(executor)
-                .await?)
-            }
+impl Storage {
+    /// A tenant's row, read inside a transaction.
+    pub(crate) async fn tenant_in<'c, E>(
+        executor: E,
+        tenant_id: &str,
+    ) -> Result<Option<TenantRecord>, DbError>
+    where
+        E: sqlx::Executor<'c, Database = sqlx::Any>,
+    {
+        Ok(sqlx::query_as(concat!(
+            "SELECT ",
+            tenant_columns!(),
+            " FROM tenants WHERE id = $1"
+        ))
+        .bind(tenant_id)
+        .fetch_optional(executor)
+        .await?)
+    }
 
-            /// A member's role, read inside a transaction.
-            async fn member_role_in<'c, E>(
-                executor: E,
-                tenant_id: &str,
-                user_id: &str,
-            ) -> Result<Option<String>, $crate::db::DbError>
-            where
-                E: sqlx::Executor<'c, Database = $db>,
-            {
-                Ok(sqlx::query_scalar($sql(
-                    "SELECT role FROM memberships WHERE tenant_id = $1 AND user_id = $2",
-                ))
-                .bind(tenant_id)
-                .bind(user_id)
-                .fetch_optional(executor)
-                .await?)
-            }
+    /// A member's role, read inside a transaction.
+    pub(crate) async fn member_role_in<'c, E>(
+        executor: E,
+        tenant_id: &str,
+        user_id: &str,
+    ) -> Result<Option<String>, DbError>
+    where
+        E: sqlx::Executor<'c, Database = sqlx::Any>,
+    {
+        Ok(
+            sqlx::query_scalar(
+                "SELECT role FROM memberships WHERE tenant_id = $1 AND user_id = $2",
+            )
+            .bind(tenant_id)
+            .bind(user_id)
+            .fetch_optional(executor)
+            .await?,
+        )
+    }
 
-            /// Whether a member whose role is `current` is the tenant's only owner.
-            async fn only_owner_in<'c, E>(
-                executor: E,
-                tenant_id: &str,
-                current: &str,
-            ) -> Result<bool, $crate::db::DbError>
-            where
-                E: sqlx::Executor<'c, Database = $db>,
-            {
-                if current != "owner" {
-                    return Ok(false);
-                }
-                let owners: i64 = sqlx::query_scalar($sql(
-                    "SELECT count(*) FROM memberships WHERE tenant_id = $1 AND role = 'owner'",
-                ))
-                .bind(tenant_id)
-                .fetch_one(executor)
-                .await?;
-                Ok(owners <= 1)
-            }
-
-            async fn audit_in<'c, E>(
-                executor: E,
-                scope: &$crate::db::tenants::TenantScope,
-                action: &str,
-                target: Option<&str>,
-                details: serde_json::Value,
-                now: i64,
-            ) -> Result<(), $crate::db::DbError>
-            where
-                E: sqlx::Executor<'c, Database = $db>,
-            {
-                sqlx::query($sql(
-                    "INSERT INTO audit_log (id, tenant_id, actor_id, action, target, details, created_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                ))
-                .bind(uuid::Uuid::now_v7().to_string())
-                .bind(scope.tenant_id())
-                .bind(scope.actor_id())
-                .bind(action)
-                .bind(target)
-                .bind(details.to_string())
-                .bind(now)
-                .execute(executor)
-                .await?;
-                Ok(())
-            }
+    /// Whether a member whose role is `current` is the tenant's only owner.
+    pub(crate) async fn only_owner_in<'c, E>(
+        executor: E,
+        tenant_id: &str,
+        current: &str,
+    ) -> Result<bool, DbError>
+    where
+        E: sqlx::Executor<'c, Database = sqlx::Any>,
+    {
+        if current != "owner" {
+            return Ok(false);
         }
+        let owners: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM memberships WHERE tenant_id = $1 AND role = 'owner'",
+        )
+        .bind(tenant_id)
+        .fetch_one(executor)
+        .await?;
+        Ok(owners <= 1)
+    }
 
-        #[async_trait::async_trait]
-        impl $crate::db::tenants::TenantStore for $storage {
-            async fn create_tenant(
-                &self,
-                t: &$crate::db::tenants::NewTenant<'_>,
-                owner_id: &str,
-            ) -> Result<Option<$crate::db::tenants::TenantRecord>, $crate::db::DbError> {
-                use $crate::db::tenants::{Role, TenantScope};
-                let mut tx = $begin(&self.pool).await?;
-                $scope(&mut *tx, t.id, owner_id, false).await?;
-                let inserted = sqlx::query($sql(
-                    "INSERT INTO tenants (id, subdomain, name, created_at, updated_at)
+    pub(crate) async fn audit_in<'c, E>(
+        executor: E,
+        scope: &TenantScope,
+        action: &str,
+        target: Option<&str>,
+        details: serde_json::Value,
+        now: i64,
+    ) -> Result<(), DbError>
+    where
+        E: sqlx::Executor<'c, Database = sqlx::Any>,
+    {
+        sqlx::query(
+            "INSERT INTO audit_log (id, tenant_id, actor_id, action, target, details, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(uuid::Uuid::now_v7().to_string())
+        .bind(scope.tenant_id())
+        .bind(scope.actor_id())
+        .bind(action)
+        .bind(target)
+        .bind(details.to_string())
+        .bind(now)
+        .execute(executor)
+        .await?;
+        Ok(())
+    }
+}
+
+impl Storage {
+    /// Create a tenant with `owner_id` as its owner; `None` when the subdomain is taken.
+    pub async fn create_tenant(
+        &self,
+        t: &NewTenant<'_>,
+        owner_id: &str,
+    ) -> Result<Option<TenantRecord>, DbError> {
+        use crate::db::tenants::{Role, TenantScope};
+        let mut tx = self.write(Rls::member(t.id, owner_id)).await?;
+        let inserted = sqlx::query(
+            "INSERT INTO tenants (id, subdomain, name, created_at, updated_at)
                      VALUES ($1, $2, $3, $4, $4) ON CONFLICT (subdomain) DO NOTHING",
-                ))
-                .bind(t.id)
-                .bind(t.subdomain)
-                .bind(t.name)
-                .bind(t.now)
-                .execute(&mut *tx)
-                .await?;
-                if inserted.rows_affected() == 0 {
-                    return Ok(None);
-                }
-                sqlx::query($sql(
-                    "INSERT INTO memberships (tenant_id, user_id, role, created_at)
+        )
+        .bind(t.id)
+        .bind(t.subdomain)
+        .bind(t.name)
+        .bind(t.now)
+        .execute(&mut *tx)
+        .await?;
+        if inserted.rows_affected() == 0 {
+            return Ok(None);
+        }
+        sqlx::query(
+            "INSERT INTO memberships (tenant_id, user_id, role, created_at)
                      VALUES ($1, $2, 'owner', $3)",
-                ))
-                .bind(t.id)
-                .bind(owner_id)
-                .bind(t.now)
-                .execute(&mut *tx)
+        )
+        .bind(t.id)
+        .bind(owner_id)
+        .bind(t.now)
+        .execute(&mut *tx)
+        .await?;
+        let scope = TenantScope::__from_storage(t.id.to_owned(), owner_id.to_owned(), Role::Owner);
+        Self::audit_in(
+            &mut *tx,
+            &scope,
+            "tenant.created",
+            Some(t.subdomain),
+            serde_json::json!({"name": t.name}),
+            t.now,
+        )
+        .await?;
+        let tenant = Self::tenant_in(&mut *tx, t.id).await?;
+        tx.commit().await?;
+        Ok(tenant)
+    }
+
+    /// Whether a subdomain is in use (platform scope).
+    pub async fn subdomain_taken(&self, subdomain: &str) -> Result<bool, DbError> {
+        let mut tx = self.write(Rls::PLATFORM).await?;
+        let found: Option<String> =
+            sqlx::query_scalar("SELECT id FROM tenants WHERE subdomain = $1")
+                .bind(subdomain)
+                .fetch_optional(&mut *tx)
                 .await?;
-                let scope = TenantScope::__from_storage(t.id.to_owned(), owner_id.to_owned(), Role::Owner);
-                Self::audit_in(
-                    &mut *tx,
-                    &scope,
-                    "tenant.created",
-                    Some(t.subdomain),
-                    serde_json::json!({"name": t.name}),
-                    t.now,
-                )
-                .await?;
-                let tenant = Self::tenant_in(&mut *tx, t.id).await?;
-                tx.commit().await?;
-                Ok(tenant)
-            }
+        tx.commit().await?;
+        Ok(found.is_some())
+    }
 
-            async fn subdomain_taken(&self, subdomain: &str) -> Result<bool, $crate::db::DbError> {
-                let mut tx = $begin(&self.pool).await?;
-                $scope(&mut *tx, "", "", true).await?;
-                let found: Option<String> =
-                    sqlx::query_scalar($sql("SELECT id FROM tenants WHERE subdomain = $1"))
-                        .bind(subdomain)
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                tx.commit().await?;
-                Ok(found.is_some())
-            }
+    /// The tenants a user belongs to, with their role in each, oldest first.
+    pub async fn tenants_of(&self, user_id: &str) -> Result<Vec<(TenantRecord, Role)>, DbError> {
+        let mut tx = self.write(Rls::user(user_id)).await?;
+        let rows: Vec<TenantWithRole> = sqlx::query_as(
+            "SELECT t.id, t.subdomain, t.name, t.plan, t.settings, t.created_at, t.updated_at, m.role
+             FROM memberships m JOIN tenants t ON t.id = m.tenant_id
+             WHERE m.user_id = $1 ORDER BY m.created_at, t.id",
+        )
+        .bind(user_id)
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|row| Some((row.tenant, Role::parse(&row.role)?)))
+            .collect())
+    }
 
-            async fn tenants_of(
-                &self,
-                user_id: &str,
-            ) -> Result<Vec<($crate::db::tenants::TenantRecord, $crate::db::tenants::Role)>, $crate::db::DbError>
-            {
-                let mut tx = $begin(&self.pool).await?;
-                $scope(&mut *tx, "", user_id, false).await?;
-                let rows: Vec<(String, String, String, String, String, i64, i64, String)> =
-                    sqlx::query_as($sql(
-                        "SELECT t.id, t.subdomain, t.name, t.plan, t.settings, t.created_at, t.updated_at, m.role
-                         FROM memberships m JOIN tenants t ON t.id = m.tenant_id
-                         WHERE m.user_id = $1 ORDER BY m.created_at, t.id",
-                    ))
-                    .bind(user_id)
-                    .fetch_all(&mut *tx)
-                    .await?;
-                tx.commit().await?;
-                Ok(rows
-                    .into_iter()
-                    .filter_map(|(id, subdomain, name, plan, settings, created_at, updated_at, role)| {
-                        Some((
-                            $crate::db::tenants::TenantRecord { id, subdomain, name, plan, settings, created_at, updated_at, custom_domain: None },
-                            $crate::db::tenants::Role::parse(&role)?,
-                        ))
-                    })
-                    .collect())
-            }
+    /// The scope to act in a tenant as a user: `None` unless they are a member.
+    pub async fn scope(
+        &self,
+        user_id: &str,
+        tenant_id: &str,
+    ) -> Result<Option<TenantScope>, DbError> {
+        let mut tx = self.write(Rls::member(tenant_id, user_id)).await?;
+        let role = Self::member_role_in(&mut *tx, tenant_id, user_id).await?;
+        tx.commit().await?;
+        Ok(role.as_deref().and_then(Role::parse).map(|role| {
+            TenantScope::__from_storage(tenant_id.to_owned(), user_id.to_owned(), role)
+        }))
+    }
 
-            async fn scope(
-                &self,
-                user_id: &str,
-                tenant_id: &str,
-            ) -> Result<Option<$crate::db::tenants::TenantScope>, $crate::db::DbError> {
-                let mut tx = $begin(&self.pool).await?;
-                $scope(&mut *tx, tenant_id, user_id, false).await?;
-                let role = Self::member_role_in(&mut *tx, tenant_id, user_id).await?;
-                tx.commit().await?;
-                Ok(role
-                    .as_deref()
-                    .and_then($crate::db::tenants::Role::parse)
-                    .map(|role| {
-                        $crate::db::tenants::TenantScope::__from_storage(
-                            tenant_id.to_owned(),
-                            user_id.to_owned(),
-                            role,
-                        )
-                    }))
-            }
+    pub async fn tenant(&self, scope: &TenantScope) -> Result<Option<TenantRecord>, DbError> {
+        let mut tx = self.write(Rls::tenant(scope.tenant_id())).await?;
+        let tenant = Self::tenant_in(&mut *tx, scope.tenant_id()).await?;
+        tx.commit().await?;
+        Ok(tenant)
+    }
 
-            async fn tenant(
-                &self,
-                scope: &$crate::db::tenants::TenantScope,
-            ) -> Result<Option<$crate::db::tenants::TenantRecord>, $crate::db::DbError> {
-                let mut tx = $begin(&self.pool).await?;
-                $scope(&mut *tx, scope.tenant_id(), "", false).await?;
-                let tenant = Self::tenant_in(&mut *tx, scope.tenant_id()).await?;
-                tx.commit().await?;
-                Ok(tenant)
-            }
-
-            async fn update_tenant(
-                &self,
-                scope: &$crate::db::tenants::TenantScope,
-                name: Option<&str>,
-                settings: Option<&str>,
-                now: i64,
-            ) -> Result<Option<$crate::db::tenants::TenantRecord>, $crate::db::DbError> {
-                let mut tx = $begin(&self.pool).await?;
-                $scope(&mut *tx, scope.tenant_id(), "", false).await?;
-                let updated = sqlx::query($sql(
-                    "UPDATE tenants SET name = coalesce($2, name), settings = coalesce($3, settings),
+    /// Rename the blog or change its settings; every server's cached pages of it go.
+    pub async fn update_tenant(
+        &self,
+        scope: &TenantScope,
+        name: Option<&str>,
+        settings: Option<&str>,
+        now: i64,
+    ) -> Result<Option<TenantRecord>, DbError> {
+        let mut tx = self.write(Rls::tenant(scope.tenant_id())).await?;
+        let updated = sqlx::query(
+            "UPDATE tenants SET name = coalesce($2, name), settings = coalesce($3, settings),
                                         updated_at = $4
                      WHERE id = $1",
-                ))
-                .bind(scope.tenant_id())
-                .bind(name)
-                .bind(settings)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-                if updated.rows_affected() != 1 {
-                    return Ok(None);
-                }
-                let mut changed = serde_json::Map::new();
-                if let Some(name) = name {
-                    changed.insert("name".into(), name.into());
-                }
-                if settings.is_some() {
-                    changed.insert("settings".into(), true.into());
-                }
-                Self::audit_in(&mut *tx, scope, "tenant.updated", None, changed.into(), now).await?;
-                let tenant = Self::tenant_in(&mut *tx, scope.tenant_id()).await?;
-                tx.commit().await?;
-                Ok(tenant)
-            }
+        )
+        .bind(scope.tenant_id())
+        .bind(name)
+        .bind(settings)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        if updated.rows_affected() != 1 {
+            return Ok(None);
+        }
+        let mut changed = serde_json::Map::new();
+        if let Some(name) = name {
+            changed.insert("name".into(), name.into());
+        }
+        if settings.is_some() {
+            changed.insert("settings".into(), true.into());
+        }
+        Self::audit_in(&mut *tx, scope, "tenant.updated", None, changed.into(), now).await?;
+        let tenant = Self::tenant_in(&mut *tx, scope.tenant_id()).await?;
+        // Its name and settings are on every page.
+        let changed = blog_changed(&mut tx, scope.tenant_id()).await?;
+        self.commit_and_tell(tx, changed).await?;
+        Ok(tenant)
+    }
 
-            async fn delete_tenant(
-                &self,
-                scope: &$crate::db::tenants::TenantScope,
-            ) -> Result<bool, $crate::db::DbError> {
-                let mut tx = $begin(&self.pool).await?;
-                $scope(&mut *tx, scope.tenant_id(), "", false).await?;
-                let deleted = sqlx::query($sql("DELETE FROM tenants WHERE id = $1"))
-                    .bind(scope.tenant_id())
-                    .execute(&mut *tx)
-                    .await?;
-                tx.commit().await?;
-                Ok(deleted.rows_affected() == 1)
-            }
+    /// Delete the blog and everything in it; every server's cached pages of it go.
+    pub async fn delete_tenant(&self, scope: &TenantScope) -> Result<bool, DbError> {
+        let mut tx = self.write(Rls::tenant(scope.tenant_id())).await?;
+        let changed = blog_changed(&mut tx, scope.tenant_id()).await?;
+        let deleted = sqlx::query("DELETE FROM tenants WHERE id = $1")
+            .bind(scope.tenant_id())
+            .execute(&mut *tx)
+            .await?;
+        self.commit_and_tell(tx, changed).await?;
+        Ok(deleted.rows_affected() == 1)
+    }
 
-            async fn members(
-                &self,
-                scope: &$crate::db::tenants::TenantScope,
-            ) -> Result<Vec<$crate::db::tenants::MemberRecord>, $crate::db::DbError> {
-                let mut tx = $begin(&self.pool).await?;
-                $scope(&mut *tx, scope.tenant_id(), "", false).await?;
-                let members = sqlx::query_as($sql(
-                    "SELECT m.user_id, u.email, u.display_name, m.role, m.created_at
+    pub async fn members(&self, scope: &TenantScope) -> Result<Vec<MemberRecord>, DbError> {
+        let mut tx = self.write(Rls::tenant(scope.tenant_id())).await?;
+        let members = sqlx::query_as(
+            "SELECT m.user_id, u.email, u.display_name, m.role, m.created_at
                      FROM memberships m JOIN users u ON u.id = m.user_id
                      WHERE m.tenant_id = $1 ORDER BY m.created_at, m.user_id",
-                ))
-                .bind(scope.tenant_id())
-                .fetch_all(&mut *tx)
-                .await?;
-                tx.commit().await?;
-                Ok(members)
-            }
+        )
+        .bind(scope.tenant_id())
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(members)
+    }
 
-            async fn set_member_role(
-                &self,
-                scope: &$crate::db::tenants::TenantScope,
-                user_id: &str,
-                role: $crate::db::tenants::Role,
-                now: i64,
-            ) -> Result<$crate::db::tenants::MemberChange, $crate::db::DbError> {
-                use $crate::db::tenants::MemberChange;
-                let mut tx = $begin(&self.pool).await?;
-                $scope(&mut *tx, scope.tenant_id(), "", false).await?;
-                let Some(current) = Self::member_role_in(&mut *tx, scope.tenant_id(), user_id).await?
-                else {
-                    return Ok(MemberChange::NotFound);
-                };
-                if role.as_str() != "owner"
-                    && Self::only_owner_in(&mut *tx, scope.tenant_id(), &current).await?
-                {
-                    return Ok(MemberChange::LastOwner);
-                }
-                sqlx::query($sql(
-                    "UPDATE memberships SET role = $3 WHERE tenant_id = $1 AND user_id = $2",
-                ))
-                .bind(scope.tenant_id())
-                .bind(user_id)
-                .bind(role.as_str())
-                .execute(&mut *tx)
-                .await?;
-                Self::audit_in(
-                    &mut *tx,
-                    scope,
-                    "member.role_changed",
-                    Some(user_id),
-                    serde_json::json!({"from": current, "to": role.as_str()}),
-                    now,
-                )
-                .await?;
-                tx.commit().await?;
-                Ok(MemberChange::Done)
-            }
+    pub async fn set_member_role(
+        &self,
+        scope: &TenantScope,
+        user_id: &str,
+        role: Role,
+        now: i64,
+    ) -> Result<MemberChange, DbError> {
+        use MemberChange;
+        let mut tx = self.write(Rls::tenant(scope.tenant_id())).await?;
+        let Some(current) = Self::member_role_in(&mut *tx, scope.tenant_id(), user_id).await?
+        else {
+            return Ok(MemberChange::NotFound);
+        };
+        if role.as_str() != "owner"
+            && Self::only_owner_in(&mut *tx, scope.tenant_id(), &current).await?
+        {
+            return Ok(MemberChange::LastOwner);
+        }
+        sqlx::query("UPDATE memberships SET role = $3 WHERE tenant_id = $1 AND user_id = $2")
+            .bind(scope.tenant_id())
+            .bind(user_id)
+            .bind(role.as_str())
+            .execute(&mut *tx)
+            .await?;
+        Self::audit_in(
+            &mut *tx,
+            scope,
+            "member.role_changed",
+            Some(user_id),
+            serde_json::json!({"from": current, "to": role.as_str()}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(MemberChange::Done)
+    }
 
-            async fn remove_member(
-                &self,
-                scope: &$crate::db::tenants::TenantScope,
-                user_id: &str,
-                now: i64,
-            ) -> Result<$crate::db::tenants::MemberChange, $crate::db::DbError> {
-                use $crate::db::tenants::MemberChange;
-                let mut tx = $begin(&self.pool).await?;
-                $scope(&mut *tx, scope.tenant_id(), "", false).await?;
-                let Some(current) = Self::member_role_in(&mut *tx, scope.tenant_id(), user_id).await?
-                else {
-                    return Ok(MemberChange::NotFound);
-                };
-                if Self::only_owner_in(&mut *tx, scope.tenant_id(), &current).await? {
-                    return Ok(MemberChange::LastOwner);
-                }
-                sqlx::query($sql("DELETE FROM memberships WHERE tenant_id = $1 AND user_id = $2"))
-                    .bind(scope.tenant_id())
-                    .bind(user_id)
-                    .execute(&mut *tx)
-                    .await?;
-                Self::audit_in(
-                    &mut *tx,
-                    scope,
-                    "member.removed",
-                    Some(user_id),
-                    serde_json::json!({"role": current}),
-                    now,
-                )
-                .await?;
-                tx.commit().await?;
-                Ok(MemberChange::Done)
-            }
+    pub async fn remove_member(
+        &self,
+        scope: &TenantScope,
+        user_id: &str,
+        now: i64,
+    ) -> Result<MemberChange, DbError> {
+        use MemberChange;
+        let mut tx = self.write(Rls::tenant(scope.tenant_id())).await?;
+        let Some(current) = Self::member_role_in(&mut *tx, scope.tenant_id(), user_id).await?
+        else {
+            return Ok(MemberChange::NotFound);
+        };
+        if Self::only_owner_in(&mut *tx, scope.tenant_id(), &current).await? {
+            return Ok(MemberChange::LastOwner);
+        }
+        sqlx::query("DELETE FROM memberships WHERE tenant_id = $1 AND user_id = $2")
+            .bind(scope.tenant_id())
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        Self::audit_in(
+            &mut *tx,
+            scope,
+            "member.removed",
+            Some(user_id),
+            serde_json::json!({"role": current}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(MemberChange::Done)
+    }
 
-            async fn create_invite(
-                &self,
-                scope: &$crate::db::tenants::TenantScope,
-                i: &$crate::db::tenants::NewInvite<'_>,
-            ) -> Result<(), $crate::db::DbError> {
-                let mut tx = $begin(&self.pool).await?;
-                $scope(&mut *tx, scope.tenant_id(), "", false).await?;
-                sqlx::query($sql(
-                    "INSERT INTO invites (id, tenant_id, email, role, token_hash, invited_by, created_at, expires_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                ))
+    pub async fn create_invite(
+        &self,
+        scope: &TenantScope,
+        i: &NewInvite<'_>,
+    ) -> Result<(), DbError> {
+        let mut tx = self.write(Rls::tenant(scope.tenant_id())).await?;
+        sqlx::query("INSERT INTO invites (id, tenant_id, email, role, token_hash, invited_by, created_at, expires_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
                 .bind(i.id)
                 .bind(scope.tenant_id())
                 .bind(i.email)
@@ -611,187 +506,185 @@ macro_rules! impl_tenant_store {
                 .bind(i.expires_at)
                 .execute(&mut *tx)
                 .await?;
-                Self::audit_in(
-                    &mut *tx,
-                    scope,
-                    "invite.created",
-                    Some(i.email),
-                    serde_json::json!({"role": i.role.as_str(), "invite": i.id}),
-                    i.now,
-                )
-                .await?;
-                tx.commit().await?;
-                Ok(())
-            }
+        Self::audit_in(
+            &mut *tx,
+            scope,
+            "invite.created",
+            Some(i.email),
+            serde_json::json!({"role": i.role.as_str(), "invite": i.id}),
+            i.now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
 
-            async fn invites(
-                &self,
-                scope: &$crate::db::tenants::TenantScope,
-                now: i64,
-            ) -> Result<Vec<$crate::db::tenants::InviteRecord>, $crate::db::DbError> {
-                let mut tx = $begin(&self.pool).await?;
-                $scope(&mut *tx, scope.tenant_id(), "", false).await?;
-                let invites = sqlx::query_as($sql(
-                    "SELECT id, email, role, invited_by, created_at, expires_at FROM invites
+    /// Pending invitations, newest first.
+    pub async fn invites(
+        &self,
+        scope: &TenantScope,
+        now: i64,
+    ) -> Result<Vec<InviteRecord>, DbError> {
+        let mut tx = self.write(Rls::tenant(scope.tenant_id())).await?;
+        let invites = sqlx::query_as("SELECT id, email, role, invited_by, created_at, expires_at FROM invites
                      WHERE tenant_id = $1 AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > $2
-                     ORDER BY created_at DESC, id",
-                ))
+                     ORDER BY created_at DESC, id")
                 .bind(scope.tenant_id())
                 .bind(now)
                 .fetch_all(&mut *tx)
                 .await?;
-                tx.commit().await?;
-                Ok(invites)
-            }
+        tx.commit().await?;
+        Ok(invites)
+    }
 
-            async fn revoke_invite(
-                &self,
-                scope: &$crate::db::tenants::TenantScope,
-                invite_id: &str,
-                now: i64,
-            ) -> Result<bool, $crate::db::DbError> {
-                let mut tx = $begin(&self.pool).await?;
-                $scope(&mut *tx, scope.tenant_id(), "", false).await?;
-                let revoked = sqlx::query($sql(
-                    "UPDATE invites SET revoked_at = $3
-                     WHERE id = $1 AND tenant_id = $2 AND accepted_at IS NULL AND revoked_at IS NULL",
-                ))
+    pub async fn revoke_invite(
+        &self,
+        scope: &TenantScope,
+        invite_id: &str,
+        now: i64,
+    ) -> Result<bool, DbError> {
+        let mut tx = self.write(Rls::tenant(scope.tenant_id())).await?;
+        let revoked = sqlx::query("UPDATE invites SET revoked_at = $3
+                     WHERE id = $1 AND tenant_id = $2 AND accepted_at IS NULL AND revoked_at IS NULL")
                 .bind(invite_id)
                 .bind(scope.tenant_id())
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
-                if revoked.rows_affected() != 1 {
-                    return Ok(false);
-                }
-                Self::audit_in(&mut *tx, scope, "invite.revoked", Some(invite_id), serde_json::json!({}), now).await?;
-                tx.commit().await?;
-                Ok(true)
-            }
+        if revoked.rows_affected() != 1 {
+            return Ok(false);
+        }
+        Self::audit_in(
+            &mut *tx,
+            scope,
+            "invite.revoked",
+            Some(invite_id),
+            serde_json::json!({}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
 
-            async fn accept_invite(
-                &self,
-                token_hash: &str,
-                user_id: &str,
-                email: &str,
-                now: i64,
-            ) -> Result<$crate::db::tenants::Accepted, $crate::db::DbError> {
-                use $crate::db::tenants::{Accepted, Role, TenantScope};
-                let mut tx = $begin(&self.pool).await?;
-                // The token says which tenant: looked up in the platform scope.
-                $scope(&mut *tx, "", "", true).await?;
-                let invite: Option<(String, String, String)> = sqlx::query_as($sql(
-                    "SELECT id, tenant_id, role FROM invites
+    /// Accept an invitation (by its token's hash) as a user whose address is `email`.
+    pub async fn accept_invite(
+        &self,
+        token_hash: &str,
+        user_id: &str,
+        email: &str,
+        now: i64,
+    ) -> Result<Accepted, DbError> {
+        use crate::db::tenants::{Accepted, Role, TenantScope};
+        let mut tx = self.begin_write().await?;
+        // The token says which tenant: looked up in the platform scope.
+        set_scope(&mut tx, Rls::PLATFORM).await?;
+        let invite: Option<(String, String, String)> = sqlx::query_as(
+            "SELECT id, tenant_id, role FROM invites
                      WHERE token_hash = $1 AND email = $2 AND accepted_at IS NULL
                        AND revoked_at IS NULL AND expires_at > $3",
-                ))
-                .bind(token_hash)
-                .bind(email)
-                .bind(now)
-                .fetch_optional(&mut *tx)
+        )
+        .bind(token_hash)
+        .bind(email)
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((invite_id, tenant_id, role)) = invite else {
+            return Ok(Accepted::Invalid);
+        };
+        let Some(role) = Role::parse(&role) else {
+            return Ok(Accepted::Invalid);
+        };
+        // From here on, only that tenant.
+        set_scope(&mut tx, Rls::member(&tenant_id, user_id)).await?;
+        sqlx::query("UPDATE invites SET accepted_at = $2 WHERE id = $1")
+            .bind(&invite_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        let current = Self::member_role_in(&mut *tx, &tenant_id, user_id).await?;
+        let role = match current.as_deref().and_then(Role::parse) {
+            // Already a member: keep the stronger role.
+            Some(existing) if existing.at_least(role) => existing,
+            Some(_) => {
+                sqlx::query(
+                    "UPDATE memberships SET role = $3 WHERE tenant_id = $1 AND user_id = $2",
+                )
+                .bind(&tenant_id)
+                .bind(user_id)
+                .bind(role.as_str())
+                .execute(&mut *tx)
                 .await?;
-                let Some((invite_id, tenant_id, role)) = invite else {
-                    return Ok(Accepted::Invalid);
-                };
-                let Some(role) = Role::parse(&role) else {
-                    return Ok(Accepted::Invalid);
-                };
-                // From here on, only that tenant.
-                $scope(&mut *tx, &tenant_id, user_id, false).await?;
-                sqlx::query($sql("UPDATE invites SET accepted_at = $2 WHERE id = $1"))
-                    .bind(&invite_id)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
-                let current = Self::member_role_in(&mut *tx, &tenant_id, user_id).await?;
-                let role = match current.as_deref().and_then(Role::parse) {
-                    // Already a member: keep the stronger role.
-                    Some(existing) if existing.at_least(role) => existing,
-                    Some(_) => {
-                        sqlx::query($sql(
-                            "UPDATE memberships SET role = $3 WHERE tenant_id = $1 AND user_id = $2",
-                        ))
-                        .bind(&tenant_id)
-                        .bind(user_id)
-                        .bind(role.as_str())
-                        .execute(&mut *tx)
-                        .await?;
-                        role
-                    }
-                    None => {
-                        sqlx::query($sql(
-                            "INSERT INTO memberships (tenant_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)",
-                        ))
+                role
+            }
+            None => {
+                sqlx::query("INSERT INTO memberships (tenant_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)")
                         .bind(&tenant_id)
                         .bind(user_id)
                         .bind(role.as_str())
                         .bind(now)
                         .execute(&mut *tx)
                         .await?;
-                        role
-                    }
-                };
-                let scope = TenantScope::__from_storage(tenant_id.clone(), user_id.to_owned(), role);
-                Self::audit_in(
-                    &mut *tx,
-                    &scope,
-                    "member.joined",
-                    Some(user_id),
-                    serde_json::json!({"role": role.as_str(), "invite": invite_id}),
-                    now,
-                )
-                .await?;
-                let tenant = Self::tenant_in(&mut *tx, &tenant_id).await?;
-                tx.commit().await?;
-                Ok(match tenant {
-                    Some(tenant) => Accepted::Joined { tenant, role },
-                    None => Accepted::Invalid,
-                })
+                role
             }
+        };
+        let scope = TenantScope::__from_storage(tenant_id.clone(), user_id.to_owned(), role);
+        Self::audit_in(
+            &mut *tx,
+            &scope,
+            "member.joined",
+            Some(user_id),
+            serde_json::json!({"role": role.as_str(), "invite": invite_id}),
+            now,
+        )
+        .await?;
+        let tenant = Self::tenant_in(&mut *tx, &tenant_id).await?;
+        tx.commit().await?;
+        Ok(match tenant {
+            Some(tenant) => Accepted::Joined { tenant, role },
+            None => Accepted::Invalid,
+        })
+    }
 
-            async fn audit_log(
-                &self,
-                scope: &$crate::db::tenants::TenantScope,
-                before: Option<&str>,
-                limit: i64,
-            ) -> Result<Vec<$crate::db::tenants::AuditRecord>, $crate::db::DbError> {
-                let mut tx = $begin(&self.pool).await?;
-                $scope(&mut *tx, scope.tenant_id(), "", false).await?;
-                let entries = sqlx::query_as($sql(
-                    "SELECT id, actor_id, action, target, details, created_at FROM audit_log
+    /// The audit log, newest first: at most `limit` entries older than `before` (an id).
+    pub async fn audit_log(
+        &self,
+        scope: &TenantScope,
+        before: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<AuditRecord>, DbError> {
+        let mut tx = self.write(Rls::tenant(scope.tenant_id())).await?;
+        let entries = sqlx::query_as(
+            "SELECT id, actor_id, action, target, details, created_at FROM audit_log
                      WHERE tenant_id = $1 AND ($2 IS NULL OR id < $2)
                      ORDER BY id DESC LIMIT $3",
-                ))
-                .bind(scope.tenant_id())
-                .bind(before)
-                .bind(limit)
-                .fetch_all(&mut *tx)
-                .await?;
-                tx.commit().await?;
-                Ok(entries)
-            }
+        )
+        .bind(scope.tenant_id())
+        .bind(before)
+        .bind(limit)
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(entries)
+    }
 
-            async fn all_tenants(
-                &self,
-                after: Option<&str>,
-                limit: i64,
-            ) -> Result<Vec<$crate::db::tenants::TenantRecord>, $crate::db::DbError> {
-                let mut tx = $begin(&self.pool).await?;
-                $scope(&mut *tx, "", "", true).await?;
-                let tenants = sqlx::query_as($sql(concat!(
-                    "SELECT ",
-                    $crate::db::tenants::tenant_columns!(),
-                    " FROM tenants WHERE ($1 IS NULL OR id > $1) ORDER BY id LIMIT $2"
-                )))
-                .bind(after)
-                .bind(limit)
-                .fetch_all(&mut *tx)
-                .await?;
-                tx.commit().await?;
-                Ok(tenants)
-            }
-        }
-    };
+    /// Every tenant, for platform admins: at most `limit`, by creation, after `after` (an id).
+    pub async fn all_tenants(
+        &self,
+        after: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<TenantRecord>, DbError> {
+        let mut tx = self.write(Rls::PLATFORM).await?;
+        let tenants = sqlx::query_as(concat!(
+            "SELECT ",
+            tenant_columns!(),
+            " FROM tenants WHERE ($1 IS NULL OR id > $1) ORDER BY id LIMIT $2"
+        ))
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(tenants)
+    }
 }
-
-pub(crate) use impl_tenant_store;

@@ -16,11 +16,12 @@ use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
-use crate::auth::{BearerAuth, now_ms};
+use crate::auth::BearerAuth;
 use crate::blog::Site;
-use crate::blog::cache::BlogCache;
+use crate::clock::now_ms;
 use crate::db::Storage;
 use crate::db::domains::{DomainRecord, Verified};
+use crate::events::{Change, Listener};
 use crate::http::ApiError;
 use crate::http::validation::Fields;
 use crate::tenants::{Action, scope_for};
@@ -87,8 +88,7 @@ pub fn normalize(domain: &str, site: &Site) -> Result<String, String> {
 /// blog changed.
 #[derive(Debug)]
 pub struct DomainHosts {
-    storage: Arc<dyn Storage>,
-    pages: Arc<BlogCache>,
+    storage: Arc<Storage>,
     seen: Mutex<HashMap<String, (Option<String>, Instant)>>,
 }
 
@@ -96,10 +96,9 @@ const HOST_TTL: Duration = Duration::from_secs(30);
 const MAX_HOSTS: usize = 10_000;
 
 impl DomainHosts {
-    pub fn new(storage: Arc<dyn Storage>, pages: Arc<BlogCache>) -> Self {
+    pub fn new(storage: Arc<Storage>) -> Self {
         DomainHosts {
             storage,
-            pages,
             seen: Mutex::new(HashMap::new()),
         }
     }
@@ -133,17 +132,13 @@ impl DomainHosts {
             seen.clear();
         }
     }
+}
 
-    /// A blog's domain changed here: forget the hosts, and the blog's pages (their
-    /// canonical URLs name the domain).
-    async fn changed(&self, scope: &crate::db::tenants::TenantScope) {
-        self.clear();
-        if let Err(e) = self
-            .pages
-            .invalidate_blog_of(self.storage.as_ref(), scope)
-            .await
-        {
-            tracing::warn!(error = %e, "the blog's cached pages could not be found");
+/// A blog changed (its domain among what may have): the hosts are read again.
+impl Listener for DomainHosts {
+    fn heard(&self, change: &Change) {
+        if let Change::Blog { .. } = change {
+            self.clear();
         }
     }
 }
@@ -201,7 +196,7 @@ impl DomainsApi {
     #[oai(path = "/:id/domain", method = "get")]
     async fn get(
         &self,
-        storage: Data<&Arc<dyn Storage>>,
+        storage: Data<&Arc<Storage>>,
         caller: BearerAuth,
         id: Path<String>,
     ) -> poem::Result<Json<DomainView>> {
@@ -223,9 +218,8 @@ impl DomainsApi {
     #[oai(path = "/:id/domain", method = "put")]
     async fn claim(
         &self,
-        storage: Data<&Arc<dyn Storage>>,
+        storage: Data<&Arc<Storage>>,
         site: Data<&Site>,
-        hosts: Data<&Arc<DomainHosts>>,
         caller: BearerAuth,
         id: Path<String>,
         body: Json<ClaimDomain>,
@@ -251,7 +245,6 @@ impl DomainsApi {
         let record = storage
             .claim_domain(&scope, &domain, &token, now_ms())
             .await?;
-        hosts.changed(&scope).await;
         Ok(Json(record.into()))
     }
 
@@ -261,9 +254,8 @@ impl DomainsApi {
     #[oai(path = "/:id/domain/verify", method = "post")]
     async fn verify(
         &self,
-        storage: Data<&Arc<dyn Storage>>,
+        storage: Data<&Arc<Storage>>,
         dns: Data<&Arc<dns::Dns>>,
-        hosts: Data<&Arc<DomainHosts>>,
         caller: BearerAuth,
         id: Path<String>,
     ) -> poem::Result<Json<DomainView>> {
@@ -308,10 +300,7 @@ impl DomainsApi {
             .mark_domain_verified(&scope, &claim.domain, now_ms())
             .await?
         {
-            Verified::Done(record) => {
-                hosts.changed(&scope).await;
-                Ok(Json(record.into()))
-            }
+            Verified::Done(record) => Ok(Json(record.into())),
             Verified::Taken => Err(ApiError::new(
                 ErrorCode::Conflict,
                 format!("{} is verified for another blog already", claim.domain),
@@ -326,8 +315,7 @@ impl DomainsApi {
     #[oai(path = "/:id/domain", method = "delete")]
     async fn remove(
         &self,
-        storage: Data<&Arc<dyn Storage>>,
-        hosts: Data<&Arc<DomainHosts>>,
+        storage: Data<&Arc<Storage>>,
         caller: BearerAuth,
         id: Path<String>,
     ) -> poem::Result<Removed> {
@@ -342,7 +330,6 @@ impl DomainsApi {
         if !storage.remove_domain(&scope).await? {
             return Err(no_domain().into());
         }
-        hosts.changed(&scope).await;
         Ok(Removed::Done)
     }
 }

@@ -46,7 +46,7 @@ impl HealthApi {
 
     /// Readiness: the database answers a round trip.
     #[oai(path = "/readyz", method = "get")]
-    async fn readyz(&self, storage: Data<&Arc<dyn Storage>>) -> Readiness {
+    async fn readyz(&self, storage: Data<&Arc<Storage>>) -> Readiness {
         match storage.ping().await {
             Ok(()) => Readiness::Ready(Json(Health {
                 status: "ok".into(),
@@ -62,7 +62,7 @@ impl HealthApi {
 
     /// What this server is.
     #[oai(path = "/v1/server", method = "get")]
-    async fn server(&self, storage: Data<&Arc<dyn Storage>>) -> Json<ServerInfo> {
+    async fn server(&self, storage: Data<&Arc<Storage>>) -> Json<ServerInfo> {
         Json(ServerInfo {
             name: "pint-server".into(),
             version: env!("CARGO_PKG_VERSION").into(),

@@ -7,10 +7,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::auth::now_ms;
-use crate::blog::cache::BlogCache;
+use super::service::PublishError;
+use crate::clock::now_ms;
 use crate::db::Storage;
-use crate::db::posts::{MAX_ATTEMPTS, ScheduledRecord};
+use crate::db::jobs::{MAX_ATTEMPTS, ScheduledRecord};
 use crate::tenants::{Action, may};
 
 /// How often due jobs are looked for.
@@ -19,12 +19,12 @@ pub const POLL_EVERY: Duration = Duration::from_millis(500);
 const LEASE_MS: i64 = 60_000;
 
 /// Look for due jobs until the process ends.
-pub async fn run(storage: Arc<dyn Storage>, cache: Arc<BlogCache>) {
+pub async fn run(storage: Arc<Storage>) {
     loop {
         tokio::time::sleep(POLL_EVERY).await;
         loop {
             match storage.claim_due_job(now_ms(), LEASE_MS).await {
-                Ok(Some(job)) => run_job(storage.as_ref(), &cache, &job).await,
+                Ok(Some(job)) => run_job(storage.as_ref(), &job).await,
                 Ok(None) => break,
                 Err(e) => {
                     tracing::warn!(error = %e, "cannot look for scheduled publications");
@@ -35,20 +35,27 @@ pub async fn run(storage: Arc<dyn Storage>, cache: Arc<BlogCache>) {
     }
 }
 
-async fn run_job(storage: &dyn Storage, cache: &BlogCache, job: &ScheduledRecord) {
+async fn run_job(storage: &Storage, job: &ScheduledRecord) {
     let outcome = match storage.scope(&job.created_by, &job.tenant_id).await {
-        Ok(Some(scope)) if may(scope.role(), Action::WriteDocuments) => super::publish_revision(
-            storage,
-            cache,
-            &scope,
-            &job.document_id,
-            Some(&job.heads),
-            job.slug.clone(),
-            crate::db::posts::PasswordChange::Keep,
-        )
-        .await
-        .map(|_| ())
-        .map_err(|e| e.message),
+        Ok(Some(scope)) if may(scope.role(), Action::WriteDocuments) => {
+            super::service::publish_revision(
+                storage,
+                &scope,
+                &job.document_id,
+                Some(&job.heads),
+                job.slug.clone(),
+                crate::db::posts::PasswordChange::Keep,
+            )
+            .await
+            .map(|_| ())
+            .map_err(|e| match e {
+                PublishError::Db(e) => {
+                    tracing::error!(error = %e, "a scheduled publication failed in storage");
+                    "the server could not store it; it is tried again".to_owned()
+                }
+                e => e.to_string(),
+            })
+        }
         Ok(_) => Err("the member who scheduled this may no longer publish in this blog".into()),
         Err(e) => Err(e.to_string()),
     };

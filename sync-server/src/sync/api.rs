@@ -10,7 +10,8 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
-use crate::auth::{BearerAuth, now_ms};
+use crate::auth::BearerAuth;
+use crate::clock::now_ms;
 use crate::db::Storage;
 use crate::http::ApiError;
 use crate::http::validation::Fields;
@@ -50,7 +51,7 @@ impl DocumentsApi {
     #[oai(path = "/:id/documents", method = "post")]
     async fn create(
         &self,
-        storage: Data<&Arc<dyn Storage>>,
+        storage: Data<&Arc<Storage>>,
         caller: BearerAuth,
         id: Path<String>,
         body: Json<NewDocument>,
@@ -89,7 +90,7 @@ impl DocumentsApi {
     #[oai(path = "/:id/documents/changes", method = "get")]
     async fn changes(
         &self,
-        storage: Data<&Arc<dyn Storage>>,
+        storage: Data<&Arc<Storage>>,
         caller: BearerAuth,
         id: Path<String>,
         since: Query<Option<i64>>,

@@ -67,7 +67,7 @@ pub async fn sync_socket(
     req: &Request,
     ws: WebSocket,
     query: Query<TokenQuery>,
-    storage: Data<&Arc<dyn Storage>>,
+    storage: Data<&Arc<Storage>>,
     auth: Data<&Arc<Auth>>,
     docs: Data<&SyncDocs>,
     settings: Data<&SyncSettings>,
@@ -121,14 +121,14 @@ type Sink = SplitSink<WebSocketStream, Frame>;
 
 struct Connection {
     id: u64,
-    storage: Arc<dyn Storage>,
+    storage: Arc<Storage>,
     docs: SyncDocs,
     settings: SyncSettings,
     /// Where others' changes and presence on its drafts arrive.
     inbox: Arc<Inbox>,
     caller: Caller,
     /// Moves when access may have changed (`super::access`).
-    access: tokio::sync::watch::Receiver<i64>,
+    access: tokio::sync::watch::Receiver<u64>,
     peer_id: Option<String>,
     open: HashMap<String, OpenDoc>,
     /// Parts of large sync messages still to send, per draft, taken in turns (one part

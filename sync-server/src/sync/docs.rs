@@ -24,6 +24,7 @@ use super::inbox::{Inbox, Watchers};
 use super::writer::ChunkWriter;
 use crate::db::tenants::TenantScope;
 use crate::db::{DbError, Storage};
+use crate::events::{Change, Listener};
 
 /// Past this many stored chunks, a document is compacted into a new snapshot.
 pub const COMPACT_AFTER_CHUNKS: usize = 100;
@@ -204,20 +205,62 @@ pub type SharedDoc = Arc<DocCell>;
 static NEXT_TICKET: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 /// The documents being synced.
+/// Changes of documents that another server stored, merged into the copies in memory
+/// in the order they were announced, one at a time, off the announcing task (a merge
+/// reads the database).
+#[derive(Debug)]
+struct StoredElsewhere {
+    queue: tokio::sync::mpsc::Sender<String>,
+}
+
+/// How many announced changes may wait to be merged; past it, a document catches up at
+/// its clients' next sync.
+const STORED_ELSEWHERE_QUEUE: usize = 1024;
+
+impl StoredElsewhere {
+    fn start(docs: SyncDocs) -> Self {
+        let (queue, mut ids) = tokio::sync::mpsc::channel::<String>(STORED_ELSEWHERE_QUEUE);
+        tokio::spawn(async move {
+            while let Some(id) = ids.recv().await {
+                if let Err(e) = docs.refresh(&id).await {
+                    tracing::warn!(document = %id, error = %e, "could not merge another server's change");
+                }
+            }
+        });
+        StoredElsewhere { queue }
+    }
+}
+
+impl Listener for StoredElsewhere {
+    fn heard(&self, change: &Change) {
+        if let Change::Document { id } = change
+            && self.queue.try_send(id.clone()).is_err()
+        {
+            tracing::warn!(document = %id, "too many changes from other servers waiting; this one waits for the next sync");
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct SyncDocs {
-    storage: Arc<dyn Storage>,
+    storage: Arc<Storage>,
     writer: ChunkWriter,
     open: Arc<Mutex<HashMap<String, SharedDoc>>>,
 }
 
 impl SyncDocs {
-    pub fn new(storage: Arc<dyn Storage>) -> Self {
-        SyncDocs {
+    /// The documents in memory; they merge what other servers sharing the database
+    /// store as they announce it (`Change::Document`).
+    pub fn new(storage: Arc<Storage>) -> Self {
+        let docs = SyncDocs {
             writer: ChunkWriter::start(Arc::clone(&storage)),
             storage,
             open: Arc::default(),
-        }
+        };
+        docs.storage
+            .events()
+            .listen(Arc::new(StoredElsewhere::start(docs.clone())));
+        docs
     }
 
     /// The document `id` of the scope's tenant, loaded once and shared; `None` when the

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use tokio::sync::{mpsc, oneshot};
 
-use crate::auth::now_ms;
+use crate::clock::now_ms;
 use crate::db::Storage;
 use crate::db::documents::NewChunk;
 use crate::db::tenants::TenantScope;
@@ -36,7 +36,7 @@ pub struct ChunkWriter {
 
 impl ChunkWriter {
     /// Start the writing task (it ends when every `ChunkWriter` is dropped).
-    pub fn start(storage: Arc<dyn Storage>) -> ChunkWriter {
+    pub fn start(storage: Arc<Storage>) -> ChunkWriter {
         let (requests, mut rx) = mpsc::unbounded_channel::<Request>();
         tokio::spawn(async move {
             while let Some(first) = rx.recv().await {
@@ -77,7 +77,7 @@ impl ChunkWriter {
 }
 
 /// One transaction per blog for everything waiting, the blogs side by side.
-async fn write_batch(storage: &dyn Storage, batch: Vec<Request>) {
+async fn write_batch(storage: &Storage, batch: Vec<Request>) {
     let mut by_tenant: HashMap<String, Vec<Request>> = HashMap::new();
     for request in batch {
         by_tenant

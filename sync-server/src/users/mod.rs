@@ -9,9 +9,8 @@ use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
-use crate::auth::{
-    BearerAuth, Caller, SessionView, UserView, blocking, hash_password, now_ms, password,
-};
+use crate::auth::{BearerAuth, Caller, SessionView, UserView, blocking, hash_password, password};
+use crate::clock::now_ms;
 use crate::db::Storage;
 use crate::db::accounts::revoked;
 use crate::http::ApiError;
@@ -66,7 +65,7 @@ impl UsersApi {
     #[oai(path = "/", method = "patch")]
     async fn update_me(
         &self,
-        storage: Data<&Arc<dyn Storage>>,
+        storage: Data<&Arc<Storage>>,
         caller: BearerAuth,
         body: Json<UpdateMe>,
     ) -> poem::Result<Json<UserView>> {
@@ -115,7 +114,7 @@ impl UsersApi {
     #[oai(path = "/", method = "delete")]
     async fn delete_me(
         &self,
-        storage: Data<&Arc<dyn Storage>>,
+        storage: Data<&Arc<Storage>>,
         caller: BearerAuth,
         body: Json<DeleteMe>,
     ) -> poem::Result<Done> {
@@ -135,7 +134,7 @@ impl UsersApi {
     #[oai(path = "/sessions", method = "get")]
     async fn sessions(
         &self,
-        storage: Data<&Arc<dyn Storage>>,
+        storage: Data<&Arc<Storage>>,
         caller: BearerAuth,
     ) -> poem::Result<Json<Vec<SessionView>>> {
         let Caller { user, session_id } = caller.0;
@@ -152,7 +151,7 @@ impl UsersApi {
     #[oai(path = "/sessions/:id", method = "delete")]
     async fn revoke_session(
         &self,
-        storage: Data<&Arc<dyn Storage>>,
+        storage: Data<&Arc<Storage>>,
         caller: BearerAuth,
         id: Path<String>,
     ) -> poem::Result<Done> {

@@ -18,7 +18,7 @@ pub struct BlogOwner {
     pub account: Value,
     pub tenant: String,
     pub token: String,
-    pub storage: Arc<dyn Storage>,
+    pub storage: Arc<Storage>,
     pub scope: TenantScope,
 }
 

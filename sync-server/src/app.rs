@@ -1,0 +1,209 @@
+//! The one place the server is put together: what it shares between requests (`State`),
+//! the background tasks it runs, and every route. Nothing else imports from here, so the
+//! concerns below it never import each other through it.
+
+use std::sync::Arc;
+
+use poem::http::Method;
+use poem::{Endpoint, EndpointExt, Route};
+use poem_openapi::OpenApiService;
+
+use crate::admin::AdminApi;
+use crate::auth::email::EmailFlowsApi;
+use crate::auth::{Auth, AuthApi};
+use crate::blog::cache::BlogCache;
+use crate::blog::love::LoveApi;
+use crate::blog::views::ViewCounter;
+use crate::db::Storage;
+use crate::domains::dns::Dns;
+use crate::domains::{DomainHosts, DomainsApi};
+use crate::health::HealthApi;
+use crate::http::allow::AllowedMethods;
+use crate::http::{Envelope, metrics};
+use crate::mail::Mailer;
+use crate::publish::PublishApi;
+use crate::sync::access::AccessWatch;
+use crate::sync::api::DocumentsApi;
+use crate::sync::connection::{SyncSettings, sync_socket};
+use crate::sync::docs::SyncDocs;
+use crate::tenants::TenantsApi;
+use crate::users::UsersApi;
+use crate::{Settings, blog, publish};
+
+/// Every JSON API of the server.
+pub type Apis = (
+    HealthApi,
+    AuthApi,
+    EmailFlowsApi,
+    UsersApi,
+    TenantsApi,
+    DocumentsApi,
+    PublishApi,
+    LoveApi,
+    DomainsApi,
+    AdminApi,
+);
+
+/// The OpenAPI service of every JSON API; also used to print the document.
+pub fn api_service() -> OpenApiService<Apis, ()> {
+    OpenApiService::new(
+        (
+            HealthApi,
+            AuthApi,
+            EmailFlowsApi,
+            UsersApi,
+            TenantsApi,
+            DocumentsApi,
+            PublishApi,
+            LoveApi,
+            DomainsApi,
+            AdminApi,
+        ),
+        "Pint",
+        env!("CARGO_PKG_VERSION"),
+    )
+    .description("Pint's hosted backend: accounts, blogs, sync and publishing.")
+}
+
+/// What the server shares between requests.
+#[derive(Debug, Clone)]
+pub struct State {
+    pub storage: Arc<Storage>,
+    pub auth: Arc<Auth>,
+    pub mailer: Mailer,
+    pub sync_docs: SyncDocs,
+    pub sync_settings: SyncSettings,
+    pub sync_access: AccessWatch,
+    pub max_body_bytes: usize,
+    pub site: blog::Site,
+    pub blog_cache: Arc<BlogCache>,
+    pub views: Arc<ViewCounter>,
+    pub domain_hosts: Arc<DomainHosts>,
+    pub dns: Arc<Dns>,
+}
+
+/// The tasks a running server keeps going beside its requests.
+#[derive(Debug)]
+pub struct Tasks {
+    handles: Vec<tokio::task::JoinHandle<()>>,
+    views: Arc<ViewCounter>,
+    storage: Arc<Storage>,
+}
+
+impl Tasks {
+    /// Stop them; views noted since the last write are written first.
+    pub async fn stop(self) {
+        for handle in &self.handles {
+            handle.abort();
+        }
+        self.views.flush(self.storage.as_ref()).await;
+    }
+}
+
+impl State {
+    /// Everything the server shares, with its listeners on the storage's change events
+    /// (`crate::events`) and its background tasks started.
+    pub fn start(
+        storage: Arc<Storage>,
+        auth: Arc<Auth>,
+        mailer: Mailer,
+        settings: &Settings,
+    ) -> (State, Tasks) {
+        let site = blog::Site {
+            public_url: settings.public_url.clone(),
+            blog_domain: settings.blog_domain.clone(),
+        };
+        let blog_cache = Arc::new(BlogCache::default());
+        let domain_hosts = Arc::new(DomainHosts::new(Arc::clone(&storage)));
+        let events = storage.events();
+        events.listen(blog_cache.clone());
+        events.listen(domain_hosts.clone());
+        let views = Arc::new(ViewCounter::default());
+        let mut handles = vec![
+            tokio::spawn(publish::scheduler::run(Arc::clone(&storage))),
+            tokio::spawn(blog::mailing::run(
+                Arc::clone(&storage),
+                mailer.clone(),
+                Arc::clone(&auth),
+                site.clone(),
+            )),
+            tokio::spawn(blog::views::flusher(
+                Arc::clone(&storage),
+                Arc::clone(&views),
+            )),
+        ];
+        // What other servers sharing the database change reaches this one's listeners.
+        handles.extend(storage.relay_announced_changes());
+        let state = State {
+            sync_docs: SyncDocs::new(Arc::clone(&storage)),
+            sync_access: AccessWatch::start(Arc::clone(&storage)),
+            sync_settings: SyncSettings {
+                max_message_bytes: settings.max_sync_message_bytes,
+                peer_id: format!("pint-server-{}", uuid::Uuid::now_v7()),
+            },
+            max_body_bytes: settings.max_body_bytes,
+            dns: Arc::new(Dns::new(settings.dns_server)),
+            storage: Arc::clone(&storage),
+            auth,
+            mailer,
+            site,
+            blog_cache,
+            views: Arc::clone(&views),
+            domain_hosts,
+        };
+        let tasks = Tasks {
+            handles,
+            views,
+            storage,
+        };
+        (state, tasks)
+    }
+}
+
+/// Every route of the server, behind the blog's host routing and the envelope.
+pub fn routes(state: State) -> impl Endpoint {
+    let api = api_service();
+    let spec = api.spec_endpoint();
+    let allowed = Arc::new(AllowedMethods::from_spec(
+        &api.spec(),
+        &[
+            ("/v1/openapi.json", &[Method::GET]),
+            ("/metrics", &[Method::GET]),
+            ("/v1/sync", &[Method::GET]),
+            ("/robots.txt", &[Method::GET]),
+        ],
+    ));
+    let host_routing = blog::host::HostRouting {
+        blog_domain: state.site.blog_domain.clone(),
+        own_host: url::Url::parse(&state.site.public_url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_ascii_lowercase)),
+        domains: Arc::clone(&state.domain_hosts),
+    };
+    Route::new()
+        .at("/v1/openapi.json", spec)
+        .at("/metrics", poem::get(metrics::metrics))
+        .at("/v1/sync", poem::get(sync_socket))
+        .nest(
+            "/b",
+            blog::routes(Arc::clone(&state.blog_cache), Arc::clone(&state.views)),
+        )
+        .at("/robots.txt", poem::get(blog::server_robots))
+        .nest("/", api)
+        .data(state.storage)
+        .data(state.auth)
+        .data(state.mailer)
+        .data(state.sync_docs)
+        .data(state.sync_settings)
+        .data(state.sync_access)
+        .data(state.site)
+        .data(state.blog_cache)
+        .data(state.views)
+        .data(state.domain_hosts)
+        .data(state.dns)
+        .with(host_routing)
+        .with(Envelope {
+            max_body_bytes: state.max_body_bytes,
+            allowed,
+        })
+}

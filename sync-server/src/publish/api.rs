@@ -1,0 +1,543 @@
+//! Publishing over HTTP: publish, schedule, unpublish, the blog's posts, schedules,
+//! statistics, page order, password and subscribers. Handlers check the request and call
+//! `service` (or, for what has no rules of its own yet, storage), answering its errors.
+
+use std::sync::Arc;
+
+use pint_model::ErrorCode;
+use pint_model::slug::slug_problem;
+use poem::web::Data;
+use poem_openapi::param::Path;
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi};
+
+use crate::auth::BearerAuth;
+use crate::clock::now_ms;
+use crate::db::Storage;
+use crate::db::jobs::ScheduledRecord;
+use crate::db::posts::{PasswordChange, PostRecord};
+use crate::http::ApiError;
+use crate::http::validation::Fields;
+use crate::tenants::{Action, scope_for};
+
+use super::service::{self, PublishError};
+
+impl From<PublishError> for poem::Error {
+    fn from(e: PublishError) -> Self {
+        let message = e.to_string();
+        let error = match e {
+            PublishError::NoDraft | PublishError::NotPublished | PublishError::NotScheduled => {
+                ApiError::new(ErrorCode::NotFound, message)
+            }
+            PublishError::NotSynced { .. } => ApiError::new(ErrorCode::Conflict, message)
+                .with_details(serde_json::json!({ "reason": "not-synced" })),
+            PublishError::Unreadable(_)
+            | PublishError::BadRevision(_)
+            | PublishError::TooManyHeads
+            | PublishError::Empty => ApiError::new(ErrorCode::ValidationError, message),
+            PublishError::BadLinks(problems) => {
+                let mut fields = Fields::new();
+                for (field, problem) in problems {
+                    fields.check(field, Some(problem));
+                }
+                fields.finish().err().unwrap_or_else(ApiError::internal)
+            }
+            PublishError::TooFarAhead => Fields::new()
+                .check("at", Some(message))
+                .finish()
+                .err()
+                .unwrap_or_else(ApiError::internal),
+            PublishError::SlugTaken { slug } => ApiError::new(ErrorCode::Conflict, message)
+                .with_details(serde_json::json!({ "slug": slug })),
+            PublishError::QuotaExceeded { limit } => {
+                ApiError::new(ErrorCode::QuotaExceeded, message)
+                    .with_details(serde_json::json!({ "limit": limit }))
+            }
+            PublishError::Db(e) => return e.into(),
+        };
+        error.into()
+    }
+}
+
+#[derive(Debug, Object)]
+#[oai(rename_all = "camelCase")]
+struct PublishRequest {
+    /// The URL slug; default: the draft's own slug, else one made from its title.
+    slug: Option<String>,
+    /// The revision to publish: the heads the creator's device has (what they saw).
+    /// Default: the draft as the server has it now. When the server does not have this
+    /// revision yet, the answer is 409 with `details.reason = "not-synced"`: sync, then
+    /// publish again.
+    heads: Option<Vec<String>>,
+    /// Publish then (Unix ms) instead of now: the publication is scheduled.
+    at: Option<i64>,
+    /// Readers need this password (4 to 256 characters); `""` removes it; absent: as
+    /// it was.
+    password: Option<String>,
+}
+
+/// A published post or page.
+#[derive(Debug, Object)]
+#[oai(rename_all = "camelCase")]
+pub struct PostView {
+    pub id: String,
+    pub document_id: String,
+    /// `post` or `page`.
+    pub kind: String,
+    pub slug: String,
+    pub title: String,
+    pub excerpt: String,
+    pub tags: Vec<String>,
+    /// The revision on the blog: the draft's heads when it was published. The app shows
+    /// "changed since published" when the draft's heads differ.
+    pub heads: Vec<String>,
+    pub word_count: i64,
+    pub reading_minutes: i64,
+    /// Unix milliseconds.
+    pub published_at: i64,
+    pub updated_at: i64,
+    /// Where readers find it on this server (path form).
+    pub path: String,
+    /// Readers need a password.
+    pub protected: bool,
+    /// The featured image published (empty: none).
+    pub featured_image: String,
+    /// The SEO fields published (empty fields are derived: title, excerpt, URL, image).
+    pub meta_title: String,
+    pub meta_description: String,
+    pub canonical_url: String,
+    pub og_image: String,
+    /// A page's place in the navigation (none: after the ordered ones, by title).
+    pub nav_order: Option<i64>,
+}
+
+impl PostView {
+    fn new(p: PostRecord, subdomain: &str) -> Self {
+        PostView {
+            path: crate::blog::post_path(subdomain, &p.slug),
+            protected: p.password_hash.is_some(),
+            featured_image: p.featured_image,
+            meta_title: p.seo.meta_title,
+            meta_description: p.seo.meta_description,
+            canonical_url: p.seo.canonical_url,
+            og_image: p.seo.og_image,
+            nav_order: p.nav_order,
+            id: p.id,
+            document_id: p.document_id,
+            kind: p.kind,
+            slug: p.slug,
+            title: p.title,
+            excerpt: p.excerpt,
+            tags: p.tags,
+            heads: p.heads,
+            word_count: p.word_count,
+            reading_minutes: p.reading_minutes,
+            published_at: p.published_at,
+            updated_at: p.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, ApiResponse)]
+enum Unpublished {
+    /// It is off the blog.
+    #[oai(status = 204)]
+    Done,
+}
+
+#[derive(Debug)]
+pub struct PublishApi;
+
+/// A scheduled publication, as members see it.
+#[derive(Debug, Object)]
+#[oai(rename_all = "camelCase")]
+pub struct ScheduledView {
+    pub document_id: String,
+    /// When it goes on the blog (Unix ms).
+    pub run_at: i64,
+    /// The revision that will be published.
+    pub heads: Vec<String>,
+    pub slug: Option<String>,
+    pub attempts: i64,
+    /// Why the last attempt failed, if it did (it is tried again with backoff, up to
+    /// five attempts).
+    pub last_error: Option<String>,
+}
+
+impl From<ScheduledRecord> for ScheduledView {
+    fn from(j: ScheduledRecord) -> Self {
+        ScheduledView {
+            document_id: j.document_id,
+            run_at: j.run_at,
+            heads: j.heads,
+            slug: j.slug,
+            attempts: j.attempts,
+            last_error: j.last_error,
+        }
+    }
+}
+
+/// Readers, counted without cookies.
+#[derive(Debug, Object)]
+#[oai(rename_all = "camelCase")]
+pub struct StatsView {
+    /// Per post and day (UTC), oldest first.
+    pub views: Vec<PostViews>,
+    /// The sites readers came from, most first (at most 20).
+    pub referrers: Vec<Referrer>,
+}
+
+#[derive(Debug, Object)]
+#[oai(rename_all = "camelCase")]
+pub struct PostViews {
+    pub post_id: String,
+    pub slug: String,
+    /// `YYYY-MM-DD`.
+    pub day: String,
+    /// Readers that day (each once).
+    pub views: i64,
+}
+
+#[derive(Debug, Object)]
+#[oai(rename_all = "camelCase")]
+pub struct Referrer {
+    pub host: String,
+    pub views: i64,
+}
+
+#[derive(Debug, Object)]
+#[oai(rename_all = "camelCase")]
+struct BlogPassword {
+    /// 4 to 256 characters; `null` opens the blog again.
+    password: Option<String>,
+}
+
+#[derive(Debug, Object)]
+#[oai(rename_all = "camelCase")]
+struct PageOrder {
+    /// The published pages' document ids, in the order the navigation shows them
+    /// (at most 50, each once); pages not named come after, by title.
+    document_ids: Vec<String>,
+}
+
+#[derive(Debug, ApiResponse)]
+enum PageOrderSet {
+    #[oai(status = 204)]
+    Done,
+}
+
+#[derive(Debug, ApiResponse)]
+enum BlogPasswordSet {
+    #[oai(status = 204)]
+    Done,
+}
+
+#[derive(Debug, ApiResponse)]
+enum PublishOutcome {
+    /// It is on the blog.
+    #[oai(status = 200)]
+    Published(Json<Box<PostView>>),
+    /// It will be at `runAt`.
+    #[oai(status = 202)]
+    Scheduled(Json<ScheduledView>),
+}
+
+#[OpenApi(prefix_path = "/v1/tenants")]
+impl PublishApi {
+    /// Publish a draft as it is now (editors and above), or publish it again: the blog
+    /// shows this revision until the next publish. A changed slug leaves a permanent
+    /// redirect from the old one. With `at` in the future, the publication is scheduled
+    /// instead (202): that revision goes on the blog then.
+    #[oai(path = "/:id/documents/:document_id/publish", method = "post")]
+    async fn publish(
+        &self,
+        storage: Data<&Arc<Storage>>,
+        caller: BearerAuth,
+        id: Path<String>,
+        document_id: Path<String>,
+        body: Json<PublishRequest>,
+    ) -> poem::Result<PublishOutcome> {
+        let scope = scope_for(
+            storage.as_ref(),
+            &caller.0,
+            &id,
+            Action::WriteDocuments,
+            "publishing",
+        )
+        .await?;
+        let request = body.0;
+        if let Some(slug) = &request.slug {
+            Fields::new().check("slug", slug_problem(slug)).finish()?;
+        }
+        if let Some(at) = request.at.filter(|at| *at > now_ms()) {
+            let job = service::schedule(
+                storage.as_ref(),
+                &scope,
+                &document_id,
+                request.heads,
+                request.slug,
+                at,
+            )
+            .await?;
+            return Ok(PublishOutcome::Scheduled(Json(job.into())));
+        }
+        let password = match request.password.as_deref() {
+            None => PasswordChange::Keep,
+            Some("") => PasswordChange::Clear,
+            Some(p) => {
+                Fields::new()
+                    .check("password", crate::http::validation::line_problem(p, 4, 256))
+                    .finish()?;
+                PasswordChange::Set(crate::auth::hash_password(p.to_owned()).await?)
+            }
+        };
+        let published = service::publish_now(
+            storage.as_ref(),
+            &scope,
+            &document_id,
+            request.heads.as_deref(),
+            request.slug,
+            password,
+        )
+        .await?;
+        let post = PostView::new(published.post, &published.subdomain);
+        Ok(PublishOutcome::Published(Json(Box::new(post))))
+    }
+
+    /// Page views per post and day over the last `days` (default 30, at most 366), and
+    /// the sites readers came from (owners and admins). Views are counted without cookies:
+    /// a reader counts once per post and day.
+    #[oai(path = "/:id/stats", method = "get")]
+    async fn stats(
+        &self,
+        storage: Data<&Arc<Storage>>,
+        caller: BearerAuth,
+        id: Path<String>,
+        days: poem_openapi::param::Query<Option<i64>>,
+    ) -> poem::Result<Json<StatsView>> {
+        let scope = scope_for(
+            storage.as_ref(),
+            &caller.0,
+            &id,
+            Action::ReadAudit,
+            "reading the blog's statistics",
+        )
+        .await?;
+        let days = days.0.unwrap_or(30).clamp(1, 366);
+        let since = crate::blog::html::rfc3339(now_ms() - (days - 1) * 86_400_000)[..10].to_owned();
+        let (per_day, referrers) = storage.view_stats(&scope, &since).await?;
+        let slugs: std::collections::HashMap<String, String> = storage
+            .posts(&scope)
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p.slug))
+            .collect();
+        Ok(Json(StatsView {
+            views: per_day
+                .into_iter()
+                .map(|(post_id, day, views)| PostViews {
+                    slug: slugs.get(&post_id).cloned().unwrap_or_default(),
+                    post_id,
+                    day,
+                    views,
+                })
+                .collect(),
+            referrers: referrers
+                .into_iter()
+                .map(|(host, views)| Referrer { host, views })
+                .collect(),
+        }))
+    }
+
+    /// Put the whole blog behind a password, or open it again with `null` (owners and
+    /// admins). Readers then get a form on every page; feeds and the sitemap are not
+    /// served.
+    /// Choose the order of the blog's pages in its navigation (editors and above, who
+    /// publish them).
+    #[oai(path = "/:id/pages/order", method = "put")]
+    async fn page_order(
+        &self,
+        storage: Data<&Arc<Storage>>,
+        caller: BearerAuth,
+        id: Path<String>,
+        body: Json<PageOrder>,
+    ) -> poem::Result<PageOrderSet> {
+        let scope = scope_for(
+            storage.as_ref(),
+            &caller.0,
+            &id,
+            Action::WriteDocuments,
+            "ordering its pages",
+        )
+        .await?;
+        let ids = &body.0.document_ids;
+        let mut seen = std::collections::HashSet::new();
+        Fields::new()
+            .check(
+                "documentIds",
+                if ids.len() > 50 {
+                    Some("names at most 50 pages".into())
+                } else {
+                    ids.iter().find(|d| !seen.insert(d.as_str())).map(|twice| {
+                        format!(
+                            "names “{}” twice",
+                            twice.chars().take(64).collect::<String>()
+                        )
+                    })
+                },
+            )
+            .finish()?;
+        let unknown = storage.set_page_order(&scope, ids).await?;
+        if !unknown.is_empty() {
+            return Err(ApiError::new(
+                ErrorCode::ValidationError,
+                "only the blog's published pages can be ordered",
+            )
+            .with_details(serde_json::json!({ "notPublishedPages": unknown }))
+            .into());
+        }
+        Ok(PageOrderSet::Done)
+    }
+
+    #[oai(path = "/:id/blog-password", method = "put")]
+    async fn blog_password(
+        &self,
+        storage: Data<&Arc<Storage>>,
+        caller: BearerAuth,
+        id: Path<String>,
+        body: Json<BlogPassword>,
+    ) -> poem::Result<BlogPasswordSet> {
+        let scope = scope_for(
+            storage.as_ref(),
+            &caller.0,
+            &id,
+            Action::UpdateSettings,
+            "protecting the blog",
+        )
+        .await?;
+        let hash = match body.0.password {
+            None => None,
+            Some(p) => {
+                Fields::new()
+                    .check(
+                        "password",
+                        crate::http::validation::line_problem(&p, 4, 256),
+                    )
+                    .finish()?;
+                Some(crate::auth::hash_password(p).await?)
+            }
+        };
+        storage.set_blog_password(&scope, hash.as_deref()).await?;
+        Ok(BlogPasswordSet::Done)
+    }
+
+    /// The blog's confirmed email subscribers (owners and admins).
+    #[oai(path = "/:id/subscribers", method = "get")]
+    async fn subscribers(
+        &self,
+        storage: Data<&Arc<Storage>>,
+        caller: BearerAuth,
+        id: Path<String>,
+    ) -> poem::Result<Json<Vec<String>>> {
+        let scope = scope_for(
+            storage.as_ref(),
+            &caller.0,
+            &id,
+            Action::ReadAudit,
+            "reading the blog's subscribers",
+        )
+        .await?;
+        Ok(Json(storage.subscribers(&scope).await?))
+    }
+
+    /// The blog's scheduled publications, soonest first (members), with the last error
+    /// of any that failed.
+    #[oai(path = "/:id/scheduled", method = "get")]
+    async fn scheduled(
+        &self,
+        storage: Data<&Arc<Storage>>,
+        caller: BearerAuth,
+        id: Path<String>,
+    ) -> poem::Result<Json<Vec<ScheduledView>>> {
+        let scope = scope_for(
+            storage.as_ref(),
+            &caller.0,
+            &id,
+            Action::ReadDocuments,
+            "reading posts",
+        )
+        .await?;
+        let jobs = storage.scheduled(&scope).await?;
+        Ok(Json(jobs.into_iter().map(ScheduledView::from).collect()))
+    }
+
+    /// Take a draft's post off the blog, and cancel its scheduled publication (editors
+    /// and above). The draft stays.
+    #[oai(path = "/:id/documents/:document_id/publish", method = "delete")]
+    async fn unpublish(
+        &self,
+        storage: Data<&Arc<Storage>>,
+        caller: BearerAuth,
+        id: Path<String>,
+        document_id: Path<String>,
+    ) -> poem::Result<Unpublished> {
+        let scope = scope_for(
+            storage.as_ref(),
+            &caller.0,
+            &id,
+            Action::WriteDocuments,
+            "unpublishing",
+        )
+        .await?;
+        service::unpublish(storage.as_ref(), &scope, &document_id).await?;
+        Ok(Unpublished::Done)
+    }
+
+    /// Cancel a draft's scheduled publication, leaving what is on the blog as it is
+    /// (editors and above). 404 when nothing was scheduled.
+    #[oai(path = "/:id/documents/:document_id/schedule", method = "delete")]
+    async fn cancel_schedule(
+        &self,
+        storage: Data<&Arc<Storage>>,
+        caller: BearerAuth,
+        id: Path<String>,
+        document_id: Path<String>,
+    ) -> poem::Result<Unpublished> {
+        let scope = scope_for(
+            storage.as_ref(),
+            &caller.0,
+            &id,
+            Action::WriteDocuments,
+            "cancelling a scheduled publication",
+        )
+        .await?;
+        service::cancel_schedule(storage.as_ref(), &scope, &document_id).await?;
+        Ok(Unpublished::Done)
+    }
+
+    /// The blog's published posts and pages, newest first (members).
+    #[oai(path = "/:id/posts", method = "get")]
+    async fn posts(
+        &self,
+        storage: Data<&Arc<Storage>>,
+        caller: BearerAuth,
+        id: Path<String>,
+    ) -> poem::Result<Json<Vec<PostView>>> {
+        let scope = scope_for(
+            storage.as_ref(),
+            &caller.0,
+            &id,
+            Action::ReadDocuments,
+            "reading posts",
+        )
+        .await?;
+        let tenant = storage.tenant(&scope).await?.ok_or(PublishError::NoDraft)?;
+        let posts = storage.posts(&scope).await?;
+        Ok(Json(
+            posts
+                .into_iter()
+                .map(|p| PostView::new(p, &tenant.subdomain))
+                .collect(),
+        ))
+    }
+}
