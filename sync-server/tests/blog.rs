@@ -443,6 +443,48 @@ async fn story(backend: Backend) {
     let (status, _, last) = read(&server, "/b/ada-writes/?page=5").await;
     assert_eq!(status, 200);
     assert!(!last.contains("rel=\"next\"") && last.contains("rel=\"prev\""));
+
+    // Deleting the blog takes its pages off at once, though they were cached: here, and
+    // (PostgreSQL) on another server sharing the database.
+    let other = match backend {
+        Backend::Postgres => Some(server.sibling().await),
+        Backend::Sqlite => None,
+    };
+    if let Some(other) = &other {
+        let index = http()
+            .get(other.url("/b/ada-writes/"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(index.status(), 200);
+    }
+    assert_eq!(read(&server, "/b/ada-writes/").await.0, 200);
+    let (status, _) = call(
+        reqwest::Method::DELETE,
+        server.url(&format!("/v1/tenants/{tenant}")),
+        &blog.token,
+        None,
+    )
+    .await;
+    assert_eq!(status, 204);
+    assert_eq!(read(&server, "/b/ada-writes/").await.0, 404);
+    if let Some(other) = &other {
+        let started = std::time::Instant::now();
+        while http()
+            .get(other.url("/b/ada-writes/"))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            != 404
+        {
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(5),
+                "the deleted blog is still served by the other server"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
 }
 
 #[tokio::test]
