@@ -16,6 +16,7 @@ pub mod sync_ack;
 pub mod sync_parts;
 pub mod sync_protocol;
 pub mod sync_receive;
+pub mod wire;
 
 pub use document_id::{DocumentId, DocumentIdError};
 pub use draft::{Draft, DraftContent, DraftError, DraftKind, HistoryEntry, Seo, SeoField, Splice};

@@ -9,8 +9,10 @@
 use std::sync::Mutex;
 use std::time::Duration;
 
+use pint_model::wire::{
+    ErrorBody, LoginRequest, NewBlog, RefreshRequest, RegisterRequest, SignedIn, TenantView,
+};
 use serde::Deserialize;
-use serde_json::json;
 
 use crate::keychain::{Keychain, KeychainError};
 use crate::store::Account;
@@ -83,32 +85,6 @@ pub struct Session {
     access: tokio::sync::Mutex<Option<(String, i64)>>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct SignedIn {
-    user: User,
-    access_token: String,
-    access_token_expires_at: i64,
-    refresh_token: String,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct User {
-    id: String,
-    email: String,
-    display_name: String,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Blog {
-    id: String,
-    subdomain: String,
-    name: String,
-    role: String,
-}
-
 fn client() -> Result<reqwest::Client, AccountError> {
     crate::server::install_crypto_provider();
     reqwest::Client::builder()
@@ -151,19 +127,28 @@ pub(crate) async fn call<T: for<'de> Deserialize<'de>>(
         .await
         .map_err(|e| AccountError::Network(without_url(&e)))?;
     if !status.is_success() {
-        let body: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
-        let message = body["error"]["message"]
-            .as_str()
-            .map(str::to_owned)
-            .unwrap_or_else(|| format!("the server answered {status}"));
-        return Err(AccountError::Refused {
-            status: status.as_u16(),
-            code: body["error"]["code"].as_str().unwrap_or("").to_owned(),
-            message: with_field_problems(message, &body["error"]["details"]),
-            details: body["error"]["details"].clone(),
-        });
+        return Err(refusal(status, &bytes));
     }
     serde_json::from_slice(&bytes).map_err(|e| AccountError::Protocol(e.to_string()))
+}
+
+/// The server's error answer (`ErrorBody`) as an `AccountError::Refused`; an answer in
+/// another shape (a proxy's page) by its status.
+pub(crate) fn refusal(status: reqwest::StatusCode, bytes: &[u8]) -> AccountError {
+    match serde_json::from_slice::<ErrorBody>(bytes) {
+        Ok(ErrorBody { error }) => AccountError::Refused {
+            status: status.as_u16(),
+            code: error.code,
+            message: with_field_problems(error.message, &error.details),
+            details: error.details,
+        },
+        Err(_) => AccountError::Refused {
+            status: status.as_u16(),
+            code: String::new(),
+            message: format!("the server answered {status}"),
+            details: serde_json::Value::Null,
+        },
+    }
 }
 
 /// The server's message, followed by what is wrong with each field when it said so
@@ -235,22 +220,28 @@ pub async fn sign_in(
     let blog = form.blog.trim().to_lowercase();
     let http = client()?;
     let signed: SignedIn = if form.create_account {
-        let mut body = json!({
-            "email": email, "password": form.password, "deviceName": device_name(),
-        });
-        if !blog.is_empty() {
-            body["blog"] = json!({ "subdomain": blog });
-        }
+        let body = RegisterRequest {
+            email,
+            password: form.password,
+            display_name: None,
+            device_name: Some(device_name()),
+            blog: (!blog.is_empty()).then(|| NewBlog {
+                subdomain: blog.clone(),
+                name: None,
+            }),
+        };
         call(http.post(format!("{server}/v1/auth/register")).json(&body)).await?
     } else {
-        call(http.post(format!("{server}/v1/auth/login")).json(&json!({
-            "email": email, "password": form.password, "deviceName": device_name(),
-        })))
-        .await?
+        let body = LoginRequest {
+            email,
+            password: form.password,
+            device_name: Some(device_name()),
+        };
+        call(http.post(format!("{server}/v1/auth/login")).json(&body)).await?
     };
     let access = signed.access_token.clone();
     let chosen = async {
-        let blogs: Vec<Blog> = call(
+        let blogs: Vec<TenantView> = call(
             http.get(format!("{server}/v1/tenants"))
                 .bearer_auth(&access),
         )
@@ -262,12 +253,7 @@ pub async fn sign_in(
             blogs.iter().find(|b| b.subdomain == blog)
         };
         match found {
-            Some(b) => Ok(Blog {
-                id: b.id.clone(),
-                subdomain: b.subdomain.clone(),
-                name: b.name.clone(),
-                role: b.role.clone(),
-            }),
+            Some(b) => Ok(b.clone()),
             None if blog.is_empty() => Err(AccountError::Invalid(
                 "this account has no blog yet: name one to create it".into(),
             )),
@@ -275,7 +261,10 @@ pub async fn sign_in(
                 call(
                     http.post(format!("{server}/v1/tenants"))
                         .bearer_auth(&access)
-                        .json(&json!({ "subdomain": blog })),
+                        .json(&NewBlog {
+                            subdomain: blog.clone(),
+                            name: None,
+                        }),
                 )
                 .await
             }
@@ -313,7 +302,7 @@ fn keep(
     keychain: &Keychain,
     server: &str,
     signed: &SignedIn,
-    blog: Blog,
+    blog: TenantView,
 ) -> Result<Account, AccountError> {
     let account = Account {
         server: server.to_owned(),
@@ -401,7 +390,9 @@ impl Session {
         let signed: SignedIn = call(
             self.http
                 .post(format!("{}/v1/auth/refresh", a.server))
-                .json(&json!({ "refreshToken": refresh })),
+                .json(&RefreshRequest {
+                    refresh_token: refresh,
+                }),
         )
         .await?;
         // The old refresh token works no more: keep the new one before anything else.

@@ -7,8 +7,8 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use pint_model::DocumentId;
+use pint_model::wire::{PostView, PublishRequest, ScheduledView};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 use crate::Engine;
 use crate::account::{AccountError, Session, call};
@@ -60,25 +60,6 @@ pub struct PublishedPost {
     pub updated_at: i64,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct JobView {
-    document_id: String,
-    run_at: i64,
-    last_error: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct PostView {
-    document_id: String,
-    slug: String,
-    heads: Vec<String>,
-    published_at: i64,
-    updated_at: i64,
-    path: String,
-}
-
 /// How long publishing waits for the sync to bring the server the latest edits.
 const WAIT_FOR_SYNC: Duration = Duration::from_secs(15);
 
@@ -91,7 +72,7 @@ fn lock(engine: &Mutex<Engine>) -> std::sync::MutexGuard<'_, Engine> {
 fn state(
     session: &Session,
     post: Option<PostView>,
-    job: Option<JobView>,
+    job: Option<ScheduledView>,
     heads: &[String],
 ) -> PublishState {
     let server = &session.account().server;
@@ -138,16 +119,13 @@ pub async fn publish(
         "{}/v1/tenants/{}/documents/{id}/publish",
         a.server, a.blog_id
     );
-    let mut body = json!({ "heads": heads });
-    if !options.slug.trim().is_empty() {
-        body["slug"] = json!(options.slug.trim());
-    }
-    if let Some(at) = options.at {
-        body["at"] = json!(at);
-    }
-    if let Some(p) = &options.password {
-        body["password"] = json!(p);
-    }
+    let slug = options.slug.trim();
+    let body = PublishRequest {
+        heads: Some(heads.clone()),
+        slug: (!slug.is_empty()).then(|| slug.to_owned()),
+        at: options.at,
+        password: options.password.clone(),
+    };
     let started = std::time::Instant::now();
     loop {
         let token = session.access_token().await?;
@@ -156,7 +134,7 @@ pub async fn publish(
         {
             // 202: scheduled for later; 200: on the blog now.
             Ok(answer) if answer.get("runAt").is_some() => {
-                let job: JobView = serde_json::from_value(answer)
+                let job: ScheduledView = serde_json::from_value(answer)
                     .map_err(|e| AccountError::Protocol(e.to_string()))?;
                 return publish_state_with(engine, session, id, Some(job)).await;
             }
@@ -261,7 +239,7 @@ pub async fn publish_states(
             .bearer_auth(&token),
     )
     .await?;
-    let jobs: Vec<JobView> = call(
+    let jobs: Vec<ScheduledView> = call(
         session
             .http()
             .get(format!("{}/v1/tenants/{}/scheduled", a.server, a.blog_id))
@@ -272,7 +250,7 @@ pub async fn publish_states(
         .into_iter()
         .map(|p| (p.document_id.clone(), p))
         .collect();
-    let mut jobs: HashMap<String, JobView> = jobs
+    let mut jobs: HashMap<String, ScheduledView> = jobs
         .into_iter()
         .map(|j| (j.document_id.clone(), j))
         .collect();
@@ -302,7 +280,7 @@ pub async fn publish_state(
 ) -> Result<PublishState, AccountError> {
     let a = session.account();
     let token = session.access_token().await?;
-    let jobs: Vec<JobView> = call(
+    let jobs: Vec<ScheduledView> = call(
         session
             .http()
             .get(format!("{}/v1/tenants/{}/scheduled", a.server, a.blog_id))
@@ -318,7 +296,7 @@ async fn publish_state_with(
     engine: &Mutex<Engine>,
     session: &Session,
     id: DocumentId,
-    job: Option<JobView>,
+    job: Option<ScheduledView>,
 ) -> Result<PublishState, AccountError> {
     let a = session.account();
     let token = session.access_token().await?;

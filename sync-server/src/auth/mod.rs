@@ -23,6 +23,8 @@ use crate::http::validation::{Fields, email_problem, line_problem, normalize_ema
 use crate::mail::Mailer;
 use tokens::{REFRESH_TTL_SECS, TokenKeys};
 
+pub use pint_model::wire::{LoginRequest, RefreshRequest, RegisterRequest, SignedIn, UserView};
+
 /// What the auth endpoints share: the token keys, the rate limits, and which proxies to
 /// believe about the client's address.
 #[derive(Debug)]
@@ -158,20 +160,6 @@ pub async fn hash_password(password: String) -> poem::Result<String> {
         })
 }
 
-/// A user as the API shows them.
-#[derive(Debug, Object)]
-#[oai(rename_all = "camelCase")]
-pub struct UserView {
-    pub id: String,
-    pub email: String,
-    pub display_name: String,
-    /// `user`, `admin` or `banned`.
-    pub role: String,
-    pub email_verified: bool,
-    /// Unix milliseconds.
-    pub created_at: i64,
-}
-
 impl From<&UserRecord> for UserView {
     fn from(u: &UserRecord) -> Self {
         UserView {
@@ -183,50 +171,6 @@ impl From<&UserRecord> for UserView {
             created_at: u.created_at,
         }
     }
-}
-
-/// A signed-in session: the user and the tokens to act as them.
-#[derive(Debug, Object)]
-#[oai(rename_all = "camelCase")]
-pub struct SignedIn {
-    pub user: UserView,
-    pub session_id: String,
-    /// Send as `Authorization: Bearer …`; good for 15 minutes.
-    pub access_token: String,
-    /// Unix seconds.
-    pub access_token_expires_at: i64,
-    /// Exchange at `/v1/auth/refresh` for new tokens; each works once.
-    pub refresh_token: String,
-    /// The blog created with the account, when one was asked for (null if its subdomain
-    /// was taken in the same instant by someone else).
-    pub blog: Option<crate::tenants::wire::TenantView>,
-}
-
-#[derive(Debug, Object)]
-#[oai(rename_all = "camelCase")]
-struct RegisterRequest {
-    email: String,
-    password: String,
-    /// Defaults to the part of the email before `@`.
-    display_name: Option<String>,
-    /// Shown in the list of sessions, e.g. "Ada's laptop".
-    device_name: Option<String>,
-    /// Create the account's first blog too.
-    blog: Option<crate::tenants::wire::NewBlog>,
-}
-
-#[derive(Debug, Object)]
-#[oai(rename_all = "camelCase")]
-struct LoginRequest {
-    email: String,
-    password: String,
-    device_name: Option<String>,
-}
-
-#[derive(Debug, Object)]
-#[oai(rename_all = "camelCase")]
-struct RefreshRequest {
-    refresh_token: String,
 }
 
 #[derive(Debug, ApiResponse)]
@@ -387,7 +331,7 @@ impl AuthApi {
             )
             .await
             .ok()
-            .map(|t| crate::tenants::wire::TenantView::new(&t, crate::db::tenants::Role::Owner));
+            .map(|t| crate::tenants::wire::tenant_view(&t, crate::db::tenants::Role::Owner));
         }
         Ok(Registered::Created(Json(signed_in)))
     }

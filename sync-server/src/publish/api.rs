@@ -21,6 +21,7 @@ use crate::http::validation::Fields;
 use crate::tenants::{Action, scope_for};
 
 use super::service::{self, PublishError};
+pub use pint_model::wire::{PostView, PublishRequest, ScheduledView};
 
 impl From<PublishError> for poem::Error {
     fn from(e: PublishError) -> Self {
@@ -59,82 +60,29 @@ impl From<PublishError> for poem::Error {
     }
 }
 
-#[derive(Debug, Object)]
-#[oai(rename_all = "camelCase")]
-struct PublishRequest {
-    /// The URL slug; default: the draft's own slug, else one made from its title.
-    slug: Option<String>,
-    /// The revision to publish: the heads the creator's device has (what they saw).
-    /// Default: the draft as the server has it now. When the server does not have this
-    /// revision yet, the answer is 409 with `details.reason = "not-synced"`: sync, then
-    /// publish again.
-    heads: Option<Vec<String>>,
-    /// Publish then (Unix ms) instead of now: the publication is scheduled.
-    at: Option<i64>,
-    /// Readers need this password (4 to 256 characters); `""` removes it; absent: as
-    /// it was.
-    password: Option<String>,
-}
-
-/// A published post or page.
-#[derive(Debug, Object)]
-#[oai(rename_all = "camelCase")]
-pub struct PostView {
-    pub id: String,
-    pub document_id: String,
-    /// `post` or `page`.
-    pub kind: String,
-    pub slug: String,
-    pub title: String,
-    pub excerpt: String,
-    pub tags: Vec<String>,
-    /// The revision on the blog: the draft's heads when it was published. The app shows
-    /// "changed since published" when the draft's heads differ.
-    pub heads: Vec<String>,
-    pub word_count: i64,
-    pub reading_minutes: i64,
-    /// Unix milliseconds.
-    pub published_at: i64,
-    pub updated_at: i64,
-    /// Where readers find it on this server (path form).
-    pub path: String,
-    /// Readers need a password.
-    pub protected: bool,
-    /// The featured image published (empty: none).
-    pub featured_image: String,
-    /// The SEO fields published (empty fields are derived: title, excerpt, URL, image).
-    pub meta_title: String,
-    pub meta_description: String,
-    pub canonical_url: String,
-    pub og_image: String,
-    /// A page's place in the navigation (none: after the ordered ones, by title).
-    pub nav_order: Option<i64>,
-}
-
-impl PostView {
-    fn new(p: PostRecord, subdomain: &str) -> Self {
-        PostView {
-            path: crate::blog::post_path(subdomain, &p.slug),
-            protected: p.password_hash.is_some(),
-            featured_image: p.featured_image,
-            meta_title: p.seo.meta_title,
-            meta_description: p.seo.meta_description,
-            canonical_url: p.seo.canonical_url,
-            og_image: p.seo.og_image,
-            nav_order: p.nav_order,
-            id: p.id,
-            document_id: p.document_id,
-            kind: p.kind,
-            slug: p.slug,
-            title: p.title,
-            excerpt: p.excerpt,
-            tags: p.tags,
-            heads: p.heads,
-            word_count: p.word_count,
-            reading_minutes: p.reading_minutes,
-            published_at: p.published_at,
-            updated_at: p.updated_at,
-        }
+/// A published post of the blog at `subdomain`, as the API shows it.
+pub fn post_view(p: PostRecord, subdomain: &str) -> PostView {
+    PostView {
+        path: crate::blog::post_path(subdomain, &p.slug),
+        protected: p.password_hash.is_some(),
+        featured_image: p.featured_image,
+        meta_title: p.seo.meta_title,
+        meta_description: p.seo.meta_description,
+        canonical_url: p.seo.canonical_url,
+        og_image: p.seo.og_image,
+        nav_order: p.nav_order,
+        id: p.id,
+        document_id: p.document_id,
+        kind: p.kind,
+        slug: p.slug,
+        title: p.title,
+        excerpt: p.excerpt,
+        tags: p.tags,
+        heads: p.heads,
+        word_count: p.word_count,
+        reading_minutes: p.reading_minutes,
+        published_at: p.published_at,
+        updated_at: p.updated_at,
     }
 }
 
@@ -147,22 +95,6 @@ enum Unpublished {
 
 #[derive(Debug)]
 pub struct PublishApi;
-
-/// A scheduled publication, as members see it.
-#[derive(Debug, Object)]
-#[oai(rename_all = "camelCase")]
-pub struct ScheduledView {
-    pub document_id: String,
-    /// When it goes on the blog (Unix ms).
-    pub run_at: i64,
-    /// The revision that will be published.
-    pub heads: Vec<String>,
-    pub slug: Option<String>,
-    pub attempts: i64,
-    /// Why the last attempt failed, if it did (it is tried again with backoff, up to
-    /// five attempts).
-    pub last_error: Option<String>,
-}
 
 impl From<ScheduledRecord> for ScheduledView {
     fn from(j: ScheduledRecord) -> Self {
@@ -300,7 +232,7 @@ impl PublishApi {
             password,
         )
         .await?;
-        let post = PostView::new(published.post, &published.subdomain);
+        let post = post_view(published.post, &published.subdomain);
         Ok(PublishOutcome::Published(Json(Box::new(post))))
     }
 
@@ -536,7 +468,7 @@ impl PublishApi {
         Ok(Json(
             posts
                 .into_iter()
-                .map(|p| PostView::new(p, &tenant.subdomain))
+                .map(|p| post_view(p, &tenant.subdomain))
                 .collect(),
         ))
     }

@@ -8,7 +8,7 @@ use pint_model::{DocumentId, ErrorCode};
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, Object, OpenApi};
+use poem_openapi::{ApiResponse, OpenApi};
 
 use crate::auth::BearerAuth;
 use crate::clock::now_ms;
@@ -16,24 +16,7 @@ use crate::db::Storage;
 use crate::http::ApiError;
 use crate::http::validation::Fields;
 use crate::tenants::{Action, scope_for};
-
-#[derive(Debug, Object)]
-#[oai(rename_all = "camelCase")]
-struct NewDocument {
-    /// The automerge-repo document id the device chose (base58check of 16 bytes).
-    document_id: String,
-}
-
-#[derive(Debug, Object)]
-#[oai(rename_all = "camelCase")]
-struct DocumentView {
-    document_id: String,
-    /// Hex hashes of the document's heads on the server.
-    heads: Vec<String>,
-    /// The blog's change number at this document's last change: pass the largest one
-    /// seen as `since` to learn what changed afterwards.
-    change_seq: i64,
-}
+use pint_model::wire::{DocumentView, NewDocument};
 
 #[derive(Debug, ApiResponse)]
 enum Created {

@@ -21,7 +21,7 @@ use crate::mail::Mailer;
 
 use super::roles::Action;
 use super::service::{self, TenantError};
-use super::wire::{NewBlog, TenantView, check_new_blog};
+use super::wire::{NewBlog, TenantView, check_new_blog, tenant_view};
 
 /// The largest settings object, serialized.
 const MAX_SETTINGS_BYTES: usize = 16 * 1024;
@@ -192,10 +192,7 @@ impl TenantsApi {
         let tenant =
             service::create_blog(storage.as_ref(), &caller.0.user.id, &body.subdomain, &name)
                 .await?;
-        Ok(Created::Created(Json(TenantView::new(
-            &tenant,
-            Role::Owner,
-        ))))
+        Ok(Created::Created(Json(tenant_view(&tenant, Role::Owner))))
     }
 
     /// The blogs the caller is a member of, with their role in each.
@@ -207,10 +204,7 @@ impl TenantsApi {
     ) -> poem::Result<Json<Vec<TenantView>>> {
         let tenants = storage.tenants_of(&caller.0.user.id).await?;
         Ok(Json(
-            tenants
-                .iter()
-                .map(|(t, r)| TenantView::new(t, *r))
-                .collect(),
+            tenants.iter().map(|(t, r)| tenant_view(t, *r)).collect(),
         ))
     }
 
@@ -224,7 +218,7 @@ impl TenantsApi {
     ) -> poem::Result<Json<TenantView>> {
         let scope = scope_for(storage.as_ref(), &caller.0, &id, Action::Read, "this").await?;
         let tenant = service::blog(storage.as_ref(), &scope).await?;
-        Ok(Json(TenantView::new(&tenant, scope.role())))
+        Ok(Json(tenant_view(&tenant, scope.role())))
     }
 
     /// Change a blog's name or settings (admins and owners).
@@ -270,7 +264,7 @@ impl TenantsApi {
             .finish()?;
         let tenant =
             service::update_blog(storage.as_ref(), &scope, name, settings.as_deref()).await?;
-        Ok(Json(TenantView::new(&tenant, scope.role())))
+        Ok(Json(tenant_view(&tenant, scope.role())))
     }
 
     /// Delete a blog with everything in it (owners only).
@@ -460,7 +454,7 @@ impl TenantsApi {
         let user = &caller.0.user;
         let (tenant, role) =
             service::accept_invite(storage.as_ref(), &user.id, &user.email, &body.token).await?;
-        Ok(Json(TenantView::new(&tenant, role)))
+        Ok(Json(tenant_view(&tenant, role)))
     }
 
     /// Who did what in the blog, newest first (admins and owners). Page with `before`,

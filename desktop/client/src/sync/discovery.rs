@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use std::sync::Mutex;
 
 use pint_model::DocumentId;
+use pint_model::wire::{DocumentView, NewDocument};
 
 use super::{Remote, SyncError, lock};
 use crate::Engine;
@@ -41,17 +42,14 @@ pub(crate) async fn discover(
         .send()
         .await
         .map_err(net)?;
-    let listing: Vec<serde_json::Value> = refused(resp).await?.json().await.map_err(net)?;
+    let listing: Vec<DocumentView> = refused(resp).await?.json().await.map_err(net)?;
     let cursor = listing
         .iter()
-        .filter_map(|d| d["changeSeq"].as_i64())
+        .map(|d| d.change_seq)
         .max()
         .unwrap_or(since)
         .max(since);
-    let mut drafts: BTreeSet<String> = listing
-        .iter()
-        .filter_map(|d| d["documentId"].as_str().map(str::to_owned))
-        .collect();
+    let mut drafts: BTreeSet<String> = listing.into_iter().map(|d| d.document_id).collect();
     let changed_here = lock(engine).unsynced()?;
     let mut created_on_server = 0;
     for id in changed_here {
@@ -96,7 +94,9 @@ pub(crate) async fn create_on_server(
     let resp = http
         .post(format!("{base}/v1/tenants/{}/documents", remote.tenant))
         .bearer_auth(&remote.access_token)
-        .json(&serde_json::json!({ "documentId": id.to_string() }))
+        .json(&NewDocument {
+            document_id: id.to_string(),
+        })
         .send()
         .await
         .map_err(net)?;
@@ -116,19 +116,11 @@ async fn refused(resp: reqwest::Response) -> Result<reqwest::Response, SyncError
     if status.is_success() {
         return Ok(resp);
     }
-    let body: serde_json::Value = resp.json().await.unwrap_or_default();
-    let message = body["error"]["message"]
-        .as_str()
-        .map(str::to_owned)
-        .unwrap_or_else(|| format!("the server answered {status}"));
-    Err(if status.as_u16() == 401 {
-        SyncError::Account(crate::account::AccountError::Refused {
-            status: 401,
-            code: body["error"]["code"].as_str().unwrap_or("").to_owned(),
-            message,
-            details: serde_json::Value::Null,
-        })
-    } else {
-        SyncError::Refused(message)
+    let bytes = resp.bytes().await.map_err(net)?;
+    Err(match crate::account::refusal(status, &bytes) {
+        refused @ crate::account::AccountError::Refused { status: 401, .. } => {
+            SyncError::Account(refused)
+        }
+        refused => SyncError::Refused(refused.to_string()),
     })
 }
