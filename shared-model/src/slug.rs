@@ -1,16 +1,18 @@
-//! Slugs: the last part of a post's URL. Made from the title when the creator gives
-//! none; checked when they do. Lowercase letters (any script) and digits, words joined
-//! by single hyphens, at most `MAX_SLUG_CHARS`.
+//! Slugs: the last part of a post's URL (made from the title when the creator gives
+//! none; checked when they do), and the base of heading and footnote ids. The one slug
+//! function of Pint: lowercase letters and digits, words joined by single hyphens, at
+//! most `MAX_SLUG_CHARS`; accented Latin letters lose their accents (é → e, ß → ss), so
+//! URLs read the same in every address bar; other scripts are kept.
 
 /// Longest slug, in characters.
 pub const MAX_SLUG_CHARS: usize = 80;
 
-/// A slug for `title`: letters and digits kept (lowercased), everything else a word
-/// break. Empty when the title has no letters or digits.
+/// A slug for `title`: letters and digits kept (lowercased, Latin accents folded),
+/// everything else a word break. Empty when the title has no letters or digits.
 pub fn slugify(title: &str) -> String {
     let mut out = String::new();
     let mut gap = false;
-    for c in title.chars() {
+    for c in title.chars().flat_map(fold_accent) {
         if c.is_alphanumeric() {
             if gap && !out.is_empty() {
                 out.push('-');
@@ -29,6 +31,42 @@ pub fn slugify(title: &str) -> String {
         .collect::<String>()
         .trim_end_matches('-')
         .to_owned()
+}
+
+/// Strip the accent of common Latin letters; leave everything else alone.
+fn fold_accent(ch: char) -> impl Iterator<Item = char> {
+    let folded: &str = match ch {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' => "a",
+        'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' | 'Ā' => "A",
+        'æ' => "ae",
+        'Æ' => "AE",
+        'ç' | 'ć' | 'č' => "c",
+        'Ç' | 'Ć' | 'Č' => "C",
+        'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ę' | 'ě' => "e",
+        'È' | 'É' | 'Ê' | 'Ë' | 'Ē' | 'Ę' | 'Ě' => "E",
+        'ì' | 'í' | 'î' | 'ï' | 'ī' => "i",
+        'Ì' | 'Í' | 'Î' | 'Ï' | 'Ī' => "I",
+        'ñ' | 'ń' | 'ň' => "n",
+        'Ñ' | 'Ń' | 'Ň' => "N",
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' => "o",
+        'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' | 'Ø' | 'Ō' => "O",
+        'œ' => "oe",
+        'Œ' => "OE",
+        'ß' => "ss",
+        'ś' | 'š' => "s",
+        'Ś' | 'Š' => "S",
+        'ù' | 'ú' | 'û' | 'ü' | 'ū' | 'ů' => "u",
+        'Ù' | 'Ú' | 'Û' | 'Ü' | 'Ū' | 'Ů' => "U",
+        'ý' | 'ÿ' => "y",
+        'Ý' => "Y",
+        'ź' | 'ż' | 'ž' => "z",
+        'Ź' | 'Ż' | 'Ž' => "Z",
+        'ł' => "l",
+        'Ł' => "L",
+        _ => "",
+    };
+    let single = folded.is_empty().then_some(ch);
+    folded.chars().chain(single)
 }
 
 /// What is wrong with a slug the creator typed, if anything.
@@ -58,7 +96,13 @@ mod tests {
     #[test]
     fn titles_become_slugs() {
         assert_eq!(slugify("Hello, World!"), "hello-world");
-        assert_eq!(slugify("  Écrire   hors-ligne  "), "écrire-hors-ligne");
+        assert_eq!(slugify("  Écrire   hors-ligne  "), "ecrire-hors-ligne");
+        assert_eq!(
+            slugify("  Crème brûlée à la carte  "),
+            "creme-brulee-a-la-carte"
+        );
+        assert_eq!(slugify("Rust 2024: what's new?"), "rust-2024-what-s-new");
+        assert_eq!(slugify("Straße"), "strasse");
         assert_eq!(slugify("日本語 タイトル"), "日本語-タイトル");
         assert_eq!(
             slugify("<script>alert(1)</script>"),

@@ -1,62 +1,9 @@
-//! Slugs: the URL- and id-safe form of a title, heading or footnote label.
+//! Heading and footnote ids: `crate::slug::slugify` (the one slug function, also used
+//! for post URLs) made unique within a document.
 
 use std::collections::BTreeMap;
 
-/// Lowercase ASCII letters and digits joined by single hyphens; letters with accents
-/// lose them (é → e); other scripts are kept as they are (URLs carry them percent-encoded)
-/// except punctuation. Empty input (or only punctuation) gives an empty slug.
-pub fn slugify(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut pending_hyphen = false;
-    for ch in text.chars().flat_map(fold_accent) {
-        if ch.is_alphanumeric() {
-            if pending_hyphen && !out.is_empty() {
-                out.push('-');
-            }
-            pending_hyphen = false;
-            out.extend(ch.to_lowercase());
-        } else {
-            pending_hyphen = true;
-        }
-    }
-    out
-}
-
-/// Strip the accent of common Latin letters; leave everything else alone.
-fn fold_accent(ch: char) -> impl Iterator<Item = char> {
-    let folded: &str = match ch {
-        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' => "a",
-        'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' | 'Ā' => "A",
-        'æ' => "ae",
-        'Æ' => "AE",
-        'ç' | 'ć' | 'č' => "c",
-        'Ç' | 'Ć' | 'Č' => "C",
-        'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ę' | 'ě' => "e",
-        'È' | 'É' | 'Ê' | 'Ë' | 'Ē' | 'Ę' | 'Ě' => "E",
-        'ì' | 'í' | 'î' | 'ï' | 'ī' => "i",
-        'Ì' | 'Í' | 'Î' | 'Ï' | 'Ī' => "I",
-        'ñ' | 'ń' | 'ň' => "n",
-        'Ñ' | 'Ń' | 'Ň' => "N",
-        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' => "o",
-        'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' | 'Ø' | 'Ō' => "O",
-        'œ' => "oe",
-        'Œ' => "OE",
-        'ß' => "ss",
-        'ś' | 'š' => "s",
-        'Ś' | 'Š' => "S",
-        'ù' | 'ú' | 'û' | 'ü' | 'ū' | 'ů' => "u",
-        'Ù' | 'Ú' | 'Û' | 'Ü' | 'Ū' | 'Ů' => "U",
-        'ý' | 'ÿ' => "y",
-        'Ý' => "Y",
-        'ź' | 'ż' | 'ž' => "z",
-        'Ź' | 'Ż' | 'Ž' => "Z",
-        'ł' => "l",
-        'Ł' => "L",
-        _ => "",
-    };
-    let single = folded.is_empty().then_some(ch);
-    folded.chars().chain(single)
-}
+pub use crate::slug::slugify;
 
 /// Hands out unique ids within one document: `intro`, `intro-1`, `intro-2`, …
 #[derive(Debug, Default)]
@@ -81,19 +28,6 @@ impl UniqueIds {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn slugs_are_lowercase_hyphenated_and_fold_accents() {
-        assert_eq!(slugify("Hello, World!"), "hello-world");
-        assert_eq!(
-            slugify("  Crème brûlée à la carte  "),
-            "creme-brulee-a-la-carte"
-        );
-        assert_eq!(slugify("Rust 2024: what's new?"), "rust-2024-what-s-new");
-        assert_eq!(slugify("日本語 タイトル"), "日本語-タイトル");
-        assert_eq!(slugify("!!!"), "");
-        assert_eq!(slugify("Straße"), "strasse");
-    }
 
     #[test]
     fn ids_are_unique_within_a_document() {
