@@ -70,6 +70,17 @@ async fn story(backend: Backend) {
         mail.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"),
         "{mail}"
     );
+    // Plain text and HTML, the link in both.
+    assert!(mail.contains("multipart/alternative"), "{mail}");
+    assert!(mail.contains("Content-Type: text/html"), "{mail}");
+    let decoded = mail
+        .replace("=\r\n", "")
+        .replace("=\n", "")
+        .replace("=3D", "=");
+    assert!(
+        decoded.contains("<a href=\"http://pint.test/b/ada-writes/night-trains\">"),
+        "{mail}"
+    );
     let header = mail
         .lines()
         .find(|l| l.starts_with("List-Unsubscribe: <"))

@@ -17,7 +17,7 @@ use crate::db::Storage;
 use crate::db::accounts::{EmailToken, UserRecord};
 use crate::http::ApiError;
 use crate::http::validation::{Fields, email_problem, normalize_email};
-use crate::mail::{Mail, Mailer};
+use crate::mail::{Mailer, texts};
 
 /// How long a verification link works.
 const VERIFY_TTL_MS: i64 = 7 * 24 * 3600 * 1000;
@@ -55,18 +55,11 @@ pub async fn send_verification(
     user: &UserRecord,
 ) -> poem::Result<()> {
     let token = new_token(storage, user, "verify", VERIFY_TTL_MS).await?;
-    mailer.send_later(Mail {
-        to: user.email.clone(),
-        subject: "Confirm your email address for Pint".into(),
-        body: format!(
-            "Hello {name},\n\nopen this link to confirm that this address is yours:\n\n\
-             {base}/v1/auth/verify-email?token={token}\n\n\
-             The link works once, for 7 days. If you did not sign up for Pint, ignore this mail.\n",
-            name = user.display_name,
-            base = mailer.public_url,
-        ),
-        ..Mail::default()
-    });
+    mailer.send_later(texts::verify_email(
+        &user.email,
+        &user.display_name,
+        &format!("{}/v1/auth/verify-email?token={token}", mailer.public_url),
+    ));
     Ok(())
 }
 
@@ -162,20 +155,11 @@ impl EmailFlowsApi {
             && user.role != "banned"
         {
             let token = new_token(storage.as_ref(), &user, "reset", RESET_TTL_MS).await?;
-            mailer.send_later(Mail {
-                to: user.email.clone(),
-                subject: "Reset your Pint password".into(),
-                body: format!(
-                    "Hello {name},\n\nsomeone (we hope you) asked to reset the password of your \
-                     Pint account. Choose a new one here:\n\n\
-                     {base}/reset-password?token={token}\n\n\
-                     The link works once, for one hour. If you did not ask, ignore this mail: \
-                     your password stays as it is.\n",
-                    name = user.display_name,
-                    base = mailer.public_url,
-                ),
-                ..Mail::default()
-            });
+            mailer.send_later(texts::reset_password(
+                &user.email,
+                &user.display_name,
+                &format!("{}/reset-password?token={token}", mailer.public_url),
+            ));
         }
         Ok(Accepted::Accepted)
     }

@@ -12,7 +12,7 @@ use crate::blog::{Site, post_url};
 use crate::clock::now_ms;
 use crate::db::Storage;
 use crate::db::mailings::MailingRecord;
-use crate::mail::{Mail, Mailer};
+use crate::mail::{Mailer, texts};
 
 /// How often queued mailings are looked for.
 const POLL_EVERY: Duration = Duration::from_secs(1);
@@ -72,18 +72,14 @@ async fn send(
                 return;
             };
             let unsubscribe = format!("{home}unsubscribe?token={token}");
-            let mail = Mail {
-                to: email,
-                subject: format!("{} – {}", post.title, blog.name),
-                body: format!(
-                    "{title}\n\n{excerpt}\n\nRead it: {url}\n\n--\nYou subscribed to new posts of \
-                     {blog}. Stop them with one click: {unsubscribe}\n",
-                    title = post.title,
-                    excerpt = post.excerpt,
-                    blog = blog.name,
-                ),
-                list_unsubscribe: Some(unsubscribe),
-            };
+            let mail = texts::new_post(
+                &email,
+                &post.title,
+                &post.excerpt,
+                &blog.name,
+                &url,
+                &unsubscribe,
+            );
             if let Err(e) = mailer.send(&mail).await {
                 tracing::warn!(error = %e, "a new-post mail failed; trying again in a minute");
                 let _ = storage.release_mailing(&mailing, now_ms() + LEASE_MS).await;

@@ -16,7 +16,7 @@ use super::{Site, blog_or_404, html_response, root_for, server_error};
 use crate::auth::tokens::{new_refresh_token, refresh_hash};
 use crate::db::Storage;
 use crate::http::validation::{email_problem, normalize_email};
-use crate::mail::{Mail, Mailer};
+use crate::mail::{Mailer, texts};
 
 /// A page about one reader's subscription: never cached (by us or on the way).
 fn page(status: StatusCode, blog_name: &str, root: &str, title: &str, body: &str) -> Response {
@@ -114,18 +114,12 @@ pub async fn subscribe(
         Ok(true) => {} // already confirmed: nothing to send, nothing to say
         Ok(false) => {
             let home = site.home(&blog);
-            mailer.send_later(Mail {
-                to: email.clone(),
-                subject: format!("Confirm your subscription to {}", blog.name),
-                body: format!(
-                    "Someone (we hope you) asked to receive new posts of {name} at this address.\n\n\
-                     To confirm, open:\n{home}subscribe/confirm?token={confirm_token}\n\n\
-                     If it was not you, ignore this mail: nothing will be sent.\n\n\
-                     Unsubscribe at any time: {home}unsubscribe?token={unsubscribe_token}\n",
-                    name = blog.name,
-                ),
-                ..Mail::default()
-            });
+            mailer.send_later(texts::confirm_subscription(
+                &email,
+                &blog.name,
+                &format!("{home}subscribe/confirm?token={confirm_token}"),
+                &format!("{home}unsubscribe?token={unsubscribe_token}"),
+            ));
         }
         Err(e) => return server_error(e),
     }

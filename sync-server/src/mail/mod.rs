@@ -6,11 +6,13 @@
 
 use std::path::PathBuf;
 
-use lettre::message::Mailbox;
 use lettre::message::header::ContentType;
+use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::settings::Settings;
+
+pub mod texts;
 
 #[derive(Debug, thiserror::Error)]
 pub enum MailError {
@@ -51,12 +53,15 @@ impl std::fmt::Debug for Mailer {
     }
 }
 
-/// A mail to send.
+/// A mail to send (written by `texts`).
 #[derive(Debug, Clone, Default)]
 pub struct Mail {
     pub to: String,
     pub subject: String,
-    pub body: String,
+    /// The plain-text part.
+    pub text: String,
+    /// The HTML part (empty: plain text only).
+    pub html: String,
     /// A one-click unsubscribe URL (RFC 8058): sent as `List-Unsubscribe` with
     /// `List-Unsubscribe-Post: List-Unsubscribe=One-Click`, so mail clients offer it.
     pub list_unsubscribe: Option<String>,
@@ -110,8 +115,7 @@ impl Mailer {
         let mut builder = Message::builder()
             .from(self.from.clone())
             .to(mail.to.parse()?)
-            .subject(&mail.subject)
-            .header(ContentType::TEXT_PLAIN);
+            .subject(&mail.subject);
         if let Some(url) = &mail.list_unsubscribe {
             use lettre::message::header::{HeaderName, HeaderValue};
             builder = builder
@@ -124,7 +128,16 @@ impl Mailer {
                     "List-Unsubscribe=One-Click".into(),
                 ));
         }
-        let message = builder.body(mail.body.clone())?;
+        let message = if mail.html.is_empty() {
+            builder
+                .header(ContentType::TEXT_PLAIN)
+                .body(mail.text.clone())?
+        } else {
+            builder.multipart(MultiPart::alternative_plain_html(
+                mail.text.clone(),
+                mail.html.clone(),
+            ))?
+        };
         match &self.transport {
             Transport::Smtp(t) => {
                 t.send(message).await?;

@@ -10,7 +10,7 @@ use crate::db::tenants::{
     TenantRecord, TenantScope,
 };
 use crate::db::{DbError, Storage};
-use crate::mail::{Mail, Mailer};
+use crate::mail::{Mailer, texts};
 
 use super::roles::{Action, may};
 
@@ -219,20 +219,13 @@ pub async fn invite(
             },
         )
         .await?;
-    mailer.send_later(Mail {
-        to: email.to_owned(),
-        subject: format!("You are invited to {} on Pint", tenant.name),
-        body: format!(
-            "Hello,\n\n{inviter} invites you to join the blog \"{blog}\" on Pint as {role}.\n\n\
-             Accept here (sign in or create an account with this address first):\n\n\
-             {base}/invites/accept?token={token}\n\n\
-             The link works once, for 7 days.\n",
-            blog = tenant.name,
-            role = role.as_str(),
-            base = mailer.public_url,
-        ),
-        ..Mail::default()
-    });
+    mailer.send_later(texts::invite(
+        email,
+        inviter,
+        &tenant.name,
+        role.as_str(),
+        &format!("{}/invites/accept?token={token}", mailer.public_url),
+    ));
     Ok(invite)
 }
 
