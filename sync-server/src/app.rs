@@ -13,6 +13,7 @@ use crate::auth::email::EmailFlowsApi;
 use crate::auth::{Auth, AuthApi};
 use crate::blog::cache::BlogCache;
 use crate::blog::love::LoveApi;
+use crate::blog::settings_api::BlogSettingsApi;
 use crate::blog::views::ViewCounter;
 use crate::db::Storage;
 use crate::domains::dns::Dns;
@@ -39,6 +40,7 @@ pub type Apis = (
     TenantsApi,
     DocumentsApi,
     PublishApi,
+    BlogSettingsApi,
     LoveApi,
     DomainsApi,
     AdminApi,
@@ -55,6 +57,7 @@ pub fn api_service() -> OpenApiService<Apis, ()> {
             TenantsApi,
             DocumentsApi,
             PublishApi,
+            BlogSettingsApi,
             LoveApi,
             DomainsApi,
             AdminApi,

@@ -70,13 +70,18 @@ async fn story(backend: Backend) {
         replica.state = sync::State::new();
         let pid = child.id();
         let after = Duration::from_millis(50 + rand(400));
-        let killer = tokio::spawn(async move {
-            tokio::time::sleep(after).await;
-            Command::new("kill")
-                .args(["-KILL", &pid.to_string()])
-                .status()
-                .unwrap();
-        });
+        // The kill comes at a random moment after the round's first acknowledgement (so a
+        // slow restart on a loaded machine cannot leave a round with nothing to check).
+        let kill_after = move |after: Duration| {
+            tokio::spawn(async move {
+                tokio::time::sleep(after).await;
+                Command::new("kill")
+                    .args(["-KILL", &pid.to_string()])
+                    .status()
+                    .unwrap();
+            })
+        };
+        let mut killer = None;
         let started = Instant::now();
         let mut first = true;
         'editing: while started.elapsed() < Duration::from_secs(3) {
@@ -119,6 +124,9 @@ async fn story(backend: Backend) {
                         for h in &mine {
                             if answer.heads.contains(h) && !acknowledged.contains(h) {
                                 acknowledged.push(*h);
+                                if killer.is_none() {
+                                    killer = Some(kill_after(after));
+                                }
                             }
                         }
                         replica
@@ -132,7 +140,10 @@ async fn story(backend: Backend) {
                 }
             }
         }
-        killer.await.unwrap();
+        match killer {
+            Some(killer) => killer.await.unwrap(),
+            None => kill_after(Duration::ZERO).await.unwrap(),
+        }
         child.wait();
         let (c, b) = start(&db);
         child = c;

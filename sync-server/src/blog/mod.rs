@@ -10,6 +10,8 @@ pub mod host;
 pub mod html;
 pub mod love;
 pub mod mailing;
+pub mod settings;
+pub mod settings_api;
 pub mod subscribe;
 pub mod views;
 pub mod widgets;
