@@ -5,10 +5,21 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Every error answer: `{"error": {...}, "meta": {"requestId"}}`.
+/// Every error answer: `{"error": {...}, "meta": {"requestId"}}` (the server writes
+/// it with this type too).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ErrorBody {
     pub error: ErrorDetail,
+    #[serde(default)]
+    pub meta: ErrorMeta,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorMeta {
+    /// The id the server's log knows the request by.
+    #[serde(default)]
+    pub request_id: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -269,5 +280,6 @@ mod tests {
         }))
         .unwrap();
         assert_eq!(error.error.details, serde_json::Value::Null);
+        assert_eq!(error.meta.request_id, "r");
     }
 }

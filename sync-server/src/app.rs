@@ -48,24 +48,8 @@ pub type Apis = (
 
 /// The OpenAPI service of every JSON API; also used to print the document.
 pub fn api_service() -> OpenApiService<Apis, ()> {
-    OpenApiService::new(
-        (
-            HealthApi,
-            AuthApi,
-            EmailFlowsApi,
-            UsersApi,
-            TenantsApi,
-            DocumentsApi,
-            PublishApi,
-            BlogSettingsApi,
-            LoveApi,
-            DomainsApi,
-            AdminApi,
-        ),
-        "Pint",
-        env!("CARGO_PKG_VERSION"),
-    )
-    .description("Pint's hosted backend: accounts, blogs, sync and publishing.")
+    OpenApiService::new(Apis::default(), "Pint", env!("CARGO_PKG_VERSION"))
+        .description("Pint's hosted backend: accounts, blogs, sync and publishing.")
 }
 
 /// What the server shares between requests.

@@ -136,7 +136,7 @@ pub(crate) async fn call<T: for<'de> Deserialize<'de>>(
 /// another shape (a proxy's page) by its status.
 pub(crate) fn refusal(status: reqwest::StatusCode, bytes: &[u8]) -> AccountError {
     match serde_json::from_slice::<ErrorBody>(bytes) {
-        Ok(ErrorBody { error }) => AccountError::Refused {
+        Ok(ErrorBody { error, .. }) => AccountError::Refused {
             status: status.as_u16(),
             code: error.code,
             message: with_field_problems(error.message, &error.details),

@@ -48,7 +48,7 @@ fn page_limit(limit: Option<i64>) -> i64 {
     limit.unwrap_or(100).clamp(1, 500)
 }
 
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct AdminApi;
 
 #[OpenApi(prefix_path = "/v1/admin")]

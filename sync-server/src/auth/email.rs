@@ -92,7 +92,7 @@ fn spent_link() -> ApiError {
     .with_details(serde_json::json!({"fields": {"token": "is not valid"}}))
 }
 
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct EmailFlowsApi;
 
 #[OpenApi(prefix_path = "/v1/auth")]

@@ -250,7 +250,7 @@ fn wrong_credentials() -> ApiError {
     )
 }
 
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct AuthApi;
 
 #[OpenApi(prefix_path = "/v1/auth")]

@@ -298,7 +298,7 @@ struct Decision {
     status: String,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct LoveApi;
 
 #[OpenApi(prefix_path = "/v1/tenants")]

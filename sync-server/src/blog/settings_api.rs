@@ -85,7 +85,7 @@ enum BlogPasswordSet {
     Done,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct BlogSettingsApi;
 
 #[OpenApi(prefix_path = "/v1/tenants")]

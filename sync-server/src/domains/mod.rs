@@ -187,7 +187,7 @@ fn no_domain() -> ApiError {
     ApiError::new(ErrorCode::NotFound, "this blog has no domain of its own")
 }
 
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct DomainsApi;
 
 #[OpenApi(prefix_path = "/v1/tenants")]

@@ -7,7 +7,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
 
 use crate::db::Storage;
 
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct HealthApi;
 
 #[derive(Debug, Object)]

@@ -5,9 +5,10 @@
 //! message, and the cause is logged with the request id.
 
 use pint_model::ErrorCode;
+use pint_model::wire::{ErrorBody, ErrorDetail, ErrorMeta};
 use poem::http::StatusCode;
 use poem::{IntoResponse, Response};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// An error a handler returns on purpose, with a code the client can act on.
 #[derive(Debug, thiserror::Error)]
@@ -73,10 +74,16 @@ pub fn to_response(err: &poem::Error, request_id: &str) -> Response {
         .downcast_ref::<ApiError>()
         .and_then(|e| e.details.get("retryAfterSeconds"))
         .and_then(Value::as_u64);
-    let body = json!({
-        "error": {"code": api.code, "message": api.message, "details": api.details},
-        "meta": {"requestId": request_id},
-    });
+    let body = ErrorBody {
+        error: ErrorDetail {
+            code: api.code.as_str().to_owned(),
+            message: api.message,
+            details: api.details,
+        },
+        meta: ErrorMeta {
+            request_id: request_id.to_owned(),
+        },
+    };
     let mut resp = poem::web::Json(body).with_status(status).into_response();
     if let Some(secs) = retry_after {
         resp.headers_mut().insert(

@@ -93,7 +93,7 @@ enum Unpublished {
     Done,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct PublishApi;
 
 impl From<ScheduledRecord> for ScheduledView {

@@ -98,7 +98,6 @@ pub async fn publish_revision(
     password: PasswordChange,
 ) -> Result<OnTheBlog, PublishError> {
     let stored = stored_draft(storage, scope, document_id).await?;
-    let not_synced = PublishError::NotSynced { then: "publish" };
     let mut draft = load(&stored).map_err(|e| match heads {
         // Created on the server, its content still on the way from the device.
         Some(_) => PublishError::NotSynced { then: "publish" },
@@ -109,7 +108,9 @@ pub async fn publish_revision(
         Some(heads) if heads.len() > MAX_HEADS => return Err(PublishError::TooManyHeads),
         Some(heads) => match draft.content_at(heads) {
             Ok(content) => (content, heads.to_vec()),
-            Err(DraftError::UnknownHeads(_)) => return Err(not_synced),
+            Err(DraftError::UnknownHeads(_)) => {
+                return Err(PublishError::NotSynced { then: "publish" });
+            }
             Err(e) => return Err(PublishError::BadRevision(e.to_string())),
         },
     };

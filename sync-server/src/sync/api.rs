@@ -24,7 +24,7 @@ enum Created {
     Created(Json<DocumentView>),
 }
 
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct DocumentsApi;
 
 #[OpenApi(prefix_path = "/v1/tenants")]

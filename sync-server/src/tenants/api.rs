@@ -173,7 +173,7 @@ enum Done {
     NoContent,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct TenantsApi;
 
 #[OpenApi(prefix_path = "/v1")]

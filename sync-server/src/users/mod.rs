@@ -50,7 +50,7 @@ async fn password_matches(password: String, hash: String) -> poem::Result<bool> 
     blocking(move || password::verify(&password, &hash)).await
 }
 
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct UsersApi;
 
 #[OpenApi(prefix_path = "/v1/users/me")]
