@@ -14,20 +14,24 @@ fn subject(text: String) -> String {
         .collect()
 }
 
-/// The HTML part: a short, readable letter (no images, no remote content).
+/// The HTML part: a short, readable letter (no images, no remote content); long words
+/// wrap, so a narrow phone never scrolls sideways; no colours of its own, so a mail app
+/// in dark mode shows it in its own.
 fn html(paragraphs: &[String]) -> String {
     let body: String = paragraphs.iter().map(|p| format!("<p>{p}</p>\n")).collect();
     format!(
-        "<!doctype html>\n<html><head><meta charset=\"utf-8\"></head>\
-         <body style=\"font-family: Georgia, serif; font-size: 16px; line-height: 1.5; \
-         color: #222; max-width: 36em\">\n{body}</body></html>\n"
+        "<!doctype html>\n<html><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width\">\
+         <meta name=\"color-scheme\" content=\"light dark\"></head>\
+         <body style=\"font-family: Georgia, serif; font-size: 17px; line-height: 1.55; \
+         max-width: 34em; margin: 1.5em auto; padding: 0 1em; \
+         overflow-wrap: anywhere\">\n{body}</body></html>\n"
     )
 }
 
-/// A link, its address shown as its text.
-fn link(url: &str) -> String {
-    let url = esc(url);
-    format!("<a href=\"{url}\">{url}</a>")
+/// A link with words for its text (the address itself is in the plain-text part).
+fn link(url: &str, words: &str) -> String {
+    format!("<a href=\"{}\">{}</a>", esc(url), esc(words))
 }
 
 /// The mail that confirms an account's address.
@@ -43,7 +47,7 @@ pub fn verify_email(to: &str, name: &str, link_url: &str) -> Mail {
         html: html(&[
             format!("Hello {},", esc(name)),
             "open this link to confirm that this address is yours:".into(),
-            link(link_url),
+            link(link_url, "Confirm my address"),
             "The link works once, for 7 days. If you did not sign up for Pint, ignore this mail."
                 .into(),
         ]),
@@ -68,7 +72,7 @@ pub fn reset_password(to: &str, name: &str, link_url: &str) -> Mail {
             "someone (we hope you) asked to reset the password of your Pint account. \
              Choose a new one here:"
                 .into(),
-            link(link_url),
+            link(link_url, "Choose a new password"),
             "The link works once, for one hour. If you did not ask, ignore this mail: \
              your password stays as it is."
                 .into(),
@@ -97,7 +101,7 @@ pub fn invite(to: &str, inviter: &str, blog: &str, role: &str, link_url: &str) -
                 esc(role)
             ),
             "Accept here (sign in or create an account with this address first):".into(),
-            link(link_url),
+            link(link_url, "Accept the invitation"),
             "The link works once, for 7 days.".into(),
         ]),
         list_unsubscribe: None,
@@ -125,9 +129,12 @@ pub fn confirm_subscription(
                 "Someone (we hope you) asked to receive new posts of {} at this address.",
                 esc(blog)
             ),
-            format!("To confirm, open:<br>{}", link(confirm_url)),
+            link(confirm_url, "Confirm my subscription"),
             "If it was not you, ignore this mail: nothing will be sent.".into(),
-            format!("Unsubscribe at any time: {}", link(unsubscribe_url)),
+            format!(
+                "<small>{} at any time.</small>",
+                link(unsubscribe_url, "Unsubscribe")
+            ),
         ]),
         list_unsubscribe: None,
     }
@@ -151,16 +158,16 @@ pub fn new_post(
         ),
         html: html(&[
             format!(
-                "<strong><a href=\"{}\">{}</a></strong>",
-                esc(post_url),
-                esc(title)
+                "<strong style=\"font-size: 1.3em\">{}</strong>",
+                link(post_url, title)
             ),
             esc(excerpt),
-            format!("Read it: {}", link(post_url)),
+            link(post_url, "Read it on the blog"),
             format!(
-                "<small>You subscribed to new posts of {}. Stop them with one click: {}</small>",
+                "<small>You subscribed to new posts of {}. {} with \
+                 one click.</small>",
                 esc(blog),
-                link(unsubscribe_url)
+                link(unsubscribe_url, "Stop them")
             ),
         ]),
         list_unsubscribe: Some(unsubscribe_url.to_owned()),
