@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 /// Every error answer: `{"error": {...}, "meta": {"requestId"}}` (the server writes
 /// it with this type too).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
 pub struct ErrorBody {
     pub error: ErrorDetail,
     #[serde(default)]
@@ -15,6 +16,8 @@ pub struct ErrorBody {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(feature = "openapi", oai(rename_all = "camelCase"))]
 #[serde(rename_all = "camelCase")]
 pub struct ErrorMeta {
     /// The id the server's log knows the request by.
@@ -23,6 +26,7 @@ pub struct ErrorMeta {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
 pub struct ErrorDetail {
     /// An `ErrorCode` (e.g. `VALIDATION_ERROR`); clients act on it.
     pub code: String,

@@ -10,20 +10,24 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark fails loudly
 
+#[path = "../tests/common/mod.rs"]
+mod common;
+
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use automerge::sync::{self, SyncDoc};
 use automerge::transaction::Transactable;
 use automerge::{AutoCommit, ChangeHash, ObjType, ROOT, ReadDoc};
+use common::api::Api;
+use common::sync_client::{Replica, connect_to, open};
+use common::{Backend, TestDb, spawn_server_with};
 use futures_util::{SinkExt, StreamExt};
 use pint_model::sync_ack::{ACK_DELAY, answer_can_wait};
 use pint_model::sync_protocol::Message;
-use serde_json::{Value, json};
-use tokio_tungstenite::tungstenite::{self, client::IntoClientRequest};
+use tokio_tungstenite::tungstenite;
 
 type Sent = Arc<Mutex<HashMap<ChangeHash, Instant>>>;
 
@@ -61,26 +65,7 @@ async fn client(
     sent: Sent,
     latencies: Arc<Mutex<Vec<Duration>>>,
 ) {
-    let mut request = url.into_client_request().unwrap();
-    request
-        .headers_mut()
-        .insert("authorization", format!("Bearer {token}").parse().unwrap());
-    // Read as Pint's client reads.
-    let config = tungstenite::protocol::WebSocketConfig::default()
-        .read_buffer_size(pint_model::sync_protocol::SOCKET_READ_BUFFER_BYTES);
-    let (mut socket, _) =
-        tokio_tungstenite::connect_async_with_config(request, Some(config), false)
-            .await
-            .unwrap();
-    let join = Message::Join {
-        sender_id: peer.clone(),
-        supported_protocol_versions: vec!["1".into()],
-        peer_metadata: None,
-    };
-    socket
-        .send(tungstenite::Message::binary(join.encode()))
-        .await
-        .unwrap();
+    let (mut socket, _) = open(&url, &token, &peer).await.unwrap();
     let mut doc = AutoCommit::new();
     let mut state = sync::State::new();
     let msg = |data: Vec<u8>, first: bool| {
@@ -100,9 +85,17 @@ async fn client(
             }
         }
     };
-    let mut first = true;
+    // Joined: ask for the draft.
+    let data = doc
+        .sync()
+        .generate_sync_message(&mut state)
+        .unwrap()
+        .encode();
+    socket
+        .send(tungstenite::Message::binary(msg(data, true).encode()))
+        .await
+        .unwrap();
     let mut typing = tokio::time::interval(Duration::from_millis(167));
-    let mut joined = false;
     let mut answer_due: Option<Instant> = None;
     let answer_at_once = std::env::var_os("PINT_BENCH_ANSWER_AT_ONCE").is_some();
     while Instant::now() < until {
@@ -110,14 +103,7 @@ async fn client(
         tokio::select! {
             frame = socket.next() => {
                 let Some(Ok(tungstenite::Message::Binary(b))) = frame else { continue };
-                match Message::decode(&b, 64 << 20) {
-                    Ok(Message::Peer { .. }) => {
-                        joined = true;
-                        let data = doc.sync().generate_sync_message(&mut state).unwrap().encode();
-                        socket.send(tungstenite::Message::binary(msg(data, first).encode())).await.unwrap();
-                        first = false;
-                    }
-                    Ok(Message::Sync { data, .. }) => {
+                if let Ok(Message::Sync { data, .. }) = Message::decode(&b, 64 << 20) {
                         let before = doc.get_heads();
                         let received = sync::Message::decode(&data).unwrap();
                         pint_model::sync_receive::receive(&mut doc, &mut state, received.clone()).unwrap();
@@ -138,8 +124,6 @@ async fn client(
                             answer_due = None;
                             socket.send(tungstenite::Message::binary(msg(reply.encode(), false).encode())).await.unwrap();
                         }
-                    }
-                    _ => {}
                 }
             }
             () = async {
@@ -155,9 +139,6 @@ async fn client(
             }
             _ = typing.tick() => {
                 // Type only once the draft's text has arrived.
-                if !joined {
-                    continue;
-                }
                 let Some((_, body)) = doc.get(ROOT, "body").unwrap() else { continue };
                 let len = doc.length(&body);
                 doc.splice_text(&body, len, 0, "x").unwrap();
@@ -188,63 +169,19 @@ async fn scenario(
     drafts: usize,
     seconds: u64,
 ) {
-    let http = reqwest::Client::new();
+    let api = Api::new(base);
+    let mut seeder = connect_to(&format!("{base}/v1/sync"), token, "seed").await;
     let mut ids = Vec::new();
     for _ in 0..drafts {
-        let id = pint_model::DocumentId::random().unwrap().to_string();
-        http.post(format!("{base}/v1/tenants/{tenant}/documents"))
-            .bearer_auth(token)
-            .json(&json!({"documentId": id}))
-            .send()
-            .await
-            .unwrap();
+        let id = api.new_document(tenant, token).await;
         // Seed each draft with its text object through one short sync.
-        let url = format!("{base}/v1/sync").replace("http://", "ws://");
-        let mut request = url.into_client_request().unwrap();
-        request
-            .headers_mut()
-            .insert("authorization", format!("Bearer {token}").parse().unwrap());
-        let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
-        socket
-            .send(tungstenite::Message::binary(
-                Message::Join {
-                    sender_id: "seed".into(),
-                    supported_protocol_versions: vec!["1".into()],
-                    peer_metadata: None,
-                }
-                .encode(),
-            ))
-            .await
-            .unwrap();
-        let _ = socket.next().await;
         let mut doc = AutoCommit::new();
         doc.put_object(ROOT, "body", ObjType::Text).unwrap();
         doc.commit();
-        let mut state = sync::State::new();
-        for _ in 0..4 {
-            if let Some(m) = doc.sync().generate_sync_message(&mut state) {
-                let req = Message::Request {
-                    document_id: id.clone(),
-                    sender_id: "seed".into(),
-                    target_id: String::new(),
-                    data: m.encode(),
-                };
-                socket
-                    .send(tungstenite::Message::binary(req.encode()))
-                    .await
-                    .unwrap();
-            }
-            if let Ok(Some(Ok(tungstenite::Message::Binary(b)))) =
-                tokio::time::timeout(Duration::from_millis(500), socket.next()).await
-                && let Ok(Message::Sync { data, .. }) = Message::decode(&b, 64 << 20)
-            {
-                doc.sync()
-                    .receive_sync_message(&mut state, sync::Message::decode(&data).unwrap())
-                    .unwrap();
-            }
-        }
+        seeder.sync(&id, &mut Replica::new(doc)).await;
         ids.push(id);
     }
+    drop(seeder);
     let sent: Sent = Arc::default();
     let latencies: Arc<Mutex<Vec<Duration>>> = Arc::default();
     let (cpu_before, _) = proc_stat(pid);
@@ -254,7 +191,7 @@ async fn scenario(
     let mut tasks = Vec::new();
     for c in 0..clients {
         tasks.push(tokio::spawn(client(
-            format!("{base}/v1/sync").replace("http://", "ws://"),
+            format!("{base}/v1/sync"),
             token.to_owned(),
             ids[c % drafts].clone(),
             format!("client-{c}"),
@@ -297,50 +234,19 @@ async fn main() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(60);
-    let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_pint-server"))
-        .env_clear()
-        .env("PINT_DATA_DIR", dir.path())
-        .env("PINT_LISTEN", "127.0.0.1:0")
-        .env("PINT_LOG", "warn")
-        .stdout(Stdio::piped())
-        // `PINT_BENCH_SERVER_LOG=FILE` keeps the server's warnings there.
-        .stderr(match std::env::var("PINT_BENCH_SERVER_LOG") {
-            Ok(path) => Stdio::from(std::fs::File::create(path).unwrap()),
-            Err(_) => Stdio::null(),
-        })
-        .spawn()
-        .unwrap();
+    let db = TestDb::new(Backend::Sqlite).await;
+    // `PINT_BENCH_SERVER_LOG=FILE` keeps the server's warnings there.
+    let log = match std::env::var("PINT_BENCH_SERVER_LOG") {
+        Ok(path) => Stdio::from(std::fs::File::create(path).unwrap()),
+        Err(_) => Stdio::null(),
+    };
     // Stopped whatever happens (a panicking run leaves no server behind).
-    struct Server(std::process::Child);
-    impl Drop for Server {
-        fn drop(&mut self) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-    let stdout = child.stdout.take().unwrap();
-    let child = Server(child);
-    let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).unwrap();
-    let base = line
-        .trim()
-        .strip_prefix("pint-server listening on ")
-        .unwrap()
-        .to_owned();
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let reg: Value = reqwest::Client::new()
-        .post(format!("{base}/v1/auth/register"))
-        .json(&json!({"email": "bench@example.com", "password": "correct horse battery", "blog": {"subdomain": "bench"}}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = reg["accessToken"].as_str().unwrap().to_owned();
-    let tenant = reg["blog"]["id"].as_str().unwrap().to_owned();
-    scenario(&base, &token, &tenant, child.0.id(), 20, 1, seconds).await;
-    scenario(&base, &token, &tenant, child.0.id(), 200, 20, seconds).await;
-    drop(child);
+    let (server, base) = spawn_server_with(&db, "127.0.0.1:0", log);
+    let ada = Api::new(&base)
+        .register("bench@example.com", Some("bench"))
+        .await;
+    let (token, tenant) = (ada.token.clone(), ada.tenant().to_owned());
+    scenario(&base, &token, &tenant, server.id(), 20, 1, seconds).await;
+    scenario(&base, &token, &tenant, server.id(), 200, 20, seconds).await;
+    drop(server);
 }

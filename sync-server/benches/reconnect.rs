@@ -7,70 +7,48 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark fails loudly
 
+#[path = "../tests/common/mod.rs"]
+mod common;
+
 use std::collections::HashMap;
-use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use automerge::sync::{self, SyncDoc};
 use automerge::transaction::Transactable;
 use automerge::{AutoCommit, ObjType, ROOT, ReadDoc};
+use common::sync_client::{Socket, open};
+use common::{Backend, TestServer};
 use futures_util::{SinkExt, StreamExt};
 use pint_model::sync_protocol::Message;
-use pint_server::Settings;
 use pint_server::db::Storage;
-use serde_json::{Value, json};
-use tokio_tungstenite::tungstenite::{self, client::IntoClientRequest};
-
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+use serde_json::Value;
+use tokio_tungstenite::tungstenite;
 
 struct Setup {
-    base: String,
+    server: TestServer,
     token: String,
     tenant: String,
     storage: std::sync::Arc<Storage>,
-    _dir: tempfile::TempDir,
 }
 
 async fn server() -> Setup {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let dir = tempfile::tempdir().unwrap();
-    let settings = Settings {
-        data_dir: dir.path().to_owned(),
-        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-        database_url: None,
-        max_body_bytes: 1 << 20,
-        mode: pint_server::settings::Mode::Local,
-        jwt_secret: Some(b"benchmark secret, at least thirty-two bytes".to_vec()),
-        smtp_url: None,
-        mail_from: "Pint <bench@localhost>".into(),
-        public_url: "http://bench".into(),
-        blog_domain: None,
-        max_sync_message_bytes: 8 << 20,
-        trusted_proxies: Vec::new(),
-        dns_server: None,
-    };
-    let storage = pint_server::prepare_storage(&settings).await.unwrap();
-    let bound = pint_server::bind(settings).await.unwrap();
-    let base = format!("http://{}", bound.local_addr().unwrap());
-    tokio::spawn(async move {
-        let _ = bound.serve(std::future::pending()).await;
-    });
-    let reg: Value = reqwest::Client::new()
-        .post(format!("{base}/v1/auth/register"))
-        .json(&json!({"email": "bench@example.com", "password": "correct horse battery", "blog": {"subdomain": "bench"}}))
-        .send()
-        .await
-        .unwrap()
-        .json()
+    let server = TestServer::start_with(Backend::Sqlite, |s| {
+        s.max_body_bytes = 1 << 20;
+        s.max_sync_message_bytes = 8 << 20;
+    })
+    .await;
+    let storage = pint_server::prepare_storage(&server.db.settings())
         .await
         .unwrap();
+    let bench = server
+        .api()
+        .register("bench@example.com", Some("bench"))
+        .await;
     Setup {
-        base,
-        token: reg["accessToken"].as_str().unwrap().to_owned(),
-        tenant: reg["blog"]["id"].as_str().unwrap().to_owned(),
+        token: bench.token.clone(),
+        tenant: bench.tenant().to_owned(),
+        server,
         storage,
-        _dir: dir,
     }
 }
 
@@ -103,29 +81,10 @@ async fn seed(s: &Setup, n: usize) -> HashMap<String, (AutoCommit, sync::State)>
 }
 
 async fn connect(s: &Setup) -> Socket {
-    let url = format!("{}/v1/sync", s.base).replace("http://", "ws://");
-    let mut request = url.into_client_request().unwrap();
-    request.headers_mut().insert(
-        "authorization",
-        format!("Bearer {}", s.token).parse().unwrap(),
-    );
-    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
-    let join = Message::Join {
-        sender_id: "device".into(),
-        supported_protocol_versions: vec!["1".into()],
-        peer_metadata: None,
-    };
-    socket
-        .send(tungstenite::Message::binary(join.encode()))
+    open(&s.server.url("/v1/sync"), &s.token, "device")
         .await
-        .unwrap();
-    loop {
-        if let Some(Ok(tungstenite::Message::Binary(b))) = socket.next().await
-            && let Ok(Message::Peer { .. }) = Message::decode(&b, 64 << 20)
-        {
-            return socket;
-        }
-    }
+        .unwrap()
+        .0
 }
 
 /// Sync `ids` with every request sent at once; returns when each is in sync.
@@ -191,18 +150,8 @@ async fn sync_all(
 }
 
 async fn changed_since(s: &Setup, cursor: i64) -> Vec<Value> {
-    let v: Value = reqwest::Client::new()
-        .get(format!(
-            "{}/v1/tenants/{}/documents/changes?since={cursor}",
-            s.base, s.tenant
-        ))
-        .bearer_auth(&s.token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let path = format!("/v1/tenants/{}/documents/changes?since={cursor}", s.tenant);
+    let (_, v) = s.server.api().get(&path, Some(&s.token)).await;
     v.as_array().unwrap().clone()
 }
 

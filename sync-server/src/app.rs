@@ -20,6 +20,7 @@ use crate::domains::dns::Dns;
 use crate::domains::{DomainHosts, DomainsApi};
 use crate::health::HealthApi;
 use crate::http::allow::AllowedMethods;
+use crate::http::contract::{self, RequestBodies};
 use crate::http::{Envelope, metrics};
 use crate::mail::Mailer;
 use crate::publish::PublishApi;
@@ -46,10 +47,17 @@ pub type Apis = (
     AdminApi,
 );
 
-/// The OpenAPI service of every JSON API; also used to print the document.
+/// The OpenAPI service of every JSON API.
 pub fn api_service() -> OpenApiService<Apis, ()> {
     OpenApiService::new(Apis::default(), "Pint", env!("CARGO_PKG_VERSION"))
         .description("Pint's hosted backend: accounts, blogs, sync and publishing.")
+}
+
+/// The API's OpenAPI document, as served at `/v1/openapi.json`: what poem-openapi makes
+/// of the handlers, completed with the error answers and nullable fields
+/// (`http::contract::describe`).
+pub fn openapi_document() -> serde_json::Value {
+    contract::describe(&api_service().spec())
 }
 
 /// What the server shares between requests.
@@ -150,7 +158,16 @@ impl State {
 /// Every route of the server, behind the blog's host routing and the envelope.
 pub fn routes(state: State) -> impl Endpoint {
     let api = api_service();
-    let spec = api.spec_endpoint();
+    let document = contract::describe(&api.spec());
+    let bodies = Arc::new(RequestBodies::from_doc(&document));
+    let spec = poem::endpoint::make_sync({
+        let document = Arc::new(document.to_string());
+        move |_| {
+            poem::Response::builder()
+                .content_type("application/json; charset=utf-8")
+                .body(document.as_str().to_owned())
+        }
+    });
     let allowed = Arc::new(AllowedMethods::from_spec(
         &api.spec(),
         &[
@@ -192,5 +209,6 @@ pub fn routes(state: State) -> impl Endpoint {
         .with(Envelope {
             max_body_bytes: state.max_body_bytes,
             allowed,
+            bodies,
         })
 }

@@ -8,61 +8,10 @@ mod common;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use common::api::code;
 use common::{Backend, TEST_JWT_SECRET, TestServer, http};
-use reqwest::{Client, Method};
+use reqwest::Method;
 use serde_json::{Value, json};
-
-struct Api {
-    client: Client,
-    server: TestServer,
-}
-
-impl Api {
-    async fn start(backend: Backend) -> Self {
-        Api {
-            client: http(),
-            server: TestServer::start(backend).await,
-        }
-    }
-
-    async fn call(
-        &self,
-        method: Method,
-        path: &str,
-        token: Option<&str>,
-        body: Option<Value>,
-    ) -> (u16, Value) {
-        let mut req = self.client.request(method, self.server.url(path));
-        if let Some(token) = token {
-            req = req.bearer_auth(token);
-        }
-        if let Some(body) = body {
-            req = req.json(&body);
-        }
-        let resp = req.send().await.unwrap();
-        let status = resp.status().as_u16();
-        let text = resp.text().await.unwrap();
-        let body = if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
-        };
-        (status, body)
-    }
-
-    async fn post(&self, path: &str, token: Option<&str>, body: Value) -> (u16, Value) {
-        self.call(Method::POST, path, token, Some(body)).await
-    }
-
-    async fn me(&self, token: &str) -> (u16, Value) {
-        self.call(Method::GET, "/v1/users/me", Some(token), None)
-            .await
-    }
-}
-
-fn code(body: &Value) -> &str {
-    body["error"]["code"].as_str().unwrap_or("(none)")
-}
 
 fn token(body: &Value, field: &str) -> String {
     body[field]
@@ -85,7 +34,8 @@ fn now_secs() -> i64 {
 }
 
 async fn accounts_story(backend: Backend) {
-    let api = Api::start(backend).await;
+    let server = TestServer::start(backend).await;
+    let api = server.api();
 
     // Register: the email is stored lowercased; this device is signed in.
     let (status, laptop) = api
@@ -100,7 +50,7 @@ async fn accounts_story(backend: Backend) {
     assert_eq!(laptop["user"]["displayName"], "ada");
     assert_eq!(laptop["user"]["role"], "user");
     let laptop_access = token(&laptop, "accessToken");
-    let (status, me) = api.me(&laptop_access).await;
+    let (status, me) = api.get("/v1/users/me", Some(&laptop_access)).await;
     assert_eq!(status, 200, "{me}");
     assert_eq!(me["email"], "ada@example.com");
 
@@ -185,7 +135,12 @@ async fn accounts_story(backend: Backend) {
     assert_eq!(status, 200, "{rotated}");
     let second_refresh = token(&rotated, "refreshToken");
     assert_ne!(second_refresh, first_refresh);
-    assert_eq!(api.me(&token(&rotated, "accessToken")).await.0, 200);
+    assert_eq!(
+        api.get("/v1/users/me", Some(&token(&rotated, "accessToken")))
+            .await
+            .0,
+        200
+    );
 
     // Someone replays the spent token (it was stolen): refused, and the whole laptop
     // session ends — the thief's and the owner's copies alike.
@@ -205,20 +160,28 @@ async fn accounts_story(backend: Backend) {
         )
         .await;
     assert_eq!(status, 401, "the family is revoked");
-    assert_eq!(api.me(&token(&rotated, "accessToken")).await.0, 401);
-    assert_eq!(api.me(&laptop_access).await.0, 401);
+    assert_eq!(
+        api.get("/v1/users/me", Some(&token(&rotated, "accessToken")))
+            .await
+            .0,
+        401
+    );
+    assert_eq!(api.get("/v1/users/me", Some(&laptop_access)).await.0, 401);
     // The phone's session is untouched.
-    assert_eq!(api.me(&phone_access).await.0, 200);
+    assert_eq!(api.get("/v1/users/me", Some(&phone_access)).await.0, 200);
 
     // Forged and broken access tokens.
-    let (_, me) = api.me(&phone_access).await;
+    let (_, me) = api.get("/v1/users/me", Some(&phone_access)).await;
     let user_id = me["id"].as_str().unwrap().to_owned();
     let phone_session = token(&phone, "sessionId");
     let claims = |exp: i64| json!({"sub": user_id, "sid": phone_session, "iat": now_secs(), "exp": exp, "typ": "access"});
     assert_eq!(
-        api.me(&forge(&claims(now_secs() + 600), TEST_JWT_SECRET))
-            .await
-            .0,
+        api.get(
+            "/v1/users/me",
+            Some(&forge(&claims(now_secs() + 600), TEST_JWT_SECRET))
+        )
+        .await
+        .0,
         200,
         "the test forges like the server"
     );
@@ -260,7 +223,7 @@ async fn accounts_story(backend: Backend) {
         ),
         ("garbage", "garbage".to_owned()),
     ] {
-        let (status, body) = api.me(&bad).await;
+        let (status, body) = api.get("/v1/users/me", Some(&bad)).await;
         assert_eq!(
             (status, code(&body)),
             (401, "UNAUTHORIZED"),
@@ -320,11 +283,17 @@ async fn accounts_story(backend: Backend) {
         .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(
-        api.me(&token(&tablet, "accessToken")).await.0,
+        api.get("/v1/users/me", Some(&token(&tablet, "accessToken")))
+            .await
+            .0,
         401,
         "other devices signed out"
     );
-    assert_eq!(api.me(&phone_access).await.0, 200, "this device stays");
+    assert_eq!(
+        api.get("/v1/users/me", Some(&phone_access)).await.0,
+        200,
+        "this device stays"
+    );
     let (status, _) = api
         .post(
             "/v1/auth/login",
@@ -348,7 +317,12 @@ async fn accounts_story(backend: Backend) {
         )
         .await;
     assert_eq!(status, 204);
-    assert_eq!(api.me(&token(&desktop, "accessToken")).await.0, 401);
+    assert_eq!(
+        api.get("/v1/users/me", Some(&token(&desktop, "accessToken")))
+            .await
+            .0,
+        401
+    );
     let (status, body) = api
         .call(
             Method::DELETE,
@@ -362,7 +336,7 @@ async fn accounts_story(backend: Backend) {
         .post("/v1/auth/logout", Some(&phone_access), json!({}))
         .await;
     assert_eq!(status, 204);
-    assert_eq!(api.me(&phone_access).await.0, 401);
+    assert_eq!(api.get("/v1/users/me", Some(&phone_access)).await.0, 401);
 
     // Another user cannot touch Ada's sessions.
     let (_, bob) = api
@@ -389,15 +363,22 @@ async fn accounts_story(backend: Backend) {
         )
         .await;
     assert_eq!(status, 404);
-    assert_eq!(api.me(&token(&ada, "accessToken")).await.0, 200);
+    assert_eq!(
+        api.get("/v1/users/me", Some(&token(&ada, "accessToken")))
+            .await
+            .0,
+        200
+    );
 
     // A banned user: every request answers 403 at once, refresh and sign-in refused.
-    let storage = pint_server::prepare_storage(&api.server.db.settings())
+    let storage = pint_server::prepare_storage(&server.db.settings())
         .await
         .unwrap();
     let bob_id = token(&bob["user"], "id");
     assert!(storage.set_role(&bob_id, "banned", 1).await.unwrap());
-    let (status, body) = api.me(&token(&bob, "accessToken")).await;
+    let (status, body) = api
+        .get("/v1/users/me", Some(&token(&bob, "accessToken")))
+        .await;
     assert_eq!((status, code(&body)), (403, "FORBIDDEN"), "{body}");
     let (status, _) = api
         .post(
@@ -436,7 +417,7 @@ async fn accounts_story(backend: Backend) {
         )
         .await;
     assert_eq!(status, 204);
-    assert_eq!(api.me(&ada_access).await.0, 401);
+    assert_eq!(api.get("/v1/users/me", Some(&ada_access)).await.0, 401);
     let (status, _) = api
         .post(
             "/v1/auth/login",
@@ -445,11 +426,12 @@ async fn accounts_story(backend: Backend) {
         )
         .await;
     assert_eq!(status, 401);
-    api.server.stop().await;
+    server.stop().await;
 }
 
 async fn hostile_input(backend: Backend) {
-    let api = Api::start(backend).await;
+    let server = TestServer::start(backend).await;
+    let api = server.api();
     // SQL metacharacters are data: stored verbatim, never executed. (The address keeps
     // to what mail can be sent to: a quote and dashes; `"` and `;` are in the password
     // and the name.)
@@ -506,7 +488,7 @@ async fn hostile_input(backend: Backend) {
     // Invalid UTF-8 in the JSON body.
     let resp = api
         .client
-        .post(api.server.url("/v1/auth/register"))
+        .post(api.url("/v1/auth/register"))
         .header("content-type", "application/json")
         .body(
             b"{\"email\": \"\xff\xfe@example.com\", \"password\": \"long enough password\"}"
@@ -515,17 +497,18 @@ async fn hostile_input(backend: Backend) {
         .send()
         .await
         .unwrap();
-    assert_eq!(resp.status(), 400);
+    assert_eq!(resp.status(), 422);
     let body: Value = resp.json().await.unwrap();
     assert_eq!(code(&body), "VALIDATION_ERROR");
-    api.server.stop().await;
+    server.stop().await;
 }
 
 /// Sign-in is limited per account (even with the right password, so guessing is bounded)
 /// and per address; the answer says when to come back. In memory: one backend suffices.
 #[tokio::test]
 async fn sign_in_and_registration_are_rate_limited() {
-    let api = Api::start(Backend::Sqlite).await;
+    let server = TestServer::start(Backend::Sqlite).await;
+    let api = server.api();
     let creds = json!({"email": "ada@example.com", "password": "correct horse battery"});
     assert_eq!(
         api.post("/v1/auth/register", None, creds.clone()).await.0,
@@ -557,7 +540,7 @@ async fn sign_in_and_registration_are_rate_limited() {
     );
     let resp = api
         .client
-        .post(api.server.url("/v1/auth/login"))
+        .post(api.url("/v1/auth/login"))
         .json(&creds)
         .send()
         .await
@@ -600,7 +583,7 @@ async fn sign_in_and_registration_are_rate_limited() {
         "{registered:?}"
     );
     assert_eq!(registered.last(), Some(&429));
-    api.server.stop().await;
+    server.stop().await;
 }
 
 /// Behind a trusted proxy, the address limited is the client's (from `X-Forwarded-For`);
@@ -657,7 +640,8 @@ async fn the_address_limit_follows_the_client_only_behind_a_trusted_proxy() {
 /// Registration is limited per email address too.
 #[tokio::test]
 async fn registration_is_rate_limited_per_address() {
-    let api = Api::start(Backend::Sqlite).await;
+    let server = TestServer::start(Backend::Sqlite).await;
+    let api = server.api();
     let mut statuses = Vec::new();
     for _ in 0..6 {
         let (status, _) = api
@@ -670,7 +654,7 @@ async fn registration_is_rate_limited_per_address() {
         statuses.push(status);
     }
     assert_eq!(statuses, [201, 409, 409, 409, 409, 429]);
-    api.server.stop().await;
+    server.stop().await;
 }
 
 #[tokio::test]

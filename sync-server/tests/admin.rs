@@ -6,29 +6,9 @@
 
 mod common;
 
-use common::{Backend, TestDb, TestServer, http};
-use reqwest::{Client, Method};
-use serde_json::{Value, json};
-
-async fn call(
-    client: &Client,
-    server: &TestServer,
-    method: Method,
-    path: &str,
-    token: Option<&str>,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let mut req = client.request(method, server.url(path));
-    if let Some(t) = token {
-        req = req.bearer_auth(t);
-    }
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let resp = req.send().await.unwrap();
-    let status = resp.status().as_u16();
-    (status, resp.json().await.unwrap_or(Value::Null))
-}
+use common::{Backend, TestDb, TestServer};
+use reqwest::Method;
+use serde_json::json;
 
 /// Run `pint-server set-role EMAIL ROLE` against the test server's database.
 fn set_role(server: &TestServer, email: &str, role: &str) -> std::process::Output {
@@ -46,44 +26,16 @@ fn set_role(server: &TestServer, email: &str, role: &str) -> std::process::Outpu
 
 async fn admin_story(backend: Backend) {
     let server = TestServer::start(backend).await;
-    let client = http();
-    let register = |email: &'static str, blog: Option<&'static str>| {
-        let client = client.clone();
-        let url = server.url("/v1/auth/register");
-        async move {
-            let mut body = json!({"email": email, "password": "correct horse battery"});
-            if let Some(b) = blog {
-                body["blog"] = json!({"subdomain": b});
-            }
-            let v: Value = client
-                .post(url)
-                .json(&body)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            v
-        }
-    };
-    let root = register("root@example.com", None).await;
-    let user = register("user@example.com", Some("users-blog")).await;
-    let root_token = root["accessToken"].as_str().unwrap().to_owned();
-    let user_token = user["accessToken"].as_str().unwrap().to_owned();
-    let user_id = user["user"]["id"].as_str().unwrap().to_owned();
-    let root_id = root["user"]["id"].as_str().unwrap().to_owned();
+    let api = server.api();
+    let root = api.register("root@example.com", None).await;
+    let user = api.register("user@example.com", Some("users-blog")).await;
+    let (root_token, root_id) = (root.token, root.user);
+    let (user_token, user_id) = (user.token, user.user);
 
     // Not an admin yet.
-    let (status, body) = call(
-        &client,
-        &server,
-        Method::GET,
-        "/v1/admin/users",
-        Some(&root_token),
-        None,
-    )
-    .await;
+    let (status, body) = api
+        .call(Method::GET, "/v1/admin/users", Some(&root_token), None)
+        .await;
     assert_eq!(
         (status, body["error"]["code"].as_str()),
         (403, Some("FORBIDDEN"))
@@ -103,146 +55,107 @@ async fn admin_story(backend: Backend) {
     );
 
     // Lists, paged.
-    let (status, users) = call(
-        &client,
-        &server,
-        Method::GET,
-        "/v1/admin/users?limit=1",
-        Some(&root_token),
-        None,
-    )
-    .await;
+    let (status, users) = api
+        .call(
+            Method::GET,
+            "/v1/admin/users?limit=1",
+            Some(&root_token),
+            None,
+        )
+        .await;
     assert_eq!(status, 200, "{users}");
     assert_eq!(users.as_array().unwrap().len(), 1);
     let first = users[0]["id"].as_str().unwrap();
-    let (_, rest) = call(
-        &client,
-        &server,
-        Method::GET,
-        &format!("/v1/admin/users?after={first}"),
-        Some(&root_token),
-        None,
-    )
-    .await;
+    let (_, rest) = api
+        .call(
+            Method::GET,
+            &format!("/v1/admin/users?after={first}"),
+            Some(&root_token),
+            None,
+        )
+        .await;
     assert_eq!(rest.as_array().unwrap().len(), 1);
     assert_ne!(rest[0]["id"], users[0]["id"]);
-    let (status, tenants) = call(
-        &client,
-        &server,
-        Method::GET,
-        "/v1/admin/tenants",
-        Some(&root_token),
-        None,
-    )
-    .await;
+    let (status, tenants) = api
+        .call(Method::GET, "/v1/admin/tenants", Some(&root_token), None)
+        .await;
     assert_eq!(status, 200);
     assert_eq!(tenants[0]["subdomain"], "users-blog");
-    let (status, _) = call(
-        &client,
-        &server,
-        Method::GET,
-        "/v1/admin/tenants",
-        Some(&user_token),
-        None,
-    )
-    .await;
+    let (status, _) = api
+        .call(Method::GET, "/v1/admin/tenants", Some(&user_token), None)
+        .await;
     assert_eq!(status, 403);
 
     // Ban: every request of the user answers 403 at once; refresh and sign-in refused.
-    let (status, _) = call(
-        &client,
-        &server,
-        Method::POST,
-        &format!("/v1/admin/users/{root_id}/ban"),
-        Some(&root_token),
-        None,
-    )
-    .await;
+    let (status, _) = api
+        .call(
+            Method::POST,
+            &format!("/v1/admin/users/{root_id}/ban"),
+            Some(&root_token),
+            None,
+        )
+        .await;
     assert_eq!(status, 409, "no banning oneself");
-    let (status, _) = call(
-        &client,
-        &server,
-        Method::POST,
-        "/v1/admin/users/nope/ban",
-        Some(&root_token),
-        None,
-    )
-    .await;
+    let (status, _) = api
+        .call(
+            Method::POST,
+            "/v1/admin/users/nope/ban",
+            Some(&root_token),
+            None,
+        )
+        .await;
     assert_eq!(status, 404);
-    let (status, _) = call(
-        &client,
-        &server,
-        Method::POST,
-        &format!("/v1/admin/users/{user_id}/ban"),
-        Some(&root_token),
-        None,
-    )
-    .await;
+    let (status, _) = api
+        .call(
+            Method::POST,
+            &format!("/v1/admin/users/{user_id}/ban"),
+            Some(&root_token),
+            None,
+        )
+        .await;
     assert_eq!(status, 204);
     for path in ["/v1/users/me", "/v1/tenants", "/v1/users/me/sessions"] {
-        let (status, body) =
-            call(&client, &server, Method::GET, path, Some(&user_token), None).await;
+        let (status, body) = api.call(Method::GET, path, Some(&user_token), None).await;
         assert_eq!(
             (status, body["error"]["code"].as_str()),
             (403, Some("FORBIDDEN")),
             "{path}"
         );
     }
-    let (status, _) = call(
-        &client,
-        &server,
-        Method::POST,
-        "/v1/auth/refresh",
-        None,
-        Some(json!({"refreshToken": user["refreshToken"]})),
-    )
-    .await;
+    let (status, _) = api
+        .call(
+            Method::POST,
+            "/v1/auth/refresh",
+            None,
+            Some(json!({"refreshToken": user.refresh})),
+        )
+        .await;
     assert_eq!(status, 401);
     let login = json!({"email": "user@example.com", "password": "correct horse battery"});
-    let (status, _) = call(
-        &client,
-        &server,
-        Method::POST,
-        "/v1/auth/login",
-        None,
-        Some(login.clone()),
-    )
-    .await;
+    let (status, _) = api
+        .call(Method::POST, "/v1/auth/login", None, Some(login.clone()))
+        .await;
     assert_eq!(status, 403);
 
     // Unban: the user signs in again (old sessions stay ended).
-    let (status, _) = call(
-        &client,
-        &server,
-        Method::POST,
-        &format!("/v1/admin/users/{user_id}/unban"),
-        Some(&root_token),
-        None,
-    )
-    .await;
+    let (status, _) = api
+        .call(
+            Method::POST,
+            &format!("/v1/admin/users/{user_id}/unban"),
+            Some(&root_token),
+            None,
+        )
+        .await;
     assert_eq!(status, 204);
     assert_eq!(
-        call(
-            &client,
-            &server,
-            Method::GET,
-            "/v1/users/me",
-            Some(&user_token),
-            None
-        )
-        .await
-        .0,
+        api.call(Method::GET, "/v1/users/me", Some(&user_token), None)
+            .await
+            .0,
         401
     );
-    let (status, _) = call(
-        &client,
-        &server,
-        Method::POST,
-        "/v1/auth/login",
-        None,
-        Some(login),
-    )
-    .await;
+    let (status, _) = api
+        .call(Method::POST, "/v1/auth/login", None, Some(login))
+        .await;
     assert_eq!(status, 200);
     server.stop().await;
 }

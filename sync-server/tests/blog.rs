@@ -14,23 +14,6 @@ use common::{Backend, TestServer, http};
 use pint_model::{DraftKind, Splice};
 use serde_json::{Value, json};
 
-async fn call(
-    method: reqwest::Method,
-    url: String,
-    token: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let mut req = http().request(method, url).bearer_auth(token);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let resp = req.send().await.unwrap();
-    (
-        resp.status().as_u16(),
-        resp.json().await.unwrap_or(Value::Null),
-    )
-}
-
 /// A reader: no cookies, no token, redirects not followed.
 async fn read(server: &TestServer, path: &str) -> (u16, reqwest::header::HeaderMap, String) {
     let client = reqwest::Client::builder()
@@ -139,13 +122,15 @@ async fn story(backend: Backend) {
         .unwrap()
         .unwrap();
     assert!(!read(&server, &path).await.2.contains("Edited later"));
-    let (_, posts) = call(
-        reqwest::Method::GET,
-        server.url(&format!("/v1/tenants/{tenant}/posts")),
-        &blog.token,
-        None,
-    )
-    .await;
+    let (_, posts) = blog
+        .api
+        .call(
+            reqwest::Method::GET,
+            &format!("/v1/tenants/{tenant}/posts"),
+            Some(&blog.token),
+            None,
+        )
+        .await;
     assert_eq!(posts[0]["heads"], published_heads);
     assert_ne!(
         posts[0]["heads"],
@@ -194,8 +179,9 @@ async fn story(backend: Backend) {
     let (status, older) = blog.publish(&doc, json!({"heads": published_heads})).await;
     assert_eq!((status, &older["heads"]), (200, &published_heads));
     assert!(!read(&server, &path).await.2.contains("Edited later"));
-    let (status, _) = blog.publish(&doc, json!({"heads": "not a list"})).await;
-    assert_eq!(status, 400);
+    let (status, answer) = blog.publish(&doc, json!({"heads": "not a list"})).await;
+    assert_eq!(status, 422, "{answer}");
+    assert!(answer["error"]["details"]["fields"]["heads"].is_string());
     assert_eq!(
         blog.publish(&doc, json!({"heads": draft.heads()})).await.0,
         200
@@ -251,14 +237,15 @@ async fn story(backend: Backend) {
     assert!(!tag_page.contains("hello-world"), "only posts with the tag");
     assert_eq!(read(&server, "/b/ada-writes/tag/nothing-here").await.0, 404);
     assert_eq!(
-        call(
-            reqwest::Method::DELETE,
-            server.url(&format!("/v1/tenants/{tenant}/documents/{tagged}/publish")),
-            &blog.token,
-            None,
-        )
-        .await
-        .0,
+        blog.api
+            .call(
+                reqwest::Method::DELETE,
+                &format!("/v1/tenants/{tenant}/documents/{tagged}/publish"),
+                Some(&blog.token),
+                None
+            )
+            .await
+            .0,
         204
     );
 
@@ -363,21 +350,25 @@ async fn story(backend: Backend) {
             .2
             .contains("hello-world")
     );
-    let (status, _) = call(
-        reqwest::Method::POST,
-        server.url(&format!("/v1/tenants/{eve_tenant}/documents/{doc}/publish")),
-        eve_token,
-        Some(json!({})),
-    )
-    .await;
+    let (status, _) = blog
+        .api
+        .call(
+            reqwest::Method::POST,
+            &format!("/v1/tenants/{eve_tenant}/documents/{doc}/publish"),
+            Some(eve_token),
+            Some(json!({})),
+        )
+        .await;
     assert_eq!(status, 404);
-    let (status, _) = call(
-        reqwest::Method::POST,
-        server.url(&format!("/v1/tenants/{tenant}/documents/{doc}/publish")),
-        eve_token,
-        Some(json!({})),
-    )
-    .await;
+    let (status, _) = blog
+        .api
+        .call(
+            reqwest::Method::POST,
+            &format!("/v1/tenants/{tenant}/documents/{doc}/publish"),
+            Some(eve_token),
+            Some(json!({})),
+        )
+        .await;
     assert_eq!(status, 404);
     for bad in [
         "/b/nobody-here/feed.xml",
@@ -394,13 +385,15 @@ async fn story(backend: Backend) {
     }
 
     // A new name for the blog is on its (cached) pages at once.
-    let (status, _) = call(
-        reqwest::Method::PATCH,
-        server.url(&format!("/v1/tenants/{tenant}")),
-        &blog.token,
-        Some(json!({"name": "Ada's notebook"})),
-    )
-    .await;
+    let (status, _) = blog
+        .api
+        .call(
+            reqwest::Method::PATCH,
+            &format!("/v1/tenants/{tenant}"),
+            Some(&blog.token),
+            Some(json!({"name": "Ada's notebook"})),
+        )
+        .await;
     assert_eq!(status, 200);
     assert!(
         read(&server, "/b/ada-writes/")
@@ -410,13 +403,15 @@ async fn story(backend: Backend) {
     );
 
     // Unpublish: gone, and its old slug with it.
-    let (status, _) = call(
-        reqwest::Method::DELETE,
-        server.url(&format!("/v1/tenants/{tenant}/documents/{doc}/publish")),
-        &blog.token,
-        None,
-    )
-    .await;
+    let (status, _) = blog
+        .api
+        .call(
+            reqwest::Method::DELETE,
+            &format!("/v1/tenants/{tenant}/documents/{doc}/publish"),
+            Some(&blog.token),
+            None,
+        )
+        .await;
     assert_eq!(status, 204);
     assert_eq!(read(&server, "/b/ada-writes/hello-world").await.0, 404);
     assert_eq!(read(&server, &path).await.0, 404);
@@ -459,13 +454,15 @@ async fn story(backend: Backend) {
         assert_eq!(index.status(), 200);
     }
     assert_eq!(read(&server, "/b/ada-writes/").await.0, 200);
-    let (status, _) = call(
-        reqwest::Method::DELETE,
-        server.url(&format!("/v1/tenants/{tenant}")),
-        &blog.token,
-        None,
-    )
-    .await;
+    let (status, _) = blog
+        .api
+        .call(
+            reqwest::Method::DELETE,
+            &format!("/v1/tenants/{tenant}"),
+            Some(&blog.token),
+            None,
+        )
+        .await;
     assert_eq!(status, 204);
     assert_eq!(read(&server, "/b/ada-writes/").await.0, 404);
     if let Some(other) = &other {

@@ -6,40 +6,8 @@
 
 mod common;
 
-use common::{Backend, SmtpSink, TestServer, http, link_in, read_mails, wait_for_mail};
-use serde_json::{Value, json};
-
-async fn post(
-    client: &reqwest::Client,
-    url: String,
-    token: Option<&str>,
-    body: Value,
-) -> (u16, Value) {
-    let mut req = client.post(url).json(&body);
-    if let Some(t) = token {
-        req = req.bearer_auth(t);
-    }
-    let resp = req.send().await.unwrap();
-    let status = resp.status().as_u16();
-    let text = resp.text().await.unwrap();
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
-}
-
-async fn me(client: &reqwest::Client, server: &TestServer, token: &str) -> (u16, Value) {
-    let resp = client
-        .get(server.url("/v1/users/me"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    (
-        resp.status().as_u16(),
-        resp.json().await.unwrap_or(Value::Null),
-    )
-}
+use common::{Backend, SmtpSink, TestServer, link_in, read_mails, wait_for_mail};
+use serde_json::json;
 
 /// The path and query of a link the server sent, to follow against the test server.
 fn path_of(link: &str) -> String {
@@ -51,19 +19,12 @@ async fn verify_and_reset(backend: Backend) {
     let sink = SmtpSink::start();
     let smtp = sink.url();
     let server = TestServer::start_with(backend, |s| s.smtp_url = Some(smtp)).await;
-    let client = http();
+    let api = server.api();
+    let client = &api.client;
 
-    let (status, ada) = post(
-        &client,
-        server.url("/v1/auth/register"),
-        None,
-        json!({"email": "ada@example.com", "password": "correct horse battery"}),
-    )
-    .await;
-    assert_eq!(status, 201, "{ada}");
-    let access = ada["accessToken"].as_str().unwrap().to_owned();
+    let access = api.register("ada@example.com", None).await.token;
     assert_eq!(
-        me(&client, &server, &access).await.1["emailVerified"],
+        api.get("/v1/users/me", Some(&access)).await.1["emailVerified"],
         false
     );
 
@@ -86,7 +47,10 @@ async fn verify_and_reset(backend: Backend) {
             .unwrap()
             .contains("ada@example.com is confirmed")
     );
-    assert_eq!(me(&client, &server, &access).await.1["emailVerified"], true);
+    assert_eq!(
+        api.get("/v1/users/me", Some(&access)).await.1["emailVerified"],
+        true
+    );
     let again = client
         .get(server.url(&path_of(&link)))
         .send()
@@ -95,21 +59,21 @@ async fn verify_and_reset(backend: Backend) {
     assert_eq!(again.status(), 422, "a link works once");
 
     // Forgot password: the same answer with or without an account; mail only to Ada.
-    let (status, _) = post(
-        &client,
-        server.url("/v1/auth/forgot-password"),
-        None,
-        json!({"email": "ADA@example.com"}),
-    )
-    .await;
+    let (status, _) = api
+        .post(
+            "/v1/auth/forgot-password",
+            None,
+            json!({"email": "ADA@example.com"}),
+        )
+        .await;
     assert_eq!(status, 202);
-    let (status, _) = post(
-        &client,
-        server.url("/v1/auth/forgot-password"),
-        None,
-        json!({"email": "nobody@example.com"}),
-    )
-    .await;
+    let (status, _) = api
+        .post(
+            "/v1/auth/forgot-password",
+            None,
+            json!({"email": "nobody@example.com"}),
+        )
+        .await;
     assert_eq!(status, 202);
     let mail = sink.wait_for("ada@example.com", "reset-password").await;
     let link = link_in(&mail, "http://pint.test/reset-password?token=");
@@ -127,50 +91,50 @@ async fn verify_and_reset(backend: Backend) {
 
     // A weak password is refused and the token stays usable; a good one works, once,
     // and every session ends.
-    let (status, body) = post(
-        &client,
-        server.url("/v1/auth/reset-password"),
-        None,
-        json!({"token": token, "password": "short"}),
-    )
-    .await;
+    let (status, body) = api
+        .post(
+            "/v1/auth/reset-password",
+            None,
+            json!({"token": token, "password": "short"}),
+        )
+        .await;
     assert_eq!(status, 422, "{body}");
-    let (status, body) = post(
-        &client,
-        server.url("/v1/auth/reset-password"),
-        None,
-        json!({"token": token, "password": "a brand new password"}),
-    )
-    .await;
+    let (status, body) = api
+        .post(
+            "/v1/auth/reset-password",
+            None,
+            json!({"token": token, "password": "a brand new password"}),
+        )
+        .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(
-        me(&client, &server, &access).await.0,
+        api.get("/v1/users/me", Some(&access)).await.0,
         401,
         "signed out everywhere"
     );
-    let (status, _) = post(
-        &client,
-        server.url("/v1/auth/reset-password"),
-        None,
-        json!({"token": token, "password": "yet another password"}),
-    )
-    .await;
+    let (status, _) = api
+        .post(
+            "/v1/auth/reset-password",
+            None,
+            json!({"token": token, "password": "yet another password"}),
+        )
+        .await;
     assert_eq!(status, 422, "a reset link works once");
-    let (status, _) = post(
-        &client,
-        server.url("/v1/auth/login"),
-        None,
-        json!({"email": "ada@example.com", "password": "a brand new password"}),
-    )
-    .await;
+    let (status, _) = api
+        .post(
+            "/v1/auth/login",
+            None,
+            json!({"email": "ada@example.com", "password": "a brand new password"}),
+        )
+        .await;
     assert_eq!(status, 200);
-    let (status, _) = post(
-        &client,
-        server.url("/v1/auth/login"),
-        None,
-        json!({"email": "ada@example.com", "password": "correct horse battery"}),
-    )
-    .await;
+    let (status, _) = api
+        .post(
+            "/v1/auth/login",
+            None,
+            json!({"email": "ada@example.com", "password": "correct horse battery"}),
+        )
+        .await;
     assert_eq!(status, 401);
 
     // Forged tokens get nothing.
@@ -197,15 +161,9 @@ async fn verify_and_reset_through_smtp_on_postgres() {
 #[tokio::test]
 async fn without_smtp_mail_goes_to_the_outbox() {
     let server = TestServer::start(Backend::Sqlite).await;
-    let client = http();
-    let (status, _) = post(
-        &client,
-        server.url("/v1/auth/register"),
-        None,
-        json!({"email": "grace@example.com", "password": "correct horse battery"}),
-    )
-    .await;
-    assert_eq!(status, 201);
+    let api = server.api();
+    let client = &api.client;
+    api.register("grace@example.com", None).await;
     let outbox = server.db.settings().data_dir.join("outbox");
     let mail = wait_for_mail(
         || read_mails(&outbox, "eml"),

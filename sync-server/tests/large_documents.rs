@@ -11,10 +11,9 @@ mod common;
 use automerge::AutoCommit;
 use automerge::sync::{self, SyncDoc};
 use common::sync_client::{Replica, connect_to, next};
-use common::{Backend, TestServer, http};
+use common::{Backend, TestServer};
 use pint_model::sync_parts::PART_BYTES;
 use pint_model::sync_protocol::Message;
-use serde_json::{Value, json};
 
 /// Text that does not compress away (a xorshift stream of letters).
 fn letters(seed: &mut u64, n: usize) -> String {
@@ -33,31 +32,11 @@ fn letters(seed: &mut u64, n: usize) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_large_draft_comes_in_parts_without_holding_a_small_one_back() {
     let server = TestServer::start(Backend::Sqlite).await;
-    let ada: Value = http()
-        .post(server.url("/v1/auth/register"))
-        .json(&json!({"email": "ada@example.com", "password": "correct horse battery", "blog": {"subdomain": "ada-writes"}}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = ada["accessToken"].as_str().unwrap().to_owned();
-    let tenant = ada["blog"]["id"].as_str().unwrap().to_owned();
-    let mut ids = Vec::new();
-    for _ in 0..2 {
-        let id = pint_model::DocumentId::random().unwrap().to_string();
-        let resp = http()
-            .post(server.url(&format!("/v1/tenants/{tenant}/documents")))
-            .bearer_auth(&token)
-            .json(&json!({ "documentId": id }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(resp.status(), 201);
-        ids.push(id);
-    }
-    let (big_id, small_id) = (ids[0].clone(), ids[1].clone());
+    let api = server.api();
+    let ada = api.register("ada@example.com", Some("ada-writes")).await;
+    let token = ada.token.clone();
+    let big_id = api.new_document(ada.tenant(), &token).await;
+    let small_id = api.new_document(ada.tenant(), &token).await;
 
     // The writer builds the large draft in 6 steps of 256 KiB (each step's message is
     // within the server's 1 MiB limit) and the small one.
@@ -157,19 +136,14 @@ async fn a_device_sends_a_draft_larger_than_one_message_in_parts() {
     use pint_model::{DraftKind, Splice};
 
     let server = TestServer::start(Backend::Sqlite).await;
-    let reg: Value = http()
-        .post(server.url("/v1/auth/register"))
-        .json(&json!({"email": "ada@example.com", "password": "correct horse battery", "blog": {"subdomain": "ada-writes"}}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let reg = server
+        .api()
+        .register("ada@example.com", Some("ada-writes"))
+        .await;
     let remote = |peer: &str| Remote {
         server: server.base.clone(),
-        access_token: reg["accessToken"].as_str().unwrap().to_owned(),
-        tenant: reg["blog"]["id"].as_str().unwrap().to_owned(),
+        access_token: reg.token.clone(),
+        tenant: reg.tenant().to_owned(),
         peer_id: peer.into(),
     };
     let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());

@@ -9,7 +9,7 @@
 mod common;
 
 use common::blog_owner::BlogOwner;
-use common::{Backend, TestServer, http};
+use common::{Backend, TestServer};
 use pint_model::DraftKind;
 use serde_json::{Value, json};
 
@@ -21,7 +21,7 @@ async fn story(backend: Backend) {
     .await;
     let owner =
         BlogOwner::register(&server.base, &server.db, "ada@example.com", "ada-writes").await;
-    let (ada, tenant) = (&owner.account, owner.tenant.clone());
+    let tenant = owner.tenant.clone();
     for (kind, title) in [(DraftKind::Post, "Liked"), (DraftKind::Page, "About")] {
         let (id, _) = owner.draft(kind, title, "Text.").await;
         assert_eq!(owner.publish(&id, json!({})).await.0, 200);
@@ -103,18 +103,12 @@ async fn story(backend: Backend) {
     views("192.0.2.3", Some(server.url("/b/ada-writes/")))
         .await
         .unwrap();
-    let token = ada["accessToken"].as_str().unwrap();
+    let (api, token) = (&owner.api, &owner.token);
     let started = std::time::Instant::now();
     let stats = loop {
-        let stats: Value = http()
-            .get(server.url(&format!("/v1/tenants/{tenant}/stats")))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let (_, stats) = api
+            .get(&format!("/v1/tenants/{tenant}/stats"), Some(token.as_str()))
+            .await;
         // The readers of the earlier checks count too: wait for these three.
         if stats["referrers"].as_array().is_some_and(|r| !r.is_empty()) {
             break stats;
@@ -140,12 +134,7 @@ async fn story(backend: Backend) {
         json!([{"host": "news.example.org", "views": 1}])
     );
     // Readers see none of it.
-    let status = http()
-        .get(server.url(&format!("/v1/tenants/{tenant}/stats")))
-        .send()
-        .await
-        .unwrap()
-        .status();
+    let (status, _) = api.get(&format!("/v1/tenants/{tenant}/stats"), None).await;
     assert_eq!(status, 401);
 
     // Rate limited per address.

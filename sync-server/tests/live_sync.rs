@@ -14,7 +14,7 @@ mod common;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{Backend, TestDb, http, spawn_server};
+use common::{Backend, TestDb, spawn_server};
 use pint_client::account::{self, AccountError, Session, SignIn};
 use pint_client::keychain::Keychain;
 use pint_client::sync::{LiveSync, PeerPresence, Selection, SyncEvents, SyncStatus};
@@ -355,13 +355,8 @@ async fn sign_in_failures_keep_nothing_and_sessions_renew_and_end() {
         .unwrap()
         .unwrap();
     assert_ne!(first, rotated, "the refresh token was rotated and kept");
-    let me = http()
-        .get(format!("{base}/v1/users/me"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(me.status(), 200);
+    let api = common::api::Api::new(&base);
+    assert_eq!(api.get("/v1/users/me", Some(&token)).await.0, 200);
 
     // The session is ended elsewhere (signed out from another place): sync stops and asks
     // for a new sign-in instead of retrying for ever.
@@ -373,13 +368,10 @@ async fn sign_in_failures_keep_nothing_and_sessions_renew_and_end() {
     )
     .unwrap();
     until("synced", Duration::from_secs(20), || synced(&sync)).await;
-    let out = http()
-        .post(format!("{base}/v1/auth/logout"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(out.status(), 204);
+    let (status, _) = api
+        .call(reqwest::Method::POST, "/v1/auth/logout", Some(&token), None)
+        .await;
+    assert_eq!(status, 204);
     until("sign-in needed", Duration::from_secs(30), || {
         matches!(sync.status(), SyncStatus::SignInNeeded { .. })
     })
@@ -415,15 +407,9 @@ async fn a_viewer_receives_the_blog_and_keeps_own_drafts_on_the_device() {
     .unwrap();
 
     // Vic has an account and is made a viewer of the blog.
-    let vic: serde_json::Value = http()
-        .post(format!("{base}/v1/auth/register"))
-        .json(&serde_json::json!({"email": "vic@example.com", "password": "correct horse battery"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let vic = common::api::Api::new(&base)
+        .register("vic@example.com", None)
+        .await;
     let storage = pint_server::prepare_storage(&db.settings()).await.unwrap();
     let scope = storage
         .scope(&a.user_id, &a.blog_id)
@@ -440,12 +426,7 @@ async fn a_viewer_receives_the_blog_and_keeps_own_drafts_on_the_device() {
     };
     storage.create_invite(&scope, &invite).await.unwrap();
     storage
-        .accept_invite(
-            "vic",
-            vic["user"]["id"].as_str().unwrap(),
-            "vic@example.com",
-            2,
-        )
+        .accept_invite("vic", &vic.user, "vic@example.com", 2)
         .await
         .unwrap();
 

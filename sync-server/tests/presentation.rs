@@ -210,7 +210,7 @@ async fn story(backend: Backend) {
         (json!({"documentIds": ["not-a-page"]}), 422),
         (json!({"documentIds": [pages[0], pages[0]]}), 422),
         (json!({"documentIds": vec![pages[0].clone(); 51]}), 422),
-        (json!({"ids": []}), 400),
+        (json!({"ids": []}), 422),
     ] {
         let (status, answer) = blog.call(Method::PUT, &order, Some(body.clone())).await;
         assert_eq!(status, code, "{body}: {answer}");

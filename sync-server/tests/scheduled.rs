@@ -29,22 +29,11 @@ async fn story(backend: Backend) {
     let server = TestServer::start(backend).await;
     let owner =
         BlogOwner::register(&server.base, &server.db, "ada@example.com", "ada-writes").await;
-    let (ada, tenant, token) = (&owner.account, owner.tenant.clone(), owner.token.clone());
+    let (ada, tenant) = (&owner.account, owner.tenant.clone());
     let (storage, scope) = (&owner.storage, &owner.scope);
     let call = |method: reqwest::Method, path: String, body: Option<Value>| {
-        let mut req = http()
-            .request(method, server.url(&path))
-            .bearer_auth(&token);
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        async move {
-            let resp = req.send().await.unwrap();
-            (
-                resp.status().as_u16(),
-                resp.json::<Value>().await.unwrap_or(Value::Null),
-            )
-        }
+        let owner = &owner;
+        async move { owner.call(method, &path, body).await }
     };
 
     // A draft, scheduled a moment from now; then edited (the edit is not what goes out).

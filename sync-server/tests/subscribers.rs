@@ -7,8 +7,8 @@
 
 mod common;
 
-use common::{Backend, SmtpSink, TestServer, http, link_in};
-use serde_json::{Value, json};
+use common::{Backend, SmtpSink, TestServer, link_in};
+use serde_json::json;
 
 fn path_of(link: &str) -> String {
     let url = url::Url::parse(link).unwrap();
@@ -19,17 +19,12 @@ async fn story(backend: Backend) {
     let sink = SmtpSink::start();
     let smtp = sink.url();
     let server = TestServer::start_with(backend, |s| s.smtp_url = Some(smtp)).await;
-    let ada: Value = http()
-        .post(server.url("/v1/auth/register"))
-        .json(&json!({"email": "ada@example.com", "password": "correct horse battery", "blog": {"subdomain": "ada-writes"}}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let tenant = ada["blog"]["id"].as_str().unwrap();
-    let token = ada["accessToken"].as_str().unwrap();
+    let ada = server
+        .api()
+        .register("ada@example.com", Some("ada-writes"))
+        .await;
+    let tenant = ada.tenant();
+    let token = &ada.token;
     let reader = reqwest::Client::new();
     let subscribe = |email: &str| {
         reader
@@ -42,16 +37,12 @@ async fn story(backend: Backend) {
             )
             .send()
     };
+    let api = server.api();
     let subscribers = || async {
-        http()
-            .get(server.url(&format!("/v1/tenants/{tenant}/subscribers")))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap()
-            .json::<Value>()
-            .await
-            .unwrap()
+        let path = format!("/v1/tenants/{tenant}/subscribers");
+        let (status, list) = api.get(&path, Some(token)).await;
+        assert_eq!(status, 200, "{list}");
+        list
     };
 
     let index = reader

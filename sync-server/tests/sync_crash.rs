@@ -13,10 +13,9 @@ use std::time::{Duration, Instant};
 use automerge::sync::{self, SyncDoc};
 use automerge::{AutoCommit, ChangeHash};
 use common::sync_client::{Replica, connect_to, next};
-use common::{Backend, TestDb, http};
+use common::{Backend, TestDb};
 use futures_util::SinkExt;
 use pint_model::sync_protocol::Message;
-use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite;
 
 const KILLS: usize = 12;
@@ -28,27 +27,10 @@ fn start(db: &TestDb) -> (common::ServerProcess, String) {
 async fn story(backend: Backend) {
     let db = TestDb::new(backend).await;
     let (mut child, base) = start(&db);
-    let client = http();
-    let reg: Value = client
-        .post(format!("{base}/v1/auth/register"))
-        .json(&json!({"email": "ada@example.com", "password": "correct horse battery", "blog": {"subdomain": "ada-writes"}}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = reg["accessToken"].as_str().unwrap().to_owned();
-    let tenant = reg["blog"]["id"].as_str().unwrap().to_owned();
-    let doc_id = pint_model::DocumentId::random().unwrap().to_string();
-    let resp = client
-        .post(format!("{base}/v1/tenants/{tenant}/documents"))
-        .bearer_auth(&token)
-        .json(&json!({"documentId": doc_id}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 201);
+    let api = common::api::Api::new(&base);
+    let ada = api.register("ada@example.com", Some("ada-writes")).await;
+    let token = ada.token.clone();
+    let doc_id = api.new_document(ada.tenant(), &token).await;
 
     let mut seed = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

@@ -14,14 +14,13 @@ use std::time::Duration;
 use automerge::sync::{self, SyncDoc};
 use automerge::transaction::Transactable;
 use automerge::{AutoCommit, ObjType, ROOT, ReadDoc};
-use common::sync_client::{Replica, Socket, connect_to};
-use common::{Backend, TestServer, http};
+use common::sync_client::{Replica, Socket, connect_to, open};
+use common::{Backend, TestServer};
 use futures_util::{SinkExt, StreamExt};
 use pint_model::sync_protocol::Message;
-use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use tokio_tungstenite::tungstenite::{self, client::IntoClientRequest};
+use tokio_tungstenite::tungstenite::{self};
 
 const SCHEDULES: u64 = 200;
 const AT_ONCE: usize = 20;
@@ -105,34 +104,8 @@ struct Client {
 
 impl Client {
     async fn connect(&mut self, proxy: &Proxy, token: &str) {
-        let url = format!("ws://{}/v1/sync", proxy.addr);
-        let mut request = url.into_client_request().unwrap();
-        request
-            .headers_mut()
-            .insert("authorization", format!("Bearer {token}").parse().unwrap());
-        let attempt = async {
-            let (mut socket, _) = tokio_tungstenite::connect_async(request).await.ok()?;
-            let join = Message::Join {
-                sender_id: self.peer.clone(),
-                supported_protocol_versions: vec!["1".into()],
-                peer_metadata: None,
-            };
-            socket
-                .send(tungstenite::Message::binary(join.encode()))
-                .await
-                .ok()?;
-            loop {
-                match socket.next().await? {
-                    Ok(tungstenite::Message::Binary(b)) => {
-                        if let Ok(Message::Peer { .. }) = Message::decode(&b, 64 << 20) {
-                            return Some(socket);
-                        }
-                    }
-                    Ok(_) => {}
-                    Err(_) => return None,
-                }
-            }
-        };
+        let url = format!("http://{}/v1/sync", proxy.addr);
+        let attempt = async { open(&url, token, &self.peer).await.ok().map(|(s, _)| s) };
         self.socket = tokio::time::timeout(Duration::from_secs(3), attempt)
             .await
             .ok()
@@ -313,24 +286,16 @@ async fn schedule(
 async fn replicas_converge_through_delayed_and_cut_links() {
     let server = Arc::new(TestServer::start(Backend::Sqlite).await);
     let server_addr: SocketAddr = server.base.trim_start_matches("http://").parse().unwrap();
-    let reg: Value = http()
-        .post(server.url("/v1/auth/register"))
-        .json(&json!({"email": "ada@example.com", "password": "correct horse battery", "blog": {"subdomain": "faults"}}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = reg["accessToken"].as_str().unwrap().to_owned();
+    let reg = server
+        .api()
+        .register("ada@example.com", Some("faults"))
+        .await;
+    let token = reg.token.clone();
     let storage = pint_server::prepare_storage(&server.db.settings())
         .await
         .unwrap();
     let scope = storage
-        .scope(
-            reg["user"]["id"].as_str().unwrap(),
-            reg["blog"]["id"].as_str().unwrap(),
-        )
+        .scope(&reg.user, reg.tenant())
         .await
         .unwrap()
         .unwrap();

@@ -10,8 +10,8 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use automerge::{Automerge, ROOT, ReadDoc};
-use common::{Backend, TestServer, http};
-use serde_json::{Value, json};
+use common::{Backend, TestServer};
+use serde_json::Value;
 
 fn interop_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/interop")
@@ -58,33 +58,16 @@ fn body_text(bytes_snapshot: &[u8], chunks: &[(i64, Vec<u8>)]) -> String {
 
 async fn interop(backend: Backend) {
     let server = TestServer::start(backend).await;
-    let register = |email: &'static str, blog: &'static str| {
-        let url = server.url("/v1/auth/register");
-        async move {
-            let v: Value = http()
-                .post(url)
-                .json(&json!({"email": email, "password": "correct horse battery", "blog": {"subdomain": blog}}))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            v
-        }
-    };
-    let ada = register("ada@example.com", "ada-writes").await;
-    let eve = register("eve@example.com", "eve-writes").await;
+    let api = server.api();
+    let ada = api.register("ada@example.com", Some("ada-writes")).await;
+    let eve = api.register("eve@example.com", Some("eve-writes")).await;
 
     // A draft of Ada's blog, with text written by a Rust client.
     let storage = pint_server::prepare_storage(&server.db.settings())
         .await
         .unwrap();
     let scope = storage
-        .scope(
-            ada["user"]["id"].as_str().unwrap(),
-            ada["blog"]["id"].as_str().unwrap(),
-        )
+        .scope(&ada.user, ada.tenant())
         .await
         .unwrap()
         .unwrap();
@@ -105,7 +88,7 @@ async fn interop(backend: Backend) {
         .unwrap();
 
     let ws = server.url("/v1/sync").replace("http://", "ws://");
-    let ada_url = format!("{ws}?access_token={}", ada["accessToken"].as_str().unwrap());
+    let ada_url = format!("{ws}?access_token={}", ada.token);
     let result = js_client(&ada_url, &id, Some(" and JS")).await;
     assert_eq!(result["before"], "Hello from Rust", "{result}");
     assert_eq!(result["after"], "Hello from Rust and JS", "{result}");
@@ -128,7 +111,7 @@ async fn interop(backend: Backend) {
     }
 
     // Another blog's member: unavailable, and nothing of it is revealed.
-    let eve_url = format!("{ws}?access_token={}", eve["accessToken"].as_str().unwrap());
+    let eve_url = format!("{ws}?access_token={}", eve.token);
     let refused = js_client(&eve_url, &id, Some(" EVE")).await;
     assert!(
         refused["error"]

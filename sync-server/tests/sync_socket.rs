@@ -10,64 +10,38 @@ use std::time::{Duration, Instant};
 
 use automerge::AutoCommit;
 use automerge::sync::{self, SyncDoc};
+use common::api::Account;
 use common::sync_client::{Peer, Replica, closed_within, connect_to, next};
-use common::{Backend, TestServer, http};
+use common::{Backend, TestServer};
 use futures_util::SinkExt;
 use pint_model::sync_protocol::Message;
-use serde_json::{Value, json};
+use serde_json::json;
 use tokio_tungstenite::tungstenite;
 
 async fn connect(server: &TestServer, token: &str, peer_id: &str) -> Peer {
     connect_to(&server.url("/v1/sync"), token, peer_id).await
 }
 
-async fn post(server: &TestServer, path: &str, token: Option<&str>, body: Value) -> (u16, Value) {
-    let mut req = http().post(server.url(path)).json(&body);
-    if let Some(t) = token {
-        req = req.bearer_auth(t);
-    }
-    let resp = req.send().await.unwrap();
-    (
-        resp.status().as_u16(),
-        resp.json().await.unwrap_or(Value::Null),
-    )
-}
-
 async fn story(backend: Backend) {
     let server = TestServer::start(backend).await;
-    let (_, ada) = post(&server, "/v1/auth/register", None, json!({"email": "ada@example.com", "password": "correct horse battery", "blog": {"subdomain": "ada-writes"}})).await;
-    let (_, bob) = post(
-        &server,
-        "/v1/auth/register",
-        None,
-        json!({"email": "bob@example.com", "password": "correct horse battery"}),
-    )
-    .await;
-    let (_, vic) = post(
-        &server,
-        "/v1/auth/register",
-        None,
-        json!({"email": "vic@example.com", "password": "correct horse battery"}),
-    )
-    .await;
-    let (_, eve) = post(&server, "/v1/auth/register", None, json!({"email": "eve@example.com", "password": "correct horse battery", "blog": {"subdomain": "eve-blog"}})).await;
-    let token = |v: &Value| v["accessToken"].as_str().unwrap().to_owned();
-    let tenant = ada["blog"]["id"].as_str().unwrap().to_owned();
+    let api = server.api();
+    let ada = api.register("ada@example.com", Some("ada-writes")).await;
+    let bob = api.register("bob@example.com", None).await;
+    let vic = api.register("vic@example.com", None).await;
+    let eve = api.register("eve@example.com", Some("eve-blog")).await;
+    let token = |a: &Account| a.token.clone();
+    let tenant = ada.tenant().to_owned();
 
     // Bob joins as editor, Vic as viewer (through storage: invitations are tested elsewhere).
     let storage = pint_server::prepare_storage(&server.db.settings())
         .await
         .unwrap();
-    let owner = storage
-        .scope(ada["user"]["id"].as_str().unwrap(), &tenant)
-        .await
-        .unwrap()
-        .unwrap();
+    let owner = storage.scope(&ada.user, &tenant).await.unwrap().unwrap();
     for (who, role) in [
         (&bob, pint_server::db::tenants::Role::Editor),
         (&vic, pint_server::db::tenants::Role::Viewer),
     ] {
-        let email = who["user"]["email"].as_str().unwrap();
+        let email = who.body["user"]["email"].as_str().unwrap();
         let invite = pint_server::db::tenants::NewInvite {
             id: email,
             email,
@@ -78,28 +52,28 @@ async fn story(backend: Backend) {
         };
         storage.create_invite(&owner, &invite).await.unwrap();
         storage
-            .accept_invite(email, who["user"]["id"].as_str().unwrap(), email, 2)
+            .accept_invite(email, &who.user, email, 2)
             .await
             .unwrap();
     }
 
     // Ada creates the draft under her blog, then syncs her text into it.
     let doc_id = pint_model::DocumentId::random().unwrap().to_string();
-    let (status, body) = post(
-        &server,
-        &format!("/v1/tenants/{tenant}/documents"),
-        Some(&token(&ada)),
-        json!({"documentId": doc_id}),
-    )
-    .await;
+    let (status, body) = api
+        .post(
+            &format!("/v1/tenants/{tenant}/documents"),
+            Some(&token(&ada)),
+            json!({"documentId": doc_id}),
+        )
+        .await;
     assert_eq!(status, 201, "{body}");
-    let (status, _) = post(
-        &server,
-        &format!("/v1/tenants/{tenant}/documents"),
-        Some(&token(&vic)),
-        json!({"documentId": pint_model::DocumentId::random().unwrap().to_string()}),
-    )
-    .await;
+    let (status, _) = api
+        .post(
+            &format!("/v1/tenants/{tenant}/documents"),
+            Some(&token(&vic)),
+            json!({"documentId": pint_model::DocumentId::random().unwrap().to_string()}),
+        )
+        .await;
     assert_eq!(status, 403, "viewers do not create drafts");
     let mut ada_ws = connect(&server, &token(&ada), "ada-laptop").await;
     let mut ada_doc = Replica::new(AutoCommit::new());
@@ -292,14 +266,13 @@ async fn story(backend: Backend) {
     ));
 
     // Removing a member closes their live socket within a second.
-    let bob_id = bob["user"]["id"].as_str().unwrap();
-    let resp = http()
-        .delete(server.url(&format!("/v1/tenants/{tenant}/members/{bob_id}")))
-        .bearer_auth(token(&ada))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 204);
+    let (status, _) = api
+        .delete(
+            &format!("/v1/tenants/{tenant}/members/{}", bob.user),
+            Some(&ada.token),
+        )
+        .await;
+    assert_eq!(status, 204);
     let removed = Instant::now();
     let (closed, _) = closed_within(&mut bob_ws.socket, 3_000).await;
     assert!(closed, "the removed member's socket closed");
@@ -318,13 +291,12 @@ async fn story(backend: Backend) {
 async fn two_servers_on_one_postgres_relay_live() {
     let server = TestServer::start(Backend::Postgres).await;
     let other = server.sibling().await;
-    let (_, ada) = post(&server, "/v1/auth/register", None, json!({"email": "ada@example.com", "password": "correct horse battery", "blog": {"subdomain": "ada-writes"}})).await;
-    let token = ada["accessToken"].as_str().unwrap().to_owned();
-    let tenant = ada["blog"]["id"].as_str().unwrap().to_owned();
+    let api = server.api();
+    let ada = api.register("ada@example.com", Some("ada-writes")).await;
+    let (token, tenant) = (ada.token.clone(), ada.tenant().to_owned());
     let doc_id = pint_model::DocumentId::random().unwrap().to_string();
     assert_eq!(
-        post(
-            &server,
+        api.post(
             &format!("/v1/tenants/{tenant}/documents"),
             Some(&token),
             json!({"documentId": doc_id})
@@ -372,14 +344,8 @@ async fn two_servers_on_one_postgres_relay_live() {
 
     // Signing out through server one ends the session's sockets on both servers within
     // a second (the access counter in the shared database moved).
-    let resp = http()
-        .post(server.url("/v1/auth/logout"))
-        .bearer_auth(&token)
-        .json(&json!({}))
-        .send()
-        .await
-        .unwrap();
-    assert!(resp.status().is_success(), "{}", resp.status());
+    let (status, _) = api.post("/v1/auth/logout", Some(&token), json!({})).await;
+    assert!((200..300).contains(&status), "{status}");
     let signed_out = Instant::now();
     let (closed, _) = closed_within(&mut phone.socket, 3_000).await;
     assert!(closed, "the socket on the other server closed");

@@ -8,11 +8,10 @@ mod common;
 
 use std::sync::Mutex;
 
-use common::{Backend, TestServer, http};
+use common::{Backend, TestServer};
 use pint_client::Engine;
 use pint_client::sync::{Remote, sync_blog};
 use pint_model::{DraftKind, Splice};
-use serde_json::{Value, json};
 
 fn append(engine: &Mutex<Engine>, id: pint_model::DocumentId, text: &str) {
     let mut e = engine.lock().unwrap();
@@ -31,19 +30,14 @@ fn append(engine: &Mutex<Engine>, id: pint_model::DocumentId, text: &str) {
 
 async fn story(backend: Backend) {
     let server = TestServer::start(backend).await;
-    let reg: Value = http()
-        .post(server.url("/v1/auth/register"))
-        .json(&json!({"email": "ada@example.com", "password": "correct horse battery", "blog": {"subdomain": "ada-writes"}}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let reg = server
+        .api()
+        .register("ada@example.com", Some("ada-writes"))
+        .await;
     let remote = |peer: &str| Remote {
         server: server.base.clone(),
-        access_token: reg["accessToken"].as_str().unwrap().to_owned(),
-        tenant: reg["blog"]["id"].as_str().unwrap().to_owned(),
+        access_token: reg.token.clone(),
+        tenant: reg.tenant().to_owned(),
         peer_id: peer.into(),
     };
     let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());

@@ -44,13 +44,7 @@ impl AllowedMethods {
         let mut methods: Vec<&Method> = self
             .routes
             .iter()
-            .filter(|(segments, _)| {
-                segments.len() == wanted.len()
-                    && segments
-                        .iter()
-                        .zip(&wanted)
-                        .all(|(s, w)| s == w || (s.starts_with('{') && !w.is_empty()))
-            })
+            .filter(|(segments, _)| template_matches(segments, &wanted))
             .flat_map(|(_, m)| m)
             .collect();
         if methods.is_empty() {
@@ -66,6 +60,16 @@ impl AllowedMethods {
                 .join(", "),
         )
     }
+}
+
+/// Whether a path (split at `/`) has the shape of a template from the document (split
+/// at `/`), whose `{name}` segments match any one non-empty segment.
+pub fn template_matches(template: &[String], path: &[&str]) -> bool {
+    template.len() == path.len()
+        && template
+            .iter()
+            .zip(path)
+            .all(|(t, p)| t == p || (t.starts_with('{') && !p.is_empty()))
 }
 
 #[cfg(test)]

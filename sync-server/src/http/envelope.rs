@@ -1,6 +1,7 @@
 //! The middleware every request passes through: a request id (taken from a well-formed
-//! `x-request-id` or made), a tracing span, the body size limit, panics caught, and every
-//! error turned into the one JSON shape by `error::to_response`.
+//! `x-request-id` or made), a tracing span, the body size limit, a JSON body checked
+//! against its operation's schema (`contract`), panics caught, and every error turned
+//! into the one JSON shape by `error::to_response`.
 
 use std::panic::AssertUnwindSafe;
 
@@ -10,6 +11,7 @@ use poem::http::{HeaderValue, header};
 use poem::{Endpoint, IntoResponse, Middleware, Request, Response, Result};
 use tracing::Instrument;
 
+use super::contract::RequestBodies;
 use super::error::{ApiError, to_response};
 
 const REQUEST_ID: &str = "x-request-id";
@@ -23,6 +25,8 @@ pub struct Envelope {
     pub max_body_bytes: usize,
     /// For the `Allow` header of a 405.
     pub allowed: std::sync::Arc<super::allow::AllowedMethods>,
+    /// The schemas JSON bodies are checked against.
+    pub bodies: std::sync::Arc<RequestBodies>,
 }
 
 impl<E: Endpoint> Middleware<E> for Envelope {
@@ -33,6 +37,7 @@ impl<E: Endpoint> Middleware<E> for Envelope {
             inner,
             max_body_bytes: self.max_body_bytes,
             allowed: std::sync::Arc::clone(&self.allowed),
+            bodies: std::sync::Arc::clone(&self.bodies),
         }
     }
 }
@@ -42,6 +47,7 @@ pub struct EnvelopeEndpoint<E> {
     inner: E,
     max_body_bytes: usize,
     allowed: std::sync::Arc<super::allow::AllowedMethods>,
+    bodies: std::sync::Arc<RequestBodies>,
 }
 
 impl<E: Endpoint> Endpoint for EnvelopeEndpoint<E> {
@@ -63,7 +69,11 @@ impl<E: Endpoint> Endpoint for EnvelopeEndpoint<E> {
             path = %req.uri().path(),
         );
         async move {
-            let result = match limit_body(req, self.max_body_bytes).await {
+            let checked = match limit_body(req, self.max_body_bytes).await {
+                Ok(req) => check_body(req, &self.bodies, self.max_body_bytes).await,
+                Err(e) => Err(e),
+            };
+            let result = match checked {
                 Ok(req) => match AssertUnwindSafe(self.inner.call(req)).catch_unwind().await {
                     Ok(result) => result.map(IntoResponse::into_response),
                     Err(_) => {
@@ -139,6 +149,27 @@ async fn limit_body(mut req: Request, max: usize) -> Result<Request> {
     }
 }
 
+/// A JSON body for an operation that takes one is read (within the limit) and checked
+/// against the operation's schema; the handler then reads the same bytes.
+async fn check_body(mut req: Request, bodies: &RequestBodies, max: usize) -> Result<Request> {
+    let is_json = req.content_type().is_some_and(|t| {
+        t.trim_start()
+            .to_ascii_lowercase()
+            .starts_with("application/json")
+    });
+    if !is_json || !bodies.wants(req.method(), req.uri().path()) {
+        return Ok(req);
+    }
+    let bytes = req
+        .take_body()
+        .into_bytes_limit(max)
+        .await
+        .map_err(|e| ApiError::new(ErrorCode::ValidationError, e.to_string()))?;
+    bodies.check(req.method(), req.uri().path(), &bytes)?;
+    req.set_body(bytes);
+    Ok(req)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -159,6 +190,7 @@ mod tests {
             .with(Envelope {
                 max_body_bytes: 16,
                 allowed: Default::default(),
+                bodies: std::sync::Arc::new(RequestBodies::from_doc(&serde_json::Value::Null)),
             });
         let resp = app
             .call(Request::builder().uri_str("/boom").finish())
@@ -176,6 +208,7 @@ mod tests {
         let app = Route::new().at("/", make_sync(|_| "ok")).with(Envelope {
             max_body_bytes: 16,
             allowed: Default::default(),
+            bodies: std::sync::Arc::new(RequestBodies::from_doc(&serde_json::Value::Null)),
         });
         let req = Request::builder()
             .method(poem::http::Method::POST)

@@ -1,8 +1,10 @@
 //! The HTTP surface's shared parts: the envelope middleware around everything, the one
-//! error shape, request validation, the Allow header and the metrics endpoint. The
+//! error shape, the API's contract (its document completed, and request bodies checked
+//! against it), request validation, the Allow header and the metrics endpoint. The
 //! routes are assembled in `crate::app`.
 
 pub mod allow;
+pub mod contract;
 pub mod envelope;
 pub mod error;
 pub mod metrics;

@@ -7,9 +7,10 @@ use std::sync::Arc;
 use pint_model::{DocumentId, Draft, DraftKind, Splice};
 use pint_server::db::Storage;
 use pint_server::db::tenants::TenantScope;
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use super::{TestDb, http};
+use super::TestDb;
+use super::api::Api;
 
 pub struct BlogOwner {
     /// The server's base URL.
@@ -18,6 +19,7 @@ pub struct BlogOwner {
     pub account: Value,
     pub tenant: String,
     pub token: String,
+    pub api: Api,
     pub storage: Arc<Storage>,
     pub scope: TenantScope,
 }
@@ -25,29 +27,22 @@ pub struct BlogOwner {
 impl BlogOwner {
     /// Register `email` with the blog `subdomain` on the server at `base` (database `db`).
     pub async fn register(base: &str, db: &TestDb, email: &str, subdomain: &str) -> Self {
-        let account: Value = http()
-            .post(format!("{base}/v1/auth/register"))
-            .json(&json!({"email": email, "password": "correct horse battery", "blog": {"subdomain": subdomain}}))
-            .send()
-            .await
-            .expect("register")
-            .json()
-            .await
-            .expect("registration answer");
-        let tenant = account["blog"]["id"].as_str().expect("a blog").to_owned();
+        let api = Api::new(base);
+        let account = api.register(email, Some(subdomain)).await;
         let storage = pint_server::prepare_storage(&db.settings())
             .await
             .expect("storage");
         let scope = storage
-            .scope(account["user"]["id"].as_str().expect("user id"), &tenant)
+            .scope(&account.user, account.tenant())
             .await
             .expect("scope")
             .expect("a member");
         BlogOwner {
             base: base.to_owned(),
-            token: account["accessToken"].as_str().expect("token").to_owned(),
-            account,
-            tenant,
+            tenant: account.tenant().to_owned(),
+            token: account.token.clone(),
+            account: account.body,
+            api,
             storage,
             scope,
         }
@@ -91,34 +86,12 @@ impl BlogOwner {
         path: &str,
         body: Option<Value>,
     ) -> (u16, Value) {
-        let mut req = http()
-            .request(method, format!("{}{path}", self.base))
-            .bearer_auth(&self.token);
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let resp = req.send().await.expect("the API answers");
-        (
-            resp.status().as_u16(),
-            resp.json().await.unwrap_or(Value::Null),
-        )
+        self.api.call(method, path, Some(&self.token), body).await
     }
 
     /// `POST …/publish` with `body`: the status and the JSON answer.
     pub async fn publish(&self, doc: &str, body: Value) -> (u16, Value) {
-        let resp = http()
-            .post(format!(
-                "{}/v1/tenants/{}/documents/{doc}/publish",
-                self.base, self.tenant
-            ))
-            .bearer_auth(&self.token)
-            .json(&body)
-            .send()
-            .await
-            .expect("publish");
-        (
-            resp.status().as_u16(),
-            resp.json().await.unwrap_or(Value::Null),
-        )
+        let path = format!("/v1/tenants/{}/documents/{doc}/publish", self.tenant);
+        self.api.post(&path, Some(&self.token), body).await
     }
 }

@@ -1,6 +1,7 @@
 //! Test support: fresh databases on both backends, and a real server on 127.0.0.1:0.
 #![allow(dead_code)]
 
+pub mod api;
 pub mod blog_owner;
 pub mod dns;
 pub mod sync_client;
@@ -189,6 +190,11 @@ impl TestServer {
         format!("{}{}", self.base, path)
     }
 
+    /// The server's REST API.
+    pub fn api(&self) -> api::Api {
+        api::Api::new(&self.base)
+    }
+
     /// A second server process on the same database (as behind a load balancer).
     pub async fn sibling(&self) -> Sibling {
         let bound = pint_server::bind(self.db.settings())
@@ -228,6 +234,10 @@ pub struct Sibling {
 impl Sibling {
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
+    }
+
+    pub fn api(&self) -> api::Api {
+        api::Api::new(&self.base)
     }
 }
 
@@ -421,6 +431,15 @@ impl Drop for ServerProcess {
 /// process (ended when dropped) and its base URL.
 #[allow(dead_code)] // not every test file restarts servers
 pub fn spawn_server(db: &TestDb, listen: &str) -> (ServerProcess, String) {
+    spawn_server_with(db, listen, std::process::Stdio::null())
+}
+
+/// [`spawn_server`], its log going to `stderr`.
+pub fn spawn_server_with(
+    db: &TestDb,
+    listen: &str,
+    stderr: std::process::Stdio,
+) -> (ServerProcess, String) {
     use std::io::{BufRead, BufReader};
     use std::process::{Command, Stdio};
     let settings = db.settings();
@@ -430,7 +449,7 @@ pub fn spawn_server(db: &TestDb, listen: &str) -> (ServerProcess, String) {
         .env("PINT_LISTEN", listen)
         .env("PINT_LOG", "warn")
         .stdout(Stdio::piped())
-        .stderr(Stdio::null());
+        .stderr(stderr);
     if let Some(url) = &settings.database_url {
         cmd.env("PINT_DATABASE_URL", url);
     }

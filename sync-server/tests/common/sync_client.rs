@@ -20,13 +20,22 @@ pub struct Peer {
     pub server: String,
 }
 
-pub async fn connect_to(http_url: &str, token: &str, peer_id: &str) -> Peer {
+/// Open `/v1/sync` at `http_url` as `token`, join as `peer_id` (protocol v1, reading as
+/// Pint's client reads), and wait for the server's peer message: the socket and the
+/// server's peer id, or what went wrong (refused, closed, another answer).
+pub async fn open(http_url: &str, token: &str, peer_id: &str) -> Result<(Socket, String), String> {
     let url = http_url.replace("http://", "ws://");
-    let mut request = url.into_client_request().unwrap();
-    request
-        .headers_mut()
-        .insert("authorization", format!("Bearer {token}").parse().unwrap());
-    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    let mut request = url.into_client_request().map_err(|e| e.to_string())?;
+    request.headers_mut().insert(
+        "authorization",
+        format!("Bearer {token}").parse().map_err(|_| "bad token")?,
+    );
+    let config = tungstenite::protocol::WebSocketConfig::default()
+        .read_buffer_size(pint_model::sync_protocol::SOCKET_READ_BUFFER_BYTES);
+    let (mut socket, _) =
+        tokio_tungstenite::connect_async_with_config(request, Some(config), false)
+            .await
+            .map_err(|e| e.to_string())?;
     let join = Message::Join {
         sender_id: peer_id.into(),
         supported_protocol_versions: vec!["1".into()],
@@ -35,24 +44,27 @@ pub async fn connect_to(http_url: &str, token: &str, peer_id: &str) -> Peer {
     socket
         .send(tungstenite::Message::binary(join.encode()))
         .await
-        .unwrap();
-    let Some(Message::Peer {
-        sender_id,
-        target_id,
-        selected_protocol_version,
-        ..
-    }) = next(&mut socket, 5_000).await
-    else {
-        panic!("no peer message");
-    };
-    assert_eq!(
-        (target_id.as_str(), selected_protocol_version.as_str()),
-        (peer_id, "1")
-    );
+        .map_err(|e| e.to_string())?;
+    match next(&mut socket, 5_000).await {
+        Some(Message::Peer {
+            sender_id,
+            target_id,
+            selected_protocol_version,
+            ..
+        }) if target_id == peer_id && selected_protocol_version == "1" => Ok((socket, sender_id)),
+        other => Err(format!("no peer message: {other:?}")),
+    }
+}
+
+/// [`open`], and a [`Peer`] to sync drafts with; panics when the server refuses.
+pub async fn connect_to(http_url: &str, token: &str, peer_id: &str) -> Peer {
+    let (socket, server) = open(http_url, token, peer_id)
+        .await
+        .unwrap_or_else(|e| panic!("{peer_id} cannot join {http_url}: {e}"));
     Peer {
         socket,
         id: peer_id.into(),
-        server: sender_id,
+        server,
     }
 }
 
