@@ -168,8 +168,6 @@ async fn schemathesis_finds_no_mismatch_between_the_document_and_the_server() {
         .arg(server.url("/v1/openapi.json"))
         .args(["--header", &format!("Authorization: Bearer {}", ada.token)])
         .args(["--checks", "all"])
-        // Not yet: the rules on values (lengths, patterns) are not in the document.
-        .args(["--exclude-checks", "positive_data_acceptance"])
         .args([
             "--max-examples",
             "25",

@@ -304,7 +304,7 @@ pub struct LoveApi;
 #[OpenApi(prefix_path = "/v1/tenants")]
 impl LoveApi {
     /// The blog's wall-of-love notes, newest first (owners and admins): `status`
-    /// `pending`, `approved` or `rejected`, or all.
+    /// `pending`, `approved` or `rejected`; without it, all.
     #[oai(path = "/:id/love", method = "get")]
     async fn list(
         &self,
@@ -321,7 +321,7 @@ impl LoveApi {
             "moderating its wall of love",
         )
         .await?;
-        let status = status.0.filter(|s| !s.is_empty());
+        let status = status.0;
         Fields::new()
             .check(
                 "status",

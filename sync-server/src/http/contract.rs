@@ -7,10 +7,10 @@
 //!   `null` for them).
 //! - [`RequestBodies`] checks every JSON request body against its operation's schema
 //!   before the handler reads it: a value of the wrong type or a missing field is refused
-//!   with 422 VALIDATION_ERROR naming each field. (poem-openapi alone coerces numbers and
-//!   booleans into strings, and answers a wrong shape with a bare 400.) Only the shape is
-//!   checked here; the rules on values (lengths, patterns, allowed values) stay with the
-//!   handlers, which list every broken rule at once.
+//!   with 422 VALIDATION_ERROR naming each field, and so is a value that breaks a rule
+//!   the document states (`rules`: lengths, allowed values, patterns), every broken rule
+//!   at once. (poem-openapi alone coerces numbers and booleans into strings, and answers
+//!   a wrong shape with a bare 400.) Rules a schema cannot state stay with the handlers.
 
 use std::collections::BTreeMap;
 
@@ -20,6 +20,7 @@ use serde_json::{Value, json};
 
 use super::allow::template_matches;
 use super::error::ApiError;
+use super::validation::Fields;
 
 /// The name of the error shape among the document's schemas.
 const ERROR_SCHEMA: &str = "ErrorBody";
@@ -28,6 +29,12 @@ const ERROR_SCHEMA: &str = "ErrorBody";
 pub fn describe(spec: &str) -> Value {
     let mut doc: Value = serde_json::from_str(spec).unwrap_or_default();
     add_error_schema(&mut doc);
+    for missing in super::rules::apply(&mut doc) {
+        tracing::error!(
+            field = missing,
+            "a rule names a field the document does not have"
+        );
+    }
     if let Some(paths) = doc["paths"].as_object_mut() {
         for (path, ops) in paths.iter_mut() {
             let Some(ops) = ops.as_object_mut() else {
@@ -146,6 +153,8 @@ fn optional_fields_are_nullable(schema: &mut Value) {
 /// The JSON request bodies of the API and the schema of each.
 pub struct RequestBodies {
     operations: Vec<Operation>,
+    /// What a field that breaks a pattern is told (`x-problem` in the document), by name.
+    problems: std::collections::HashMap<String, String>,
 }
 
 impl std::fmt::Debug for RequestBodies {
@@ -177,8 +186,8 @@ impl RequestBodies {
                 let Some(schema) = json_body_schema(op) else {
                     continue;
                 };
-                let mut root = shape_only(schema);
-                root["components"] = shape_only(components);
+                let mut root = as_json_schema(schema);
+                root["components"] = as_json_schema(components);
                 let validator = jsonschema::options()
                     .with_draft(jsonschema::Draft::Draft202012)
                     .build(&root);
@@ -198,7 +207,18 @@ impl RequestBodies {
                 }
             }
         }
-        RequestBodies { operations }
+        let mut problems = std::collections::HashMap::new();
+        for schema in components["schemas"].as_object().into_iter().flatten() {
+            for (name, prop) in schema.1["properties"].as_object().into_iter().flatten() {
+                if let Some(problem) = prop["x-problem"].as_str() {
+                    problems.insert(name.clone(), problem.to_owned());
+                }
+            }
+        }
+        RequestBodies {
+            operations,
+            problems,
+        }
     }
 
     /// Whether `method path` takes a JSON body that is checked here.
@@ -214,8 +234,39 @@ impl RequestBodies {
             .max_by_key(|op| op.literals)
     }
 
+    /// What a field that breaks a rule is told, in the handlers' words where there are.
+    fn message(
+        &self,
+        kind: &jsonschema::error::ValidationErrorKind,
+        field: Option<&str>,
+    ) -> Option<String> {
+        use jsonschema::error::ValidationErrorKind as Kind;
+        Some(match kind {
+            Kind::Required { .. } => "is required".to_owned(),
+            Kind::MinLength { limit: 1 } => "cannot be empty".to_owned(),
+            Kind::MinLength { limit } => format!("use at least {limit} characters"),
+            Kind::MaxLength { limit } => format!("use at most {limit} characters"),
+            Kind::MaxItems { limit } => format!("name at most {limit}"),
+            Kind::UniqueItems => "names one more than once".to_owned(),
+            Kind::Enum { options } => format!(
+                "must be one of: {}",
+                options
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|o| o.as_str().map_or_else(|| o.to_string(), str::to_owned))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Kind::Pattern { .. } | Kind::Not { .. } | Kind::AnyOf { .. } => {
+                self.problems.get(field?)?.clone()
+            }
+            _ => return None,
+        })
+    }
+
     /// Check `body` (as received) for `method path`: 422 VALIDATION_ERROR naming every
-    /// field that is missing or of the wrong type.
+    /// field that is missing, of the wrong type, or breaks a rule of the document.
     pub fn check(&self, method: &Method, path: &str, body: &[u8]) -> Result<(), ApiError> {
         let Some(op) = self.operation(method, path) else {
             return Ok(());
@@ -227,7 +278,7 @@ impl RequestBodies {
             )
         })?;
         drop_null_members(&mut value);
-        let mut fields = serde_json::Map::new();
+        let mut fields = Fields::new();
         for error in op.validator.iter_errors(&value) {
             let mut field: Vec<String> = error
                 .instance_path()
@@ -242,24 +293,13 @@ impl RequestBodies {
             } else {
                 field.join(".")
             };
-            let message = match error.kind() {
-                jsonschema::error::ValidationErrorKind::Required { .. } => "is required".to_owned(),
-                _ => error.masked_with("the value").to_string(),
-            };
-            fields.entry(name).or_insert(Value::String(message));
+            let message = self
+                .message(error.kind(), field.last().map(String::as_str))
+                .unwrap_or_else(|| error.masked_with("the value").to_string());
+            fields.check(&name, Some(message));
         }
-        if fields.is_empty() {
-            return Ok(());
-        }
-        let list: Vec<String> = fields
-            .iter()
-            .map(|(k, v)| format!("{k}: {}", v.as_str().unwrap_or_default()))
-            .collect();
-        Err(ApiError::new(
-            ErrorCode::ValidationError,
-            format!("the request body does not fit: {}", list.join("; ")),
-        )
-        .with_details(json!({ "fields": fields })))
+        // The same answer as a handler's own checks give.
+        fields.finish()
     }
 }
 
@@ -272,57 +312,31 @@ fn json_body_schema(op: &Value) -> Option<&Value> {
         .map(|(_, content)| &content["schema"])
 }
 
-/// The schema with only what it says about shape: types, fields, items and references.
-/// Rules on values are the handlers' (they name every broken rule at once); `nullable`
-/// goes too, because `null` members are taken out of the body before it is checked
-/// (poem takes `null` for an optional field).
-fn shape_only(schema: &Value) -> Value {
-    const VALUE_RULES: &[&str] = &[
-        "nullable",
-        "minLength",
-        "maxLength",
-        "pattern",
-        "format",
-        "minimum",
-        "maximum",
-        "exclusiveMinimum",
-        "exclusiveMaximum",
-        "multipleOf",
-        "minItems",
-        "maxItems",
-        "uniqueItems",
-        "minProperties",
-        "maxProperties",
-        "enum",
-        "example",
-        "examples",
-        "default",
-        "discriminator",
-        "readOnly",
-        "writeOnly",
-    ];
+/// An OpenAPI 3.0 schema as JSON Schema: `nullable` goes (null members are taken out of
+/// the body before it is checked: poem takes `null` for an optional field).
+fn as_json_schema(schema: &Value) -> Value {
     match schema {
         Value::Object(map) => Value::Object(
             map.iter()
-                .filter(|(k, _)| !VALUE_RULES.contains(&k.as_str()))
                 .map(|(k, v)| {
-                    // Under `properties` the keys are field names, never keywords.
+                    // Under `properties` and `schemas` the keys are names, not keywords.
                     let v = if k == "properties" || k == "schemas" {
                         Value::Object(
                             v.as_object()
                                 .into_iter()
                                 .flatten()
-                                .map(|(name, s)| (name.clone(), shape_only(s)))
+                                .map(|(name, s)| (name.clone(), as_json_schema(s)))
                                 .collect(),
                         )
                     } else {
-                        shape_only(v)
+                        as_json_schema(v)
                     };
                     (k.clone(), v)
                 })
+                .filter(|(k, _)| k != "nullable")
                 .collect(),
         ),
-        Value::Array(items) => Value::Array(items.iter().map(shape_only).collect()),
+        Value::Array(items) => Value::Array(items.iter().map(as_json_schema).collect()),
         other => other.clone(),
     }
 }
@@ -424,18 +438,26 @@ mod tests {
     }
 
     #[test]
-    fn the_right_shape_passes_whatever_its_values() {
+    fn rules_the_document_states_are_enforced_all_at_once() {
         let bodies = RequestBodies::from_doc(&doc());
-        // Value rules (a length) are the handler's; null is an absent optional field.
-        let long = format!(
-            r#"{{"email": "{}", "password": "x", "deviceName": null}}"#,
-            "a".repeat(500)
-        );
+        // null is an absent optional field.
         assert!(
             bodies
-                .check(&Method::POST, "/v1/auth/login", long.as_bytes())
+                .check(
+                    &Method::POST,
+                    "/v1/auth/login",
+                    br#"{"email": "a@b.co", "password": "x", "deviceName": null}"#
+                )
                 .is_ok()
         );
+        let long = format!(r#"{{"email": "{}"}}"#, "a".repeat(500));
+        let f = fields(
+            bodies
+                .check(&Method::POST, "/v1/auth/login", long.as_bytes())
+                .unwrap_err(),
+        );
+        assert_eq!(f["email"], "use at most 254 characters", "{f}");
+        assert_eq!(f["password"], "is required", "{f}");
         assert!(
             bodies
                 .check(&Method::PATCH, "/v1/tenants/abc", br#"{"name": null}"#)

@@ -8,6 +8,7 @@ pub mod contract;
 pub mod envelope;
 pub mod error;
 pub mod metrics;
+pub mod rules;
 pub mod validation;
 
 pub use envelope::{Envelope, RequestId};
