@@ -16,6 +16,7 @@ use poem_openapi::{Object, OpenApi};
 use serde::Deserialize;
 
 use super::html::{Page, esc};
+use super::readers::{self, MAX_MESSAGE_CHARS, MAX_NAME_CHARS, ReaderError};
 use super::{Site, blog_or_404, gate, page_response, private, root_for, server_error};
 use crate::auth::BearerAuth;
 use crate::clock::now_ms;
@@ -25,10 +26,6 @@ use crate::http::ApiError;
 use crate::http::validation::Fields;
 use crate::tenants::{Action, scope_for};
 
-/// Longest name, in characters.
-pub const MAX_NAME_CHARS: usize = 80;
-/// Longest message, in characters.
-pub const MAX_MESSAGE_CHARS: usize = 1_000;
 /// Most notes the page shows.
 const SHOWN: i64 = 100;
 
@@ -36,23 +33,6 @@ const SHOWN: i64 = 100;
 pub struct LoveForm {
     name: Option<String>,
     message: Option<String>,
-}
-
-/// Why a name or message cannot be taken (`None`: it can).
-fn text_problem(text: &str, max: usize, multiline: bool) -> Option<String> {
-    let count = text.chars().count();
-    if count == 0 {
-        Some("is empty".into())
-    } else if count > max {
-        Some(format!("is longer than {max} characters"))
-    } else if text
-        .chars()
-        .any(|c| c.is_control() && !(multiline && (c == '\n' || c == '\r' || c == '\t')))
-    {
-        Some("contains control characters".into())
-    } else {
-        None
-    }
 }
 
 /// What the wall answers a reader with besides the notes: the status, a notice, and
@@ -205,14 +185,14 @@ pub async fn send(
     };
     let (name, message) = match form {
         Ok(f) => (
-            f.0.name.unwrap_or_default().trim().to_owned(),
-            f.0.message.unwrap_or_default().trim().replace("\r\n", "\n"),
+            f.0.name.unwrap_or_default(),
+            f.0.message.unwrap_or_default(),
         ),
         Err(_) => (String::new(), String::new()),
     };
     let answer = |status: StatusCode, notice: &str, keep: bool| {
         let kept = if keep {
-            (name.as_str(), message.as_str())
+            (name.trim(), message.trim())
         } else {
             ("", "")
         };
@@ -233,29 +213,16 @@ pub async fn send(
     if let Err(e) = auth.limits.love_per_ip.check(&crate::auth::client_key(req)) {
         return answer(StatusCode::TOO_MANY_REQUESTS, &e.message, true);
     }
-    let problem = text_problem(&name, MAX_NAME_CHARS, false)
-        .map(|p| format!("Your name {p}."))
-        .or_else(|| {
-            text_problem(&message, MAX_MESSAGE_CHARS, true).map(|p| format!("Your note {p}."))
-        });
-    if let Some(p) = problem {
-        return answer(StatusCode::UNPROCESSABLE_ENTITY, &p, true);
-    }
-    let note = LoveNote {
-        id: uuid::Uuid::now_v7().to_string(),
-        name: name.clone(),
-        message: message.clone(),
-        status: "pending".into(),
-        created_at: now_ms(),
-        decided_at: None,
-    };
-    match storage.add_love_note(&blog.id, &note).await {
-        Ok(true) => answer(
+    match readers::leave_note(storage.as_ref(), &blog.id, &name, &message, now_ms()).await {
+        Ok(_) => answer(
             StatusCode::OK,
             "Thank you! Your note will appear here once the author approves it.",
             false,
         ),
-        Ok(false) => answer(
+        Err(ReaderError::Invalid(problem)) => {
+            answer(StatusCode::UNPROCESSABLE_ENTITY, &problem, true)
+        }
+        Err(ReaderError::WallFull) => answer(
             StatusCode::TOO_MANY_REQUESTS,
             "Too many notes are waiting for the author just now; please try again later.",
             true,
@@ -360,31 +327,17 @@ impl LoveApi {
                     .then(|| "must be approved or rejected".into()),
             )
             .finish()?;
-        let note = if note_id.len() > 64 {
-            None
-        } else {
-            storage
-                .decide_love_note(&scope, &note_id, &body.status, now_ms())
-                .await?
-        };
-        let note =
-            note.ok_or_else(|| ApiError::new(ErrorCode::NotFound, "this blog has no such note"))?;
-        Ok(Json(note.into()))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn names_and_messages_are_checked() {
-        assert!(text_problem("Ada", MAX_NAME_CHARS, false).is_none());
-        assert!(text_problem("", MAX_NAME_CHARS, false).is_some());
-        assert!(text_problem(&"é".repeat(81), MAX_NAME_CHARS, false).is_some());
-        assert!(text_problem(&"é".repeat(80), MAX_NAME_CHARS, false).is_none());
-        assert!(text_problem("a\nb", MAX_NAME_CHARS, false).is_some());
-        assert!(text_problem("a\nb", MAX_MESSAGE_CHARS, true).is_none());
-        assert!(text_problem("a\u{0}b", MAX_MESSAGE_CHARS, true).is_some());
+        let approve = body.status == "approved";
+        match readers::decide_note(storage.as_ref(), &scope, &note_id, approve, now_ms()).await {
+            Ok(note) => Ok(Json(note.into())),
+            Err(ReaderError::NoSuchNote) => {
+                Err(ApiError::new(ErrorCode::NotFound, "this blog has no such note").into())
+            }
+            Err(ReaderError::Storage(e)) => Err(e.into()),
+            Err(e) => Err(poem::Error::from_string(
+                e.to_string(),
+                StatusCode::INTERNAL_SERVER_ERROR,
+            )),
+        }
     }
 }

@@ -10,6 +10,7 @@ pub mod host;
 pub mod html;
 pub mod love;
 pub mod mailing;
+pub mod readers;
 pub mod settings;
 pub mod settings_api;
 pub mod subscribe;
@@ -898,10 +899,14 @@ async fn like(
         );
     }
     let reader = crate::auth::reader_hash(&auth, req, &post.id);
-    if let Err(e) = storage
-        .toggle_like(&blog.id, &post.id, &reader, crate::clock::now_ms())
-        .await
-    {
+    let liked = readers::like(
+        storage.as_ref(),
+        &blog.id,
+        &post.id,
+        &reader,
+        crate::clock::now_ms(),
+    );
+    if let Err(e) = liked.await {
         return server_error(e);
     }
     Response::builder()

@@ -12,11 +12,10 @@ use poem::{Request, Response, handler};
 use serde::Deserialize;
 
 use super::html::esc;
+use super::readers::{self, ReaderError};
 use super::{Site, blog_or_404, html_response, root_for, server_error};
-use crate::auth::tokens::{new_refresh_token, refresh_hash};
 use crate::db::Storage;
-use crate::http::validation::{email_problem, normalize_email};
-use crate::mail::{Mailer, texts};
+use crate::mail::Mailer;
 
 /// A page about one reader's subscription: never cached (by us or on the way).
 fn page(status: StatusCode, blog_name: &str, root: &str, title: &str, body: &str) -> Response {
@@ -82,44 +81,18 @@ pub async fn subscribe(
             &format!("<p>{}</p>", esc(&e.message)),
         );
     }
-    let email = form
-        .map(|f| normalize_email(&f.0.email))
-        .unwrap_or_default();
-    if let Some(problem) = email_problem(&email) {
-        return page(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &blog.name,
-            &root,
-            "Subscribe",
-            &format!("<p role=\"alert\">The email address {}.</p>", esc(&problem)),
-        );
-    }
-    let (Ok((confirm_token, confirm_hash)), Ok((unsubscribe_token, unsubscribe_hash))) =
-        (new_refresh_token(), new_refresh_token())
-    else {
-        return server_error("no randomness for subscription tokens");
-    };
-    let id = uuid::Uuid::now_v7().to_string();
-    match storage
-        .subscribe(
-            &blog.id,
-            &id,
-            &email,
-            &confirm_hash,
-            &unsubscribe_hash,
-            crate::clock::now_ms(),
-        )
-        .await
-    {
-        Ok(true) => {} // already confirmed: nothing to send, nothing to say
-        Ok(false) => {
-            let home = site.home(&blog);
-            mailer.send_later(texts::confirm_subscription(
-                &email,
+    let email = form.map(|f| f.0.email).unwrap_or_default();
+    let now = crate::clock::now_ms();
+    match readers::subscribe(storage.as_ref(), &mailer, &site, &blog, &email, now).await {
+        Ok(()) => {}
+        Err(ReaderError::Invalid(problem)) => {
+            return page(
+                StatusCode::UNPROCESSABLE_ENTITY,
                 &blog.name,
-                &format!("{home}subscribe/confirm?token={confirm_token}"),
-                &format!("{home}unsubscribe?token={unsubscribe_token}"),
-            ));
+                &root,
+                "Subscribe",
+                &format!("<p role=\"alert\">{}</p>", esc(&problem)),
+            );
         }
         Err(e) => return server_error(e),
     }
@@ -147,11 +120,9 @@ pub async fn confirm(
     };
     let root = root_for(req, &blog.subdomain);
     let token = query.token.unwrap_or_default();
-    let done = token.len() <= 128
-        && storage
-            .confirm_subscriber(&blog.id, &refresh_hash(&token), crate::clock::now_ms())
-            .await
-            .unwrap_or(false);
+    let done = readers::confirm(storage.as_ref(), &blog.id, &token, crate::clock::now_ms())
+        .await
+        .unwrap_or(false);
     if done {
         page(
             StatusCode::OK,
@@ -217,20 +188,9 @@ pub async fn unsubscribe(
     };
     let root = root_for(req, &blog.subdomain);
     let token = query.token.unwrap_or_default();
-    let mut done = token.len() <= 128
-        && storage
-            .unsubscribe(&blog.id, &refresh_hash(&token))
-            .await
-            .unwrap_or(false);
-    if !done
-        && token.len() <= 1024
-        && let Some(subscriber) = auth.keys.check_unsubscribe(&token)
-    {
-        done = storage
-            .unsubscribe_id(&blog.id, &subscriber)
-            .await
-            .unwrap_or(false);
-    }
+    let done = readers::unsubscribe(storage.as_ref(), &auth.keys, &blog.id, &token)
+        .await
+        .unwrap_or(false);
     page(
         if done {
             StatusCode::OK

@@ -4,7 +4,7 @@
 use pint_model::ErrorCode;
 use serde_json::{Map, Value};
 
-use super::ApiError;
+use super::error::ApiError;
 
 /// Problems with a request's fields, by field name.
 #[derive(Debug, Default)]
