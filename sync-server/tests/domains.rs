@@ -41,8 +41,16 @@ async fn story(backend: Backend) {
     };
     let domain = format!("/v1/tenants/{}/domain", ada.tenant);
 
-    // Nothing claimed yet.
+    // Nothing claimed yet: no domain to read, nothing to verify (the blog is there).
     assert_eq!(ada.call(Method::GET, &domain, None).await.0, 404);
+    let (status, answer) = ada
+        .call(Method::POST, &format!("{domain}/verify"), None)
+        .await;
+    assert_eq!(
+        (status, answer["error"]["details"]["reason"].as_str()),
+        (409, Some("no-domain")),
+        "{answer}"
+    );
     // Bad domains: refused, the field named.
     for bad in [
         "localhost",

@@ -187,6 +187,16 @@ fn no_domain() -> ApiError {
     ApiError::new(ErrorCode::NotFound, "this blog has no domain of its own")
 }
 
+/// Verifying before a domain is claimed: the blog is there, the claim is not (409, not
+/// 404, which would say the blog is not there).
+fn nothing_to_verify() -> ApiError {
+    ApiError::new(
+        ErrorCode::Conflict,
+        "this blog has claimed no domain to verify; claim one first",
+    )
+    .with_details(serde_json::json!({ "reason": "no-domain" }))
+}
+
 #[derive(Debug, Default)]
 pub struct DomainsApi;
 
@@ -267,7 +277,10 @@ impl DomainsApi {
             "its domain",
         )
         .await?;
-        let claim = storage.domain(&scope).await?.ok_or_else(no_domain)?;
+        let claim = storage
+            .domain(&scope)
+            .await?
+            .ok_or_else(nothing_to_verify)?;
         let name = txt_name(&claim.domain);
         let want = txt_value(&claim.token);
         let found = dns.txt(&name).await;
@@ -307,7 +320,7 @@ impl DomainsApi {
             )
             .with_details(serde_json::json!({ "reason": "taken" }))
             .into()),
-            Verified::NoDomain => Err(no_domain().into()),
+            Verified::NoDomain => Err(nothing_to_verify().into()),
         }
     }
 
