@@ -14,7 +14,7 @@ die() { printf '\nerror: %s\n' "$*" >&2; exit 1; }
 
 # Packages to build and run the desktop app, and to drive its window in tests.
 RUN_PACKAGES=(libwebkit2gtk-4.1-dev pkg-config)
-TEST_PACKAGES=(xvfb xauth webkit2gtk-driver dbus-x11 gnome-keyring keyutils chromium xdotool)
+TEST_PACKAGES=(xvfb xauth webkit2gtk-driver dbus-x11 gnome-keyring keyutils chromium xdotool libimage-exiftool-perl)
 
 missing_packages() {
   local pkg

@@ -14,6 +14,7 @@ pub mod export;
 pub mod ipc;
 pub mod keychain;
 pub mod markdown_file;
+pub mod media;
 pub mod publish;
 pub mod server;
 pub mod store;

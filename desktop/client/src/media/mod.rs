@@ -1,0 +1,6 @@
+//! Images on the device: prepared for the web where they are dropped (`prepare`), so
+//! only small, metadata-free variants are ever stored, synced and published.
+
+pub mod prepare;
+
+pub use prepare::{Limits, MediaError, Prepared, SourceKind, Variant, VariantFormat, prepare};
