@@ -53,13 +53,6 @@ pub fn api_service() -> OpenApiService<Apis, ()> {
         .description("Pint's hosted backend: accounts, blogs, sync and publishing.")
 }
 
-/// The API's OpenAPI document, as served at `/v1/openapi.json`: what poem-openapi makes
-/// of the handlers, completed with the error answers and nullable fields
-/// (`http::contract::describe`).
-pub fn openapi_document() -> serde_json::Value {
-    contract::describe(&api_service().spec())
-}
-
 /// What the server shares between requests.
 #[derive(Debug, Clone)]
 pub struct State {
@@ -158,18 +151,21 @@ impl State {
 /// Every route of the server, behind the blog's host routing and the envelope.
 pub fn routes(state: State) -> impl Endpoint {
     let api = api_service();
+    // The document as served: poem-openapi's, completed with the error answers, nullable
+    // fields and rules on values (`http::contract`). Request bodies are checked against
+    // it and 405's `Allow` is read from it.
     let document = contract::describe(&api.spec());
     let bodies = Arc::new(RequestBodies::from_doc(&document));
     let spec = poem::endpoint::make_sync({
-        let document = Arc::new(document.to_string());
+        let served = bytes::Bytes::from(document.to_string());
         move |_| {
             poem::Response::builder()
                 .content_type("application/json; charset=utf-8")
-                .body(document.as_str().to_owned())
+                .body(served.clone())
         }
     });
-    let allowed = Arc::new(AllowedMethods::from_spec(
-        &api.spec(),
+    let allowed = Arc::new(AllowedMethods::from_doc(
+        &document,
         &[
             ("/v1/openapi.json", &[Method::GET]),
             ("/metrics", &[Method::GET]),

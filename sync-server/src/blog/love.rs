@@ -328,16 +328,26 @@ impl LoveApi {
             )
             .finish()?;
         let approve = body.status == "approved";
-        match readers::decide_note(storage.as_ref(), &scope, &note_id, approve, now_ms()).await {
-            Ok(note) => Ok(Json(note.into())),
-            Err(ReaderError::NoSuchNote) => {
-                Err(ApiError::new(ErrorCode::NotFound, "this blog has no such note").into())
+        let note = readers::decide_note(storage.as_ref(), &scope, &note_id, approve, now_ms());
+        Ok(Json(note.await?.into()))
+    }
+}
+
+/// A reader service's refusal as an API answer.
+impl From<ReaderError> for poem::Error {
+    fn from(e: ReaderError) -> Self {
+        match e {
+            ReaderError::NoSuchNote => {
+                ApiError::new(ErrorCode::NotFound, "this blog has no such note").into()
             }
-            Err(ReaderError::Storage(e)) => Err(e.into()),
-            Err(e) => Err(poem::Error::from_string(
-                e.to_string(),
-                StatusCode::INTERNAL_SERVER_ERROR,
-            )),
+            ReaderError::Invalid(problem) => {
+                ApiError::new(ErrorCode::ValidationError, problem).into()
+            }
+            ReaderError::WallFull => {
+                ApiError::new(ErrorCode::RateLimitExceeded, e.to_string()).into()
+            }
+            ReaderError::NoRandomness => ApiError::internal().into(),
+            ReaderError::Storage(e) => e.into(),
         }
     }
 }

@@ -11,10 +11,9 @@ pub struct AllowedMethods {
 }
 
 impl AllowedMethods {
-    /// From an OpenAPI document (JSON) and extra routes.
-    pub fn from_spec(spec: &str, extra: &[(&str, &[Method])]) -> Self {
+    /// From an OpenAPI document and extra routes.
+    pub fn from_doc(doc: &serde_json::Value, extra: &[(&str, &[Method])]) -> Self {
         let mut out = AllowedMethods::default();
-        let doc: serde_json::Value = serde_json::from_str(spec).unwrap_or_default();
         if let Some(paths) = doc["paths"].as_object() {
             for (path, ops) in paths {
                 let methods: Vec<Method> = ops
@@ -78,12 +77,15 @@ mod tests {
 
     #[test]
     fn methods_are_read_from_the_document_and_matched_by_shape() {
-        let spec = r#"{"paths": {
+        let spec: serde_json::Value = serde_json::from_str(
+            r#"{"paths": {
             "/v1/tenants/{id}": {"get": {}, "patch": {}},
             "/v1/tenants/{id}/documents": {"post": {}},
             "/v1/auth/login": {"post": {}}
-        }}"#;
-        let allowed = AllowedMethods::from_spec(spec, &[("/metrics", &[Method::GET])]);
+        }}"#,
+        )
+        .unwrap();
+        let allowed = AllowedMethods::from_doc(&spec, &[("/metrics", &[Method::GET])]);
         assert_eq!(
             allowed.allow_header("/v1/tenants/abc").as_deref(),
             Some("GET, PATCH")

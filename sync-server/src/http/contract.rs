@@ -151,26 +151,26 @@ fn optional_fields_are_nullable(schema: &mut Value) {
 }
 
 /// The JSON request bodies of the API and the schema of each.
+#[derive(Debug)]
 pub struct RequestBodies {
     operations: Vec<Operation>,
     /// What a field that breaks a pattern is told (`x-problem` in the document), by name.
     problems: std::collections::HashMap<String, String>,
 }
 
-impl std::fmt::Debug for RequestBodies {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RequestBodies")
-            .field("operations", &self.operations.len())
-            .finish()
-    }
-}
-
-struct Operation {
+/// An operation that takes a JSON body, and the schema of its body.
+pub struct Operation {
     method: Method,
     template: Vec<String>,
     /// Literal segments win over `{id}` ones when two templates match.
     literals: usize,
     validator: jsonschema::Validator,
+}
+
+impl std::fmt::Debug for Operation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.method, self.template.join("/"))
+    }
 }
 
 impl RequestBodies {
@@ -221,12 +221,8 @@ impl RequestBodies {
         }
     }
 
-    /// Whether `method path` takes a JSON body that is checked here.
-    pub fn wants(&self, method: &Method, path: &str) -> bool {
-        self.operation(method, path).is_some()
-    }
-
-    fn operation(&self, method: &Method, path: &str) -> Option<&Operation> {
+    /// The operation at `method path` when it takes a JSON body that is checked here.
+    pub fn operation(&self, method: &Method, path: &str) -> Option<&Operation> {
         let wanted: Vec<&str> = path.split('/').collect();
         self.operations
             .iter()
@@ -268,9 +264,14 @@ impl RequestBodies {
     /// Check `body` (as received) for `method path`: 422 VALIDATION_ERROR naming every
     /// field that is missing, of the wrong type, or breaks a rule of the document.
     pub fn check(&self, method: &Method, path: &str, body: &[u8]) -> Result<(), ApiError> {
-        let Some(op) = self.operation(method, path) else {
-            return Ok(());
-        };
+        match self.operation(method, path) {
+            Some(op) => self.check_operation(op, body),
+            None => Ok(()),
+        }
+    }
+
+    /// Check `body` (as received) for `op`, found by [`Self::operation`].
+    pub fn check_operation(&self, op: &Operation, body: &[u8]) -> Result<(), ApiError> {
         let mut value: Value = serde_json::from_slice(body).map_err(|e| {
             ApiError::new(
                 ErrorCode::ValidationError,
@@ -464,8 +465,12 @@ mod tests {
                 .is_ok()
         );
         // Addresses without a JSON body are not checked here.
-        assert!(!bodies.wants(&Method::GET, "/v1/tenants/abc"));
-        assert!(bodies.wants(&Method::PATCH, "/v1/tenants/abc"));
+        assert!(bodies.operation(&Method::GET, "/v1/tenants/abc").is_none());
+        assert!(
+            bodies
+                .operation(&Method::PATCH, "/v1/tenants/abc")
+                .is_some()
+        );
     }
 
     #[test]

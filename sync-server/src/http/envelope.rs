@@ -157,15 +157,20 @@ async fn check_body(mut req: Request, bodies: &RequestBodies, max: usize) -> Res
             .to_ascii_lowercase()
             .starts_with("application/json")
     });
-    if !is_json || !bodies.wants(req.method(), req.uri().path()) {
+    let op = if is_json {
+        bodies.operation(req.method(), req.uri().path())
+    } else {
+        None
+    };
+    let Some(op) = op else {
         return Ok(req);
-    }
+    };
     let bytes = req
         .take_body()
         .into_bytes_limit(max)
         .await
         .map_err(|e| ApiError::new(ErrorCode::ValidationError, e.to_string()))?;
-    bodies.check(req.method(), req.uri().path(), &bytes)?;
+    bodies.check_operation(op, &bytes)?;
     req.set_body(bytes);
     Ok(req)
 }

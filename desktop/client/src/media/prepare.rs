@@ -216,7 +216,7 @@ pub fn prepare(bytes: &[u8], limits: &Limits) -> Result<Prepared, MediaError> {
     let alpha = has_alpha;
     let variants: Vec<Vec<Variant>> = std::thread::scope(|scope| {
         let mut jobs = Vec::new();
-        let (mut src, mut src_w, mut src_h) = (None::<Vec<u8>>, sw, sh);
+        let (mut src, mut src_w, mut src_h) = (None::<std::sync::Arc<Vec<u8>>>, sw, sh);
         for &target in &widths {
             let target_h = ((u64::from(h) * u64::from(target) + u64::from(w) / 2) / u64::from(w))
                 .clamp(1, u64::from(u32::MAX)) as u32;
@@ -225,11 +225,12 @@ pub fn prepare(bytes: &[u8], limits: &Limits) -> Result<Prepared, MediaError> {
             } else {
                 (target, target_h)
             };
-            let from: &[u8] = src.as_deref().unwrap_or(pixels.raw());
-            let buf = resize(from, src_w, src_h, alpha, dw, dh)?;
-            let stored = buf.clone();
+            let from: &[u8] = src.as_deref().map_or(pixels.raw(), Vec::as_slice);
+            // Shared with the encoder; also the source of the next, narrower width.
+            let buf = std::sync::Arc::new(resize(from, src_w, src_h, alpha, dw, dh)?);
+            let stored = std::sync::Arc::clone(&buf);
             jobs.push(scope.spawn(move || {
-                let upright = orient(stored, dw, dh, alpha, orientation)?;
+                let upright = orient(&stored, dw, dh, alpha, orientation)?;
                 encode(&upright, target, target_h, alpha)
             }));
             (src, src_w, src_h) = (Some(buf), dw, dh);
@@ -323,23 +324,23 @@ fn resize(
 
 /// Pixels as stored (`w` × `h`) turned upright by their EXIF orientation.
 fn orient(
-    raw: Vec<u8>,
+    raw: &[u8],
     w: u32,
     h: u32,
     alpha: bool,
     orientation: image::metadata::Orientation,
-) -> Result<Vec<u8>, MediaError> {
+) -> Result<std::borrow::Cow<'_, [u8]>, MediaError> {
     if orientation == image::metadata::Orientation::NoTransforms {
-        return Ok(raw);
+        return Ok(std::borrow::Cow::Borrowed(raw));
     }
     let broken = || MediaError::Corrupt("pixels do not fill the picture".into());
     let mut img = if alpha {
-        DynamicImage::ImageRgba8(RgbaImage::from_raw(w, h, raw).ok_or_else(broken)?)
+        DynamicImage::ImageRgba8(RgbaImage::from_raw(w, h, raw.to_vec()).ok_or_else(broken)?)
     } else {
-        DynamicImage::ImageRgb8(RgbImage::from_raw(w, h, raw).ok_or_else(broken)?)
+        DynamicImage::ImageRgb8(RgbImage::from_raw(w, h, raw.to_vec()).ok_or_else(broken)?)
     };
     img.apply_orientation(orientation);
-    Ok(img.into_bytes())
+    Ok(std::borrow::Cow::Owned(img.into_bytes()))
 }
 
 /// The variants of one width: WebP, then JPEG (or PNG with transparency), each
