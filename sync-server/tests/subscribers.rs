@@ -58,6 +58,10 @@ async fn story(backend: Backend) {
     assert_eq!(resp.status(), 200);
     let answer = resp.text().await.unwrap();
     assert!(answer.contains("Check your inbox"));
+    assert!(
+        answer.contains("published with Pint"),
+        "the answer is a page of the blog, in its look: {answer}"
+    );
     let mail = sink
         .wait_for("reader@example.com", "subscribe/confirm")
         .await;

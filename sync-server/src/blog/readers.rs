@@ -117,9 +117,12 @@ pub async fn subscribe(
 ) -> Result<(), ReaderError> {
     let email = normalize_email(email);
     if let Some(problem) = email_problem(&email) {
-        return Err(ReaderError::Invalid(format!(
-            "The email address {problem}."
-        )));
+        let said = match problem.strip_prefix("use ") {
+            Some(rule) => format!("Please use {rule} for your email address."),
+            None if email.is_empty() => "Please write your email address.".to_owned(),
+            None => format!("“{email}” {problem} that mail can be sent to."),
+        };
+        return Err(ReaderError::Invalid(said));
     }
     let (Ok((confirm_token, confirm_hash)), Ok((unsubscribe_token, unsubscribe_hash))) =
         (new_refresh_token(), new_refresh_token())

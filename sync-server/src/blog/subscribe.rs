@@ -11,31 +11,67 @@ use poem::web::{Data, Path, Query};
 use poem::{Request, Response, handler};
 use serde::Deserialize;
 
-use super::html::esc;
+use super::html::{Page, esc};
 use super::readers::{self, ReaderError};
-use super::{Site, blog_or_404, html_response, root_for, server_error};
+use super::{Site, blog_or_404, page_response, private, root_for, server_error};
 use crate::db::Storage;
+use crate::db::posts::PostRecord;
+use crate::db::tenants::TenantRecord;
 use crate::mail::Mailer;
 
-/// A page about one reader's subscription: never cached (by us or on the way).
-fn page(status: StatusCode, blog_name: &str, root: &str, title: &str, body: &str) -> Response {
-    let mut resp = html_response(
+/// A page about one reader's subscription, in the blog's own look (its name, pages,
+/// light and dark): never cached (by us or on the way).
+fn page(
+    req: &Request,
+    site: &Site,
+    (blog, pages): (&TenantRecord, &[PostRecord]),
+    status: StatusCode,
+    title: &str,
+    body: &str,
+) -> Response {
+    let root = root_for(req, &blog.subdomain);
+    let home = site.home(blog);
+    let main = format!(
+        "<h1>{title}</h1>{body}<p><a href=\"{root}\">Back to {blog_name}</a></p>",
+        title = esc(title),
+        root = esc(&root),
+        blog_name = esc(&blog.name),
+    );
+    let full_title = format!("{title} – {}", blog.name);
+    let canonical = format!("{home}subscribe");
+    private(page_response(
         status,
-        format!(
-            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
-             <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
-             <title>{title} – {blog}</title><link rel=\"icon\" href=\"data:,\"></head><body><main>\
-             <h1>{title}</h1>{body}<p><a href=\"{root}\">Back to {blog}</a></p></main></body></html>",
-            title = esc(title),
-            blog = esc(blog_name),
-            root = esc(root),
-        ),
-    );
-    resp.headers_mut().insert(
-        poem::http::header::CACHE_CONTROL,
-        poem::http::HeaderValue::from_static("no-store"),
-    );
-    resp
+        &Page {
+            blog,
+            root: &root,
+            title: &full_title,
+            description: &full_title,
+            nav: pages,
+            main,
+            canonical: &canonical,
+            home: &home,
+            og_type: "website",
+            json_ld: serde_json::json!({
+                "@context": "https://schema.org", "@type": "WebPage",
+                "name": full_title, "url": canonical,
+            }),
+            image: None,
+        },
+    ))
+}
+
+/// The blog's pages for the navigation of a page a mail's link opens: none when the
+/// blog is behind a password the reader has not given (the link works without it).
+async fn shown_pages(
+    req: &Request,
+    storage: &Storage,
+    blog: &TenantRecord,
+    pages: Vec<PostRecord>,
+) -> Vec<PostRecord> {
+    match super::gate(req, storage, blog).await {
+        Ok(_) => pages,
+        Err(_) => Vec::new(),
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -59,7 +95,7 @@ pub async fn subscribe(
     Path(subdomain): Path<String>,
     form: poem::Result<poem::web::Form<SubscribeForm>>,
 ) -> Response {
-    let (blog, _) = match blog_or_404(storage.as_ref(), &subdomain).await {
+    let (blog, pages) = match blog_or_404(storage.as_ref(), &subdomain).await {
         Ok(found) => found,
         Err(resp) => return resp,
     };
@@ -67,16 +103,16 @@ pub async fn subscribe(
     if let Err(locked) = super::gate(req, storage.as_ref(), &blog).await {
         return locked;
     }
-    let root = root_for(req, &blog.subdomain);
     if let Err(e) = auth
         .limits
         .subscribe_per_ip
         .check(&crate::auth::client_key(req))
     {
         return page(
+            req,
+            &site,
+            (&blog, &pages),
             StatusCode::TOO_MANY_REQUESTS,
-            &blog.name,
-            &root,
             "Slow down",
             &format!("<p>{}</p>", esc(&e.message)),
         );
@@ -87,9 +123,10 @@ pub async fn subscribe(
         Ok(()) => {}
         Err(ReaderError::Invalid(problem)) => {
             return page(
+                req,
+                &site,
+                (&blog, &pages),
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &blog.name,
-                &root,
                 "Subscribe",
                 &format!("<p role=\"alert\">{}</p>", esc(&problem)),
             );
@@ -97,9 +134,10 @@ pub async fn subscribe(
         Err(e) => return server_error(e),
     }
     page(
+        req,
+        &site,
+        (&blog, &pages),
         StatusCode::OK,
-        &blog.name,
-        &root,
         "Check your inbox",
         "<p>If the address can subscribe, a link to confirm is on its way. Nothing is sent \
          until it is followed.</p>",
@@ -111,31 +149,34 @@ pub async fn subscribe(
 pub async fn confirm(
     req: &Request,
     storage: Data<&Arc<Storage>>,
+    site: Data<&Site>,
     Path(subdomain): Path<String>,
     Query(query): Query<TokenQuery>,
 ) -> Response {
-    let (blog, _) = match blog_or_404(storage.as_ref(), &subdomain).await {
+    let (blog, pages) = match blog_or_404(storage.as_ref(), &subdomain).await {
         Ok(found) => found,
         Err(resp) => return resp,
     };
-    let root = root_for(req, &blog.subdomain);
+    let pages = shown_pages(req, storage.as_ref(), &blog, pages).await;
     let token = query.token.unwrap_or_default();
     let done = readers::confirm(storage.as_ref(), &blog.id, &token, crate::clock::now_ms())
         .await
         .unwrap_or(false);
     if done {
         page(
+            req,
+            &site,
+            (&blog, &pages),
             StatusCode::OK,
-            &blog.name,
-            &root,
             "You are subscribed",
             "<p>New posts will come to your inbox. Every mail has a link to stop them.</p>",
         )
     } else {
         page(
+            req,
+            &site,
+            (&blog, &pages),
             StatusCode::NOT_FOUND,
-            &blog.name,
-            &root,
             "This link does not work",
             "<p>It was used already, or it is not a confirmation link of this blog.</p>",
         )
@@ -147,19 +188,22 @@ pub async fn confirm(
 pub async fn unsubscribe_page(
     req: &Request,
     storage: Data<&Arc<Storage>>,
+    site: Data<&Site>,
     Path(subdomain): Path<String>,
     Query(query): Query<TokenQuery>,
 ) -> Response {
-    let (blog, _) = match blog_or_404(storage.as_ref(), &subdomain).await {
+    let (blog, pages) = match blog_or_404(storage.as_ref(), &subdomain).await {
         Ok(found) => found,
         Err(resp) => return resp,
     };
+    let pages = shown_pages(req, storage.as_ref(), &blog, pages).await;
     let root = root_for(req, &blog.subdomain);
     let token = query.token.unwrap_or_default();
     page(
+        req,
+        &site,
+        (&blog, &pages),
         StatusCode::OK,
-        &blog.name,
-        &root,
         "Unsubscribe",
         &format!(
             "<form method=\"post\" action=\"{root}unsubscribe?token={token}\">\
@@ -179,26 +223,28 @@ pub async fn unsubscribe(
     req: &Request,
     storage: Data<&Arc<Storage>>,
     auth: Data<&Arc<crate::auth::Auth>>,
+    site: Data<&Site>,
     Path(subdomain): Path<String>,
     Query(query): Query<TokenQuery>,
 ) -> Response {
-    let (blog, _) = match blog_or_404(storage.as_ref(), &subdomain).await {
+    let (blog, pages) = match blog_or_404(storage.as_ref(), &subdomain).await {
         Ok(found) => found,
         Err(resp) => return resp,
     };
-    let root = root_for(req, &blog.subdomain);
+    let pages = shown_pages(req, storage.as_ref(), &blog, pages).await;
     let token = query.token.unwrap_or_default();
     let done = readers::unsubscribe(storage.as_ref(), &auth.keys, &blog.id, &token)
         .await
         .unwrap_or(false);
     page(
+        req,
+        &site,
+        (&blog, &pages),
         if done {
             StatusCode::OK
         } else {
             StatusCode::NOT_FOUND
         },
-        &blog.name,
-        &root,
         if done {
             "You are unsubscribed"
         } else {
