@@ -22,8 +22,8 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "change", rename_all = "camelCase")]
 pub enum Change {
-    /// A synced document's stored changes moved.
-    Document { id: String },
+    /// A synced document's stored changes moved (document ids are the blog's own).
+    Document { tenant: String, id: String },
     /// What a blog's pages show changed: posts published or taken off, its settings,
     /// password, page order, domain, likes or love notes.
     Blog { subdomain: String },
@@ -108,13 +108,20 @@ mod tests {
         }
     }
 
+    fn doc(id: &str) -> Change {
+        Change::Document {
+            tenant: "t1".into(),
+            id: id.into(),
+        }
+    }
+
     #[test]
     fn changes_travel_as_tagged_json_and_nothing_else_passes() {
         let blog = Change::Blog {
             subdomain: "ada".into(),
         };
         assert_eq!(blog.to_payload(), r#"{"change":"blog","subdomain":"ada"}"#);
-        for change in [blog, Change::Document { id: "d1".into() }, Change::Access] {
+        for change in [blog, doc("d1"), Change::Access] {
             assert_eq!(Change::from_payload(&change.to_payload()), Some(change));
         }
         // The old untyped payloads (a bare id, "blog:" + subdomain) are not changes.
@@ -131,13 +138,11 @@ mod tests {
         events.tell(&Change::Access);
         let (tx, rx) = tokio::sync::mpsc::channel(4);
         let relay = events.relay(rx);
-        tx.send(Change::Document { id: "d1".into() }.to_payload())
-            .await
-            .unwrap();
+        tx.send(doc("d1").to_payload()).await.unwrap();
         tx.send("not a change".into()).await.unwrap();
         drop(tx);
         relay.await.unwrap();
-        let want = vec![Change::Access, Change::Document { id: "d1".into() }];
+        let want = vec![Change::Access, doc("d1")];
         assert_eq!(*a.0.lock().unwrap(), want);
         assert_eq!(*b.0.lock().unwrap(), want);
     }

@@ -595,12 +595,20 @@ async fn documents(backend: Backend) {
             .unwrap()
             .is_some()
     );
+    // Ids are each blog's own: B's "doc-1" is another document, made as any new id is.
     assert!(
         s.create_document(&b, "doc-1", b"other", &heads("x"), 10)
             .await
             .unwrap()
+            .is_some(),
+        "ids are each blog's own"
+    );
+    assert!(
+        s.create_document(&a, "doc-1", b"again", &heads("h9"), 10)
+            .await
+            .unwrap()
             .is_none(),
-        "ids are global"
+        "but unique within a blog"
     );
     assert!(
         s.create_document(&a, "doc-2", b"snap-2", &[], 10)
@@ -609,10 +617,20 @@ async fn documents(backend: Backend) {
             .is_some()
     );
     assert_eq!(
-        s.document_tenant("doc-1").await.unwrap().as_deref(),
-        Some("t-a")
+        s.member_document_tenants("u-a", "doc-1").await.unwrap(),
+        ["t-a"],
+        "only the caller's blogs"
     );
-    assert_eq!(s.document_tenant("nope").await.unwrap(), None);
+    assert_eq!(
+        s.member_document_tenants("u-b", "doc-1").await.unwrap(),
+        ["t-b"]
+    );
+    assert!(
+        s.member_document_tenants("u-b", "doc-2")
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     let first = s
         .append_document_chunk(&a, "doc-1", b"c1", &heads("h2"), 11)
@@ -626,7 +644,7 @@ async fn documents(backend: Backend) {
         .unwrap();
     assert!(second > first);
     assert_eq!(
-        s.append_document_chunk(&b, "doc-1", b"evil", &heads("hx"), 13)
+        s.append_document_chunk(&b, "doc-2", b"evil", &heads("hx"), 13)
             .await
             .unwrap(),
         None,
@@ -640,8 +658,14 @@ async fn documents(backend: Backend) {
     );
     assert_eq!((doc.heads.clone(), doc.change_seq), (heads("h3"), second));
     assert!(
-        s.load_document(&b, "doc-1").await.unwrap().is_none(),
+        s.load_document(&b, "doc-2").await.unwrap().is_none(),
         "B cannot load A's document"
+    );
+    let theirs = s.load_document(&b, "doc-1").await.unwrap().unwrap();
+    assert_eq!(
+        (theirs.snapshot.as_slice(), theirs.chunks.len()),
+        (&b"other"[..], 0),
+        "B's own doc-1, untouched by A's changes"
     );
 
     // Compaction of the chunks merged into the snapshot (`first`): `second`, stored by
@@ -655,7 +679,7 @@ async fn documents(backend: Backend) {
     assert_eq!(doc.snapshot, b"snap-with-c1");
     assert_eq!(doc.chunks, vec![(second, b"c2".to_vec())]);
     assert!(
-        !s.compact_document(&b, "doc-1", b"evil", &[second])
+        !s.compact_document(&b, "doc-2", b"evil", &[second])
             .await
             .unwrap()
     );
@@ -677,9 +701,15 @@ async fn documents(backend: Backend) {
             .is_empty()
     );
     assert_eq!(s.changed_since(&a, 0, 1).await.unwrap().len(), 1, "limited");
-    assert!(
-        s.changed_since(&b, 0, 100).await.unwrap().is_empty(),
-        "B sees none of A's"
+    assert_eq!(
+        s.changed_since(&b, 0, 100)
+            .await
+            .unwrap()
+            .iter()
+            .map(|c| (c.id.as_str(), c.heads.clone()))
+            .collect::<Vec<_>>(),
+        [("doc-1", heads("x"))],
+        "B sees its own and none of A's"
     );
 
     // Several documents' chunks in one transaction (the sync server's group commit):
@@ -727,7 +757,7 @@ async fn documents(backend: Backend) {
         s.append_document_chunks(
             &b,
             &[NewChunk {
-                id: "doc-1",
+                id: "doc-2",
                 bytes: b"evil",
                 heads: &hx
             }],
@@ -741,7 +771,13 @@ async fn documents(backend: Backend) {
 
     // Deleting the tenant takes its documents.
     assert!(s.delete_tenant(&a).await.unwrap());
-    assert_eq!(s.document_tenant("doc-1").await.unwrap(), None);
+    assert!(
+        s.member_document_tenants("u-a", "doc-1")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(s.load_document(&b, "doc-1").await.unwrap().is_some());
 }
 
 #[tokio::test]

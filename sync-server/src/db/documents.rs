@@ -62,20 +62,30 @@ impl Storage {
 }
 
 impl Storage {
-    /// The tenant that owns a document (looked up in the platform scope, to decide
-    /// whether a caller may see it at all).
-    pub async fn document_tenant(&self, id: &str) -> Result<Option<String>, DbError> {
+    /// The blogs of `user_id` that hold a document `id` (looked up in the platform scope,
+    /// joined with the user's memberships, so other blogs' documents never show): for a
+    /// sync connection that did not say which blog it syncs.
+    pub async fn member_document_tenants(
+        &self,
+        user_id: &str,
+        id: &str,
+    ) -> Result<Vec<String>, DbError> {
         let mut tx = self.write(Rls::PLATFORM).await?;
-        let tenant = sqlx::query_scalar("SELECT tenant_id FROM documents WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let tenants = sqlx::query_scalar(
+            "SELECT d.tenant_id FROM documents d
+                     JOIN memberships m ON m.tenant_id = d.tenant_id AND m.user_id = $1
+                     WHERE d.id = $2 ORDER BY d.tenant_id",
+        )
+        .bind(user_id)
+        .bind(id)
+        .fetch_all(&mut *tx)
+        .await?;
         tx.commit().await?;
-        Ok(tenant)
+        Ok(tenants)
     }
 
-    /// Store a new document; its change number, or `None` when the id is taken (in any
-    /// tenant).
+    /// Store a new document; its change number, or `None` when the tenant already has a
+    /// document with this id (ids are the blog's own: another blog's do not count).
     pub async fn create_document(
         &self,
         scope: &TenantScope,
@@ -87,7 +97,7 @@ impl Storage {
         let mut tx = self.write(Rls::tenant(scope.tenant_id())).await?;
         let seq = Self::next_change_seq(&mut *tx, scope.tenant_id()).await?;
         let inserted = sqlx::query("INSERT INTO documents (id, tenant_id, snapshot, heads, change_seq, created_by, created_at, updated_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT (id) DO NOTHING")
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT (tenant_id, id) DO NOTHING")
                 .bind(id)
                 .bind(scope.tenant_id())
                 .bind(snapshot)
@@ -180,6 +190,7 @@ impl Storage {
             announce(
                 &mut tx,
                 &Change::Document {
+                    tenant: scope.tenant_id().to_owned(),
                     id: chunk.id.to_owned(),
                 },
             )

@@ -70,7 +70,7 @@ impl Storage {
             "INSERT INTO publish_jobs (id, tenant_id, document_id, heads, slug, run_at,
                          attempts, last_error, locked_until, created_by, created_at)
                      VALUES ($1, $2, $3, $4, $5, $6, 0, NULL, 0, $7, $8)
-                     ON CONFLICT (document_id) DO UPDATE SET heads = excluded.heads,
+                     ON CONFLICT (tenant_id, document_id) DO UPDATE SET heads = excluded.heads,
                          slug = excluded.slug, run_at = excluded.run_at, attempts = 0,
                          last_error = NULL, locked_until = 0, created_by = excluded.created_by
                      RETURNING ",

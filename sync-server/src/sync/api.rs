@@ -60,7 +60,12 @@ impl DocumentsApi {
         let change_seq = storage
             .create_document(&scope, &body.document_id, &empty, &[], now_ms())
             .await?
-            .ok_or_else(|| ApiError::new(ErrorCode::Conflict, "a document with this id exists"))?;
+            .ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::Conflict,
+                    "this blog already has a document with this id",
+                )
+            })?;
         Ok(Created::Created(Json(DocumentView {
             document_id: body.0.document_id,
             heads: Vec::new(),

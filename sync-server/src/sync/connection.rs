@@ -8,7 +8,10 @@
 //!
 //! Per draft: access comes from the blog membership (viewers receive, and their changes
 //! are refused and never stored or relayed); a draft of another blog, or none at all, is
-//! `doc-unavailable` and nothing more. Changes are stored before the answer that
+//! `doc-unavailable` and nothing more. Document ids are each blog's own, so a client says
+//! which blog it syncs with `tenant` in the query (`/v1/sync?tenant=ID`, as Pint's app
+//! does); without it a draft is looked for among the caller's blogs, and one id held by
+//! two of them is `doc-unavailable` (the client must say which). Changes are stored before the answer that
 //! acknowledges them; other connections on the draft are sent them at once (changes that
 //! follow within `LIVE_BATCH` of the last message go together at the end of it); ephemeral
 //! messages (presence) are relayed, never stored. A malformed frame, an unknown message
@@ -48,8 +51,10 @@ pub struct SyncSettings {
 }
 
 #[derive(Debug, Deserialize)]
-pub struct TokenQuery {
+pub struct SyncQuery {
     access_token: Option<String>,
+    /// The blog whose drafts this connection syncs.
+    tenant: Option<String>,
 }
 
 static NEXT_CONNECTION: AtomicU64 = AtomicU64::new(1);
@@ -66,7 +71,7 @@ pub const LIVE_BATCH: Duration = Duration::from_millis(100);
 pub async fn sync_socket(
     req: &Request,
     ws: WebSocket,
-    query: Query<TokenQuery>,
+    query: Query<SyncQuery>,
     storage: Data<&Arc<Storage>>,
     auth: Data<&Arc<Auth>>,
     docs: Data<&SyncDocs>,
@@ -89,6 +94,7 @@ pub async fn sync_socket(
         settings: settings.clone(),
         inbox: Inbox::new(id),
         caller,
+        tenant: query.0.tenant.clone(),
         access: access.subscribe(),
         peer_id: None,
         open: HashMap::new(),
@@ -127,6 +133,8 @@ struct Connection {
     /// Where others' changes and presence on its drafts arrive.
     inbox: Arc<Inbox>,
     caller: Caller,
+    /// The blog the client said it syncs (`None`: each draft's is looked up).
+    tenant: Option<String>,
     /// Moves when access may have changed (`super::access`).
     access: tokio::sync::watch::Receiver<u64>,
     peer_id: Option<String>,
@@ -359,13 +367,19 @@ impl Connection {
                 "the server could not read this draft; try again".into(),
             ))
         };
-        let Some(tenant) = self
-            .storage
-            .document_tenant(document_id)
-            .await
-            .map_err(|e| server_error(&e))?
-        else {
-            return Ok(None);
+        let tenant = match &self.tenant {
+            Some(tenant) => tenant.clone(),
+            None => {
+                let mut held = self
+                    .storage
+                    .member_document_tenants(&self.caller.user.id, document_id)
+                    .await
+                    .map_err(|e| server_error(&e))?;
+                if held.len() != 1 {
+                    return Ok(None);
+                }
+                held.remove(0)
+            }
         };
         let Some(scope) = self
             .storage

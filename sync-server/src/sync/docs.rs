@@ -210,7 +210,7 @@ static NEXT_TICKET: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64:
 /// reads the database).
 #[derive(Debug)]
 struct StoredElsewhere {
-    queue: tokio::sync::mpsc::Sender<String>,
+    queue: tokio::sync::mpsc::Sender<DocKey>,
 }
 
 /// How many announced changes may wait to be merged; past it, a document catches up at
@@ -219,10 +219,10 @@ const STORED_ELSEWHERE_QUEUE: usize = 1024;
 
 impl StoredElsewhere {
     fn start(docs: SyncDocs) -> Self {
-        let (queue, mut ids) = tokio::sync::mpsc::channel::<String>(STORED_ELSEWHERE_QUEUE);
+        let (queue, mut keys) = tokio::sync::mpsc::channel::<DocKey>(STORED_ELSEWHERE_QUEUE);
         tokio::spawn(async move {
-            while let Some(id) = ids.recv().await {
-                if let Err(e) = docs.refresh(&id).await {
+            while let Some((tenant, id)) = keys.recv().await {
+                if let Err(e) = docs.refresh(&tenant, &id).await {
                     tracing::warn!(document = %id, error = %e, "could not merge another server's change");
                 }
             }
@@ -233,19 +233,26 @@ impl StoredElsewhere {
 
 impl Listener for StoredElsewhere {
     fn heard(&self, change: &Change) {
-        if let Change::Document { id } = change
-            && self.queue.try_send(id.clone()).is_err()
+        if let Change::Document { tenant, id } = change
+            && self.queue.try_send((tenant.clone(), id.clone())).is_err()
         {
             tracing::warn!(document = %id, "too many changes from other servers waiting; this one waits for the next sync");
         }
     }
 }
 
+/// A document in memory is its blog's id and its own (ids are the blog's own).
+type DocKey = (String, String);
+
+fn key(tenant: &str, id: &str) -> DocKey {
+    (tenant.to_owned(), id.to_owned())
+}
+
 #[derive(Debug, Clone)]
 pub struct SyncDocs {
     storage: Arc<Storage>,
     writer: ChunkWriter,
-    open: Arc<Mutex<HashMap<String, SharedDoc>>>,
+    open: Arc<Mutex<HashMap<DocKey, SharedDoc>>>,
 }
 
 impl SyncDocs {
@@ -271,7 +278,7 @@ impl SyncDocs {
         id: &str,
     ) -> Result<Option<SharedDoc>, SyncError> {
         let mut open = self.open.lock().await;
-        if let Some(doc) = open.get(id) {
+        if let Some(doc) = open.get(&key(scope.tenant_id(), id)) {
             return Ok(Some(Arc::clone(doc)));
         }
         let Some(stored) = self.storage.load_document(scope, id).await? else {
@@ -303,14 +310,14 @@ impl SyncDocs {
                 merged: HashMap::new(),
             }),
         });
-        open.insert(id.to_owned(), Arc::clone(&loaded));
+        open.insert(key(scope.tenant_id(), id), Arc::clone(&loaded));
         Ok(Some(loaded))
     }
 
-    /// Another server sharing the database stored changes to `id`: merge what this copy
-    /// lacks (if it is loaded here) and wake its connections.
-    pub async fn refresh(&self, id: &str) -> Result<(), SyncError> {
-        let Some(shared) = self.open.lock().await.get(id).cloned() else {
+    /// Another server sharing the database stored changes to the tenant's `id`: merge
+    /// what this copy lacks (if it is loaded here) and wake its connections.
+    pub async fn refresh(&self, tenant: &str, id: &str) -> Result<(), SyncError> {
+        let Some(shared) = self.open.lock().await.get(&key(tenant, id)).cloned() else {
             return Ok(());
         };
         let mut loaded = shared.lock().await;
@@ -350,8 +357,8 @@ impl SyncDocs {
     }
 
     /// Forget a loaded document (after a failure, so the next use reloads what is stored).
-    pub async fn evict(&self, id: &str) {
-        self.open.lock().await.remove(id);
+    pub async fn evict(&self, tenant: &str, id: &str) {
+        self.open.lock().await.remove(&key(tenant, id));
     }
 
     /// Take one sync message from a peer. Changes in it are merged and stored before this
@@ -409,7 +416,7 @@ impl SyncDocs {
         }
         if let Err(e) = self.persist(scope, shared).await {
             // What is in memory is not stored: forget it, so nobody is told it is saved.
-            self.evict(&id).await;
+            self.evict(scope.tenant_id(), &id).await;
             return Err(e);
         }
         {

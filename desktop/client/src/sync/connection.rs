@@ -68,9 +68,13 @@ pub(crate) struct Connection<'e> {
 impl<'e> Connection<'e> {
     /// Connect, authenticate at the upgrade and complete the protocol handshake.
     pub async fn open(engine: &'e Mutex<Engine>, remote: &Remote) -> Result<Self, SyncError> {
+        // Document ids are each blog's own: the connection says which blog it syncs.
         let base = remote.server.trim_end_matches('/');
-        let url = format!("{base}/v1/sync").replacen("http", "ws", 1);
+        let mut url = url::Url::parse(&format!("{base}/v1/sync").replacen("http", "ws", 1))
+            .map_err(|e| SyncError::Network(e.to_string()))?;
+        url.query_pairs_mut().append_pair("tenant", &remote.tenant);
         let mut request = url
+            .as_str()
             .into_client_request()
             .map_err(|e| SyncError::Network(e.to_string()))?;
         let auth = format!("Bearer {}", remote.access_token)
