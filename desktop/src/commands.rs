@@ -8,10 +8,13 @@ use std::time::Duration;
 
 use pint_client::account;
 use pint_client::ipc::{self, Reply};
+use pint_client::media::local::{self, LocalMedia};
+use pint_client::media::{self, Limits};
 use pint_client::server::{self, ServerStatus};
+use pint_client::store::MediaInfo;
 use pint_client::{CommandError, DraftView, Engine, EngineError, ErrorKind};
 use pint_model::DraftKind;
-use pint_model::render::{NoMedia, render_markdown};
+use pint_model::render::render_markdown;
 use tauri::State;
 
 use crate::state::AppState;
@@ -244,8 +247,40 @@ pub fn restore_version(
 }
 
 #[tauri::command(async)]
-pub fn render_preview(args: ipc::RenderPreviewArgs) -> Reply<ipc::RenderPreviewArgs> {
-    Ok(render_markdown(&args.markdown, &NoMedia))
+pub fn render_preview(
+    state: State<'_, AppState>,
+    args: ipc::RenderPreviewArgs,
+) -> Reply<ipc::RenderPreviewArgs> {
+    with_engine(&state, |engine| {
+        let media = LocalMedia::new(engine.store(), local::scheme_base());
+        Ok(render_markdown(&args.markdown, &media))
+    })
+}
+
+/// Prepare an image off the engine's lock (it takes about a second), then keep it.
+fn take_image(state: &AppState, bytes: &[u8]) -> Result<MediaInfo, CommandError> {
+    let prepared = media::prepare(bytes, &Limits::default()).map_err(EngineError::from)?;
+    with_engine(state, |engine| engine.keep_image(&prepared, bytes.len()))
+}
+
+#[tauri::command(async)]
+pub fn add_image_file(
+    state: State<'_, AppState>,
+    args: ipc::AddImageFileArgs,
+) -> Reply<ipc::AddImageFileArgs> {
+    let bytes = local::read_file(std::path::Path::new(&args.path), &Limits::default())
+        .map_err(EngineError::from)?;
+    take_image(&state, &bytes)
+}
+
+#[tauri::command(async)]
+pub fn add_image_bytes(
+    state: State<'_, AppState>,
+    args: ipc::AddImageBytesArgs,
+) -> Reply<ipc::AddImageBytesArgs> {
+    let bytes =
+        local::decode_pasted(&args.base64, &Limits::default()).map_err(EngineError::from)?;
+    take_image(&state, &bytes)
 }
 
 #[tauri::command(async)]

@@ -4,6 +4,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+mod media_scheme;
 mod menu;
 mod state;
 mod webview;
@@ -34,6 +35,7 @@ fn main() {
             Ok(())
         })
         .manage(app_state)
+        .register_uri_scheme_protocol(pint_client::media::local::SCHEME, media_scheme::serve)
         .invoke_handler(tauri::generate_handler![
             commands::open_current_draft,
             commands::open_draft,
@@ -68,6 +70,8 @@ fn main() {
             commands::settings,
             commands::set_settings,
             commands::set_word_goal,
+            commands::add_image_file,
+            commands::add_image_bytes,
             commands::export_draft,
             commands::publish_states,
             commands::draft_details,

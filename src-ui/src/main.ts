@@ -6,6 +6,7 @@ import { mount } from "svelte";
 import { invoke as tauriInvoke } from "@tauri-apps/api/core";
 import { listen as tauriListen } from "@tauri-apps/api/event";
 import { getCurrentWindow } from "@tauri-apps/api/window";
+import { getCurrentWebview } from "@tauri-apps/api/webview";
 
 import type { Events, Invoke, Listen } from "./ipc";
 import { describeError } from "./ipc";
@@ -24,6 +25,13 @@ try {
       listen,
       beforeClose: (f) => void getCurrentWindow().onCloseRequested(f),
       onMenu: (handler) => void listen("menu", handler),
+      // The shell reads dropped files itself: the web view gets their paths.
+      onFileDrop: (handler) =>
+        void getCurrentWebview().onDragDropEvent((e) => {
+          if (e.payload.type !== "drop") return;
+          const scale = window.devicePixelRatio || 1;
+          handler(e.payload.paths, e.payload.position.x / scale, e.payload.position.y / scale);
+        }),
     },
   });
 } catch (e) {

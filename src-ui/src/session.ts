@@ -13,6 +13,7 @@ import { changesToSplices } from "./splices";
 import { SaveQueue, type SaveState } from "./save-queue";
 import { editorSetup } from "./editor/setup";
 import { focusCompartment, focusExtensions, type FocusOptions } from "./editor/focus";
+import { imageExtensions, imagePaste, insertImage } from "./editor/images";
 
 /** What an empty draft shows where the text will be: the three things to know. */
 export const EMPTY_DRAFT_HINT =
@@ -46,6 +47,8 @@ export class DraftSession {
     parent: HTMLElement,
     private readonly invoke: Invoke,
     private readonly onSaveState: (s: SaveState) => void,
+    /** Told when something the creator handed the editor was refused (an image). */
+    private readonly onProblem: (e: unknown) => void = () => {},
   ) {
     this.view = new EditorView({ parent, state: this.stateFor("") });
     // Collaborators re-announce themselves every 10 s; silence for 30 s means gone.
@@ -147,6 +150,29 @@ export class DraftSession {
     this.view.focus();
   }
 
+  /** Keep a pasted image's bytes; answers its id. */
+  private keepBytes = async (base64: string): Promise<string> =>
+    (await this.invoke("add_image_bytes", { base64 })).id;
+
+  /**
+   * Files dropped on the window (paths, from the shell), at a point in CSS pixels: each
+   * image is read and prepared by the engine and put where it was dropped (at the
+   * cursor when dropped outside the text).
+   */
+  async dropImages(paths: string[], x: number, y: number): Promise<void> {
+    if (!this.current) return;
+    let pos = this.view.posAtCoords({ x, y }) ?? this.view.state.selection.main.head;
+    for (const path of paths) {
+      try {
+        const image = await this.invoke("add_image_file", { path });
+        insertImage(this.view, image.id, Math.min(pos, this.view.state.doc.length));
+        pos = this.view.state.selection.main.head;
+      } catch (e) {
+        this.onProblem(e);
+      }
+    }
+  }
+
   /** Show `draft` in the editor, after the previous draft's edits are saved. */
   async open(draft: DraftView): Promise<void> {
     await this.flush();
@@ -204,6 +230,8 @@ export class DraftSession {
         focusCompartment.of(focusExtensions(this.focus)),
         placeholder(EMPTY_DRAFT_HINT),
         peersField,
+        ...imageExtensions,
+        imagePaste({ keepBytes: this.keepBytes, onError: (e) => this.onProblem(e) }),
         EditorView.updateListener.of((update) => {
           if (update.selectionSet || update.docChanged) {
             this.tellPresence();

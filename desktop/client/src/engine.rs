@@ -20,6 +20,8 @@ pub enum EngineError {
     Draft(#[from] DraftError),
     #[error(transparent)]
     Id(#[from] DocumentIdError),
+    #[error(transparent)]
+    Media(#[from] crate::media::MediaError),
 }
 
 /// A draft as the editor shows it.
@@ -149,6 +151,20 @@ impl Engine {
 
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// Keep an image prepared on this device (`media::prepare`, done before the engine
+    /// is locked: it takes a second); answers it as kept. The same image kept twice is
+    /// one image.
+    pub fn keep_image(
+        &mut self,
+        image: &crate::media::Prepared,
+        original_bytes: usize,
+    ) -> Result<crate::store::MediaInfo, EngineError> {
+        self.store.keep_media(image, original_bytes, now_millis())?;
+        self.store
+            .media_info(&image.id)?
+            .ok_or_else(|| StoreError::Invalid(format!("image {} was not kept", image.id)).into())
     }
 
     /// The most recently edited draft outside the trash, or a new empty one when there

@@ -9,10 +9,12 @@ use std::path::PathBuf;
 
 use pint_client::account::SignIn;
 use pint_client::ipc::AccountStatus;
+use pint_client::media::VariantFormat;
 use pint_client::publish::{
     DraftPublished, PublishOptions, PublishState, PublishedPost, ScheduledPublish,
 };
 use pint_client::server::ServerStatus;
+use pint_client::store::{MediaInfo, StoredVariant};
 use pint_client::sync::{PeerPresence, Selection, SyncStatus};
 use pint_client::{
     Account, CommandError, DamagedDraft, DraftDetails, DraftSummary, DraftSync, DraftView,
@@ -56,6 +58,9 @@ fn typescript_bindings_are_fresh() {
         binding::<CommandError>(&cfg),
         binding::<ErrorKind>(&cfg),
         binding::<DraftSync>(&cfg),
+        binding::<MediaInfo>(&cfg),
+        binding::<StoredVariant>(&cfg),
+        binding::<VariantFormat>(&cfg),
         binding::<RemoteChanges>(&cfg),
         binding::<Account>(&cfg),
         binding::<AccountStatus>(&cfg),

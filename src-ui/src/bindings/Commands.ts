@@ -9,6 +9,7 @@ import type { DraftSync } from "./DraftSync";
 import type { DraftView } from "./DraftView";
 import type { ExportFormat } from "./ExportFormat";
 import type { ListQuery } from "./ListQuery";
+import type { MediaInfo } from "./MediaInfo";
 import type { PeerPresence } from "./PeerPresence";
 import type { PublishOptions } from "./PublishOptions";
 import type { PublishState } from "./PublishState";
@@ -60,6 +61,8 @@ export interface Commands {
   settings: { args: Record<symbol, never>; result: Settings };
   set_settings: { args: { settings: Settings, }; result: Settings };
   export_draft: { args: { id: string, format: ExportFormat, }; result: string };
+  add_image_file: { args: { path: string, }; result: MediaInfo };
+  add_image_bytes: { args: { base64: string, }; result: MediaInfo };
   set_word_goal: { args: { id: string, goal: number | null, }; result: null };
 }
 

@@ -54,6 +54,7 @@ impl From<EngineError> for CommandError {
     fn from(e: EngineError) -> Self {
         let kind = match &e {
             EngineError::Draft(_) | EngineError::Id(_) => ErrorKind::InvalidEdit,
+            EngineError::Media(_) => ErrorKind::InvalidInput,
             EngineError::Store(StoreError::NotFound(_)) => ErrorKind::NotFound,
             EngineError::Store(StoreError::Damaged { .. }) => ErrorKind::Damaged,
             EngineError::Store(StoreError::Invalid(_)) => ErrorKind::InvalidInput,

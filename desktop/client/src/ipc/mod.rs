@@ -20,7 +20,7 @@ use crate::account::SignIn;
 use crate::export::ExportFormat;
 use crate::publish::{DraftPublished, PublishOptions, PublishState};
 use crate::server::ServerStatus;
-use crate::store::{Account, DamagedDraft, DraftSummary, ListQuery, Settings, TagCount};
+use crate::store::{Account, DamagedDraft, DraftSummary, ListQuery, MediaInfo, Settings, TagCount};
 use crate::sync::{PeerPresence, Selection, SyncStatus};
 use crate::{DraftDetails, DraftView, RemoteChanges, SaveReport, Version};
 
@@ -194,6 +194,13 @@ commands! {
     /// Write the draft to a file in the export folder (never over another file);
     /// answers the file's path.
     "export_draft" => ExportDraftArgs { #[ts(type = "string")] id: DocumentId, format: ExportFormat } -> String;
+    /// Take an image file the creator dropped or picked: read by the engine (never the
+    /// web view), prepared (upright, sRGB, every metadata block gone, web variants) and
+    /// kept on this device; answers it as kept. Refused whole, nothing kept, when the
+    /// file is not an image Pint takes (the message says why).
+    "add_image_file" => AddImageFileArgs { path: String } -> MediaInfo;
+    /// Take a pasted image: its bytes, base64-encoded; as `add_image_file`.
+    "add_image_bytes" => AddImageBytesArgs { base64: String } -> MediaInfo;
     /// Set (`null`: clear) the draft's word goal on this device.
     "set_word_goal" => SetWordGoalArgs { #[ts(type = "string")] id: DocumentId, goal: Option<u32> } -> ();
 }

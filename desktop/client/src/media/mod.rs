@@ -1,6 +1,8 @@
 //! Images on the device: prepared for the web where they are dropped (`prepare`), so
-//! only small, metadata-free variants are ever stored, synced and published.
+//! only small, metadata-free variants are ever stored, synced and published; read from
+//! files and served to the window (`local`).
 
+pub mod local;
 pub mod prepare;
 
 pub use prepare::{Limits, MediaError, Prepared, SourceKind, Variant, VariantFormat, prepare};

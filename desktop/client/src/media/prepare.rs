@@ -53,8 +53,23 @@ pub enum SourceKind {
     Gif,
 }
 
+impl SourceKind {
+    /// Its name as stored.
+    pub fn name(self) -> &'static str {
+        match self {
+            SourceKind::Jpeg => "jpeg",
+            SourceKind::Png => "png",
+            SourceKind::WebP => "webp",
+            SourceKind::Gif => "gif",
+        }
+    }
+}
+
 /// The encoding of a variant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, ts_rs::TS,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum VariantFormat {
     WebP,
     Jpeg,
@@ -67,6 +82,25 @@ impl VariantFormat {
             VariantFormat::WebP => "image/webp",
             VariantFormat::Jpeg => "image/jpeg",
             VariantFormat::Png => "image/png",
+        }
+    }
+
+    /// Its name as stored, and its file extension.
+    pub fn name(self) -> &'static str {
+        match self {
+            VariantFormat::WebP => "webp",
+            VariantFormat::Jpeg => "jpeg",
+            VariantFormat::Png => "png",
+        }
+    }
+
+    /// The format a stored name (or extension) says.
+    pub fn from_name(name: &str) -> Option<VariantFormat> {
+        match name {
+            "webp" => Some(VariantFormat::WebP),
+            "jpeg" | "jpg" => Some(VariantFormat::Jpeg),
+            "png" => Some(VariantFormat::Png),
+            _ => None,
         }
     }
 }
@@ -114,6 +148,8 @@ pub enum MediaError {
     OverLimits(String),
     #[error("the image is damaged or cut short: {0}")]
     Corrupt(String),
+    #[error("the file cannot be read: {0}")]
+    Unreadable(String),
 }
 
 /// What the bytes are (never the file's name).

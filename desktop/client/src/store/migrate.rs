@@ -33,6 +33,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0007_settings",
         include_str!("../../../../migrations/desktop/0007_settings.sql"),
     ),
+    (
+        "0008_media",
+        include_str!("../../../../migrations/desktop/0008_media.sql"),
+    ),
 ];
 
 /// Apply every migration newer than the database. A database newer than this build

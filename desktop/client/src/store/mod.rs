@@ -9,6 +9,7 @@
 mod account;
 mod damaged;
 mod list;
+mod media;
 mod migrate;
 mod search;
 mod settings;
@@ -17,6 +18,7 @@ mod sync_state;
 pub use account::Account;
 pub use damaged::DamagedDraft;
 pub use list::{DraftSummary, DraftSync, ListQuery, Sort, TagCount};
+pub use media::{MediaInfo, StoredVariant};
 pub use settings::{EditorFont, FocusScope, Settings, Theme};
 
 use std::path::{Path, PathBuf};

@@ -1,0 +1,148 @@
+// Photos in a draft, in the real window: a pasted image is handed to the engine, which
+// prepares it (upright, sRGB, metadata gone, web variants) and keeps it on the device;
+// the text gets `![alt](media:ID)` on a line of its own, the writer is asked for the alt
+// text at once, the image shows under its line and in the preview (served from the
+// device through the `pint-media` scheme), and it is still there after a restart. A
+// file that is not an image is refused with the engine's reason and changes nothing.
+
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { Key } from "webdriverio";
+import { type Browser, editorText, tempDir, typeText, waitForState, withApp } from "./harness";
+
+const shots = process.env.PINT_E2E_SHOTS;
+async function shot(browser: Browser, name: string): Promise<void> {
+  if (shots) await browser.saveScreenshot(path.join(shots, `${name}.png`));
+}
+
+const IMAGE = /!\[([^\]]*)\]\(media:([0-9a-f]{32})\)/;
+
+/** Paste a file into the editor as the web view would: a PNG drawn on a canvas, or bytes that only claim to be one. */
+async function paste(browser: Browser, what: "photo" | "not-an-image"): Promise<void> {
+  await browser.execute(async (kind: string) => {
+    let blob: Blob;
+    if (kind === "photo") {
+      const canvas = document.createElement("canvas");
+      canvas.width = 1200;
+      canvas.height = 800;
+      const g = canvas.getContext("2d")!;
+      const sky = g.createLinearGradient(0, 0, 0, 800);
+      sky.addColorStop(0, "#f4c27a");
+      sky.addColorStop(1, "#3a6f8f");
+      g.fillStyle = sky;
+      g.fillRect(0, 0, 1200, 800);
+      g.fillStyle = "#1d2b36";
+      g.fillRect(200, 520, 300, 90);
+      g.fillRect(650, 540, 260, 80);
+      blob = await new Promise<Blob>((resolve) => canvas.toBlob((b) => resolve(b!), "image/png"));
+    } else {
+      blob = new Blob(["Dear diary, this is text."], { type: "image/png" });
+    }
+    const file = new File([blob], kind === "photo" ? "harbour.png" : "diary.png", { type: "image/png" });
+    const event = new Event("paste", { bubbles: true, cancelable: true });
+    Object.defineProperty(event, "clipboardData", { value: { files: [file], getData: () => "" } });
+    document.querySelector(".cm-content")!.dispatchEvent(event);
+  }, what);
+}
+
+async function imageLoaded(browser: Browser, selector: string): Promise<boolean> {
+  return browser.execute((s: string) => {
+    const img = document.querySelector(s) as HTMLImageElement | null;
+    return !!img && img.complete && img.naturalWidth > 0;
+  }, selector);
+}
+
+describe("photos in a draft", () => {
+  it("paste, alt text, shown in the editor and the preview, kept across a restart; a non-image refused", async () => {
+    const dir = tempDir();
+    let id = "";
+    await withApp({ PINT_DATA_DIR: dir }, async (browser) => {
+      const editor = await browser.$(".cm-content");
+      await editor.waitForExist({ timeout: 20_000 });
+      await (await browser.$("#title")).setValue("The harbour at dawn");
+      await editor.click();
+      await typeText(browser, "We walked down before the boats went out.");
+      await waitForState(browser, "save-status", "saved");
+
+      await paste(browser, "photo");
+      await browser.waitUntil(async () => IMAGE.test(await editorText(browser)), {
+        timeout: 20_000,
+        timeoutMsg: "the pasted image never reached the text",
+      });
+      id = IMAGE.exec(await editorText(browser))?.[2] ?? "";
+      expect(await editorText(browser)).toBe(`We walked down before the boats went out.\n\n![](media:${id})`);
+
+      // Asked for the alt text at once; Enter keeps it.
+      const alt = await browser.$("#alt-text");
+      await alt.waitForDisplayed({ timeout: 5_000 });
+      expect(await browser.execute(() => document.activeElement?.id)).toBe("alt-text");
+      await shot(browser, "19-alt-text-asked");
+      await alt.setValue("Two fishing boats tied up at dawn");
+      await browser.keys(Key.Enter);
+      await browser.waitUntil(
+        async () => (await editorText(browser)).endsWith(`![Two fishing boats tied up at dawn](media:${id})`),
+        { timeout: 5_000 },
+      );
+      await (await browser.$("#alt-text")).waitForExist({ reverse: true, timeout: 5_000 });
+      await waitForState(browser, "save-status", "saved");
+
+      // Shown under its line, from the device.
+      await browser.waitUntil(() => imageLoaded(browser, ".cm-image img"), {
+        timeout: 10_000,
+        timeoutMsg: "the image under its line did not load through pint-media",
+      });
+      await shot(browser, "20-image-in-editor");
+
+      // The preview renders it as the blog will: responsive, every variant from the device.
+      await (await browser.$("#toggle-preview")).click();
+      await browser.waitUntil(() => imageLoaded(browser, "#preview img"), {
+        timeout: 10_000,
+        timeoutMsg: "the preview's image did not load",
+      });
+      const img = await browser.$("#preview img");
+      expect(await img.getAttribute("alt")).toBe("Two fishing boats tied up at dawn");
+      expect(await img.getAttribute("srcset")).toBe(
+        [480, 960, 1200].map((w) => `pint-media://localhost/${id}/${w}.webp ${w}w`).join(", "),
+      );
+      // The intrinsic size, so the page does not jump while the image loads.
+      const size = await browser.execute(() => {
+        const i = document.querySelector("#preview img")!;
+        return [i.getAttribute("width"), i.getAttribute("height")];
+      });
+      expect(size).toEqual(["1200", "800"]);
+      await shot(browser, "21-image-in-preview");
+      await (await browser.$("#toggle-preview")).click();
+
+      // Not an image: the engine's reason, and the text as it was.
+      const before = await editorText(browser);
+      await paste(browser, "not-an-image");
+      const problem = await browser.$("#problem");
+      await problem.waitForDisplayed({ timeout: 10_000 });
+      expect(await problem.getText()).toContain("not an image Pint can read");
+      expect(await editorText(browser)).toBe(before);
+    });
+
+    // Kept on the device: after a restart the draft still shows its photo.
+    await withApp({ PINT_DATA_DIR: dir }, async (browser) => {
+      await (await browser.$(".cm-content")).waitForExist({ timeout: 20_000 });
+      // The id shows only with the cursor on the image's line: the alt text and the image do.
+      await browser.waitUntil(async () => (await editorText(browser)).includes("![Two fishing boats tied up at dawn](image)"), {
+        timeout: 10_000,
+      });
+      await browser.waitUntil(() => imageLoaded(browser, ".cm-image img"), {
+        timeout: 10_000,
+        timeoutMsg: "the image did not load after a restart",
+      });
+      const src = await browser.execute(() => document.querySelector(".cm-image img")!.getAttribute("src"));
+      expect(src).toBe(`pint-media://localhost/${id}/960.webp`);
+      if (shots) {
+        await browser.keys([Key.Ctrl, ","]);
+        await (await browser.$("#settings")).waitForDisplayed({ timeout: 5_000 });
+        await (await browser.$("#setting-theme")).selectByAttribute("value", "dark");
+        await browser.keys(Key.Escape);
+        await (await browser.$("#settings")).waitForDisplayed({ reverse: true, timeout: 5_000 });
+        await shot(browser, "22-image-in-editor-dark");
+      }
+    });
+  });
+});
