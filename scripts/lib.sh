@@ -68,19 +68,22 @@ ensure_npm() {
 # server on 127.0.0.1, and fuzz the API from its OpenAPI document. Kept in a venv beside
 # the cargo cache; PINT_TEST_PYTHON points the tests at it.
 SCHEMATHESIS_VERSION=4.32.5
+# moto in server mode: a real S3-compatible server for the media store's S3 backend.
+MOTO_VERSION=5.2.6
 ensure_test_python() {
   local venv="$HOME/.cache/pint/venv"
   if ! "$venv/bin/python" -c 'import aiosmtpd' 2>/dev/null \
+    || [ "$("$venv/bin/python" -c 'import moto; print(moto.__version__)' 2>/dev/null)" != "$MOTO_VERSION" ] \
     || [ "$("$venv/bin/st" --version 2>/dev/null | grep -o '[0-9][0-9.]*' | head -1)" != "$SCHEMATHESIS_VERSION" ]; then
     command -v python3 >/dev/null || ensure_packages python3
     if ! python3 -m venv --help >/dev/null 2>&1 || ! python3 -c 'import ensurepip' 2>/dev/null; then
       ensure_packages python3-venv
     fi
-    say "installing aiosmtpd (the tests' SMTP server) and schemathesis into $venv"
+    say "installing aiosmtpd (the tests' SMTP server), schemathesis and moto (an S3 server) into $venv"
     rm -rf "$venv"
     python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet --disable-pip-version-check aiosmtpd \
-      "schemathesis==$SCHEMATHESIS_VERSION"
+      "schemathesis==$SCHEMATHESIS_VERSION" "moto[server]==$MOTO_VERSION"
   fi
   export PINT_TEST_PYTHON="$venv/bin/python"
 }

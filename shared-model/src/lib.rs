@@ -10,6 +10,7 @@ pub mod error_code;
 #[doc(hidden)]
 pub mod fuzz;
 pub mod links;
+pub mod media;
 pub mod render;
 pub mod slug;
 pub mod sync_ack;

@@ -287,3 +287,85 @@ mod tests {
         assert_eq!(error.meta.request_id, "r");
     }
 }
+
+/// Which of these images the blog lacks (`POST /v1/tenants/{id}/media/missing`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", oai(rename_all = "camelCase"))]
+pub struct MediaMissingRequest {
+    /// Image ids (32 lowercase hex digits), at most 100.
+    pub ids: Vec<String>,
+}
+
+/// An image the blog lacks, and which of its variants are uploaded already.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", oai(rename_all = "camelCase"))]
+pub struct MissingMedia {
+    pub id: String,
+    /// Variant names (`960.webp`) stored already: an upload cut off resumes after them.
+    pub uploaded: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", oai(rename_all = "camelCase"))]
+pub struct MediaMissingView {
+    pub missing: Vec<MissingMedia>,
+}
+
+/// Keep an uploaded image: the names of all its variants.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", oai(rename_all = "camelCase"))]
+pub struct KeepMediaRequest {
+    /// `WIDTH.FORMAT` names (`480.webp`, `480.jpeg`, …), every variant of the image.
+    pub variants: Vec<String>,
+}
+
+/// One variant of a blog's image.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", oai(rename_all = "camelCase"))]
+pub struct MediaVariantView {
+    /// `960.webp`: also the last part of its URL on the blog.
+    pub name: String,
+    pub width: u32,
+    pub height: u32,
+    /// `webp`, `jpeg` or `png`.
+    pub format: String,
+    pub bytes: i64,
+}
+
+/// A blog's image.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", oai(rename_all = "camelCase"))]
+pub struct MediaView {
+    pub id: String,
+    pub width: u32,
+    pub height: u32,
+    /// Every variant together: what counts against the plan's storage.
+    pub bytes: i64,
+    pub created_at: i64,
+    pub variants: Vec<MediaVariantView>,
+}
+
+/// A blog's images and the storage they take.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", oai(rename_all = "camelCase"))]
+pub struct MediaLibraryView {
+    pub used_bytes: i64,
+    /// The plan's limit; `null`: none.
+    pub limit_bytes: Option<i64>,
+    /// Newest first.
+    pub images: Vec<MediaView>,
+}

@@ -23,6 +23,8 @@ use crate::http::allow::AllowedMethods;
 use crate::http::contract::{self, RequestBodies};
 use crate::http::{Envelope, metrics};
 use crate::mail::Mailer;
+use crate::media::api::MediaApi;
+use crate::media::blobs::Blobs;
 use crate::publish::PublishApi;
 use crate::sync::access::AccessWatch;
 use crate::sync::api::DocumentsApi;
@@ -41,6 +43,7 @@ pub type Apis = (
     TenantsApi,
     DocumentsApi,
     PublishApi,
+    MediaApi,
     BlogSettingsApi,
     LoveApi,
     DomainsApi,
@@ -59,10 +62,12 @@ pub struct State {
     pub storage: Arc<Storage>,
     pub auth: Arc<Auth>,
     pub mailer: Mailer,
+    pub blobs: Blobs,
     pub sync_docs: SyncDocs,
     pub sync_settings: SyncSettings,
     pub sync_access: AccessWatch,
     pub max_body_bytes: usize,
+    pub max_upload_bytes: usize,
     pub site: blog::Site,
     pub blog_cache: Arc<BlogCache>,
     pub views: Arc<ViewCounter>,
@@ -95,6 +100,7 @@ impl State {
         storage: Arc<Storage>,
         auth: Arc<Auth>,
         mailer: Mailer,
+        blobs: Blobs,
         settings: &Settings,
     ) -> (State, Tasks) {
         let site = blog::Site {
@@ -130,6 +136,8 @@ impl State {
                 peer_id: format!("pint-server-{}", uuid::Uuid::now_v7()),
             },
             max_body_bytes: settings.max_body_bytes,
+            max_upload_bytes: settings.max_upload_bytes,
+            blobs,
             dns: Arc::new(Dns::new(settings.dns_server)),
             storage: Arc::clone(&storage),
             auth,
@@ -193,6 +201,7 @@ pub fn routes(state: State) -> impl Endpoint {
         .data(state.storage)
         .data(state.auth)
         .data(state.mailer)
+        .data(state.blobs)
         .data(state.sync_docs)
         .data(state.sync_settings)
         .data(state.sync_access)
@@ -204,6 +213,7 @@ pub fn routes(state: State) -> impl Endpoint {
         .with(host_routing)
         .with(Envelope {
             max_body_bytes: state.max_body_bytes,
+            max_upload_bytes: state.max_upload_bytes,
             allowed,
             bodies,
         })

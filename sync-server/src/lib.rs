@@ -12,6 +12,7 @@ pub mod events;
 pub mod health;
 pub mod http;
 pub mod mail;
+pub mod media;
 pub mod publish;
 pub mod secrets;
 pub mod settings;
@@ -42,6 +43,8 @@ pub enum StartError {
     Secret(#[from] SecretError),
     #[error(transparent)]
     Mail(#[from] mail::MailError),
+    #[error(transparent)]
+    Media(#[from] media::blobs::BlobError),
     #[error("cannot listen on {addr}: {reason}; set PINT_LISTEN to a free HOST:PORT")]
     Listen { addr: SocketAddr, reason: String },
 }
@@ -59,6 +62,7 @@ pub struct Bound {
     storage: Arc<Storage>,
     auth: Arc<Auth>,
     mailer: mail::Mailer,
+    blobs: media::blobs::Blobs,
     settings: Settings,
 }
 
@@ -82,8 +86,13 @@ impl Bound {
 
     /// Serve until `shutdown` completes, then finish in-flight requests.
     pub async fn serve(self, shutdown: impl Future<Output = ()> + Send) -> std::io::Result<()> {
-        let (state, tasks) =
-            app::State::start(self.storage, self.auth, self.mailer, &self.settings);
+        let (state, tasks) = app::State::start(
+            self.storage,
+            self.auth,
+            self.mailer,
+            self.blobs,
+            &self.settings,
+        );
         let served = Server::new_with_acceptor(self.acceptor)
             .name("pint-server")
             .run_with_graceful_shutdown(app::routes(state), shutdown, Some(SHUTDOWN_GRACE))
@@ -101,6 +110,11 @@ pub async fn bind(settings: Settings) -> Result<Bound, StartError> {
         settings.trusted_proxies.clone(),
     ));
     let mailer = mail::Mailer::from_settings(&settings)?;
+    // S3 over https needs a TLS crypto provider (once per process; another already
+    // installed is fine).
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let blobs = media::blobs::Blobs::open(&settings.media, &settings.data_dir)?;
+    tracing::info!(store = blobs.describe(), "media store");
     let storage = prepare_storage(&settings).await?;
     let acceptor = TcpListener::bind(settings.listen)
         .into_acceptor()
@@ -114,6 +128,7 @@ pub async fn bind(settings: Settings) -> Result<Bound, StartError> {
         storage,
         auth,
         mailer,
+        blobs,
         settings,
     })
 }

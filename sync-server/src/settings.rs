@@ -51,7 +51,52 @@ pub struct Settings {
     /// `PINT_DNS_SERVER`: the name server (HOST:PORT) that custom domains' TXT records
     /// are read from; unset, the system's resolver.
     pub dns_server: Option<SocketAddr>,
+    /// Where media bytes are kept (`PINT_MEDIA_S3_*`; unset, `media/` in `data_dir`).
+    pub media: MediaStore,
+    /// `PINT_MAX_UPLOAD_BYTES`: the largest media variant accepted in one upload.
+    pub max_upload_bytes: usize,
 }
+
+/// Where media bytes are kept.
+#[derive(Clone, PartialEq, Eq)]
+pub enum MediaStore {
+    /// `media/` in the data directory: nothing to configure.
+    Local,
+    /// S3-compatible object storage: `PINT_MEDIA_S3_BUCKET` (which chooses it),
+    /// `PINT_MEDIA_S3_ENDPOINT` (for R2, MinIO and the like; unset, AWS),
+    /// `PINT_MEDIA_S3_REGION` (default `us-east-1`), `PINT_MEDIA_S3_ACCESS_KEY_ID` and
+    /// `PINT_MEDIA_S3_SECRET_ACCESS_KEY`.
+    S3 {
+        bucket: String,
+        endpoint: Option<String>,
+        region: String,
+        access_key_id: String,
+        secret_access_key: String,
+    },
+}
+
+impl std::fmt::Debug for MediaStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            MediaStore::Local => f.write_str("Local"),
+            MediaStore::S3 {
+                bucket,
+                endpoint,
+                region,
+                ..
+            } => f
+                .debug_struct("S3")
+                .field("bucket", bucket)
+                .field("endpoint", endpoint)
+                .field("region", region)
+                .finish_non_exhaustive(),
+        }
+    }
+}
+
+/// The largest media variant accepted by default (a 2400-wide PNG with transparency
+/// fits; the device's own limit on a dropped file is larger, its variants are smaller).
+pub const DEFAULT_MAX_UPLOAD_BYTES: usize = 16 << 20;
 
 impl std::fmt::Debug for Settings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -71,6 +116,8 @@ impl std::fmt::Debug for Settings {
             .field("max_sync_message_bytes", &self.max_sync_message_bytes)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("dns_server", &self.dns_server)
+            .field("media", &self.media)
+            .field("max_upload_bytes", &self.max_upload_bytes)
             .finish()
     }
 }
@@ -91,6 +138,10 @@ pub enum SettingsError {
     TrustedProxy(String),
     #[error("PINT_DNS_SERVER={0:?} is not a name server address; use HOST:PORT, e.g. 10.0.0.2:53")]
     DnsServer(String),
+    #[error("PINT_MAX_UPLOAD_BYTES={0:?} is not a positive number of bytes")]
+    MaxUpload(String),
+    #[error("PINT_MEDIA_S3_BUCKET is set, so {0} must be set too")]
+    MediaS3(&'static str),
     #[error("PINT_MODE={0:?} is not a mode; use local (the default) or production")]
     Mode(String),
     #[error(
@@ -160,6 +211,26 @@ impl Settings {
             None => None,
         };
         let public_url = get("PINT_PUBLIC_URL").unwrap_or_else(|| format!("http://{listen}"));
+        let max_upload_bytes = match get("PINT_MAX_UPLOAD_BYTES") {
+            Some(n) => n
+                .parse()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or(SettingsError::MaxUpload(n))?,
+            None => DEFAULT_MAX_UPLOAD_BYTES,
+        };
+        let media = match get("PINT_MEDIA_S3_BUCKET") {
+            None => MediaStore::Local,
+            Some(bucket) => MediaStore::S3 {
+                bucket,
+                endpoint: get("PINT_MEDIA_S3_ENDPOINT"),
+                region: get("PINT_MEDIA_S3_REGION").unwrap_or_else(|| "us-east-1".into()),
+                access_key_id: get("PINT_MEDIA_S3_ACCESS_KEY_ID")
+                    .ok_or(SettingsError::MediaS3("PINT_MEDIA_S3_ACCESS_KEY_ID"))?,
+                secret_access_key: get("PINT_MEDIA_S3_SECRET_ACCESS_KEY")
+                    .ok_or(SettingsError::MediaS3("PINT_MEDIA_S3_SECRET_ACCESS_KEY"))?,
+            },
+        };
         Ok(Settings {
             data_dir,
             listen,
@@ -176,6 +247,8 @@ impl Settings {
             max_sync_message_bytes,
             trusted_proxies,
             dns_server,
+            media,
+            max_upload_bytes,
         })
     }
 }

@@ -23,6 +23,20 @@ fn browser_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/browser")
 }
 
+/// A photo (1600 × 1000) as the device prepares it.
+fn runway_photo() -> pint_client::media::Prepared {
+    use image::ImageEncoder;
+    let img = image::RgbImage::from_fn(1600, 1000, |x, y| {
+        let sky = (y * 200 / 1000) as u8;
+        image::Rgb([40 + sky / 2, 50 + sky / 3, 90 + (x % 64) as u8])
+    });
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 88)
+        .write_image(img.as_raw(), 1600, 1000, image::ExtendedColorType::Rgb8)
+        .unwrap();
+    pint_client::media::prepare(&jpeg, &pint_client::media::Limits::default()).unwrap()
+}
+
 /// Ada's blog on the server at `base` (its database `db`): a page and three posts (one
 /// protected), with every widget on.
 async fn publish_blog(base: &str, db: &TestDb) -> BlogOwner {
@@ -38,15 +52,16 @@ async fn publish_blog(base: &str, db: &TestDb) -> BlogOwner {
         )
         .await;
     assert_eq!(status, 200, "{answer}");
+    let runway = owner.upload_image(&runway_photo()).await;
+    let landing = format!(
+        "# Home again\n\nThe plane **landed**; everything synced by itself.\n\n\
+         ![The runway at dusk, lights on](media:{runway})\n\n- one\n- two"
+    );
     for (kind, title, body) in [
         (DraftKind::Page, "About", "Who writes here, and why."),
         (DraftKind::Post, "Older post", "Written first."),
         (DraftKind::Post, "Members only", "The secret text."),
-        (
-            DraftKind::Post,
-            "Landing",
-            "# Home again\n\nThe plane **landed**; everything synced by itself.\n\n- one\n- two",
-        ),
+        (DraftKind::Post, "Landing", landing.as_str()),
     ] {
         let (id, mut draft) = owner.draft(kind, title, body).await;
         if title == "Landing" {
@@ -127,6 +142,23 @@ async fn a_reader_reads_the_blog_in_chromium_with_and_without_javascript() {
         );
     }
     assert_eq!(visited[1]["title"], "Landing – ada-writes");
+    // The post's photo: Chromium chose a WebP from its srcset, it loaded, and its size
+    // was known before it did (no layout shift).
+    let photo = &visited[1]["image"];
+    assert!(
+        photo["currentSrc"]
+            .as_str()
+            .unwrap()
+            .contains("/b/ada-writes/media/")
+            && photo["currentSrc"].as_str().unwrap().ends_with(".webp"),
+        "{photo}"
+    );
+    assert!(photo["naturalWidth"].as_u64().unwrap() >= 480, "{photo}");
+    assert_eq!(
+        (&photo["width"], &photo["height"]),
+        (&json!("1600"), &json!("1000"))
+    );
+    assert_eq!(photo["alt"], "The runway at dusk, lights on");
     assert_eq!(seen["consoleErrors"], json!([]), "{seen}");
     assert_eq!(seen["failedRequests"], json!([]), "{seen}");
     assert_eq!(seen["thirdParty"], json!([]), "{seen}");

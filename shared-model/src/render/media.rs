@@ -41,7 +41,9 @@ pub(crate) fn media_id(url: &str) -> Option<&str> {
     ok.then_some(id)
 }
 
-pub(crate) fn img_html(image: &MediaImage, alt: &str) -> String {
+/// `first`: the draft's first image, likely in view when the page opens (its largest
+/// paint): fetched at once and first; the others only when scrolled near.
+pub(crate) fn img_html(image: &MediaImage, alt: &str, first: bool) -> String {
     use super::escape::attr;
     let srcset = image
         .variants
@@ -51,10 +53,15 @@ pub(crate) fn img_html(image: &MediaImage, alt: &str) -> String {
         .join(", ");
     format!(
         "<img src=\"{}\" srcset=\"{srcset}\" sizes=\"(max-width: 46rem) 100vw, 46rem\" \
-         width=\"{}\" height=\"{}\" alt=\"{}\" loading=\"lazy\" decoding=\"async\">",
+         width=\"{}\" height=\"{}\" alt=\"{}\" {} decoding=\"async\">",
         attr(&image.src),
         image.width,
         image.height,
         attr(alt),
+        if first {
+            "fetchpriority=\"high\""
+        } else {
+            "loading=\"lazy\""
+        },
     )
 }

@@ -314,8 +314,9 @@ impl<'a> Pass<'_, 'a> {
         if let Some(id) = media::media_id(url) {
             return match self.media.resolve(id) {
                 Some(image) => {
+                    let first = self.first_image.is_none();
                     self.first_image.get_or_insert_with(|| image.src.clone());
-                    media::img_html(&image, alt)
+                    media::img_html(&image, alt, first)
                 }
                 None => format!("<span class=\"media-missing\">{}</span>", escape::text(alt)),
             };

@@ -21,7 +21,17 @@ fn build() -> ammonia::Builder<'static> {
     // No attribute values are forced on (`set_tag_attribute_value`): ammonia keeps those in
     // a HashMap, which would make the output's attribute order differ from run to run.
     b.add_generic_attributes(["lang", "dir"])
-        .add_tag_attributes("img", ["title", "srcset", "sizes", "loading", "decoding"])
+        .add_tag_attributes(
+            "img",
+            [
+                "title",
+                "srcset",
+                "sizes",
+                "loading",
+                "decoding",
+                "fetchpriority",
+            ],
+        )
         .add_tag_attributes("a", ["id", "class", "title"])
         .add_tag_attributes("div", ["id", "class"])
         .add_tag_attributes("sup", ["id", "class"])
@@ -75,6 +85,7 @@ fn filter<'u>(element: &str, attribute: &str, value: &'u str) -> Option<Cow<'u, 
         "role" => value == "img",
         "aria-label" => matches!(value, "done" | "to do"),
         "decoding" => matches!(value, "async" | "sync" | "auto"),
+        "fetchpriority" => matches!(value, "high" | "low" | "auto"),
         _ => true,
     };
     keep.then_some(Cow::Borrowed(value))

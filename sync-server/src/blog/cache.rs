@@ -202,7 +202,15 @@ impl<E: Endpoint> Endpoint for CachedEndpoint<E> {
             .get(header::CACHE_CONTROL)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.contains("private") || v.contains("no-store"));
+        // Images are served from the media store with their own caching, never
+        // recompressed here.
+        let image = resp
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|t| t.starts_with("image/"));
         if private
+            || image
             || !(resp.status() == StatusCode::OK || resp.status() == StatusCode::MOVED_PERMANENTLY)
         {
             return Ok(resp);

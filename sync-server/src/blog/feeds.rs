@@ -25,6 +25,11 @@ impl Urls<'_> {
     pub fn post(&self, p: &PostRecord) -> String {
         format!("{}{}", self.root, super::html::path_segment(&p.slug))
     }
+
+    /// The post's HTML with its images' URLs absolute.
+    pub fn html(&self, p: &PostRecord) -> String {
+        super::media::in_feed(&p.html, self.root)
+    }
 }
 
 /// Plain text for an RSS `<description>`: readers take that element as HTML (escaped
@@ -74,7 +79,7 @@ pub fn rss(blog: &TenantRecord, urls: &Urls<'_>, posts: &[PostRecord]) -> String
         let _ = write!(
             out,
             "<content:encoded>{}</content:encoded></item>",
-            cdata(&p.html)
+            cdata(&urls.html(p))
         );
     }
     out.push_str("</channel></rss>\n");
@@ -115,7 +120,7 @@ pub fn atom(blog: &TenantRecord, urls: &Urls<'_>, posts: &[PostRecord]) -> Strin
         let _ = write!(
             out,
             "<content type=\"html\">{}</content></entry>",
-            esc(&p.html)
+            esc(&urls.html(p))
         );
     }
     out.push_str("</feed>\n");
@@ -128,7 +133,7 @@ pub fn json_feed(blog: &TenantRecord, urls: &Urls<'_>, posts: &[PostRecord]) -> 
         .map(|p| {
             let url = urls.post(p);
             let mut item = json!({
-                "id": url, "url": url, "title": p.title, "content_html": p.html,
+                "id": url, "url": url, "title": p.title, "content_html": urls.html(p),
                 "summary": p.excerpt, "date_published": rfc3339(p.published_at),
                 "date_modified": rfc3339(p.updated_at), "tags": p.tags,
             });

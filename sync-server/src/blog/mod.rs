@@ -10,6 +10,7 @@ pub mod host;
 pub mod html;
 pub mod love;
 pub mod mailing;
+pub mod media;
 pub mod readers;
 pub mod settings;
 pub mod settings_api;
@@ -110,6 +111,7 @@ pub fn routes(
         )
         .at("/:subdomain/love", get(love::page).post(love::send))
         .at("/:subdomain/widgets.js", get(widgets::script))
+        .at("/:subdomain/media/:id/:name", get(media::file))
         .at("/:subdomain/tag/:tag", get(tag))
         .at("/:subdomain/unlock", poem::post(unlock_blog))
         .at("/:subdomain/:slug", get(entry))
@@ -432,7 +434,7 @@ async fn entry(
     let main = format!(
         "<article><h1>{}</h1>{meta}{featured}{}{likes}</article>",
         esc(&post.title),
-        post.html
+        media::in_page(&post.html, &root)
     );
     let canonical = match post.seo.canonical_url.as_str() {
         "" => format!("{home}{}", path_segment(&post.slug)),

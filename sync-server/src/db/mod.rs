@@ -10,6 +10,7 @@ pub mod domains;
 pub mod jobs;
 pub mod love;
 pub mod mailings;
+pub mod media;
 pub mod posts;
 pub mod readers;
 pub mod subscribers;

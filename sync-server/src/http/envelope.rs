@@ -23,6 +23,8 @@ pub struct RequestId(pub String);
 #[derive(Debug, Clone)]
 pub struct Envelope {
     pub max_body_bytes: usize,
+    /// For the one route that takes large bodies: uploading a media variant.
+    pub max_upload_bytes: usize,
     /// For the `Allow` header of a 405.
     pub allowed: std::sync::Arc<super::allow::AllowedMethods>,
     /// The schemas JSON bodies are checked against.
@@ -36,6 +38,7 @@ impl<E: Endpoint> Middleware<E> for Envelope {
         EnvelopeEndpoint {
             inner,
             max_body_bytes: self.max_body_bytes,
+            max_upload_bytes: self.max_upload_bytes,
             allowed: std::sync::Arc::clone(&self.allowed),
             bodies: std::sync::Arc::clone(&self.bodies),
         }
@@ -46,6 +49,7 @@ impl<E: Endpoint> Middleware<E> for Envelope {
 pub struct EnvelopeEndpoint<E> {
     inner: E,
     max_body_bytes: usize,
+    max_upload_bytes: usize,
     allowed: std::sync::Arc<super::allow::AllowedMethods>,
     bodies: std::sync::Arc<RequestBodies>,
 }
@@ -69,7 +73,12 @@ impl<E: Endpoint> Endpoint for EnvelopeEndpoint<E> {
             path = %req.uri().path(),
         );
         async move {
-            let checked = match limit_body(req, self.max_body_bytes).await {
+            let limit = if is_upload(req.method(), req.uri().path()) {
+                self.max_upload_bytes
+            } else {
+                self.max_body_bytes
+            };
+            let checked = match limit_body(req, limit).await {
                 Ok(req) => check_body(req, &self.bodies, self.max_body_bytes).await,
                 Err(e) => Err(e),
             };
@@ -116,6 +125,16 @@ fn is_well_formed(id: &str) -> bool {
 
 /// Refuse bodies over the limit: at once when the declared length is too large, and
 /// while reading when the length is not declared. The body is never read past the limit.
+/// Uploading a media variant: `PUT /v1/tenants/{id}/media/{mediaId}/variants/{name}`.
+fn is_upload(method: &poem::http::Method, path: &str) -> bool {
+    let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    method == poem::http::Method::PUT
+        && matches!(
+            parts.as_slice(),
+            ["v1", "tenants", _, "media", _, "variants", _]
+        )
+}
+
 async fn limit_body(mut req: Request, max: usize) -> Result<Request> {
     let too_large = || {
         ApiError::new(
@@ -194,6 +213,7 @@ mod tests {
             )
             .with(Envelope {
                 max_body_bytes: 16,
+                max_upload_bytes: 16,
                 allowed: Default::default(),
                 bodies: std::sync::Arc::new(RequestBodies::from_doc(&serde_json::Value::Null)),
             });
@@ -212,6 +232,7 @@ mod tests {
     async fn a_malformed_content_length_is_a_validation_error() {
         let app = Route::new().at("/", make_sync(|_| "ok")).with(Envelope {
             max_body_bytes: 16,
+            max_upload_bytes: 16,
             allowed: Default::default(),
             bodies: std::sync::Arc::new(RequestBodies::from_doc(&serde_json::Value::Null)),
         });

@@ -136,6 +136,23 @@ pub fn rules() -> Vec<Rule> {
             "at most 50 published pages of the blog, each once",
         ),
         r(
+            "MediaMissingRequest",
+            "ids",
+            json!({"maxItems": crate::media::api::MAX_MISSING_IDS, "items": {"type": "string", "pattern": MEDIA_ID}}),
+            "at most 100 image ids, each 32 lowercase hex digits",
+        ),
+        r(
+            "KeepMediaRequest",
+            "variants",
+            json!({
+                "minItems": 2,
+                "maxItems": crate::media::service::MAX_VARIANTS,
+                "uniqueItems": true,
+                "items": {"type": "string", "pattern": VARIANT_NAME},
+            }),
+            "every variant of the image, each once, named WIDTH.FORMAT (480.webp)",
+        ),
+        r(
             "ClaimDomain",
             "domain",
             json!({"minLength": 3, "maxLength": 253}),
@@ -145,14 +162,41 @@ pub fn rules() -> Vec<Rule> {
     ]
 }
 
-/// The rules on query parameters: (path, method, parameter, schema additions).
-pub fn query_rules() -> Vec<(&'static str, &'static str, &'static str, Value)> {
-    vec![(
-        "/v1/tenants/{id}/love",
-        "get",
-        "status",
-        one_of(&["pending", "approved", "rejected"]),
-    )]
+/// An image id: 32 lowercase hex digits (`pint_model::media::is_media_id`).
+const MEDIA_ID: &str = "^[0-9a-f]{32}$";
+/// A variant's name (`pint_model::media::parse_variant_name`).
+const VARIANT_NAME: &str = "^[1-9][0-9]{0,4}\\.(webp|jpeg|jpg|png)$";
+
+/// The rules on query and path parameters: (path, method, where, parameter, schema
+/// additions).
+pub fn param_rules() -> Vec<(
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    Value,
+)> {
+    let media = json!({"pattern": MEDIA_ID});
+    let variant = json!({"pattern": VARIANT_NAME});
+    let upload = "/v1/tenants/{id}/media/{media_id}/variants/{name}";
+    vec![
+        (
+            "/v1/tenants/{id}/love",
+            "get",
+            "query",
+            "status",
+            one_of(&["pending", "approved", "rejected"]),
+        ),
+        (
+            "/v1/tenants/{id}/media/{media_id}",
+            "post",
+            "path",
+            "media_id",
+            media.clone(),
+        ),
+        (upload, "put", "path", "media_id", media),
+        (upload, "put", "path", "name", variant),
+    ]
 }
 
 /// Put every rule into the document (a rule whose schema or field is not there is an
@@ -171,19 +215,19 @@ pub fn apply(doc: &mut Value) -> Vec<String> {
         }
         map.insert("x-problem".into(), Value::String(rule.problem.into()));
     }
-    for (path, method, name, rule) in query_rules() {
+    for (path, method, location, name, rule) in param_rules() {
         let params = doc["paths"][path][method]["parameters"].as_array_mut();
         let param = params
             .into_iter()
             .flatten()
-            .find(|p| p["name"] == name && p["in"] == "query");
+            .find(|p| p["name"] == name && p["in"] == location);
         match param {
             Some(p) => {
                 for (k, v) in rule.as_object().into_iter().flatten() {
                     p["schema"][k] = v.clone();
                 }
             }
-            None => missing.push(format!("{method} {path} ?{name}")),
+            None => missing.push(format!("{method} {path} {location} {name}")),
         }
     }
     missing

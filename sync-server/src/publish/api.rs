@@ -48,6 +48,8 @@ impl From<PublishError> for poem::Error {
                 .finish()
                 .err()
                 .unwrap_or_else(ApiError::internal),
+            PublishError::MediaMissing(ids) => ApiError::new(ErrorCode::Conflict, message)
+                .with_details(serde_json::json!({ "reason": "media-missing", "missing": ids })),
             PublishError::SlugTaken { slug } => ApiError::new(ErrorCode::Conflict, message)
                 .with_details(serde_json::json!({ "slug": slug })),
             PublishError::QuotaExceeded { limit } => {

@@ -3,7 +3,7 @@
 //! Errors say which rule refused (`api.rs` answers them over HTTP; the scheduler keeps
 //! them as the job's last error).
 
-use pint_model::render::{NoMedia, render_draft};
+use pint_model::render::{Rendered, render_draft};
 use pint_model::slug::{slug_problem, slugify};
 use pint_model::{Draft, DraftError};
 
@@ -13,6 +13,7 @@ use crate::db::jobs::ScheduledRecord;
 use crate::db::posts::{NewPost, PasswordChange, PostRecord, Published};
 use crate::db::tenants::TenantScope;
 use crate::db::{DbError, Storage};
+use crate::media::published::{Asked, BlogMedia};
 
 /// Most published posts (pages not counted) on the free plan (DESIGN: plans).
 pub const FREE_PLAN_MAX_POSTS: i64 = 50;
@@ -44,6 +45,9 @@ pub enum PublishError {
     /// Links of the draft that may not be published, by field.
     #[error("check these fields: {}", .0.iter().map(|(f, _)| *f).collect::<Vec<_>>().join(", "))]
     BadLinks(Vec<(&'static str, String)>),
+    /// Images the draft shows that the blog does not have yet (their ids).
+    #[error("the blog does not have {} of this draft's images yet: sync, then publish again", .0.len())]
+    MediaMissing(Vec<String>),
     #[error("another post of this blog is at “{slug}”: choose another slug")]
     SlugTaken { slug: String },
     #[error(
@@ -118,7 +122,7 @@ pub async fn publish_revision(
     if !bad_links.is_empty() {
         return Err(PublishError::BadLinks(bad_links));
     }
-    let rendered = render_draft(&content, &NoMedia);
+    let rendered = render_with_media(storage, scope, &content).await?;
     let title = match content.title.trim() {
         "" => "Untitled".to_owned(),
         t => t.to_owned(),
@@ -266,4 +270,31 @@ fn trimmed_seo(seo: &pint_model::Seo) -> pint_model::Seo {
         canonical_url: seo.canonical_url.trim().to_owned(),
         og_image: seo.og_image.trim().to_owned(),
     }
+}
+
+/// Render a draft with its images as the blog serves them; refused while the blog lacks
+/// any of them (the device uploads them as it syncs).
+async fn render_with_media(
+    storage: &Storage,
+    scope: &TenantScope,
+    content: &pint_model::DraftContent,
+) -> Result<Rendered, PublishError> {
+    let asked = Asked::default();
+    let first = render_draft(content, &asked);
+    let ids = asked.0.into_inner();
+    if ids.is_empty() {
+        return Ok(first);
+    }
+    let mut media = BlogMedia::default();
+    let mut missing = Vec::new();
+    for id in ids {
+        match storage.media_record(scope.tenant_id(), &id).await? {
+            Some(image) => media.images.push(image),
+            None => missing.push(id),
+        }
+    }
+    if !missing.is_empty() {
+        return Err(PublishError::MediaMissing(missing));
+    }
+    Ok(render_draft(content, &media))
 }

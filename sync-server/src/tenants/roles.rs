@@ -18,6 +18,8 @@ pub enum Action {
     ReadDocuments,
     /// Create drafts and change them.
     WriteDocuments,
+    /// Upload images for the blog's drafts and posts.
+    UploadMedia,
 }
 
 /// The role matrix: whether `role` may do `action`. (Some actions have further rules on
@@ -25,7 +27,7 @@ pub enum Action {
 pub fn may(role: Role, action: Action) -> bool {
     match action {
         Action::Read | Action::ReadMembers | Action::ReadDocuments => true,
-        Action::WriteDocuments => role.at_least(Role::Editor),
+        Action::WriteDocuments | Action::UploadMedia => role.at_least(Role::Editor),
         Action::UpdateSettings
         | Action::ManageInvites
         | Action::ChangeRoles

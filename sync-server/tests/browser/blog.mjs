@@ -30,6 +30,20 @@ try {
         main: await page.locator("main").count(),
         footer: await page.locator("footer").count(),
       },
+      // The first image in the text, once loaded: which candidate the browser chose.
+      image: await page.evaluate(async () => {
+        const img = document.querySelector("main article p img");
+        if (!img) return null;
+        img.loading = "eager";
+        await img.decode().catch(() => {});
+        return {
+          currentSrc: img.currentSrc,
+          naturalWidth: img.naturalWidth,
+          width: img.getAttribute("width"),
+          height: img.getAttribute("height"),
+          alt: img.getAttribute("alt"),
+        };
+      }),
     });
   };
   await page.goto(index);

@@ -89,6 +89,37 @@ impl BlogOwner {
         self.api.call(method, path, Some(&self.token), body).await
     }
 
+    /// Upload an image prepared as the device prepares it, and keep it: its id.
+    pub async fn upload_image(&self, image: &pint_client::media::Prepared) -> String {
+        let mut names = Vec::new();
+        for v in &image.variants {
+            let name = pint_model::media::variant_name(v.width, v.format);
+            let resp = super::http()
+                .put(format!(
+                    "{}/v1/tenants/{}/media/{}/variants/{name}",
+                    self.base, self.tenant, image.id
+                ))
+                .bearer_auth(&self.token)
+                .header("content-type", "application/octet-stream")
+                .body(v.bytes.clone())
+                .send()
+                .await
+                .expect("upload");
+            assert_eq!(resp.status(), 204, "{name} refused");
+            names.push(name);
+        }
+        let (status, body) = self
+            .api
+            .post(
+                &format!("/v1/tenants/{}/media/{}", self.tenant, image.id),
+                Some(&self.token),
+                serde_json::json!({ "variants": names }),
+            )
+            .await;
+        assert!(status == 201 || status == 200, "not kept: {body}");
+        image.id.clone()
+    }
+
     /// `POST …/publish` with `body`: the status and the JSON answer.
     pub async fn publish(&self, doc: &str, body: Value) -> (u16, Value) {
         let path = format!("/v1/tenants/{}/documents/{doc}/publish", self.tenant);

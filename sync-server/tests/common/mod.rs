@@ -4,6 +4,7 @@
 pub mod api;
 pub mod blog_owner;
 pub mod dns;
+pub mod s3;
 pub mod sync_client;
 
 use std::net::SocketAddr;
@@ -146,6 +147,8 @@ impl TestDb {
             max_sync_message_bytes: 1 << 20,
             trusted_proxies: Vec::new(),
             dns_server: None,
+            media: pint_server::settings::MediaStore::Local,
+            max_upload_bytes: pint_server::settings::DEFAULT_MAX_UPLOAD_BYTES,
         }
     }
 }

@@ -13,11 +13,7 @@ use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer
 use image::{
     DynamicImage, ImageDecoder, ImageEncoder as _, ImageFormat, ImageReader, RgbImage, RgbaImage,
 };
-use sha2::{Digest, Sha256};
-
-/// The widths of the web variants, in pixels (an image narrower than one gets its own
-/// width instead of the ones above it: never upscaled).
-pub const WIDTHS: [u32; 4] = [480, 960, 1600, 2400];
+pub use pint_model::media::{VariantFormat, variant_widths};
 /// JPEG quality of the variants.
 const JPEG_QUALITY: u8 = 82;
 /// WebP quality of the variants (lossy).
@@ -61,46 +57,6 @@ impl SourceKind {
             SourceKind::Png => "png",
             SourceKind::WebP => "webp",
             SourceKind::Gif => "gif",
-        }
-    }
-}
-
-/// The encoding of a variant.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, ts_rs::TS,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum VariantFormat {
-    WebP,
-    Jpeg,
-    Png,
-}
-
-impl VariantFormat {
-    pub fn mime(self) -> &'static str {
-        match self {
-            VariantFormat::WebP => "image/webp",
-            VariantFormat::Jpeg => "image/jpeg",
-            VariantFormat::Png => "image/png",
-        }
-    }
-
-    /// Its name as stored, and its file extension.
-    pub fn name(self) -> &'static str {
-        match self {
-            VariantFormat::WebP => "webp",
-            VariantFormat::Jpeg => "jpeg",
-            VariantFormat::Png => "png",
-        }
-    }
-
-    /// The format a stored name (or extension) says.
-    pub fn from_name(name: &str) -> Option<VariantFormat> {
-        match name {
-            "webp" => Some(VariantFormat::WebP),
-            "jpeg" | "jpg" => Some(VariantFormat::Jpeg),
-            "png" => Some(VariantFormat::Png),
-            _ => None,
         }
     }
 }
@@ -279,13 +235,7 @@ pub fn prepare(bytes: &[u8], limits: &Limits) -> Result<Prepared, MediaError> {
         Ok::<_, MediaError>(out)
     })?;
     let variants: Vec<Variant> = variants.into_iter().flatten().collect();
-    let mut hash = Sha256::new();
-    for v in &variants {
-        hash.update((v.bytes.len() as u64).to_le_bytes());
-        hash.update(&v.bytes);
-    }
-    let digest = hash.finalize();
-    let id = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    let id = pint_model::media::media_id(variants.iter().map(|v| v.bytes.as_slice()));
     Ok(Prepared {
         id,
         source,
@@ -295,19 +245,6 @@ pub fn prepare(bytes: &[u8], limits: &Limits) -> Result<Prepared, MediaError> {
         animation_dropped,
         variants,
     })
-}
-
-/// The variant widths for an image `width` pixels wide: the standard widths below it,
-/// and its own width when it is narrower than the widest.
-pub fn variant_widths(width: u32) -> Vec<u32> {
-    let mut out: Vec<u32> = WIDTHS.iter().copied().filter(|w| *w < width).collect();
-    if width <= WIDTHS[WIDTHS.len() - 1] {
-        out.push(width);
-    } else {
-        out.push(WIDTHS[WIDTHS.len() - 1]);
-    }
-    out.dedup();
-    out
 }
 
 enum Pixels {

@@ -1,0 +1,221 @@
+//! A blog's images in storage: one row per image whose variants are in the blob store
+//! and were checked (`crate::media::service`), and one per variant. Members reach them
+//! through a `TenantScope`; the blog reads them by its tenant id, as it reads posts.
+
+use pint_model::media::VariantFormat;
+
+use super::tenants::TenantScope;
+use super::{DbError, Rls, Storage};
+
+/// An image as kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MediaRecord {
+    pub id: String,
+    pub width: u32,
+    pub height: u32,
+    pub bytes: i64,
+    pub created_at: i64,
+    /// Narrowest first, WebP first within a width.
+    pub variants: Vec<VariantRecord>,
+}
+
+/// One variant of a kept image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VariantRecord {
+    pub width: u32,
+    pub height: u32,
+    pub format: VariantFormat,
+    pub bytes: i64,
+}
+
+/// What keeping an image did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kept {
+    Now,
+    /// The blog had it already (the same id is the same image).
+    Before,
+    /// It would take the blog past its storage limit: nothing kept.
+    OverQuota {
+        used: i64,
+        limit: i64,
+    },
+}
+
+type Row = (String, i64, i64, i64, i64);
+
+impl Storage {
+    /// Keep a checked image and its variants, unless it would take the blog's stored
+    /// bytes past `limit`; in one transaction.
+    pub async fn keep_media(
+        &self,
+        scope: &TenantScope,
+        image: &MediaRecord,
+        limit: Option<i64>,
+    ) -> Result<Kept, DbError> {
+        let tenant = scope.tenant_id();
+        let mut tx = self.write(Rls::tenant(tenant)).await?;
+        let exists: Option<i64> =
+            sqlx::query_scalar("SELECT bytes FROM media WHERE tenant_id = $1 AND id = $2")
+                .bind(tenant)
+                .bind(&image.id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if exists.is_some() {
+            return Ok(Kept::Before);
+        }
+        if let Some(limit) = limit {
+            let used: i64 = sqlx::query_scalar(
+                "SELECT CAST(COALESCE(SUM(bytes), 0) AS BIGINT) FROM media WHERE tenant_id = $1",
+            )
+            .bind(tenant)
+            .fetch_one(&mut *tx)
+            .await?;
+            if used + image.bytes > limit {
+                return Ok(Kept::OverQuota { used, limit });
+            }
+        }
+        sqlx::query(
+            "INSERT INTO media (tenant_id, id, width, height, bytes, created_by, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(tenant)
+        .bind(&image.id)
+        .bind(i64::from(image.width))
+        .bind(i64::from(image.height))
+        .bind(image.bytes)
+        .bind(scope.actor_id())
+        .bind(image.created_at)
+        .execute(&mut *tx)
+        .await?;
+        for v in &image.variants {
+            sqlx::query(
+                "INSERT INTO media_variants (tenant_id, media_id, width, height, format, bytes)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(tenant)
+            .bind(&image.id)
+            .bind(i64::from(v.width))
+            .bind(i64::from(v.height))
+            .bind(v.format.name())
+            .bind(v.bytes)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(Kept::Now)
+    }
+
+    /// An image of the blog with `tenant_id` (for its members and its readers alike).
+    pub async fn media_record(
+        &self,
+        tenant_id: &str,
+        id: &str,
+    ) -> Result<Option<MediaRecord>, DbError> {
+        let mut tx = self.read(Rls::tenant(tenant_id)).await?;
+        let row: Option<Row> = sqlx::query_as(
+            "SELECT id, width, height, bytes, created_at FROM media WHERE tenant_id = $1 AND id = $2",
+        )
+        .bind(tenant_id)
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let mut records = with_variants(&mut tx, tenant_id, vec![row]).await?;
+        tx.commit().await?;
+        Ok(records.pop())
+    }
+
+    /// The blog's images, newest first.
+    pub async fn list_media(&self, scope: &TenantScope) -> Result<Vec<MediaRecord>, DbError> {
+        let tenant = scope.tenant_id();
+        let mut tx = self.read(Rls::tenant(tenant)).await?;
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT id, width, height, bytes, created_at FROM media WHERE tenant_id = $1
+             ORDER BY created_at DESC, id",
+        )
+        .bind(tenant)
+        .fetch_all(&mut *tx)
+        .await?;
+        let records = with_variants(&mut tx, tenant, rows).await?;
+        tx.commit().await?;
+        Ok(records)
+    }
+
+    /// Of `ids`, those the blog does not have.
+    pub async fn media_missing(
+        &self,
+        scope: &TenantScope,
+        ids: &[String],
+    ) -> Result<Vec<String>, DbError> {
+        let tenant = scope.tenant_id();
+        let mut tx = self.read(Rls::tenant(tenant)).await?;
+        let mut missing = Vec::new();
+        for id in ids {
+            let found: Option<i64> =
+                sqlx::query_scalar("SELECT 1 FROM media WHERE tenant_id = $1 AND id = $2")
+                    .bind(tenant)
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if found.is_none() {
+                missing.push(id.clone());
+            }
+        }
+        tx.commit().await?;
+        Ok(missing)
+    }
+
+    /// The bytes the blog's images take.
+    pub async fn media_used(&self, scope: &TenantScope) -> Result<i64, DbError> {
+        let mut tx = self.read(Rls::tenant(scope.tenant_id())).await?;
+        let used: i64 = sqlx::query_scalar(
+            "SELECT CAST(COALESCE(SUM(bytes), 0) AS BIGINT) FROM media WHERE tenant_id = $1",
+        )
+        .bind(scope.tenant_id())
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(used)
+    }
+}
+
+async fn with_variants(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    tenant_id: &str,
+    rows: Vec<Row>,
+) -> Result<Vec<MediaRecord>, DbError> {
+    let mut out = Vec::with_capacity(rows.len());
+    for (id, width, height, bytes, created_at) in rows {
+        let variants: Vec<(i64, i64, String, i64)> = sqlx::query_as(
+            "SELECT width, height, format, bytes FROM media_variants
+             WHERE tenant_id = $1 AND media_id = $2",
+        )
+        .bind(tenant_id)
+        .bind(&id)
+        .fetch_all(&mut **tx)
+        .await?;
+        let mut variants: Vec<VariantRecord> = variants
+            .into_iter()
+            .filter_map(|(w, h, format, bytes)| {
+                Some(VariantRecord {
+                    width: u32::try_from(w).ok()?,
+                    height: u32::try_from(h).ok()?,
+                    format: VariantFormat::from_name(&format)?,
+                    bytes,
+                })
+            })
+            .collect();
+        pint_model::media::canonical_order(&mut variants, |v| (v.width, v.format));
+        out.push(MediaRecord {
+            id,
+            width: u32::try_from(width).unwrap_or(0),
+            height: u32::try_from(height).unwrap_or(0),
+            bytes,
+            created_at,
+            variants,
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,9 @@
+//! A blog's images on the server: checked uploads from members' devices (`service`,
+//! `check`), kept in a blob store (`blobs`), described in storage (`crate::db::media`),
+//! and reached over the API (`api`) and on the blog (`crate::blog`).
+
+pub mod api;
+pub mod blobs;
+pub mod check;
+pub mod published;
+pub mod service;
