@@ -8,6 +8,7 @@ use std::time::Duration;
 use pint_client::account::{self, Session};
 use pint_client::ipc::{AccountStatus, events};
 use pint_client::keychain::Keychain;
+use pint_client::media::upload::UploadProgress;
 use pint_client::sync::{LiveSync, PeerPresence, Selection, SyncEvents, SyncStatus};
 use pint_client::{Engine, EngineError, StoreError, data_dir};
 use pint_model::DocumentId;
@@ -158,6 +159,10 @@ impl SyncEvents for WindowEvents {
 
     fn presence(&self, presence: &PeerPresence) {
         let _ = self.0.emit(events::PRESENCE, presence);
+    }
+
+    fn upload(&self, progress: &UploadProgress) {
+        let _ = self.0.emit(events::MEDIA_UPLOAD, progress);
     }
 }
 

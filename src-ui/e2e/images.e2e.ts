@@ -8,7 +8,7 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { Key } from "webdriverio";
-import { type Browser, editorText, tempDir, typeText, waitForState, withApp } from "./harness";
+import { type Browser, editorText, startServer, tempDir, typeText, waitForState, withApp } from "./harness";
 
 const shots = process.env.PINT_E2E_SHOTS;
 async function shot(browser: Browser, name: string): Promise<void> {
@@ -144,5 +144,59 @@ describe("photos in a draft", () => {
         await shot(browser, "22-image-in-editor-dark");
       }
     });
+  });
+
+  it("a photo pasted offline reaches the blog: signed in, synced, published, served", async () => {
+    const server = await startServer(tempDir());
+    try {
+      await withApp({ PINT_DATA_DIR: tempDir(), PINT_SERVER_URL: server.url }, async (browser) => {
+        const editor = await browser.$(".cm-content");
+        await editor.waitForExist({ timeout: 20_000 });
+        await waitForState(browser, "sync-status", "signedOut");
+        await (await browser.$("#title")).setValue("Harbour at dawn");
+        await editor.click();
+        await typeText(browser, "Before the boats went out.");
+        await paste(browser, "photo");
+        const alt = await browser.$("#alt-text");
+        await alt.waitForDisplayed({ timeout: 20_000 });
+        await alt.setValue("Two fishing boats at dawn");
+        await browser.keys(Key.Enter);
+        await waitForState(browser, "save-status", "saved");
+        const id = IMAGE.exec(await editorText(browser))?.[2] ?? "";
+        expect(id).toMatch(/^[0-9a-f]{32}$/);
+
+        // Signed in: the draft and its photo go to the blog with sync.
+        await (await browser.$("#sync-status")).click();
+        await (await browser.$("#sign-in-email")).setValue("ada@example.com");
+        await (await browser.$("#sign-in-password")).setValue("correct horse battery");
+        await (await browser.$("#sign-in-blog")).setValue("ada-writes");
+        await (await browser.$("#sign-in-create")).click();
+        await (await browser.$("#sign-in-submit")).click();
+        await waitForState(browser, "sync-status", "synced", 30_000);
+        const notice = await browser.$("#dismiss-notice");
+        if (await notice.isExisting()) await notice.click();
+
+        // Published from the window: the post shows the photo, served by the blog.
+        await (await browser.$("#toggle-publish")).click();
+        const state = await browser.$("#publish-state");
+        await browser.waitUntil(async () => (await state.getText()) === "Not published", { timeout: 15_000 });
+        await (await browser.$("#publish-submit")).click();
+        await browser.waitUntil(async () => (await state.getText()) === "Published", {
+          timeout: 30_000,
+          timeoutMsg: `not published: ${await (await browser.$("#publish-error")).getText().catch(() => "")}`,
+        });
+        const url = await (await browser.$("#publish-url")).getText();
+        const page = await (await fetch(url)).text();
+        const base = `/b/ada-writes/media/${id}`;
+        expect(page).toContain(`srcset="${base}/480.webp 480w, ${base}/960.webp 960w, ${base}/1200.webp 1200w"`);
+        expect(page).toContain('width="1200" height="800" alt="Two fishing boats at dawn"');
+        const image = await fetch(new URL(`${base}/960.webp`, url));
+        expect(image.status).toBe(200);
+        expect(image.headers.get("content-type")).toBe("image/webp");
+        expect(image.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+      });
+    } finally {
+      await server.stop();
+    }
   });
 });

@@ -46,3 +46,12 @@ export function syncStatusLabel(s: SyncStatus, now: number): string {
       return "Sync: sign in again";
   }
 }
+
+/** What the bar says while images are on their way to the blog ("" when none are). */
+export function uploadLabel(p: { imagesLeft: number; bytesLeft: number } | null): string {
+  if (!p || p.imagesLeft === 0) return "";
+  const images = p.imagesLeft === 1 ? "1 image" : `${p.imagesLeft} images`;
+  const mb = p.bytesLeft / 1_000_000;
+  const size = mb >= 1 ? `${mb.toFixed(1)} MB` : `${Math.max(1, Math.round(p.bytesLeft / 1000))} kB`;
+  return `Sending ${images} to the blog · ${size} left`;
+}

@@ -153,6 +153,11 @@ impl Engine {
         &self.store
     }
 
+    /// The blog `tenant` keeps the image now (sync sends it there no more).
+    pub fn mark_media_sent(&mut self, tenant: &str, media_id: &str) -> Result<(), EngineError> {
+        Ok(self.store.mark_media_sent(tenant, media_id, now_millis())?)
+    }
+
     /// Keep an image prepared on this device (`media::prepare`, done before the engine
     /// is locked: it takes a second); answers it as kept. The same image kept twice is
     /// one image.

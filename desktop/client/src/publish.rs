@@ -119,6 +119,20 @@ pub async fn publish(
         "{}/v1/tenants/{}/documents/{id}/publish",
         a.server, a.blog_id
     );
+    // The draft's images first: the blog publishes a post only with all of them.
+    let images = lock(engine)
+        .store()
+        .media_of_draft(id)
+        .map_err(|e| AccountError::Engine(e.into()))?;
+    if !images.is_empty() {
+        let blog = crate::media::upload::Blog {
+            http: session.http().clone(),
+            server: a.server.clone(),
+            tenant: a.blog_id.clone(),
+            token: session.access_token().await?,
+        };
+        crate::media::upload::send(engine, &blog, &images, &|_| {}).await?;
+    }
     let slug = options.slug.trim();
     let body = PublishRequest {
         heads: Some(heads.clone()),

@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use pint_client::account::SignIn;
 use pint_client::ipc::AccountStatus;
 use pint_client::media::VariantFormat;
+use pint_client::media::upload::UploadProgress;
 use pint_client::publish::{
     DraftPublished, PublishOptions, PublishState, PublishedPost, ScheduledPublish,
 };
@@ -61,6 +62,7 @@ fn typescript_bindings_are_fresh() {
         binding::<MediaInfo>(&cfg),
         binding::<StoredVariant>(&cfg),
         binding::<VariantFormat>(&cfg),
+        binding::<UploadProgress>(&cfg),
         binding::<RemoteChanges>(&cfg),
         binding::<Account>(&cfg),
         binding::<AccountStatus>(&cfg),

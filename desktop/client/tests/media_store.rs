@@ -167,3 +167,74 @@ fn files_and_pasted_bytes_are_checked_before_they_are_read() {
         MediaError::NotAnImage
     );
 }
+
+#[test]
+fn the_images_a_draft_shows_are_derived_on_every_save_and_sent_once_per_blog() {
+    use pint_client::Engine;
+    use pint_client::store::media_in_text;
+    use pint_model::{DraftKind, Splice};
+
+    let a = "0123456789abcdef0123456789abcdef";
+    let b = "fedcba9876543210fedcba9876543210";
+    assert_eq!(
+        media_in_text(&format!(
+            "![x](media:{a}) ![y](media:{b}) ![x again](media:{a}) media:{a}z ![no](media:ABC)"
+        )),
+        [a, b]
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut engine = Engine::open(dir.path()).unwrap();
+    let original = photo();
+    let prepared = prepare(&original, &Limits::default()).unwrap();
+    let kept = engine.keep_image(&prepared, original.len()).unwrap();
+    let id = engine.create(DraftKind::Post).unwrap();
+    let shows = |engine: &Engine| engine.store().media_of_draft(id).unwrap();
+    assert!(shows(&engine).is_empty());
+    let text = format!(
+        "Boats.\n\n![Boats](media:{})\n\n![Not here](media:{b})",
+        kept.id
+    );
+    engine
+        .edit(
+            id,
+            &[Splice {
+                pos: 0,
+                delete: 0,
+                insert: text.clone(),
+            }],
+            None,
+        )
+        .unwrap();
+    let mut both = vec![kept.id.clone(), b.to_owned()];
+    both.sort();
+    assert_eq!(shows(&engine), both, "derived in the save");
+    // Only images kept here are sent, once per blog.
+    assert_eq!(
+        engine.store().media_to_send("blog-1").unwrap(),
+        std::slice::from_ref(&kept.id)
+    );
+    engine.mark_media_sent("blog-1", &kept.id).unwrap();
+    assert!(engine.store().media_to_send("blog-1").unwrap().is_empty());
+    assert_eq!(
+        engine.store().media_to_send("blog-2").unwrap(),
+        std::slice::from_ref(&kept.id)
+    );
+    // A draft in the trash sends nothing; the image leaves the text, the row goes.
+    engine.trash(id).unwrap();
+    assert!(engine.store().media_to_send("blog-2").unwrap().is_empty());
+    engine.restore_from_trash(id).unwrap();
+    let len = text.encode_utf16().count();
+    engine
+        .edit(
+            id,
+            &[Splice {
+                pos: 0,
+                delete: len,
+                insert: "Words only.".into(),
+            }],
+            None,
+        )
+        .unwrap();
+    assert!(shows(&engine).is_empty());
+}

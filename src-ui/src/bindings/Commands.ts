@@ -22,6 +22,7 @@ import type { Settings } from "./Settings";
 import type { SignIn } from "./SignIn";
 import type { Splice } from "./Splice";
 import type { TagCount } from "./TagCount";
+import type { UploadProgress } from "./UploadProgress";
 import type { Version } from "./Version";
 
 export interface Commands {
@@ -71,5 +72,6 @@ export interface Events {
   "sync-status": AccountStatus["sync"];
   "draft-changed": string;
   "presence": PeerPresence;
+  "media-upload": UploadProgress;
   "menu": string;
 }

@@ -40,3 +40,13 @@ describe("the bar", () => {
     expect(status.dataset.state).toBe("changed");
   });
 });
+
+describe("images on their way to the blog", () => {
+  it("says how many and how much is left, and nothing once they are sent", async () => {
+    const { uploadLabel } = await import("../status");
+    expect(uploadLabel(null)).toBe("");
+    expect(uploadLabel({ imagesLeft: 0, bytesLeft: 0 })).toBe("");
+    expect(uploadLabel({ imagesLeft: 1, bytesLeft: 420_000 })).toBe("Sending 1 image to the blog · 420 kB left");
+    expect(uploadLabel({ imagesLeft: 3, bytesLeft: 2_450_000 })).toBe("Sending 3 images to the blog · 2.5 MB left");
+  });
+});

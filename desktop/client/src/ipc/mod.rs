@@ -18,6 +18,7 @@ use ts_rs::{Config, TS, TypeVisitor};
 
 use crate::account::SignIn;
 use crate::export::ExportFormat;
+use crate::media::upload::UploadProgress;
 use crate::publish::{DraftPublished, PublishOptions, PublishState};
 use crate::server::ServerStatus;
 use crate::store::{Account, DamagedDraft, DraftSummary, ListQuery, MediaInfo, Settings, TagCount};
@@ -33,6 +34,8 @@ pub mod events {
     pub const DRAFT_CHANGED: &str = "draft-changed";
     /// A collaborator's cursor moved, or they left a draft; payload: `PeerPresence`.
     pub const PRESENCE: &str = "presence";
+    /// Images are on their way to the blog; payload: `UploadProgress` (all zero: done).
+    pub const MEDIA_UPLOAD: &str = "media-upload";
     /// A menu item was chosen; payload: its action's name.
     pub const MENU: &str = "menu";
 }
@@ -86,6 +89,7 @@ macro_rules! commands {
             )*
             // Event payloads named below.
             collect_imports::<PeerPresence>(cfg, &mut imports, false);
+            collect_imports::<UploadProgress>(cfg, &mut imports, false);
             let mut out = String::from(
                 "// Generated from pint-client's ipc contract (desktop/client/src/ipc/mod.rs) \
                  by the ipc_bindings test. Do not edit.\n",
@@ -99,11 +103,13 @@ macro_rules! commands {
             out.push_str(&format!(
                 "\n/** The events the shell sends the window, by name, with their payloads. */\n\
                  export interface Events {{\n  \"{}\": AccountStatus[\"sync\"];\n  \"{}\": string;\n  \
-                 \"{}\": {};\n  \"{}\": string;\n}}\n",
+                 \"{}\": {};\n  \"{}\": {};\n  \"{}\": string;\n}}\n",
                 events::SYNC_STATUS,
                 events::DRAFT_CHANGED,
                 events::PRESENCE,
                 PeerPresence::name(cfg),
+                events::MEDIA_UPLOAD,
+                UploadProgress::name(cfg),
                 events::MENU,
             ));
             out

@@ -4,5 +4,6 @@
 
 pub mod local;
 pub mod prepare;
+pub mod upload;
 
 pub use prepare::{Limits, MediaError, Prepared, SourceKind, Variant, VariantFormat, prepare};

@@ -79,7 +79,7 @@ pub struct TagCount {
 /// Which derivation of the list's columns this build writes (`drafts.listing_version`).
 /// Bump it when `write_listing` derives something new: rows written by older builds are
 /// derived again when the store opens.
-pub(super) const LISTING_VERSION: i64 = 1;
+pub(super) const LISTING_VERSION: i64 = 2;
 
 /// Longest list line, in characters: one or two lines of the sidebar.
 const LIST_LINE_CHARS: usize = 140;
@@ -105,7 +105,8 @@ pub(super) fn write_listing(
          WHERE id = ?1",
         params![key, draft.title(), kind, list_line(draft), LISTING_VERSION],
     )?;
-    sync_tags(tx, key, &draft.tags())
+    sync_tags(tx, key, &draft.tags())?;
+    super::media::sync_draft_media(tx, key, draft)
 }
 
 /// The line under a draft's title in the list: its own excerpt, else the start of its

@@ -2,7 +2,8 @@
 //! variants, keyed by the hash of the variants, in one transaction per image. What the
 //! preview serves, what the media library lists, and what sync will upload.
 
-use rusqlite::{OptionalExtension, params};
+use pint_model::{DocumentId, Draft};
+use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
 
 use super::{Store, StoreError};
@@ -162,5 +163,115 @@ impl Store {
                 |r| r.get(0),
             )
             .optional()?)
+    }
+}
+
+/// The images a draft shows: `media:ID` in its text and as its featured image, each once,
+/// in order of appearance.
+pub fn media_in_draft(draft: &Draft) -> Vec<String> {
+    let mut ids = media_in_text(&draft.body());
+    for id in media_in_text(&draft.featured_image()) {
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    ids
+}
+
+/// The image ids in a text (`media:` followed by an id).
+pub fn media_in_text(text: &str) -> Vec<String> {
+    let mut ids: Vec<String> = Vec::new();
+    for (at, _) in text.match_indices("media:") {
+        let candidate = text.get(at + 6..at + 6 + 32).unwrap_or("");
+        let ends = text
+            .as_bytes()
+            .get(at + 6 + 32)
+            .is_none_or(|b| !b.is_ascii_alphanumeric());
+        if ends && pint_model::media::is_media_id(candidate) && !ids.iter().any(|i| i == candidate)
+        {
+            ids.push(candidate.to_owned());
+        }
+    }
+    ids
+}
+
+/// Make a draft's image rows match its document (inside the save's transaction).
+pub(super) fn sync_draft_media(
+    tx: &Transaction<'_>,
+    key: &str,
+    draft: &Draft,
+) -> Result<(), StoreError> {
+    let mut shown = media_in_draft(draft);
+    shown.sort();
+    let current: Vec<String> = tx
+        .prepare_cached("SELECT media_id FROM draft_media WHERE draft_id = ?1 ORDER BY media_id")?
+        .query_map([key], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    if current == shown {
+        return Ok(());
+    }
+    tx.execute("DELETE FROM draft_media WHERE draft_id = ?1", [key])?;
+    let mut insert =
+        tx.prepare_cached("INSERT INTO draft_media (draft_id, media_id) VALUES (?1, ?2)")?;
+    for id in &shown {
+        insert.execute(params![key, id])?;
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Images kept here that drafts outside the trash show and the blog `tenant` has not
+    /// been sent, oldest first.
+    pub fn media_to_send(&self, tenant: &str) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT DISTINCT m.id FROM media m
+             JOIN draft_media dm ON dm.media_id = m.id
+             JOIN drafts d ON d.id = dm.draft_id AND d.trashed_at IS NULL
+             WHERE NOT EXISTS (SELECT 1 FROM media_sent s WHERE s.tenant = ?1 AND s.media_id = m.id)
+             ORDER BY m.added_at, m.id",
+        )?;
+        let ids = stmt
+            .query_map([tenant], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        Ok(ids)
+    }
+
+    /// The images one draft shows (kept here or not).
+    pub fn media_of_draft(&self, id: DocumentId) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT media_id FROM draft_media WHERE draft_id = ?1 ORDER BY media_id",
+        )?;
+        let ids = stmt
+            .query_map([id.to_string()], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        Ok(ids)
+    }
+
+    /// The blog `tenant` has the image (kept there).
+    pub fn mark_media_sent(
+        &mut self,
+        tenant: &str,
+        media_id: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO media_sent (tenant, media_id, sent_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (tenant, media_id) DO NOTHING",
+            params![tenant, media_id, now],
+        )?;
+        Ok(())
+    }
+
+    /// Whether the blog `tenant` has been sent the image.
+    pub fn media_sent(&self, tenant: &str, media_id: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT 1 FROM media_sent WHERE tenant = ?1 AND media_id = ?2",
+                params![tenant, media_id],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
     }
 }

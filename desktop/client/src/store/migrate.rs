@@ -37,6 +37,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0008_media",
         include_str!("../../../../migrations/desktop/0008_media.sql"),
     ),
+    (
+        "0009_media_sent",
+        include_str!("../../../../migrations/desktop/0009_media_sent.sql"),
+    ),
 ];
 
 /// Apply every migration newer than the database. A database newer than this build

@@ -21,6 +21,7 @@ use super::{Remote, SyncError, lock};
 use crate::Engine;
 use crate::account::Session;
 use crate::engine::now_millis;
+use crate::media::upload::{Blog, UploadProgress, send_pending};
 
 /// Where the background sync stands, as the app shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
@@ -60,6 +61,8 @@ pub trait SyncEvents: Send + Sync + 'static {
     fn draft_changed(&self, id: DocumentId);
     /// A collaborator's cursor moved in a draft, or they left it.
     fn presence(&self, _presence: &PeerPresence) {}
+    /// Images are on their way to the blog (all zero: none left).
+    fn upload(&self, _progress: &UploadProgress) {}
 }
 
 enum Control {
@@ -114,6 +117,7 @@ impl LiveSync {
                     watched: None,
                     presence: None,
                     presence_count: 0,
+                    uploading: Arc::default(),
                 };
                 runtime.block_on(worker.run());
             })?;
@@ -178,6 +182,8 @@ struct Worker {
     /// Where this user is, told again after reconnecting and every few seconds.
     presence: Option<(DocumentId, Selection)>,
     presence_count: u64,
+    /// An upload of images to the blog is running (one at a time).
+    uploading: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// Why a connection ended without an error.
@@ -281,6 +287,7 @@ impl Worker {
         let mut cursor = Some(found.cursor);
         self.settle(&conn, &mut cursor, &remote)?;
         self.tell_presence(&mut conn).await?;
+        self.send_images(&http, &remote);
 
         let mut listing = tokio::time::interval(LISTING_EVERY);
         listing.reset();
@@ -352,6 +359,7 @@ impl Worker {
                         conn.sync(key).await?;
                     }
                     cursor = Some(cursor.unwrap_or(since).max(found.cursor));
+                    self.send_images(&http, &remote);
                 }
                 () = async {
                     match answer_due {
@@ -372,6 +380,41 @@ impl Worker {
             }
             self.settle(&conn, &mut cursor, &remote)?;
         }
+    }
+
+    /// Send the blog the images drafts here show that it lacks, beside the sync (an
+    /// upload takes longer than a sync message should wait); at most one at a time,
+    /// tried again at the next listing when it fails.
+    fn send_images(&self, http: &reqwest::Client, remote: &Remote) {
+        use std::sync::atomic::Ordering;
+        if self.uploading.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let flag = Arc::clone(&self.uploading);
+        let engine = Arc::clone(&self.engine);
+        let events = Arc::clone(&self.events);
+        let blog = Blog {
+            http: http.clone(),
+            server: remote.server.clone(),
+            tenant: remote.tenant.clone(),
+            token: remote.access_token.clone(),
+        };
+        tokio::spawn(async move {
+            let report = |p: UploadProgress| events.upload(&p);
+            match send_pending(&engine, &blog, &report).await {
+                Ok(sent) if sent.images > 0 => {
+                    tracing::info!(
+                        images = sent.images,
+                        bytes = sent.bytes,
+                        "images sent to the blog"
+                    );
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "images not sent yet; tried again soon"),
+            }
+            events.upload(&UploadProgress::default());
+            flag.store(false, Ordering::SeqCst);
+        });
     }
 
     fn name(&self) -> &str {

@@ -21,6 +21,8 @@ pub struct SyncReport {
     pub updated_locally: usize,
     /// Drafts exchanged in this pass (changed here or there since the last).
     pub synced: usize,
+    /// Images sent to the blog (it lacked them).
+    pub images_sent: usize,
 }
 
 /// How long a pass may take before it gives up (and can simply run again).
@@ -67,5 +69,16 @@ async fn pass(engine: &Mutex<Engine>, remote: &Remote) -> Result<SyncReport, Syn
         report.updated_locally = changed.len();
     }
     lock(engine).set_sync_cursor(&remote.tenant, found.cursor)?;
+    // The images the drafts show, to the blog.
+    let blog = crate::media::upload::Blog {
+        http,
+        server: remote.server.clone(),
+        tenant: remote.tenant.clone(),
+        token: remote.access_token.clone(),
+    };
+    report.images_sent = crate::media::upload::send_pending(engine, &blog, &|_| {})
+        .await
+        .map_err(SyncError::Account)?
+        .images;
     Ok(report)
 }

@@ -1,0 +1,215 @@
+//! Photos from a device to the blog (pint-client against the real server binary): an
+//! image kept on the device and shown in a draft reaches the blog with sync, by itself;
+//! an upload cut off resumes with the variants the blog lacks, not from the start;
+//! publishing a draft sends its images first, and the post shows them.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::{Backend, TestDb, http, spawn_server};
+use image::{ImageEncoder, Rgb, RgbImage};
+use pint_client::Engine;
+use pint_client::account::{self, SignIn};
+use pint_client::keychain::Keychain;
+use pint_client::media::upload::{Blog, send};
+use pint_client::media::{Limits, prepare};
+use pint_client::publish::{self, PublishOptions};
+use pint_client::sync::{LiveSync, SyncEvents, SyncStatus};
+use pint_model::media::variant_name;
+use pint_model::{DocumentId, DraftKind, Splice};
+
+struct Quiet;
+impl SyncEvents for Quiet {
+    fn status(&self, _: &SyncStatus) {}
+    fn draft_changed(&self, _: DocumentId) {}
+}
+
+fn jpeg(width: u32, height: u32, seed: u8) -> Vec<u8> {
+    let img = RgbImage::from_fn(width, height, |x, y| {
+        Rgb([(x % 256) as u8 ^ seed, (y % 256) as u8, seed])
+    });
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90)
+        .write_image(img.as_raw(), width, height, image::ExtendedColorType::Rgb8)
+        .unwrap();
+    out
+}
+
+/// Keep a photo on the device as dropping it does: its id.
+fn keep_photo(engine: &Mutex<Engine>, seed: u8) -> String {
+    let original = jpeg(1000, 700, seed);
+    let prepared = prepare(&original, &Limits::default()).unwrap();
+    engine
+        .lock()
+        .unwrap()
+        .keep_image(&prepared, original.len())
+        .unwrap()
+        .id
+}
+
+fn append(engine: &Mutex<Engine>, id: DocumentId, text: &str) {
+    let mut e = engine.lock().unwrap();
+    let len = e.view(id).unwrap().body.encode_utf16().count();
+    e.edit(
+        id,
+        &[Splice {
+            pos: len,
+            delete: 0,
+            insert: text.into(),
+        }],
+        None,
+    )
+    .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn photos_reach_the_blog_with_sync_resume_and_are_published() {
+    let db = TestDb::new(Backend::Sqlite).await;
+    let (mut server, base) = spawn_server(&db, "127.0.0.1:0");
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Arc::new(Mutex::new(Engine::open(dir.path()).unwrap()));
+    let keychain = Keychain::in_memory().unwrap();
+    let session = Arc::new(
+        account::sign_in(
+            &engine,
+            &keychain,
+            SignIn {
+                server: base.clone(),
+                email: "ada@example.com".into(),
+                password: "correct horse battery".into(),
+                create_account: true,
+                blog: "ada-writes".into(),
+            },
+        )
+        .await
+        .unwrap(),
+    );
+    let tenant = session.account().blog_id.clone();
+    let token = session.access_token().await.unwrap();
+    let blog = Blog {
+        http: http(),
+        server: base.clone(),
+        tenant: tenant.clone(),
+        token: token.clone(),
+    };
+    let library = || async {
+        let v: serde_json::Value = http()
+            .get(format!("{base}/v1/tenants/{tenant}/media"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        v["images"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+
+    // An upload cut off after three of six variants: the device sends the other three.
+    let harbour = keep_photo(&engine, 1);
+    let info = engine
+        .lock()
+        .unwrap()
+        .store()
+        .media_info(&harbour)
+        .unwrap()
+        .unwrap();
+    assert_eq!(info.variants.len(), 6);
+    for v in &info.variants[..3] {
+        let bytes = engine
+            .lock()
+            .unwrap()
+            .store()
+            .media_variant(&harbour, v.width, v.format)
+            .unwrap()
+            .unwrap();
+        let status = http()
+            .put(format!(
+                "{base}/v1/tenants/{tenant}/media/{harbour}/variants/{}",
+                variant_name(v.width, v.format)
+            ))
+            .bearer_auth(&token)
+            .header("content-type", "application/octet-stream")
+            .body(bytes)
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(status, 204);
+    }
+    let seen = Mutex::new(Vec::new());
+    let sent = send(&engine, &blog, std::slice::from_ref(&harbour), &|p| {
+        seen.lock().unwrap().push(p);
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        (sent.images, sent.variants),
+        (1, 3),
+        "resumed, not restarted"
+    );
+    let seen = seen.into_inner().unwrap();
+    assert_eq!(seen.first().map(|p| p.images_left), Some(1));
+    assert_eq!(
+        seen.last().map(|p| (p.images_left, p.bytes_left)),
+        Some((0, 0))
+    );
+    assert_eq!(library().await, std::slice::from_ref(&harbour));
+    // Sent once: asking again sends nothing.
+    let again = send(&engine, &blog, std::slice::from_ref(&harbour), &|_| {})
+        .await
+        .unwrap();
+    assert_eq!(again.variants, 0);
+
+    // A photo shown in a draft reaches the blog with sync, by itself.
+    let live = LiveSync::start(Arc::clone(&engine), Arc::clone(&session), Arc::new(Quiet)).unwrap();
+    let boats = keep_photo(&engine, 2);
+    let draft = engine.lock().unwrap().create(DraftKind::Post).unwrap();
+    engine.lock().unwrap().rename(draft, "Boats").unwrap();
+    append(
+        &engine,
+        draft,
+        &format!("Morning.\n\n![Two boats](media:{boats})\n"),
+    );
+    let started = Instant::now();
+    while !library().await.contains(&boats) {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the photo never reached the blog"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+
+    // Publishing sends a draft's images first: a third photo, published at once.
+    let gulls = keep_photo(&engine, 3);
+    append(&engine, draft, &format!("\n![Gulls](media:{gulls})\n"));
+    let state = publish::publish(&engine, &session, draft, &PublishOptions::default())
+        .await
+        .unwrap();
+    let url = state.published.expect("published").url;
+    let html = http().get(&url).send().await.unwrap().text().await.unwrap();
+    for id in [&boats, &gulls] {
+        assert!(
+            html.contains(&format!("/b/ada-writes/media/{id}/480.webp 480w")),
+            "{html}"
+        );
+        let img = http()
+            .get(format!("{base}/b/ada-writes/media/{id}/1000.jpeg"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(img.status(), 200);
+        assert_eq!(img.headers()["content-type"], "image/jpeg");
+    }
+    live.stop();
+    server.stop();
+}
