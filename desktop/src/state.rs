@@ -164,6 +164,10 @@ impl SyncEvents for WindowEvents {
     fn upload(&self, progress: &UploadProgress) {
         let _ = self.0.emit(events::MEDIA_UPLOAD, progress);
     }
+
+    fn media_arrived(&self, draft: DocumentId) {
+        let _ = self.0.emit(events::MEDIA_ARRIVED, draft.to_string());
+    }
 }
 
 /// How long a draft must be left alone before its saves are folded into a snapshot.

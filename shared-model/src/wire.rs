@@ -288,7 +288,7 @@ mod tests {
     }
 }
 
-/// Which of these images the blog lacks (`POST /v1/tenants/{id}/media/missing`).
+/// Which of these images the blog lacks (`POST /v1/tenants/{id}/missing-media`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
 #[serde(rename_all = "camelCase")]

@@ -13,7 +13,7 @@ import { changesToSplices } from "./splices";
 import { SaveQueue, type SaveState } from "./save-queue";
 import { editorSetup } from "./editor/setup";
 import { focusCompartment, focusExtensions, type FocusOptions } from "./editor/focus";
-import { imageExtensions, imagePaste, insertImage } from "./editor/images";
+import { imageExtensions, imagePaste, insertImage, refreshImages } from "./editor/images";
 
 /** What an empty draft shows where the text will be: the three things to know. */
 export const EMPTY_DRAFT_HINT =
@@ -171,6 +171,11 @@ export class DraftSession {
         this.onProblem(e);
       }
     }
+  }
+
+  /** Show the draft's images again: their files arrived from the blog. */
+  refreshImages(): void {
+    refreshImages(this.view);
   }
 
   /** Show `draft` in the editor, after the previous draft's edits are saved. */

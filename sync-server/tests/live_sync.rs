@@ -14,12 +14,12 @@ mod common;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use common::device::Device;
 use common::{Backend, TestDb, spawn_server};
-use pint_client::account::{self, AccountError, Session, SignIn};
-use pint_client::keychain::Keychain;
+use pint_client::ListQuery;
+use pint_client::account::{self, AccountError};
 use pint_client::sync::{LiveSync, PeerPresence, Selection, SyncEvents, SyncStatus};
-use pint_client::{Engine, ListQuery};
-use pint_model::{DocumentId, DraftKind, Splice};
+use pint_model::{DocumentId, DraftKind};
 
 #[derive(Default)]
 struct Recorder {
@@ -34,76 +34,6 @@ impl SyncEvents for Recorder {
     }
     fn presence(&self, p: &PeerPresence) {
         self.presence.lock().unwrap().push(p.clone());
-    }
-}
-
-struct Device {
-    _dir: tempfile::TempDir,
-    engine: Arc<Mutex<Engine>>,
-    keychain: Keychain,
-}
-
-impl Device {
-    fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let engine = Arc::new(Mutex::new(Engine::open(dir.path()).unwrap()));
-        Device {
-            _dir: dir,
-            engine,
-            keychain: Keychain::in_memory().unwrap(),
-        }
-    }
-
-    async fn sign_in(&self, server: &str, create_account: bool) -> Result<Session, AccountError> {
-        self.sign_in_as(server, "ada@example.com", create_account)
-            .await
-    }
-
-    /// Sign in to the blog `ada-writes` (created with Ada's account).
-    async fn sign_in_as(
-        &self,
-        server: &str,
-        email: &str,
-        create_account: bool,
-    ) -> Result<Session, AccountError> {
-        account::sign_in(
-            &self.engine,
-            &self.keychain,
-            SignIn {
-                server: server.into(),
-                email: email.into(),
-                password: "correct horse battery".into(),
-                create_account,
-                blog: "ada-writes".into(),
-            },
-        )
-        .await
-    }
-
-    fn body(&self, id: DocumentId) -> Option<String> {
-        let mut e = self.engine.lock().unwrap();
-        e.has_draft(id).unwrap().then(|| e.view(id).unwrap().body)
-    }
-
-    fn insert(&self, id: DocumentId, pos: usize, text: &str) {
-        self.engine
-            .lock()
-            .unwrap()
-            .edit(
-                id,
-                &[Splice {
-                    pos,
-                    delete: 0,
-                    insert: text.into(),
-                }],
-                None,
-            )
-            .unwrap();
-    }
-
-    fn append(&self, id: DocumentId, text: &str) {
-        let len = self.body(id).unwrap().encode_utf16().count();
-        self.insert(id, len, text);
     }
 }
 

@@ -83,7 +83,7 @@ impl Uploader<'_> {
             .server
             .api()
             .post(
-                &format!("/v1/tenants/{}/media/missing", self.tenant),
+                &format!("/v1/tenants/{}/missing-media", self.tenant),
                 Some(&self.token),
                 json!({ "ids": ids }),
             )

@@ -10,17 +10,16 @@ mod common;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use common::device::Device;
 use common::{Backend, TestDb, http, spawn_server};
 use image::{ImageEncoder, Rgb, RgbImage};
 use pint_client::Engine;
-use pint_client::account::{self, SignIn};
-use pint_client::keychain::Keychain;
 use pint_client::media::upload::{Blog, send};
 use pint_client::media::{Limits, prepare};
 use pint_client::publish::{self, PublishOptions};
 use pint_client::sync::{LiveSync, SyncEvents, SyncStatus};
 use pint_model::media::variant_name;
-use pint_model::{DocumentId, DraftKind, Splice};
+use pint_model::{DocumentId, DraftKind};
 
 struct Quiet;
 impl SyncEvents for Quiet {
@@ -51,43 +50,13 @@ fn keep_photo(engine: &Mutex<Engine>, seed: u8) -> String {
         .id
 }
 
-fn append(engine: &Mutex<Engine>, id: DocumentId, text: &str) {
-    let mut e = engine.lock().unwrap();
-    let len = e.view(id).unwrap().body.encode_utf16().count();
-    e.edit(
-        id,
-        &[Splice {
-            pos: len,
-            delete: 0,
-            insert: text.into(),
-        }],
-        None,
-    )
-    .unwrap();
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn photos_reach_the_blog_with_sync_resume_and_are_published() {
     let db = TestDb::new(Backend::Sqlite).await;
     let (mut server, base) = spawn_server(&db, "127.0.0.1:0");
-    let dir = tempfile::tempdir().unwrap();
-    let engine = Arc::new(Mutex::new(Engine::open(dir.path()).unwrap()));
-    let keychain = Keychain::in_memory().unwrap();
-    let session = Arc::new(
-        account::sign_in(
-            &engine,
-            &keychain,
-            SignIn {
-                server: base.clone(),
-                email: "ada@example.com".into(),
-                password: "correct horse battery".into(),
-                create_account: true,
-                blog: "ada-writes".into(),
-            },
-        )
-        .await
-        .unwrap(),
-    );
+    let laptop = Device::new();
+    let engine = Arc::clone(&laptop.engine);
+    let session = Arc::new(laptop.sign_in(&base, true).await.unwrap());
     let tenant = session.account().blog_id.clone();
     let token = session.access_token().await.unwrap();
     let blog = Blog {
@@ -175,11 +144,7 @@ async fn photos_reach_the_blog_with_sync_resume_and_are_published() {
     let boats = keep_photo(&engine, 2);
     let draft = engine.lock().unwrap().create(DraftKind::Post).unwrap();
     engine.lock().unwrap().rename(draft, "Boats").unwrap();
-    append(
-        &engine,
-        draft,
-        &format!("Morning.\n\n![Two boats](media:{boats})\n"),
-    );
+    laptop.append(draft, &format!("Morning.\n\n![Two boats](media:{boats})\n"));
     let started = Instant::now();
     while !library().await.contains(&boats) {
         assert!(
@@ -191,7 +156,7 @@ async fn photos_reach_the_blog_with_sync_resume_and_are_published() {
 
     // Publishing sends a draft's images first: a third photo, published at once.
     let gulls = keep_photo(&engine, 3);
-    append(&engine, draft, &format!("\n![Gulls](media:{gulls})\n"));
+    laptop.append(draft, &format!("\n![Gulls](media:{gulls})\n"));
     let state = publish::publish(&engine, &session, draft, &PublishOptions::default())
         .await
         .unwrap();
@@ -210,6 +175,62 @@ async fn photos_reach_the_blog_with_sync_resume_and_are_published() {
         assert_eq!(img.status(), 200);
         assert_eq!(img.headers()["content-type"], "image/jpeg");
     }
+
+    // A second device of the same writer opens the draft: the photos it shows are
+    // fetched from the blog, checked against their ids, and kept there too.
+    let desktop = Device::new();
+    let engine2 = Arc::clone(&desktop.engine);
+    let session2 = Arc::new(desktop.sign_in(&base, false).await.unwrap());
+    let arrived = Arc::new(Mutex::new(Vec::new()));
+    let live2 = LiveSync::start(
+        Arc::clone(&engine2),
+        Arc::clone(&session2),
+        Arc::new(Arrivals(Arc::clone(&arrived))),
+    )
+    .unwrap();
+    let started = Instant::now();
+    while !engine2.lock().unwrap().store().contains(draft).unwrap() {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the draft never arrived"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    live2.watch(draft);
+    let started = Instant::now();
+    while !arrived.lock().unwrap().contains(&draft) {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the photos never arrived"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    for id in [&boats, &gulls] {
+        let here = engine
+            .lock()
+            .unwrap()
+            .store()
+            .media_variant(id, 960, pint_model::media::VariantFormat::WebP)
+            .unwrap();
+        let there = engine2
+            .lock()
+            .unwrap()
+            .store()
+            .media_variant(id, 960, pint_model::media::VariantFormat::WebP)
+            .unwrap();
+        assert!(here.is_some());
+        assert_eq!(here, there, "{id} byte for byte on the second device");
+    }
+    live2.stop();
     live.stop();
     server.stop();
+}
+
+struct Arrivals(Arc<Mutex<Vec<DocumentId>>>);
+impl SyncEvents for Arrivals {
+    fn status(&self, _: &SyncStatus) {}
+    fn draft_changed(&self, _: DocumentId) {}
+    fn media_arrived(&self, draft: DocumentId) {
+        self.0.lock().unwrap().push(draft);
+    }
 }

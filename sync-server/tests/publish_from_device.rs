@@ -7,16 +7,14 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
+use common::device::Device;
 use common::{Backend, TestDb, http, spawn_server};
-use pint_client::Engine;
-use pint_client::account::{self, SignIn};
-use pint_client::keychain::Keychain;
 use pint_client::publish::{self, PublishOptions};
 use pint_client::sync::{LiveSync, SyncEvents, SyncStatus};
-use pint_model::{DocumentId, DraftKind, Splice};
+use pint_model::{DocumentId, DraftKind};
 
 struct Quiet;
 impl SyncEvents for Quiet {
@@ -31,21 +29,6 @@ fn slug(s: &str) -> PublishOptions {
     }
 }
 
-fn append(engine: &Mutex<Engine>, id: DocumentId, text: &str) {
-    let mut e = engine.lock().unwrap();
-    let len = e.view(id).unwrap().body.encode_utf16().count();
-    e.edit(
-        id,
-        &[Splice {
-            pos: len,
-            delete: 0,
-            insert: text.into(),
-        }],
-        None,
-    )
-    .unwrap();
-}
-
 async fn page(url: &str) -> (u16, String) {
     let resp = http().get(url).send().await.unwrap();
     (resp.status().as_u16(), resp.text().await.unwrap())
@@ -55,29 +38,14 @@ async fn page(url: &str) -> (u16, String) {
 async fn a_device_publishes_what_it_has_and_sees_when_it_changed_since() {
     let db = TestDb::new(Backend::Sqlite).await;
     let (mut server, base) = spawn_server(&db, "127.0.0.1:0");
-    let dir = tempfile::tempdir().unwrap();
-    let engine = Arc::new(Mutex::new(Engine::open(dir.path()).unwrap()));
-    let keychain = Keychain::in_memory().unwrap();
-    let session = Arc::new(
-        account::sign_in(
-            &engine,
-            &keychain,
-            SignIn {
-                server: base.clone(),
-                email: "ada@example.com".into(),
-                password: "correct horse battery".into(),
-                create_account: true,
-                blog: "ada-writes".into(),
-            },
-        )
-        .await
-        .unwrap(),
-    );
+    let device = Device::new();
+    let engine = Arc::clone(&device.engine);
+    let session = Arc::new(device.sign_in(&base, true).await.unwrap());
     let live = LiveSync::start(Arc::clone(&engine), Arc::clone(&session), Arc::new(Quiet)).unwrap();
 
     let id = engine.lock().unwrap().create(DraftKind::Post).unwrap();
     engine.lock().unwrap().rename(id, "First flight").unwrap();
-    append(&engine, id, "Written on the plane.");
+    device.append(id, "Written on the plane.");
     // Published at once: the last edits may still be on their way; publishing waits.
     let state = publish::publish(&engine, &session, id, &PublishOptions::default())
         .await
@@ -90,7 +58,7 @@ async fn a_device_publishes_what_it_has_and_sees_when_it_changed_since() {
     assert!(html.contains("Written on the plane."), "{html}");
 
     // Edited afterwards: changed since published; readers still see the old text.
-    append(&engine, id, " And after landing.");
+    device.append(id, " And after landing.");
     let state = publish::publish_state(&engine, &session, id).await.unwrap();
     assert!(state.changed_since);
     assert!(!page(&post.url).await.1.contains("after landing"));
@@ -117,7 +85,7 @@ async fn a_device_publishes_what_it_has_and_sees_when_it_changed_since() {
             .as_millis(),
     )
     .unwrap();
-    append(&engine, id, " Scheduled addition.");
+    device.append(id, " Scheduled addition.");
     let state = publish::publish(
         &engine,
         &session,

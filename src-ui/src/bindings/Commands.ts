@@ -73,5 +73,6 @@ export interface Events {
   "draft-changed": string;
   "presence": PeerPresence;
   "media-upload": UploadProgress;
+  "media-arrived": string;
   "menu": string;
 }

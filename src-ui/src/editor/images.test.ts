@@ -80,6 +80,15 @@ describe("putting an image in the text", () => {
     expect(setAlt(view, 0, "gone")).toBe(false);
   });
 
+  it("shows the images again when their files arrive", async () => {
+    const { refreshImages } = await import("./images");
+    const view = viewOf(`![Boats](media:${ID})`);
+    const src = () => (view.dom.querySelector(".cm-image img") as HTMLImageElement).getAttribute("src");
+    expect(src()).toBe(`pint-media://localhost/${ID}/960.webp`);
+    refreshImages(view);
+    expect(src()).toBe(`pint-media://localhost/${ID}/960.webp?v=1`);
+  });
+
   it("shows the image's id only while the cursor is on its line", () => {
     const view = viewOf(`Words\n\n![Boats](media:${ID})`);
     view.dispatch({ selection: { anchor: 0 } });

@@ -37,23 +37,38 @@ export function findImages(text: string): { id: string; alt: string; from: numbe
   return found;
 }
 
+/** Images are shown again (their files arrived): each bump makes new widgets. */
+const showAgain = StateEffect.define<null>();
+
+const generation = StateField.define<number>({
+  create: () => 0,
+  update: (n, tr) => (tr.effects.some((e) => e.is(showAgain)) ? n + 1 : n),
+});
+
+/** Show the images again: their files arrived from the blog (a teammate's). */
+export function refreshImages(view: EditorView): void {
+  view.dispatch({ effects: showAgain.of(null) });
+}
+
 class ImageWidget extends WidgetType {
   constructor(
     readonly id: string,
     readonly alt: string,
+    readonly generation: number,
   ) {
     super();
   }
 
   override eq(other: ImageWidget): boolean {
-    return other.id === this.id && other.alt === this.alt;
+    return other.id === this.id && other.alt === this.alt && other.generation === this.generation;
   }
 
   override toDOM(): HTMLElement {
     const figure = document.createElement("div");
     figure.className = "cm-image";
     const img = document.createElement("img");
-    img.src = mediaUrl(this.id);
+    // A query after a refresh: the web view does not reuse an earlier failure.
+    img.src = this.generation ? `${mediaUrl(this.id)}?v=${this.generation}` : mediaUrl(this.id);
     img.alt = this.alt;
     img.title = this.alt ? `Alt text: ${this.alt}` : "No alt text yet";
     img.draggable = false;
@@ -95,7 +110,11 @@ function imageDecorations(state: EditorState): DecorationSet {
       decorations.push(Decoration.replace({ widget: new IdMark() }).range(idFrom, image.to));
     }
     decorations.push(
-      Decoration.widget({ widget: new ImageWidget(image.id, image.alt), block: true, side: 1 }).range(line.to),
+      Decoration.widget({
+        widget: new ImageWidget(image.id, image.alt, state.field(generation, false) ?? 0),
+        block: true,
+        side: 1,
+      }).range(line.to),
     );
   }
   return Decoration.set(decorations, true);
@@ -104,7 +123,8 @@ function imageDecorations(state: EditorState): DecorationSet {
 /** The images shown under their lines (block widgets come from a state field). */
 const imagesShown = StateField.define<DecorationSet>({
   create: imageDecorations,
-  update: (value, tr) => (tr.docChanged || tr.selection ? imageDecorations(tr.state) : value),
+  update: (value, tr) =>
+    tr.docChanged || tr.selection || tr.effects.some((e) => e.is(showAgain)) ? imageDecorations(tr.state) : value,
   provide: (f) => EditorView.decorations.from(f),
 });
 
@@ -250,4 +270,4 @@ export function imagePaste(handler: ImageHandler) {
 }
 
 /** The images' extensions: shown under their lines, and the alt text prompt. */
-export const imageExtensions: Extension[] = [imagesShown, altAsked];
+export const imageExtensions: Extension[] = [generation, imagesShown, altAsked];

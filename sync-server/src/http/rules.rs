@@ -138,7 +138,7 @@ pub fn rules() -> Vec<Rule> {
         r(
             "MediaMissingRequest",
             "ids",
-            json!({"maxItems": crate::media::api::MAX_MISSING_IDS, "items": {"type": "string", "pattern": MEDIA_ID}}),
+            json!({"maxItems": crate::media::service::MAX_MISSING_IDS, "items": {"type": "string", "pattern": MEDIA_ID}}),
             "at most 100 image ids, each 32 lowercase hex digits",
         ),
         r(
@@ -178,6 +178,7 @@ pub fn param_rules() -> Vec<(
 )> {
     let media = json!({"pattern": MEDIA_ID});
     let variant = json!({"pattern": VARIANT_NAME});
+    let image = "/v1/tenants/{id}/media/{media_id}";
     let upload = "/v1/tenants/{id}/media/{media_id}/variants/{name}";
     vec![
         (
@@ -187,15 +188,12 @@ pub fn param_rules() -> Vec<(
             "status",
             one_of(&["pending", "approved", "rejected"]),
         ),
-        (
-            "/v1/tenants/{id}/media/{media_id}",
-            "post",
-            "path",
-            "media_id",
-            media.clone(),
-        ),
-        (upload, "put", "path", "media_id", media),
-        (upload, "put", "path", "name", variant),
+        (image, "post", "path", "media_id", media.clone()),
+        (image, "get", "path", "media_id", media.clone()),
+        (upload, "put", "path", "media_id", media.clone()),
+        (upload, "put", "path", "name", variant.clone()),
+        (upload, "get", "path", "media_id", media),
+        (upload, "get", "path", "name", variant),
     ]
 }
 

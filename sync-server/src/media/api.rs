@@ -17,7 +17,7 @@ use poem_openapi::payload::{Binary, Json};
 use poem_openapi::{ApiResponse, OpenApi};
 
 use super::blobs::Blobs;
-use super::service::{self, FREE_PLAN_MEDIA_BYTES, MediaError};
+use super::service::{self, FREE_PLAN_MEDIA_BYTES, MAX_MISSING_IDS, MediaError};
 use crate::auth::BearerAuth;
 use crate::clock::now_ms;
 use crate::db::Storage;
@@ -25,9 +25,6 @@ use crate::db::media::MediaRecord;
 use crate::http::ApiError;
 use crate::http::validation::Fields;
 use crate::tenants::{Action, scope_for};
-
-/// Most ids one `missing` question may ask about.
-pub const MAX_MISSING_IDS: usize = 100;
 
 impl From<MediaError> for poem::Error {
     fn from(e: MediaError) -> Self {
@@ -109,7 +106,7 @@ pub struct MediaApi;
 impl MediaApi {
     /// Which of these images the blog lacks (editors and above), each with the variants
     /// uploaded already: a device uploads what is missing and resumes a cut-off upload.
-    #[oai(path = "/:id/media/missing", method = "post")]
+    #[oai(path = "/:id/missing-media", method = "post")]
     async fn missing(
         &self,
         storage: Data<&Arc<Storage>>,
@@ -205,6 +202,62 @@ impl MediaApi {
         } else {
             KeepOutcome::Existing(view)
         })
+    }
+
+    /// An image the blog keeps, with its variants (members): what a teammate's device
+    /// fetches to show a draft that uses it.
+    #[oai(path = "/:id/media/:media_id", method = "get")]
+    async fn image(
+        &self,
+        storage: Data<&Arc<Storage>>,
+        caller: BearerAuth,
+        id: Path<String>,
+        media_id: Path<String>,
+    ) -> poem::Result<Json<MediaView>> {
+        let scope = scope_for(
+            storage.as_ref(),
+            &caller.0,
+            &id,
+            Action::ReadDocuments,
+            "reading images",
+        )
+        .await?;
+        let image = storage
+            .media_record(scope.tenant_id(), &media_id)
+            .await?
+            .ok_or(MediaError::NotFound)?;
+        Ok(Json(media_view(image)))
+    }
+
+    /// One variant of an image the blog keeps, its bytes as uploaded (members).
+    #[oai(path = "/:id/media/:media_id/variants/:name", method = "get")]
+    async fn variant(
+        &self,
+        storage: Data<&Arc<Storage>>,
+        blobs: Data<&Blobs>,
+        caller: BearerAuth,
+        id: Path<String>,
+        media_id: Path<String>,
+        name: Path<String>,
+    ) -> poem::Result<Binary<Bytes>> {
+        let scope = scope_for(
+            storage.as_ref(),
+            &caller.0,
+            &id,
+            Action::ReadDocuments,
+            "reading images",
+        )
+        .await?;
+        let (bytes, _) = service::variant(
+            storage.as_ref(),
+            &blobs,
+            scope.tenant_id(),
+            &media_id,
+            &name,
+        )
+        .await?
+        .ok_or(MediaError::NotFound)?;
+        Ok(Binary(bytes))
     }
 
     /// The blog's images, newest first, and the storage they take against the plan's

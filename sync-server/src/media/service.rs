@@ -22,6 +22,9 @@ use crate::db::{DbError, Storage};
 /// The storage a free blog's images may take (DESIGN: plans; billing sets the others).
 pub const FREE_PLAN_MEDIA_BYTES: i64 = 500 << 20;
 
+/// Most ids one `missing` question may ask about.
+pub const MAX_MISSING_IDS: usize = 100;
+
 /// Most variants one image has (four widths, two encodings each).
 pub const MAX_VARIANTS: usize = 8;
 

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod blog_owner;
+pub mod device;
 pub mod dns;
 pub mod s3;
 pub mod sync_client;

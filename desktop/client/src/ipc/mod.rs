@@ -36,6 +36,8 @@ pub mod events {
     pub const PRESENCE: &str = "presence";
     /// Images are on their way to the blog; payload: `UploadProgress` (all zero: done).
     pub const MEDIA_UPLOAD: &str = "media-upload";
+    /// Images a draft shows arrived from the blog (a teammate's); payload: its id.
+    pub const MEDIA_ARRIVED: &str = "media-arrived";
     /// A menu item was chosen; payload: its action's name.
     pub const MENU: &str = "menu";
 }
@@ -103,13 +105,14 @@ macro_rules! commands {
             out.push_str(&format!(
                 "\n/** The events the shell sends the window, by name, with their payloads. */\n\
                  export interface Events {{\n  \"{}\": AccountStatus[\"sync\"];\n  \"{}\": string;\n  \
-                 \"{}\": {};\n  \"{}\": {};\n  \"{}\": string;\n}}\n",
+                 \"{}\": {};\n  \"{}\": {};\n  \"{}\": string;\n  \"{}\": string;\n}}\n",
                 events::SYNC_STATUS,
                 events::DRAFT_CHANGED,
                 events::PRESENCE,
                 PeerPresence::name(cfg),
                 events::MEDIA_UPLOAD,
                 UploadProgress::name(cfg),
+                events::MEDIA_ARRIVED,
                 events::MENU,
             ));
             out

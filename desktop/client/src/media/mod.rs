@@ -2,6 +2,7 @@
 //! only small, metadata-free variants are ever stored, synced and published; read from
 //! files and served to the window (`local`).
 
+pub mod download;
 pub mod local;
 pub mod prepare;
 pub mod upload;

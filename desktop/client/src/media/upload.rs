@@ -89,7 +89,7 @@ pub async fn send(
     for batch in here.chunks(ASK_AT_MOST) {
         let missing: MediaMissingView = call(
             blog.http
-                .post(format!("{base}/v1/tenants/{}/media/missing", blog.tenant))
+                .post(format!("{base}/v1/tenants/{}/missing-media", blog.tenant))
                 .bearer_auth(&blog.token)
                 .json(&MediaMissingRequest {
                     ids: batch.to_vec(),

@@ -63,6 +63,8 @@ pub trait SyncEvents: Send + Sync + 'static {
     fn presence(&self, _presence: &PeerPresence) {}
     /// Images are on their way to the blog (all zero: none left).
     fn upload(&self, _progress: &UploadProgress) {}
+    /// Images a draft shows arrived from the blog (a teammate's): show them now.
+    fn media_arrived(&self, _draft: DocumentId) {}
 }
 
 enum Control {
@@ -78,6 +80,21 @@ pub struct LiveSync {
     control: mpsc::UnboundedSender<Control>,
     status: Arc<Mutex<SyncStatus>>,
     thread: Option<std::thread::JoinHandle<()>>,
+}
+
+/// Where images go for this connection: its blog, as its member.
+fn blog_of(http: &reqwest::Client, remote: &Remote) -> Blog {
+    Blog {
+        http: http.clone(),
+        server: remote.server.clone(),
+        tenant: remote.tenant.clone(),
+        token: remote.access_token.clone(),
+    }
+}
+
+fn lock_set<T>(set: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    set.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Backoff between attempts: 0.5 s doubling to 30 s, each drawn from its upper half.
@@ -118,6 +135,7 @@ impl LiveSync {
                     presence: None,
                     presence_count: 0,
                     uploading: Arc::default(),
+                    fetching: Arc::default(),
                 };
                 runtime.block_on(worker.run());
             })?;
@@ -184,6 +202,8 @@ struct Worker {
     presence_count: u64,
     /// An upload of images to the blog is running (one at a time).
     uploading: Arc<std::sync::atomic::AtomicBool>,
+    /// Drafts whose images are being fetched from the blog.
+    fetching: Arc<Mutex<std::collections::HashSet<DocumentId>>>,
 }
 
 /// Why a connection ended without an error.
@@ -302,7 +322,12 @@ impl Worker {
                     let Some(message) = message? else { continue };
                     for event in conn.handle(message).await? {
                         match event {
-                            Event::Changed(id) | Event::Adopted(id) => self.events.draft_changed(id),
+                            Event::Changed(id) | Event::Adopted(id) => {
+                                self.events.draft_changed(id);
+                                if self.watched == Some(id) {
+                                    self.fetch_images(&http, &remote, id);
+                                }
+                            }
                             Event::Presence(p) => self.events.presence(&p),
                             Event::Settled(_) => {}
                         }
@@ -330,6 +355,7 @@ impl Worker {
                     }
                     Some(Control::Watch(id)) => {
                         self.watched = Some(id);
+                        self.fetch_images(&http, &remote, id);
                         let key = id.to_string();
                         if !conn.tracks(&key) {
                             conn.sync(&key).await?;
@@ -393,12 +419,7 @@ impl Worker {
         let flag = Arc::clone(&self.uploading);
         let engine = Arc::clone(&self.engine);
         let events = Arc::clone(&self.events);
-        let blog = Blog {
-            http: http.clone(),
-            server: remote.server.clone(),
-            tenant: remote.tenant.clone(),
-            token: remote.access_token.clone(),
-        };
+        let blog = blog_of(http, remote);
         tokio::spawn(async move {
             let report = |p: UploadProgress| events.upload(&p);
             match send_pending(&engine, &blog, &report).await {
@@ -414,6 +435,36 @@ impl Worker {
             }
             events.upload(&UploadProgress::default());
             flag.store(false, Ordering::SeqCst);
+        });
+    }
+
+    /// Fetch the images a draft shows that this device lacks (a teammate's), beside the
+    /// sync; the window is told when they arrive.
+    fn fetch_images(&self, http: &reqwest::Client, remote: &Remote, id: DocumentId) {
+        let wanted: Vec<String> = {
+            let engine = lock(&self.engine);
+            let shown = engine.store().media_of_draft(id).unwrap_or_default();
+            shown
+                .into_iter()
+                .filter(|m| matches!(engine.store().media_info(m), Ok(None)))
+                .collect()
+        };
+        if wanted.is_empty() || !lock_set(&self.fetching).insert(id) {
+            return;
+        }
+        let fetching = Arc::clone(&self.fetching);
+        let engine = Arc::clone(&self.engine);
+        let events = Arc::clone(&self.events);
+        let blog = blog_of(http, remote);
+        tokio::spawn(async move {
+            match crate::media::download::fetch_missing(&engine, &blog, &wanted).await {
+                Ok(kept) if !kept.is_empty() => events.media_arrived(id),
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::warn!(error = %e, draft = %id, "a draft's images could not be fetched yet")
+                }
+            }
+            lock_set(&fetching).remove(&id);
         });
     }
 
