@@ -214,6 +214,13 @@ async fn story(server: &TestServer) {
     assert_eq!(kept["bytes"].as_u64(), Some(total as u64));
     let (status, again) = up.keep(&id, &all).await;
     assert_eq!((status, &again), (200, &kept), "kept once");
+    // A kept image never changes: another photo's variant sent under its name is not
+    // written (the bytes served below are the first ones).
+    let intruder = photo(7);
+    let (status, body) = up
+        .put(&id, "480.webp", intruder.variants[0].bytes.clone())
+        .await;
+    assert_eq!(status, 204, "{body}");
     assert_eq!(
         up.missing(&[&id, &other]).await,
         json!([{ "id": other, "uploaded": all_sorted(&all) }])

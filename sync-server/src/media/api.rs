@@ -162,7 +162,7 @@ impl MediaApi {
             "uploading images",
         )
         .await?;
-        service::upload_variant(&blobs, &scope, &media_id, &name, body.0).await?;
+        service::upload_variant(storage.as_ref(), &blobs, &scope, &media_id, &name, body.0).await?;
         Ok(Uploaded::Stored)
     }
 

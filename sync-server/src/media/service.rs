@@ -77,7 +77,10 @@ fn check_id(id: &str) -> Result<(), MediaError> {
 
 /// Take one variant of an image being uploaded: checked, then stored (again, if it was:
 /// the same name holds the same bytes for a well-behaved client, and is checked anyway).
+/// An image the blog keeps never changes (its id is the hash of its variants): a variant
+/// sent for it again is not written.
 pub async fn upload_variant(
+    storage: &Storage,
     blobs: &Blobs,
     scope: &TenantScope,
     id: &str,
@@ -86,6 +89,18 @@ pub async fn upload_variant(
 ) -> Result<Stored, MediaError> {
     check_id(id)?;
     let (width, format) = parse(name)?;
+    if let Some(kept) = storage.media_record(scope.tenant_id(), id).await? {
+        let v = kept
+            .variants
+            .iter()
+            .find(|v| v.width == width && v.format == format)
+            .ok_or_else(|| MediaError::NotASet(format!("the image has no variant {name}")))?;
+        return Ok(Stored {
+            width,
+            height: v.height,
+            format,
+        });
+    }
     let checked = {
         let bytes = bytes.clone();
         tokio::task::spawn_blocking(move || check_variant(&bytes, format, width))
