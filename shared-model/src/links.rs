@@ -18,12 +18,15 @@ pub fn absolute_url_problem(url: &str) -> Option<String> {
 }
 
 /// Why `url` cannot be an image readers load: an https URL (blogs are served over
-/// https; their CSP loads no plain-http images), or a path on the blog's server (`/…`,
-/// not `//…`). Empty is fine (none).
+/// https; their CSP loads no plain-http images), a path on the blog's server (`/…`,
+/// not `//…`), or one of the blog's own images (`media:ID`). Empty is fine (none).
 pub fn image_problem(url: &str) -> Option<String> {
     let url = url.trim();
     if url.is_empty() {
         return None;
+    }
+    if let Some(id) = url.strip_prefix("media:") {
+        return (!crate::media::is_media_id(id)).then(|| "is not an image of this blog".into());
     }
     if url.starts_with('/') && !url.starts_with("//") && !url.contains(['\\', '<', '>', '"']) {
         return None;
@@ -58,11 +61,13 @@ mod tests {
             "https://a.example/x.png",
             "/media/x.webp",
             "  https://a.example/  ",
+            "media:0123456789abcdef0123456789abcdef",
         ] {
             assert_eq!(image_problem(ok), None, "{ok}");
         }
         for bad in [
             "javascript:alert(1)",
+            "media:../../etc",
             "http://a.example/x.png",
             "//evil.example/x.png",
             "data:image/png;base64,AA",

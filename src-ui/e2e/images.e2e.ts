@@ -180,6 +180,11 @@ describe("photos in a draft", () => {
         await (await browser.$("#toggle-publish")).click();
         const state = await browser.$("#publish-state");
         await browser.waitUntil(async () => (await state.getText()) === "Not published", { timeout: 15_000 });
+        // The photo as the featured image: chosen from the draft's own, by a click.
+        const choice = await browser.$(".featured-choice");
+        await choice.click();
+        expect(await (await browser.$("#publish-image")).getValue()).toBe(`media:${id}`);
+        await shot(browser, "23-featured-image-chosen");
         await (await browser.$("#publish-submit")).click();
         await browser.waitUntil(async () => (await state.getText()) === "Published", {
           timeout: 30_000,
@@ -190,6 +195,8 @@ describe("photos in a draft", () => {
         const base = `/b/ada-writes/media/${id}`;
         expect(page).toContain(`srcset="${base}/480.webp 480w, ${base}/960.webp 960w, ${base}/1200.webp 1200w"`);
         expect(page).toContain('width="1200" height="800" alt="Two fishing boats at dawn"');
+        expect(page).toContain(`<img class="featured" src="${base}/1200.jpeg"`);
+        expect(page).toMatch(new RegExp(`<meta property="og:image" content="http://[^"]+${base}/1200\\.jpeg">`));
         const image = await fetch(new URL(`${base}/960.webp`, url));
         expect(image.status).toBe(200);
         expect(image.headers.get("content-type")).toBe("image/webp");

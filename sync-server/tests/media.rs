@@ -309,6 +309,54 @@ async fn story(server: &TestServer) {
             .unwrap();
         assert_eq!(again.status(), 304);
     }
+    // As the featured image: on the page (from where the reader is), in the link
+    // previews and structured data (its JPEG near 1200 wide, from the blog's public
+    // address), and in the feed. A featured image the blog lacks is not published.
+    let (cover_doc, mut cover) = owner.draft(DraftKind::Post, "Cover", "With a cover.").await;
+    cover
+        .set_featured_image(&format!("media:{missing_id}"))
+        .unwrap();
+    owner.save(&cover_doc, &mut cover).await;
+    let (status, body) = owner.publish(&cover_doc, json!({})).await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["error"]["details"]["missing"], json!([missing_id]));
+    cover.set_featured_image(&format!("media:{id}")).unwrap();
+    owner.save(&cover_doc, &mut cover).await;
+    let (status, body) = owner.publish(&cover_doc, json!({})).await;
+    assert_eq!(status, 200, "{body}");
+    let page = common::http()
+        .get(server.url("/b/ada-writes/cover"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(&format!(
+            "<img class=\"featured\" src=\"{base}/{id}/1200.jpeg\""
+        )),
+        "{page}"
+    );
+    let card = format!("http://pint.test{base}/{id}/1200.jpeg");
+    assert!(
+        page.contains(&format!("<meta property=\"og:image\" content=\"{card}\">")),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!("\"image\":\"{card}\"")),
+        "JSON-LD: {page}"
+    );
+    let feed = common::http()
+        .get(server.url("/b/ada-writes/feed.json"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(feed.contains(&card), "{feed}");
+
     // The feed points at them absolutely, from the blog's public address.
     let feed = common::http()
         .get(server.url("/b/ada-writes/feed.xml"))

@@ -77,3 +77,39 @@ describe("the publish dialog", () => {
     expect(calls.some((c) => c.cmd === "publish_state" || c.cmd === "publish")).toBe(false);
   });
 });
+
+describe("the featured image", () => {
+  it("can be one of the draft's own photos, chosen by a click, saved as media:ID", async () => {
+    const ID = "0123456789abcdef0123456789abcdef";
+    const fake = fakeInvoke({
+      draft_details: () => details,
+      publish_state: () => notPublished,
+      set_draft_details: ({ details: d }) => d,
+      publish: () => notPublished,
+    });
+    render(PublishDialog, {
+      invoke: fake.invoke,
+      draftId: "d",
+      current: notPublished,
+      open: true,
+      signedIn: true,
+      onsignin: vi.fn(),
+      onstate: vi.fn(),
+      ondetails: vi.fn(),
+      onclose: vi.fn(),
+      images: [{ id: ID, alt: "Two boats" }],
+    });
+    await screen.findByDisplayValue("rail");
+    const choice = screen.getByRole("button", { name: "Use “Two boats”" });
+    expect(choice.querySelector("img")?.getAttribute("src")).toBe(`pint-media://localhost/${ID}/480.webp`);
+    await fireEvent.click(choice);
+    expect((screen.getByLabelText("Featured image") as HTMLInputElement).value).toBe(`media:${ID}`);
+    expect(choice.getAttribute("aria-pressed")).toBe("true");
+    await fireEvent.submit(screen.getByRole("button", { name: "Publish" }).closest("form") as HTMLFormElement);
+    await vi.waitFor(() => expect(fake.calls.some((c) => c.cmd === "set_draft_details")).toBe(true));
+    const saved = fake.calls.find((c) => c.cmd === "set_draft_details")?.args as { details: DraftDetails };
+    expect(saved.details.featuredImage).toBe(`media:${ID}`);
+    await fireEvent.click(choice);
+    expect((screen.getByLabelText("Featured image") as HTMLInputElement).value).toBe("");
+  });
+});

@@ -423,7 +423,16 @@ async fn entry(
     };
     let home = site.home(&blog);
     // A featured image is decoration beside the title (its text says what matters).
-    let featured = match absolute(&home, &post.featured_image) {
+    // The blog's own image loads from where the reader is; others as linked.
+    let featured_src = if post
+        .featured_image
+        .starts_with(crate::media::published::MEDIA_PREFIX)
+    {
+        Some(media::in_page(&post.featured_image, &root))
+    } else {
+        absolute(&home, &post.featured_image)
+    };
+    let featured = match featured_src {
         Some(src) => format!(
             "<img class=\"featured\" src=\"{}\" alt=\"\" decoding=\"async\">",
             esc(&src)
@@ -500,6 +509,10 @@ async fn entry(
 pub(crate) fn absolute(home: &str, link: &str) -> Option<String> {
     if link.is_empty() {
         return None;
+    }
+    // One of the blog's own images, as published posts write them.
+    if let Some(rest) = link.strip_prefix(crate::media::published::MEDIA_PREFIX) {
+        return Some(format!("{home}media/{rest}"));
     }
     match url::Url::parse(home).and_then(|h| h.join(link)) {
         Ok(u) => Some(u.to_string()),

@@ -55,3 +55,21 @@ impl MediaResolver for Asked {
         None
     }
 }
+
+/// An image as a featured or sharing image: its JPEG (or PNG) variant nearest 1200
+/// pixels wide, the width link previews ask for, as the blog serves it.
+pub fn card_image(image: &MediaRecord) -> String {
+    image
+        .variants
+        .iter()
+        .filter(|v| v.format != VariantFormat::WebP)
+        .min_by_key(|v| v.width.abs_diff(1200))
+        .map(|v| {
+            format!(
+                "{MEDIA_PREFIX}{}/{}",
+                image.id,
+                variant_name(v.width, v.format)
+            )
+        })
+        .unwrap_or_default()
+}

@@ -13,7 +13,7 @@ use crate::db::jobs::ScheduledRecord;
 use crate::db::posts::{NewPost, PasswordChange, PostRecord, Published};
 use crate::db::tenants::TenantScope;
 use crate::db::{DbError, Storage};
-use crate::media::published::{Asked, BlogMedia};
+use crate::media::published::{Asked, BlogMedia, card_image};
 
 /// Most published posts (pages not counted) on the free plan (DESIGN: plans).
 pub const FREE_PLAN_MAX_POSTS: i64 = 50;
@@ -107,7 +107,7 @@ pub async fn publish_revision(
         Some(_) => PublishError::NotSynced { then: "publish" },
         None => PublishError::Unreadable(e.to_string()),
     })?;
-    let (content, heads) = match heads {
+    let (mut content, heads) = match heads {
         None => (draft.content(), draft.heads()),
         Some(heads) if heads.len() > MAX_HEADS => return Err(PublishError::TooManyHeads),
         Some(heads) => match draft.content_at(heads) {
@@ -122,7 +122,7 @@ pub async fn publish_revision(
     if !bad_links.is_empty() {
         return Err(PublishError::BadLinks(bad_links));
     }
-    let rendered = render_with_media(storage, scope, &content).await?;
+    let rendered = render_with_media(storage, scope, &mut content).await?;
     let title = match content.title.trim() {
         "" => "Untitled".to_owned(),
         t => t.to_owned(),
@@ -274,14 +274,26 @@ fn trimmed_seo(seo: &pint_model::Seo) -> pint_model::Seo {
 
 /// Render a draft with its images as the blog serves them; refused while the blog lacks
 /// any of them (the device uploads them as it syncs).
+///
+/// A featured or sharing image that is one of the blog's (`media:ID`) is written as its
+/// variant for cards (`published::card_image`), as the blog serves it.
 async fn render_with_media(
     storage: &Storage,
     scope: &TenantScope,
-    content: &pint_model::DraftContent,
+    content: &mut pint_model::DraftContent,
 ) -> Result<Rendered, PublishError> {
     let asked = Asked::default();
     let first = render_draft(content, &asked);
-    let ids = asked.0.into_inner();
+    let mut ids = asked.0.into_inner();
+    let own = |link: &str| link.trim().strip_prefix("media:").map(str::to_owned);
+    for id in [own(&content.featured_image), own(&content.seo.og_image)]
+        .into_iter()
+        .flatten()
+    {
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
     if ids.is_empty() {
         return Ok(first);
     }
@@ -295,6 +307,11 @@ async fn render_with_media(
     }
     if !missing.is_empty() {
         return Err(PublishError::MediaMissing(missing));
+    }
+    for link in [&mut content.featured_image, &mut content.seo.og_image] {
+        if let Some(image) = own(link).and_then(|id| media.images.iter().find(|m| m.id == id)) {
+            *link = card_image(image);
+        }
     }
     Ok(render_draft(content, &media))
 }
