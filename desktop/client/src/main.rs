@@ -55,6 +55,15 @@ enum Command {
     Restore { id: String },
     /// Add text at the end of a draft's body.
     Append { id: String, text: String },
+    /// Prepare an image file as the app does when it is dropped (upright, sRGB, no
+    /// metadata, web variants), keep it on this device, and print its markdown
+    /// (`![ALT](media:ID)`) to put in a draft; sync sends it to the blog.
+    Image {
+        file: PathBuf,
+        /// The alt text: what a reader who cannot see the image should know.
+        #[arg(long, default_value = "")]
+        alt: String,
+    },
     /// Sign in to a Pint server to sync with one of your blogs (the password is read
     /// from the first line of standard input; the refresh token goes to the OS keychain).
     SignIn {
@@ -192,6 +201,18 @@ fn main() -> anyhow::Result<()> {
             )?;
         }
         Command::SignIn { .. } | Command::SignOut | Command::Sync | Command::Live { .. } => {}
+        Command::Image { file, alt } => {
+            let limits = pint_client::media::Limits::default();
+            let bytes = pint_client::media::local::read_file(&file, &limits)
+                .with_context(|| format!("{} was not taken", file.display()))?;
+            let prepared = pint_client::media::prepare(&bytes, &limits)
+                .with_context(|| format!("{} was not taken", file.display()))?;
+            if prepared.animation_dropped {
+                eprintln!("pint: an animated GIF is kept as its first frame");
+            }
+            let kept = engine.keep_image(&prepared, bytes.len())?;
+            println!("{}", markdown_image(&alt, &kept.id));
+        }
         Command::Trash { id } => engine.trash(parse(&id)?)?,
         Command::Restore { id } => engine.restore_from_trash(parse(&id)?)?,
     }
@@ -330,4 +351,22 @@ async fn terminated() {
         return;
     }
     std::future::pending::<()>().await;
+}
+
+/// `![alt](media:ID)`, the alt text on one line without brackets.
+fn markdown_image(alt: &str, id: &str) -> String {
+    let alt: String = alt
+        .chars()
+        .map(|c| {
+            if matches!(c, '[' | ']' | '\n' | '\r') {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect();
+    format!(
+        "![{}](media:{id})",
+        alt.split_whitespace().collect::<Vec<_>>().join(" ")
+    )
 }

@@ -106,3 +106,57 @@ fn bad_input_is_refused_with_a_reason_and_creates_nothing() {
     assert!(!success);
     assert!(stderr.contains("not a document id"), "{stderr}");
 }
+
+#[test]
+fn an_image_file_is_prepared_kept_once_and_given_as_markdown() {
+    use image::ImageEncoder;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let photo = dir.path().join("boats.jpg");
+    let img = image::RgbImage::from_fn(800, 600, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, 90])
+    });
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 90)
+        .write_image(img.as_raw(), 800, 600, image::ExtendedColorType::Rgb8)
+        .unwrap();
+    std::fs::write(&photo, &jpeg).unwrap();
+
+    let line = ok(
+        &data,
+        &[
+            "image",
+            photo.to_str().unwrap(),
+            "--alt",
+            "Two [boats]\nat dawn",
+        ],
+    );
+    let line = line.trim();
+    assert!(
+        line.starts_with("![Two boats at dawn](media:") && line.ends_with(')'),
+        "{line}"
+    );
+    assert_eq!(
+        ok(
+            &data,
+            &[
+                "image",
+                photo.to_str().unwrap(),
+                "--alt",
+                "Two boats at dawn"
+            ]
+        )
+        .trim(),
+        line,
+        "the same photo is the same image"
+    );
+
+    let text = dir.path().join("notes.jpg");
+    std::fs::write(&text, "not a photo").unwrap();
+    let (success, stdout, stderr) = pint(&data, &["image", text.to_str().unwrap()]);
+    assert!(!success && stdout.is_empty());
+    assert!(
+        stderr.contains("notes.jpg was not taken") && stderr.contains("not an image"),
+        "{stderr}"
+    );
+}

@@ -3,7 +3,9 @@
 //! gzip and brotli, with a strong ETag (a matching `If-None-Match` answers 304). A
 //! blog's entries are dropped when it changes (a `Change::Blog` event, from this server
 //! or another sharing the database); entries also expire after `TTL`. Only successful pages and redirects are kept; 404s never are (unknown paths
-//! cannot fill the cache).
+//! cannot fill the cache). Images (the blog's media) are kept as they are, never
+//! recompressed, so a photo costs no database query and no read of the media store.
+//! The cache holds at most `MAX_ENTRIES` entries and `MAX_BYTES` bytes.
 
 use std::collections::HashMap;
 use std::io::Write as _;
@@ -22,6 +24,8 @@ pub const TTL: Duration = Duration::from_secs(600);
 const MAX_ENTRIES: usize = 20_000;
 /// Responses larger than this are not kept.
 const MAX_BODY: usize = 4 << 20;
+/// All entries together (every encoding counted); past it the cache starts again empty.
+const MAX_BYTES: usize = 256 << 20;
 
 #[derive(Debug)]
 struct Entry {
@@ -30,17 +34,31 @@ struct Entry {
     plain: bytes::Bytes,
     gzip: bytes::Bytes,
     brotli: bytes::Bytes,
+    /// Whether `gzip` and `brotli` hold anything (an image is served as it is).
+    compressed: bool,
     etag: HeaderValue,
     made: Instant,
 }
 
+impl Entry {
+    fn size(&self) -> usize {
+        self.plain.len() + self.gzip.len() + self.brotli.len()
+    }
+}
+
+#[derive(Debug, Default)]
+struct Entries {
+    map: HashMap<String, Arc<Entry>>,
+    bytes: usize,
+}
+
 #[derive(Debug, Default)]
 pub struct BlogCache {
-    entries: Mutex<HashMap<String, Arc<Entry>>>,
+    entries: Mutex<Entries>,
 }
 
 impl BlogCache {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Entry>>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Entries> {
         self.entries
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -49,16 +67,18 @@ impl BlogCache {
     /// Drop everything kept of a blog (after it published or unpublished).
     pub fn invalidate(&self, subdomain: &str) {
         let (dir, bare) = (format!("{subdomain}/"), format!("{subdomain}?"));
-        self.lock().retain(|key, _| {
+        let mut entries = self.lock();
+        entries.map.retain(|key, _| {
             !key.split_once('|').is_some_and(|(_, path)| {
                 let path = path.trim_start_matches('/');
                 path.starts_with(&dir) || path.starts_with(&bare)
             })
         });
+        entries.bytes = entries.map.values().map(|e| e.size()).sum();
     }
 
     pub fn len(&self) -> usize {
-        self.lock().len()
+        self.lock().map.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -159,7 +179,12 @@ fn serve(entry: &Entry, wants: &Wants) -> Response {
         resp.headers_mut().remove(header::CONTENT_TYPE);
         return resp;
     }
-    let (body, coding) = match wants.encoding {
+    let encoding = if entry.compressed {
+        wants.encoding
+    } else {
+        Encoding::Plain
+    };
+    let (body, coding) = match encoding {
         Encoding::Brotli => (entry.brotli.clone(), Some("br")),
         Encoding::Gzip => (entry.gzip.clone(), Some("gzip")),
         Encoding::Plain => (entry.plain.clone(), None),
@@ -190,7 +215,7 @@ impl<E: Endpoint> Endpoint for CachedEndpoint<E> {
             if_none_match: req.header("if-none-match").map(str::to_owned),
             encoding: accepted(&req),
         };
-        let hit = self.cache.lock().get(&key).cloned();
+        let hit = self.cache.lock().map.get(&key).cloned();
         if let Some(entry) = hit
             && entry.made.elapsed() < TTL
         {
@@ -202,15 +227,13 @@ impl<E: Endpoint> Endpoint for CachedEndpoint<E> {
             .get(header::CACHE_CONTROL)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.contains("private") || v.contains("no-store"));
-        // Images are served from the media store with their own caching, never
-        // recompressed here.
+        // Images are kept as they are: compressing them again gains nothing.
         let image = resp
             .headers()
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|t| t.starts_with("image/"));
         if private
-            || image
             || !(resp.status() == StatusCode::OK || resp.status() == StatusCode::MOVED_PERMANENTLY)
         {
             return Ok(resp);
@@ -220,7 +243,11 @@ impl<E: Endpoint> Endpoint for CachedEndpoint<E> {
         if plain.len() > MAX_BODY {
             return Ok(Response::from_parts(parts, Body::from_bytes(plain)));
         }
-        let (gzip, brotli) = compress(&plain);
+        let (gzip, brotli) = if image {
+            (Vec::new(), Vec::new())
+        } else {
+            compress(&plain)
+        };
         let digest = sha2::Sha256::digest(&plain);
         let tag: String = digest.iter().take(12).map(|b| format!("{b:02x}")).collect();
         let entry = Arc::new(Entry {
@@ -229,16 +256,21 @@ impl<E: Endpoint> Endpoint for CachedEndpoint<E> {
             plain,
             gzip: gzip.into(),
             brotli: brotli.into(),
+            compressed: !image,
             etag: HeaderValue::from_str(&format!("\"{tag}\""))
                 .unwrap_or_else(|_| HeaderValue::from_static("\"0\"")),
             made: Instant::now(),
         });
         {
             let mut entries = self.cache.lock();
-            if entries.len() >= MAX_ENTRIES {
-                entries.clear();
+            if entries.map.len() >= MAX_ENTRIES || entries.bytes + entry.size() > MAX_BYTES {
+                entries.map.clear();
+                entries.bytes = 0;
             }
-            entries.insert(key, Arc::clone(&entry));
+            entries.bytes += entry.size();
+            if let Some(old) = entries.map.insert(key, Arc::clone(&entry)) {
+                entries.bytes -= old.size();
+            }
         }
         Ok(serve(&entry, &wants))
     }
