@@ -471,6 +471,49 @@ fn all_sorted(names: &[String]) -> Vec<String> {
     sorted
 }
 
+/// Images kept at the same moment cannot together pass the blog's storage limit.
+async fn quota_holds_when_images_are_kept_at_once(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let owner =
+        BlogOwner::register(&server.base, &server.db, "ada@example.com", "ada-writes").await;
+    let keeps = (0..8u8).map(|i| {
+        let storage = std::sync::Arc::clone(&owner.storage);
+        let scope = owner.scope.clone();
+        tokio::spawn(async move {
+            let record = pint_server::db::media::MediaRecord {
+                id: format!("{i:032x}"),
+                width: 10,
+                height: 10,
+                bytes: 600,
+                created_at: 1,
+                variants: Vec::new(),
+            };
+            storage
+                .keep_media(&scope, &record, Some(1_000))
+                .await
+                .unwrap()
+        })
+    });
+    let mut kept = 0;
+    for keep in keeps.collect::<Vec<_>>() {
+        if keep.await.unwrap() == pint_server::db::media::Kept::Now {
+            kept += 1;
+        }
+    }
+    assert_eq!(kept, 1, "600 + 600 bytes do not fit under 1,000");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn quota_holds_on_sqlite() {
+    quota_holds_when_images_are_kept_at_once(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn quota_holds_on_postgres() {
+    quota_holds_when_images_are_kept_at_once(Backend::Postgres).await;
+}
+
 #[tokio::test]
 async fn media_on_sqlite() {
     let server = TestServer::start(Backend::Sqlite).await;

@@ -54,6 +54,13 @@ impl Storage {
     ) -> Result<Kept, DbError> {
         let tenant = scope.tenant_id();
         let mut tx = self.write(Rls::tenant(tenant)).await?;
+        // One blog's images are kept one at a time, so two kept at once cannot both fit
+        // under the limit the other fills: this takes the blog's row lock on PostgreSQL
+        // (SQLite's write transaction holds the whole database already).
+        sqlx::query("UPDATE tenants SET updated_at = updated_at WHERE id = $1")
+            .bind(tenant)
+            .execute(&mut *tx)
+            .await?;
         let exists: Option<i64> =
             sqlx::query_scalar("SELECT bytes FROM media WHERE tenant_id = $1 AND id = $2")
                 .bind(tenant)
