@@ -262,14 +262,7 @@ async fn story(server: &TestServer) {
     assert_eq!(status, 200, "{body}");
 
     // Readers get it responsive, sized, from the blog's own address.
-    let page = common::http()
-        .get(server.url("/b/ada-writes/the-harbour"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = text(server.url("/b/ada-writes/the-harbour")).await;
     let base = "/b/ada-writes/media";
     let srcset = ["480", "960", "1200"]
         .map(|w| format!("{base}/{id}/{w}.webp {w}w"))
@@ -324,14 +317,7 @@ async fn story(server: &TestServer) {
     owner.save(&cover_doc, &mut cover).await;
     let (status, body) = owner.publish(&cover_doc, json!({})).await;
     assert_eq!(status, 200, "{body}");
-    let page = common::http()
-        .get(server.url("/b/ada-writes/cover"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = text(server.url("/b/ada-writes/cover")).await;
     assert!(
         page.contains(&format!(
             "<img class=\"featured\" src=\"{base}/{id}/1200.jpeg\""
@@ -347,25 +333,11 @@ async fn story(server: &TestServer) {
         page.contains(&format!("\"image\":\"{card}\"")),
         "JSON-LD: {page}"
     );
-    let feed = common::http()
-        .get(server.url("/b/ada-writes/feed.json"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let feed = text(server.url("/b/ada-writes/feed.json")).await;
     assert!(feed.contains(&card), "{feed}");
 
     // The feed points at them absolutely, from the blog's public address.
-    let feed = common::http()
-        .get(server.url("/b/ada-writes/feed.xml"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let feed = text(server.url("/b/ada-writes/feed.xml")).await;
     assert!(
         feed.contains(&format!("http://pint.test{base}/{id}/480.webp 480w")),
         "{feed}"
@@ -463,6 +435,18 @@ async fn story(server: &TestServer) {
         None,
         "nothing kept"
     );
+}
+
+/// A page (or feed) of the blog as a reader's client reads it.
+async fn text(url: String) -> String {
+    common::http()
+        .get(url)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
 }
 
 fn all_sorted(names: &[String]) -> Vec<String> {

@@ -96,13 +96,18 @@ class IdMark extends WidgetType {
   }
 }
 
+/** The images in the text: found again when the text changes, not when the cursor moves. */
+const imagesFound = StateField.define<ReturnType<typeof findImages>>({
+  create: (state) => findImages(state.doc.toString()),
+  update: (found, tr) => (tr.docChanged ? findImages(tr.state.doc.toString()) : found),
+});
+
 function imageDecorations(state: EditorState): DecorationSet {
   const decorations: Range<Decoration>[] = [];
-  const text = state.doc.toString();
   const cursorLines = new Set(
     state.selection.ranges.flatMap((r) => [state.doc.lineAt(r.from).number, state.doc.lineAt(r.to).number]),
   );
-  for (const image of findImages(text)) {
+  for (const image of state.field(imagesFound)) {
     const line = state.doc.lineAt(image.to);
     // The id is for Pint, not the writer: shown only while the cursor is on the line.
     if (!cursorLines.has(line.number) && !cursorLines.has(state.doc.lineAt(image.from).number)) {
@@ -270,4 +275,4 @@ export function imagePaste(handler: ImageHandler) {
 }
 
 /** The images' extensions: shown under their lines, and the alt text prompt. */
-export const imageExtensions: Extension[] = [generation, imagesShown, altAsked];
+export const imageExtensions: Extension[] = [generation, imagesFound, imagesShown, altAsked];

@@ -100,21 +100,28 @@ pub(super) fn write_listing(
         DraftKind::Post => "post",
         DraftKind::Page => "page",
     };
+    // The body is read out of the document once per save, for all that needs it.
+    let body = draft.body();
     tx.execute(
         "UPDATE drafts SET title = ?2, kind = ?3, list_line = ?4, listing_version = ?5
          WHERE id = ?1",
-        params![key, draft.title(), kind, list_line(draft), LISTING_VERSION],
+        params![
+            key,
+            draft.title(),
+            kind,
+            list_line(draft, &body),
+            LISTING_VERSION
+        ],
     )?;
     sync_tags(tx, key, &draft.tags())?;
-    super::media::sync_draft_media(tx, key, draft)
+    super::media::sync_draft_media(tx, key, &body, &draft.featured_image())
 }
 
 /// The line under a draft's title in the list: its own excerpt, else the start of its
 /// first paragraph as plain text.
-fn list_line(draft: &Draft) -> String {
+fn list_line(draft: &Draft, body: &str) -> String {
     let own = draft.excerpt();
     let line = if own.trim().is_empty() {
-        let body = draft.body();
         let mut end = body.len().min(LIST_LINE_SOURCE_BYTES);
         while !body.is_char_boundary(end) {
             end -= 1;

@@ -169,8 +169,13 @@ impl Store {
 /// The images a draft shows: `media:ID` in its text and as its featured image, each once,
 /// in order of appearance.
 pub fn media_in_draft(draft: &Draft) -> Vec<String> {
-    let mut ids = media_in_text(&draft.body());
-    for id in media_in_text(&draft.featured_image()) {
+    media_shown(&draft.body(), &draft.featured_image())
+}
+
+/// The images of a body and a featured image, each once, in order of appearance.
+fn media_shown(body: &str, featured_image: &str) -> Vec<String> {
+    let mut ids = media_in_text(body);
+    for id in media_in_text(featured_image) {
         if !ids.contains(&id) {
             ids.push(id);
         }
@@ -199,9 +204,10 @@ pub fn media_in_text(text: &str) -> Vec<String> {
 pub(super) fn sync_draft_media(
     tx: &Transaction<'_>,
     key: &str,
-    draft: &Draft,
+    body: &str,
+    featured_image: &str,
 ) -> Result<(), StoreError> {
-    let mut shown = media_in_draft(draft);
+    let mut shown = media_shown(body, featured_image);
     shown.sort();
     let current: Vec<String> = tx
         .prepare_cached("SELECT media_id FROM draft_media WHERE draft_id = ?1 ORDER BY media_id")?
