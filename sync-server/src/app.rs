@@ -25,6 +25,7 @@ use crate::http::{Envelope, metrics};
 use crate::mail::Mailer;
 use crate::media::api::MediaApi;
 use crate::media::blobs::Blobs;
+use crate::media::sweep::Grace;
 use crate::publish::PublishApi;
 use crate::sync::access::AccessWatch;
 use crate::sync::api::DocumentsApi;
@@ -63,6 +64,7 @@ pub struct State {
     pub auth: Arc<Auth>,
     pub mailer: Mailer,
     pub blobs: Blobs,
+    pub media_grace: Grace,
     pub sync_docs: SyncDocs,
     pub sync_settings: SyncSettings,
     pub sync_access: AccessWatch,
@@ -113,6 +115,7 @@ impl State {
         events.listen(blog_cache.clone());
         events.listen(domain_hosts.clone());
         let views = Arc::new(ViewCounter::default());
+        let media_grace = Grace(settings.media_grace);
         let mut handles = vec![
             tokio::spawn(publish::scheduler::run(Arc::clone(&storage))),
             tokio::spawn(blog::mailing::run(
@@ -124,6 +127,11 @@ impl State {
             tokio::spawn(blog::views::flusher(
                 Arc::clone(&storage),
                 Arc::clone(&views),
+            )),
+            tokio::spawn(crate::media::sweep::run(
+                Arc::clone(&storage),
+                blobs.clone(),
+                media_grace,
             )),
         ];
         // What other servers sharing the database change reaches this one's listeners.
@@ -138,6 +146,7 @@ impl State {
             max_body_bytes: settings.max_body_bytes,
             max_upload_bytes: settings.max_upload_bytes,
             blobs,
+            media_grace,
             dns: Arc::new(Dns::new(settings.dns_server)),
             storage: Arc::clone(&storage),
             auth,
@@ -202,6 +211,7 @@ pub fn routes(state: State) -> impl Endpoint {
         .data(state.auth)
         .data(state.mailer)
         .data(state.blobs)
+        .data(state.media_grace)
         .data(state.sync_docs)
         .data(state.sync_settings)
         .data(state.sync_access)

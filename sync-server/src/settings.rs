@@ -55,6 +55,10 @@ pub struct Settings {
     pub media: MediaStore,
     /// `PINT_MAX_UPLOAD_BYTES`: the largest media variant accepted in one upload.
     pub max_upload_bytes: usize,
+    /// `PINT_MEDIA_GRACE_SECONDS`: how long an uploaded variant no image keeps stays in
+    /// the media store (an upload cut off resumes within half of it), and how long the
+    /// variants of a deleted image may still be read by a reader mid-page.
+    pub media_grace: std::time::Duration,
 }
 
 /// Where media bytes are kept.
@@ -98,6 +102,9 @@ impl std::fmt::Debug for MediaStore {
 /// fits; the device's own limit on a dropped file is larger, its variants are smaller).
 pub const DEFAULT_MAX_UPLOAD_BYTES: usize = 16 << 20;
 
+/// Uploads not kept are removed a day after they were made.
+pub const DEFAULT_MEDIA_GRACE: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
 impl std::fmt::Debug for Settings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Settings")
@@ -118,6 +125,7 @@ impl std::fmt::Debug for Settings {
             .field("dns_server", &self.dns_server)
             .field("media", &self.media)
             .field("max_upload_bytes", &self.max_upload_bytes)
+            .field("media_grace", &self.media_grace)
             .finish()
     }
 }
@@ -140,6 +148,8 @@ pub enum SettingsError {
     DnsServer(String),
     #[error("PINT_MAX_UPLOAD_BYTES={0:?} is not a positive number of bytes")]
     MaxUpload(String),
+    #[error("PINT_MEDIA_GRACE_SECONDS={0:?} is not a positive number of seconds")]
+    MediaGrace(String),
     #[error("PINT_MEDIA_S3_BUCKET is set, so {0} must be set too")]
     MediaS3(&'static str),
     #[error("PINT_MODE={0:?} is not a mode; use local (the default) or production")]
@@ -219,6 +229,15 @@ impl Settings {
                 .ok_or(SettingsError::MaxUpload(n))?,
             None => DEFAULT_MAX_UPLOAD_BYTES,
         };
+        let media_grace = match get("PINT_MEDIA_GRACE_SECONDS") {
+            Some(n) => n
+                .parse::<f64>()
+                .ok()
+                .filter(|n| n.is_finite() && *n > 0.0 && *n < 1e9)
+                .map(std::time::Duration::from_secs_f64)
+                .ok_or(SettingsError::MediaGrace(n))?,
+            None => DEFAULT_MEDIA_GRACE,
+        };
         let media = match get("PINT_MEDIA_S3_BUCKET") {
             None => MediaStore::Local,
             Some(bucket) => MediaStore::S3 {
@@ -249,6 +268,7 @@ impl Settings {
             dns_server,
             media,
             max_upload_bytes,
+            media_grace,
         })
     }
 }

@@ -404,6 +404,93 @@ async fn story(server: &TestServer) {
         .await;
     assert_eq!((status, code(&body)), (403, "FORBIDDEN"), "{body}");
 
+    // Removing an image: refused while a published post shows it (the post named), and
+    // to a viewer; then its rows and its variants are gone and its storage is free.
+    let seven = photo(7);
+    let seven_id = owner.upload_image(&seven).await;
+    let (seven_doc, _) = owner
+        .draft(
+            DraftKind::Post,
+            "Seven boats",
+            &format!("![Seven](media:{seven_id})\n"),
+        )
+        .await;
+    let (status, body) = owner.publish(&seven_doc, json!({})).await;
+    assert_eq!(status, 200, "{body}");
+    let media_path = |id: &str| format!("/v1/tenants/{}/media/{id}", owner.tenant);
+    let (status, body) = server
+        .api()
+        .delete(&media_path(&seven_id), Some(&vic.token))
+        .await;
+    assert_eq!((status, code(&body)), (403, "FORBIDDEN"), "{body}");
+    let (status, body) = server
+        .api()
+        .delete(&media_path(&seven_id), Some(&owner.token))
+        .await;
+    assert_eq!((status, code(&body)), (409, "CONFLICT"), "{body}");
+    assert_eq!(
+        body["error"]["details"],
+        json!({ "reason": "in-use", "posts": [{ "title": "Seven boats", "slug": "seven-boats" }] })
+    );
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("“Seven boats”"),
+        "{body}"
+    );
+    let (status, body) = server
+        .api()
+        .delete(
+            &format!("/v1/tenants/{}/documents/{seven_doc}/publish", owner.tenant),
+            Some(&owner.token),
+        )
+        .await;
+    assert!(status < 300, "unpublished: {body}");
+    let library_path = format!("/v1/tenants/{}/media", owner.tenant);
+    let used_before = server.api().get(&library_path, Some(&owner.token)).await.1["usedBytes"]
+        .as_i64()
+        .unwrap();
+    let (status, body) = server
+        .api()
+        .delete(&media_path(&seven_id), Some(&owner.token))
+        .await;
+    assert_eq!(status, 204, "{body}");
+    assert_eq!(
+        up.missing(&[&seven_id]).await,
+        json!([{ "id": seven_id, "uploaded": [] }]),
+        "its variants are gone from the store"
+    );
+    let (status, library) = server.api().get(&library_path, Some(&owner.token)).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        library["usedBytes"].as_i64().unwrap(),
+        used_before
+            - seven
+                .variants
+                .iter()
+                .map(|v| v.bytes.len() as i64)
+                .sum::<i64>()
+    );
+    assert!(
+        !library["images"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["id"] == json!(seven_id))
+    );
+    for (path, want) in [(media_path(&seven_id), 404), (media_path("not-an-id"), 422)] {
+        let (status, body) = server.api().delete(&path, Some(&owner.token)).await;
+        assert_eq!(status, want, "{path}: {body}");
+    }
+    let status = common::http()
+        .get(server.url(&format!("{base}/{seven_id}/480.webp")))
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, 404, "no longer served");
+
     // The storage limit: a blog at its limit keeps nothing more (checked in storage
     // with a small limit; the plan's is 500 MiB).
     let second = photo(99);
@@ -496,6 +583,68 @@ async fn quota_holds_on_sqlite() {
 #[tokio::test]
 async fn quota_holds_on_postgres() {
     quota_holds_when_images_are_kept_at_once(Backend::Postgres).await;
+}
+
+/// What no image keeps is swept from the store once older than the grace period: an
+/// upload never finished is gone, and no longer offered to resume from; a kept image's
+/// variants stay, however old.
+#[tokio::test]
+async fn uploads_never_kept_are_swept_and_kept_images_stay() {
+    let server = TestServer::start_with(Backend::Sqlite, |s| {
+        s.media_grace = std::time::Duration::from_secs(8);
+    })
+    .await;
+    let owner =
+        BlogOwner::register(&server.base, &server.db, "ada@example.com", "ada-writes").await;
+    let up = Uploader {
+        server: &server,
+        tenant: owner.tenant.clone(),
+        token: owner.token.clone(),
+    };
+    let kept = photo(1);
+    let kept_id = owner.upload_image(&kept).await;
+    let left = photo(2);
+    for v in &left.variants[..2] {
+        let (status, body) = up
+            .put(&left.id, &variant_name(v.width, v.format), v.bytes.clone())
+            .await;
+        assert_eq!(status, 204, "{body}");
+    }
+    let dir = server
+        .db
+        .settings()
+        .data_dir
+        .join("media")
+        .join(&owner.tenant);
+    let files = |id: &str| std::fs::read_dir(dir.join(id)).map_or(0, |d| d.count());
+    assert_eq!(files(&left.id), 2);
+    assert_eq!(
+        up.missing(&[&left.id]).await[0]["uploaded"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    // Past half the grace period the upload is no longer resumed from (it would be sent
+    // again); past all of it, and a sweep, it is gone.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(40);
+    while files(&left.id) > 0 {
+        assert!(std::time::Instant::now() < deadline, "never swept");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert_eq!(
+        up.missing(&[&left.id]).await,
+        json!([{ "id": left.id, "uploaded": [] }])
+    );
+    assert_eq!(files(&kept_id), kept.variants.len(), "kept variants stay");
+    let status = common::http()
+        .get(server.url(&format!("/b/ada-writes/media/{kept_id}/480.webp")))
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, 200);
+    server.stop().await;
 }
 
 #[tokio::test]

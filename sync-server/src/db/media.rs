@@ -5,7 +5,7 @@
 use pint_model::media::VariantFormat;
 
 use super::tenants::TenantScope;
-use super::{DbError, Rls, Storage};
+use super::{DbError, Rls, Storage, blog_changed};
 
 /// An image as kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,6 +42,23 @@ pub enum Kept {
 }
 
 type Row = (String, i64, i64, i64, i64);
+
+/// A published post, named for a person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostNamed {
+    pub title: String,
+    pub slug: String,
+}
+
+/// What removing an image did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Removed {
+    /// Gone, with the variants it had (their blobs are the caller's to remove).
+    Now(Vec<VariantRecord>),
+    NotFound,
+    /// Published posts show it: nothing removed.
+    InUse(Vec<PostNamed>),
+}
 
 impl Storage {
     /// Keep a checked image and its variants, unless it would take the blog's stored
@@ -172,6 +189,83 @@ impl Storage {
         }
         tx.commit().await?;
         Ok(missing)
+    }
+
+    /// Remove an image of the blog, unless a published post shows it (in its text, as
+    /// its featured image or as its sharing image): a post writes its images' URLs as
+    /// `{prefix}{id}/…`. The blog's pages change.
+    pub async fn remove_media(
+        &self,
+        scope: &TenantScope,
+        id: &str,
+        prefix: &str,
+    ) -> Result<Removed, DbError> {
+        let tenant = scope.tenant_id();
+        let mut tx = self.write(Rls::member(tenant, scope.actor_id())).await?;
+        // Taken before reading, as keeping does: a post published meanwhile waits.
+        sqlx::query("UPDATE tenants SET updated_at = updated_at WHERE id = $1")
+            .bind(tenant)
+            .execute(&mut *tx)
+            .await?;
+        let row: Option<Row> = sqlx::query_as(
+            "SELECT id, width, height, bytes, created_at FROM media WHERE tenant_id = $1 AND id = $2",
+        )
+        .bind(tenant)
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else {
+            return Ok(Removed::NotFound);
+        };
+        // `_` in the pattern matches any character: that can only name a post more,
+        // never less.
+        let shown = format!("%{prefix}{id}/%");
+        let posts: Vec<(String, String)> = sqlx::query_as(
+            "SELECT title, slug FROM posts WHERE tenant_id = $1
+               AND (html LIKE $2 OR featured_image LIKE $2 OR seo LIKE $2)
+             ORDER BY published_at DESC, slug",
+        )
+        .bind(tenant)
+        .bind(&shown)
+        .fetch_all(&mut *tx)
+        .await?;
+        if !posts.is_empty() {
+            return Ok(Removed::InUse(
+                posts
+                    .into_iter()
+                    .map(|(title, slug)| PostNamed { title, slug })
+                    .collect(),
+            ));
+        }
+        let mut records = with_variants(&mut tx, tenant, vec![row]).await?;
+        sqlx::query("DELETE FROM media_variants WHERE tenant_id = $1 AND media_id = $2")
+            .bind(tenant)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM media WHERE tenant_id = $1 AND id = $2")
+            .bind(tenant)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let changed = blog_changed(&mut tx, tenant).await?;
+        self.commit_and_tell(tx, changed).await?;
+        Ok(Removed::Now(
+            records.pop().map(|r| r.variants).unwrap_or_default(),
+        ))
+    }
+
+    /// Whether the blog `tenant_id` keeps the image (for the sweep of the media store).
+    pub async fn media_kept(&self, tenant_id: &str, id: &str) -> Result<bool, DbError> {
+        let mut tx = self.read(Rls::tenant(tenant_id)).await?;
+        let found: Option<i64> =
+            sqlx::query_scalar("SELECT 1 FROM media WHERE tenant_id = $1 AND id = $2")
+                .bind(tenant_id)
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        tx.commit().await?;
+        Ok(found.is_some())
     }
 
     /// The bytes the blog's images take.

@@ -18,6 +18,7 @@ use poem_openapi::{ApiResponse, OpenApi};
 
 use super::blobs::Blobs;
 use super::service::{self, FREE_PLAN_MEDIA_BYTES, MAX_MISSING_IDS, MediaError};
+use super::sweep::Grace;
 use crate::auth::BearerAuth;
 use crate::clock::now_ms;
 use crate::db::Storage;
@@ -51,6 +52,15 @@ impl From<MediaError> for poem::Error {
                 serde_json::json!({ "used": used, "needed": needed, "limit": limit, "plan": "free" }),
             ),
             MediaError::NotFound => ApiError::new(ErrorCode::NotFound, message),
+            MediaError::InUse(posts) => ApiError::new(ErrorCode::Conflict, message).with_details(
+                serde_json::json!({
+                    "reason": "in-use",
+                    "posts": posts
+                        .iter()
+                        .map(|p| serde_json::json!({ "title": p.title, "slug": p.slug }))
+                        .collect::<Vec<_>>(),
+                }),
+            ),
             MediaError::Blob(e) => {
                 tracing::error!(error = %e, "media store failed");
                 ApiError::internal()
@@ -99,6 +109,13 @@ enum KeepOutcome {
     Existing(Json<MediaView>),
 }
 
+#[derive(Debug, ApiResponse)]
+enum Removed {
+    /// The blog no longer has the image.
+    #[oai(status = 204)]
+    Gone,
+}
+
 #[derive(Debug, Default)]
 pub struct MediaApi;
 
@@ -111,6 +128,7 @@ impl MediaApi {
         &self,
         storage: Data<&Arc<Storage>>,
         blobs: Data<&Blobs>,
+        grace: Data<&Grace>,
         caller: BearerAuth,
         id: Path<String>,
         body: Json<MediaMissingRequest>,
@@ -130,7 +148,15 @@ impl MediaApi {
                     .then(|| format!("at most {MAX_MISSING_IDS} ids at a time")),
             )
             .finish()?;
-        let missing = service::missing(storage.as_ref(), &blobs, &scope, &body.ids).await?;
+        let missing = service::missing(
+            storage.as_ref(),
+            &blobs,
+            &scope,
+            &body.ids,
+            now_ms(),
+            **grace,
+        )
+        .await?;
         Ok(Json(MediaMissingView {
             missing: missing
                 .into_iter()
@@ -170,10 +196,12 @@ impl MediaApi {
     /// checked again, they must be a whole image whose id is their hash, and the blog's
     /// plan must have room for it (QUOTA_EXCEEDED says how much is used and allowed).
     #[oai(path = "/:id/media/:media_id", method = "post")]
+    #[allow(clippy::too_many_arguments)] // an OpenAPI handler takes one argument per extractor
     async fn keep(
         &self,
         storage: Data<&Arc<Storage>>,
         blobs: Data<&Blobs>,
+        grace: Data<&Grace>,
         caller: BearerAuth,
         id: Path<String>,
         media_id: Path<String>,
@@ -194,6 +222,7 @@ impl MediaApi {
             &media_id,
             &body.variants,
             now_ms(),
+            **grace,
         )
         .await?;
         let view = Json(media_view(image));
@@ -202,6 +231,29 @@ impl MediaApi {
         } else {
             KeepOutcome::Existing(view)
         })
+    }
+
+    /// Remove an image from the blog (editors and above): refused while a published
+    /// post shows it (409, the posts named in `details`). Its storage is free at once.
+    #[oai(path = "/:id/media/:media_id", method = "delete")]
+    async fn remove(
+        &self,
+        storage: Data<&Arc<Storage>>,
+        blobs: Data<&Blobs>,
+        caller: BearerAuth,
+        id: Path<String>,
+        media_id: Path<String>,
+    ) -> poem::Result<Removed> {
+        let scope = scope_for(
+            storage.as_ref(),
+            &caller.0,
+            &id,
+            Action::UploadMedia,
+            "removing images",
+        )
+        .await?;
+        service::remove(storage.as_ref(), &blobs, &scope, &media_id).await?;
+        Ok(Removed::Gone)
     }
 
     /// An image the blog keeps, with its variants (members): what a teammate's device

@@ -103,23 +103,69 @@ impl Blobs {
         }
     }
 
-    /// The variant names stored for an image (uploaded, kept or not), sorted.
+    /// The bytes at `key` and when they were written (Unix ms); `None` when there are
+    /// none.
+    pub async fn get_dated(&self, key: &Path) -> Result<Option<(Bytes, i64)>, BlobError> {
+        match self.store.get(key).await {
+            Ok(found) => {
+                let written = found.meta.last_modified.timestamp_millis();
+                Ok(Some((found.bytes().await?, written)))
+            }
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The variant names stored for an image (uploaded, kept or not), each with when it
+    /// was written (Unix ms), sorted by name.
     pub async fn names_under(
         &self,
         tenant_id: &str,
         media_id: &str,
-    ) -> Result<Vec<String>, BlobError> {
+    ) -> Result<Vec<(String, i64)>, BlobError> {
         use futures_util::TryStreamExt;
         let prefix = Path::from(format!("{tenant_id}/{media_id}"));
         let found: Vec<object_store::ObjectMeta> =
             self.store.list(Some(&prefix)).try_collect().await?;
-        let mut names: Vec<String> = found
+        let mut names: Vec<(String, i64)> = found
             .into_iter()
-            .filter_map(|meta| meta.location.filename().map(str::to_owned))
-            .filter(|name| pint_model::media::parse_variant_name(name).is_some())
+            .filter_map(|meta| {
+                let name = meta.location.filename()?.to_owned();
+                Some((name, meta.last_modified.timestamp_millis()))
+            })
+            .filter(|(name, _)| pint_model::media::parse_variant_name(name).is_some())
             .collect();
         names.sort();
         Ok(names)
+    }
+
+    /// Every variant in the store written before `before` (Unix ms), as
+    /// `(tenant, image id, variant name)`: what the sweep looks at. Keys not of that
+    /// shape are not Pint's and are left out.
+    pub async fn written_before(
+        &self,
+        before: i64,
+    ) -> Result<Vec<(String, String, String)>, BlobError> {
+        use futures_util::TryStreamExt;
+        let mut out = Vec::new();
+        let mut listing = self.store.list(None);
+        while let Some(meta) = listing.try_next().await? {
+            if meta.last_modified.timestamp_millis() >= before {
+                continue;
+            }
+            let segments: Vec<String> = meta
+                .location
+                .parts()
+                .map(|p| p.as_ref().to_owned())
+                .collect();
+            if let [tenant, id, name] = segments.as_slice()
+                && pint_model::media::is_media_id(id)
+                && pint_model::media::parse_variant_name(name).is_some()
+            {
+                out.push((tenant.clone(), id.clone(), name.clone()));
+            }
+        }
+        Ok(out)
     }
 
     /// Remove what is at `key` (nothing there is fine).

@@ -15,7 +15,9 @@ use pint_model::media::{
 
 use super::blobs::{BlobError, Blobs};
 use super::check::{CheckError, check_variant};
-use crate::db::media::{Kept, MediaRecord, VariantRecord};
+use super::published::MEDIA_PREFIX;
+use super::sweep::Grace;
+use crate::db::media::{Kept, MediaRecord, PostNamed, Removed, VariantRecord};
 use crate::db::tenants::TenantScope;
 use crate::db::{DbError, Storage};
 
@@ -49,10 +51,23 @@ pub enum MediaError {
     QuotaExceeded { used: i64, needed: i64, limit: i64 },
     #[error("no such image")]
     NotFound,
+    #[error(
+        "published posts show this image ({}); unpublish them or take it out of them first",
+        names(.0)
+    )]
+    InUse(Vec<PostNamed>),
     #[error(transparent)]
     Blob(#[from] BlobError),
     #[error(transparent)]
     Db(#[from] DbError),
+}
+
+fn names(posts: &[PostNamed]) -> String {
+    posts
+        .iter()
+        .map(|p| format!("“{}”", p.title))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// A variant as stored: its size and its bytes' length.
@@ -134,6 +149,7 @@ pub async fn keep(
     id: &str,
     names: &[String],
     now: i64,
+    grace: Grace,
 ) -> Result<(MediaRecord, bool), MediaError> {
     check_id(id)?;
     if let Some(kept) = storage.media_record(scope.tenant_id(), id).await? {
@@ -153,9 +169,15 @@ pub async fn keep(
     let mut found = Vec::with_capacity(wanted.len());
     let mut missing = Vec::new();
     for (width, format, name) in &wanted {
-        match blobs.get(&Blobs::key(scope.tenant_id(), id, name)).await? {
-            Some(bytes) => found.push((*width, *format, name.clone(), bytes)),
-            None => missing.push(name.clone()),
+        // One the sweep may soon take is uploaded again (see `sweep`).
+        match blobs
+            .get_dated(&Blobs::key(scope.tenant_id(), id, name))
+            .await?
+        {
+            Some((bytes, written)) if written >= grace.fresh_after(now) => {
+                found.push((*width, *format, name.clone(), bytes));
+            }
+            _ => missing.push(name.clone()),
         }
     }
     if !missing.is_empty() {
@@ -269,16 +291,49 @@ pub async fn missing(
     blobs: &Blobs,
     scope: &TenantScope,
     ids: &[String],
+    now: i64,
+    grace: Grace,
 ) -> Result<Vec<(String, Vec<String>)>, MediaError> {
     for id in ids {
         check_id(id)?;
     }
     let mut out = Vec::new();
     for id in storage.media_missing(scope, ids).await? {
-        let uploaded = blobs.names_under(scope.tenant_id(), &id).await?;
+        let uploaded = blobs
+            .names_under(scope.tenant_id(), &id)
+            .await?
+            .into_iter()
+            .filter(|(_, written)| *written >= grace.fresh_after(now))
+            .map(|(name, _)| name)
+            .collect();
         out.push((id, uploaded));
     }
     Ok(out)
+}
+
+/// Remove an image from the blog (its rows now, its variants from the store right
+/// after), refused while a published post shows it.
+pub async fn remove(
+    storage: &Storage,
+    blobs: &Blobs,
+    scope: &TenantScope,
+    id: &str,
+) -> Result<(), MediaError> {
+    check_id(id)?;
+    match storage.remove_media(scope, id, MEDIA_PREFIX).await? {
+        Removed::NotFound => Err(MediaError::NotFound),
+        Removed::InUse(posts) => Err(MediaError::InUse(posts)),
+        Removed::Now(variants) => {
+            for v in variants {
+                let key = Blobs::key(scope.tenant_id(), id, &variant_name(v.width, v.format));
+                // What is left here is the sweep's to remove.
+                if let Err(e) = blobs.delete(&key).await {
+                    tracing::warn!(error = %e, %key, "cannot remove a removed image's variant");
+                }
+            }
+            Ok(())
+        }
+    }
 }
 
 /// A kept image's variant, for the blog's readers or the blog's members: `None` unless

@@ -150,6 +150,7 @@ impl TestDb {
             dns_server: None,
             media: pint_server::settings::MediaStore::Local,
             max_upload_bytes: pint_server::settings::DEFAULT_MAX_UPLOAD_BYTES,
+            media_grace: pint_server::settings::DEFAULT_MEDIA_GRACE,
         }
     }
 }
