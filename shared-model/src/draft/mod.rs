@@ -595,6 +595,10 @@ impl Draft {
         crate::sync_receive::receive(&mut candidate, &mut candidate_state, message)
             .map_err(|e| DraftError::NotAutomerge(e.to_string()))?;
         if candidate.get_heads() == before {
+            // Nothing shows, but a change whose dependencies have not arrived yet waits
+            // in the candidate's queue: keep it (dropping it would leave the replicas
+            // apart for good when the peer believes it sent what the change needs).
+            self.doc = candidate.with_actor(self.doc.get_actor().clone());
             *state = candidate_state;
             return Ok(false);
         }
