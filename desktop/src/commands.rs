@@ -283,6 +283,28 @@ pub fn add_image_bytes(
     take_image(&state, &bytes)
 }
 
+#[tauri::command]
+pub async fn media_library(
+    state: State<'_, AppState>,
+    args: ipc::MediaLibraryArgs,
+) -> Reply<ipc::MediaLibraryArgs> {
+    let ipc::MediaLibraryArgs {} = args;
+    let engine = Arc::clone(engine(&state)?);
+    let session = state.session();
+    Ok(media::library::library(&engine, session.as_deref()).await?)
+}
+
+#[tauri::command]
+pub async fn remove_image(
+    state: State<'_, AppState>,
+    args: ipc::RemoveImageArgs,
+) -> Reply<ipc::RemoveImageArgs> {
+    let engine = Arc::clone(engine(&state)?);
+    let session = state.session();
+    media::library::remove(&engine, session.as_deref(), &args.id).await?;
+    Ok(media::library::library(&engine, session.as_deref()).await?)
+}
+
 #[tauri::command(async)]
 pub fn damaged_drafts(
     state: State<'_, AppState>,

@@ -72,6 +72,8 @@ fn main() {
             commands::set_word_goal,
             commands::add_image_file,
             commands::add_image_bytes,
+            commands::media_library,
+            commands::remove_image,
             commands::export_draft,
             commands::publish_states,
             commands::draft_details,

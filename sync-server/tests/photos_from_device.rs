@@ -234,3 +234,108 @@ impl SyncEvents for Arrivals {
         self.0.lock().unwrap().push(draft);
     }
 }
+
+/// The media library as the app shows it: the images here and on the blog, with the
+/// drafts that show them and the blog's storage; removing one removes it from both, and
+/// is refused, nothing removed, while a draft here or a published post shows it.
+/// Offline, the images here are listed and the library says why the blog's are not.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_library_lists_both_sides_and_removes_only_what_nothing_shows() {
+    use pint_client::media::library::{library, remove};
+
+    let db = TestDb::new(Backend::Sqlite).await;
+    let (mut server, base) = spawn_server(&db, "127.0.0.1:0");
+    let laptop = Device::new();
+    let engine = Arc::clone(&laptop.engine);
+    let session = Arc::new(laptop.sign_in(&base, true).await.unwrap());
+    let blog = Blog::of(&session).await.unwrap();
+    let live = LiveSync::start(Arc::clone(&engine), Arc::clone(&session), Arc::new(Quiet)).unwrap();
+
+    // Only here; shown in a published post; only on the blog.
+    let loose = keep_photo(&engine, 10);
+    let boats = keep_photo(&engine, 11);
+    let draft = engine.lock().unwrap().create(DraftKind::Post).unwrap();
+    engine.lock().unwrap().rename(draft, "Boats").unwrap();
+    laptop.append(draft, &format!("![Two boats](media:{boats})\n"));
+    publish::publish(&engine, &session, draft, &PublishOptions::default())
+        .await
+        .unwrap();
+    let remote = keep_photo(&engine, 12);
+    send(&engine, &blog, std::slice::from_ref(&remote), &|_| {})
+        .await
+        .unwrap();
+    remove(&engine, None, &remote)
+        .await
+        .expect_err("signed out, an image the blog has stays");
+    assert!(
+        matches!(
+            engine.lock().unwrap().remove_image(&remote).unwrap(),
+            pint_client::store::RemovedHere::Now
+        ),
+        "gone from this device only"
+    );
+
+    let lib = library(&engine, Some(&session)).await.unwrap();
+    assert_eq!(lib.blog_problem, None);
+    let find = |lib: &pint_client::media::library::MediaLibrary, id: &str| {
+        lib.images.iter().find(|i| i.id == id).cloned()
+    };
+    let l = find(&lib, &loose).unwrap();
+    assert!(l.here && !l.on_blog && l.drafts.is_empty());
+    assert_eq!((l.width, l.height), (1000, 700));
+    let b = find(&lib, &boats).unwrap();
+    assert!(b.here && b.on_blog);
+    assert_eq!(
+        b.drafts
+            .iter()
+            .map(|d| d.title.as_str())
+            .collect::<Vec<_>>(),
+        ["Boats"]
+    );
+    let r = find(&lib, &remote).unwrap();
+    assert!(!r.here && r.on_blog && r.bytes > 0);
+    let storage = lib.blog.unwrap();
+    assert_eq!(storage.used_bytes, b.bytes + r.bytes);
+    assert_eq!(storage.limit_bytes, Some(500 << 20));
+
+    // A draft shows it: refused here, nothing asked of the blog.
+    let e = remove(&engine, Some(&session), &boats).await.unwrap_err();
+    assert!(e.to_string().contains("“Boats” shows this image"), "{e}");
+    // In the trash the draft no longer holds it, but the published post does.
+    engine.lock().unwrap().trash(draft).unwrap();
+    let e = remove(&engine, Some(&session), &boats).await.unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("published posts show this image (“Boats”)"),
+        "{e}"
+    );
+    let lib = library(&engine, Some(&session)).await.unwrap();
+    assert!(
+        find(&lib, &boats).is_some_and(|b| b.here && b.on_blog),
+        "nothing removed"
+    );
+    publish::unpublish(&engine, &session, draft).await.unwrap();
+    remove(&engine, Some(&session), &boats).await.unwrap();
+    remove(&engine, Some(&session), &loose).await.unwrap();
+    remove(&engine, Some(&session), &remote).await.unwrap();
+    let lib = library(&engine, Some(&session)).await.unwrap();
+    assert!(lib.images.is_empty(), "{:?}", lib.images);
+    assert_eq!(lib.blog.unwrap().used_bytes, 0);
+    let e = remove(&engine, Some(&session), "not-an-id")
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("not an image id"), "{e}");
+
+    // Offline: what is here, and why the blog's images are missing.
+    let again = keep_photo(&engine, 13);
+    live.stop();
+    server.stop();
+    let lib = library(&engine, Some(&session)).await.unwrap();
+    assert_eq!(lib.images.len(), 1);
+    assert_eq!(lib.images[0].id, again);
+    assert!(lib.blog.is_none());
+    assert!(
+        lib.blog_problem.unwrap().contains("cannot be reached"),
+        "says why"
+    );
+}

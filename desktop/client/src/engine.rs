@@ -158,6 +158,16 @@ impl Engine {
         Ok(self.store.mark_media_sent(tenant, media_id, now_millis())?)
     }
 
+    /// The blog `tenant` no longer has the image (it was removed there).
+    pub fn forget_media_sent(&mut self, tenant: &str, media_id: &str) -> Result<(), EngineError> {
+        Ok(self.store.forget_media_sent(tenant, media_id)?)
+    }
+
+    /// Remove an image kept here, unless a draft outside the trash shows it.
+    pub fn remove_image(&mut self, id: &str) -> Result<crate::store::RemovedHere, EngineError> {
+        Ok(self.store.remove_image(id)?)
+    }
+
     /// Keep an image prepared on this device (`media::prepare`, done before the engine
     /// is locked: it takes a second); answers it as kept. The same image kept twice is
     /// one image.

@@ -125,12 +125,7 @@ pub async fn publish(
         .media_of_draft(id)
         .map_err(|e| AccountError::Engine(e.into()))?;
     if !images.is_empty() {
-        let blog = crate::media::upload::Blog {
-            http: session.http().clone(),
-            server: a.server.clone(),
-            tenant: a.blog_id.clone(),
-            token: session.access_token().await?,
-        };
+        let blog = crate::media::upload::Blog::of(session).await?;
         crate::media::upload::send(engine, &blog, &images, &|_| {}).await?;
     }
     let slug = options.slug.trim();

@@ -10,12 +10,13 @@ use std::path::PathBuf;
 use pint_client::account::SignIn;
 use pint_client::ipc::AccountStatus;
 use pint_client::media::VariantFormat;
+use pint_client::media::library::{BlogStorage, LibraryImage, MediaLibrary};
 use pint_client::media::upload::UploadProgress;
 use pint_client::publish::{
     DraftPublished, PublishOptions, PublishState, PublishedPost, ScheduledPublish,
 };
 use pint_client::server::ServerStatus;
-use pint_client::store::{MediaInfo, StoredVariant};
+use pint_client::store::{DraftNamed, MediaInfo, StoredVariant};
 use pint_client::sync::{PeerPresence, Selection, SyncStatus};
 use pint_client::{
     Account, CommandError, DamagedDraft, DraftDetails, DraftSummary, DraftSync, DraftView,
@@ -63,6 +64,10 @@ fn typescript_bindings_are_fresh() {
         binding::<StoredVariant>(&cfg),
         binding::<VariantFormat>(&cfg),
         binding::<UploadProgress>(&cfg),
+        binding::<MediaLibrary>(&cfg),
+        binding::<LibraryImage>(&cfg),
+        binding::<BlogStorage>(&cfg),
+        binding::<DraftNamed>(&cfg),
         binding::<RemoteChanges>(&cfg),
         binding::<Account>(&cfg),
         binding::<AccountStatus>(&cfg),

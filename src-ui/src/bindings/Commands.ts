@@ -10,6 +10,7 @@ import type { DraftView } from "./DraftView";
 import type { ExportFormat } from "./ExportFormat";
 import type { ListQuery } from "./ListQuery";
 import type { MediaInfo } from "./MediaInfo";
+import type { MediaLibrary } from "./MediaLibrary";
 import type { PeerPresence } from "./PeerPresence";
 import type { PublishOptions } from "./PublishOptions";
 import type { PublishState } from "./PublishState";
@@ -64,6 +65,8 @@ export interface Commands {
   export_draft: { args: { id: string, format: ExportFormat, }; result: string };
   add_image_file: { args: { path: string, }; result: MediaInfo };
   add_image_bytes: { args: { base64: string, }; result: MediaInfo };
+  media_library: { args: Record<symbol, never>; result: MediaLibrary };
+  remove_image: { args: { id: string, }; result: MediaLibrary };
   set_word_goal: { args: { id: string, goal: number | null, }; result: null };
 }
 

@@ -18,6 +18,7 @@ use ts_rs::{Config, TS, TypeVisitor};
 
 use crate::account::SignIn;
 use crate::export::ExportFormat;
+use crate::media::library::MediaLibrary;
 use crate::media::upload::UploadProgress;
 use crate::publish::{DraftPublished, PublishOptions, PublishState};
 use crate::server::ServerStatus;
@@ -210,6 +211,13 @@ commands! {
     "add_image_file" => AddImageFileArgs { path: String } -> MediaInfo;
     /// Take a pasted image: its bytes, base64-encoded; as `add_image_file`.
     "add_image_bytes" => AddImageBytesArgs { base64: String } -> MediaInfo;
+    /// Every image on this device and on the blog (when signed in and reachable), with
+    /// the drafts that show each and the blog's storage against its plan's limit.
+    "media_library" => MediaLibraryArgs {} -> MediaLibrary;
+    /// Remove an image from the blog and this device; refused, nothing removed, while a
+    /// draft here or a published post shows it (the message names them). Answers the
+    /// library as it is now.
+    "remove_image" => RemoveImageArgs { id: String } -> MediaLibrary;
     /// Set (`null`: clear) the draft's word goal on this device.
     "set_word_goal" => SetWordGoalArgs { #[ts(type = "string")] id: DocumentId, goal: Option<u32> } -> ();
 }

@@ -25,6 +25,19 @@ pub struct Blog {
     pub token: String,
 }
 
+impl Blog {
+    /// The blog a signed-in session writes to.
+    pub async fn of(session: &crate::account::Session) -> Result<Blog, AccountError> {
+        let a = session.account();
+        Ok(Blog {
+            http: session.http().clone(),
+            server: a.server.clone(),
+            tenant: a.blog_id.clone(),
+            token: session.access_token().await?,
+        })
+    }
+}
+
 /// How far an upload is: images and bytes still to send of what was found missing.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]

@@ -281,3 +281,133 @@ impl Store {
             .is_some())
     }
 }
+
+/// A draft named for a person: where an image is used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DraftNamed {
+    pub id: String,
+    /// As the list shows it ("Untitled" when it has none).
+    pub title: String,
+}
+
+/// An image kept here, as the media library lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeptImage {
+    pub id: String,
+    pub width: u32,
+    pub height: u32,
+    pub stored_bytes: u64,
+    pub added_at: i64,
+    /// Drafts outside the trash that show it.
+    pub drafts: Vec<DraftNamed>,
+}
+
+/// What removing an image kept here did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RemovedHere {
+    Now,
+    NotHere,
+    /// Drafts show it: nothing removed.
+    Shown(Vec<DraftNamed>),
+}
+
+fn title_of(title: String) -> String {
+    if title.trim().is_empty() {
+        "Untitled".to_owned()
+    } else {
+        title
+    }
+}
+
+fn drafts_showing(conn: &rusqlite::Connection, id: &str) -> Result<Vec<DraftNamed>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT d.id, d.title FROM draft_media dm
+         JOIN drafts d ON d.id = dm.draft_id AND d.trashed_at IS NULL
+         WHERE dm.media_id = ?1 ORDER BY d.updated_at DESC, d.id",
+    )?;
+    let drafts = stmt
+        .query_map([id], |r| {
+            Ok(DraftNamed {
+                id: r.get(0)?,
+                title: title_of(r.get(1)?),
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(drafts)
+}
+
+impl Store {
+    /// Every image kept here, newest first, with the drafts that show it.
+    pub fn kept_images(&self) -> Result<Vec<KeptImage>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT m.id, m.width, m.height, m.added_at,
+                    (SELECT COALESCE(SUM(length(v.bytes)), 0) FROM media_variants v
+                     WHERE v.media_id = m.id)
+             FROM media m ORDER BY m.added_at DESC, m.id",
+        )?;
+        let rows: Vec<(String, u32, u32, i64, i64)> = stmt
+            .query_map([], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })?
+            .collect::<Result<_, _>>()?;
+        rows.into_iter()
+            .map(|(id, width, height, added_at, bytes)| {
+                Ok(KeptImage {
+                    drafts: drafts_showing(&self.conn, &id)?,
+                    id,
+                    width,
+                    height,
+                    stored_bytes: u64::try_from(bytes).unwrap_or(0),
+                    added_at,
+                })
+            })
+            .collect()
+    }
+
+    /// The drafts outside the trash that show an image (kept here or not).
+    pub fn drafts_showing(&self, id: &str) -> Result<Vec<DraftNamed>, StoreError> {
+        drafts_showing(&self.conn, id)
+    }
+
+    /// Remove an image kept here (its variants, and what was remembered of sending
+    /// it), unless a draft outside the trash shows it; in one transaction.
+    pub fn remove_image(&mut self, id: &str) -> Result<RemovedHere, StoreError> {
+        let tx = self.conn.transaction()?;
+        let shown = drafts_showing(&tx, id)?;
+        if !shown.is_empty() {
+            return Ok(RemovedHere::Shown(shown));
+        }
+        tx.execute("DELETE FROM media_sent WHERE media_id = ?1", [id])?;
+        tx.execute("DELETE FROM media_variants WHERE media_id = ?1", [id])?;
+        let removed = tx.execute("DELETE FROM media WHERE id = ?1", [id])?;
+        tx.commit()?;
+        Ok(if removed == 0 {
+            RemovedHere::NotHere
+        } else {
+            RemovedHere::Now
+        })
+    }
+
+    /// Whether any blog has been sent the image.
+    pub fn media_sent_anywhere(&self, media_id: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT 1 FROM media_sent WHERE media_id = ?1 LIMIT 1",
+                [media_id],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+
+    /// Forget that the blog `tenant` has an image (it was removed there).
+    pub fn forget_media_sent(&mut self, tenant: &str, media_id: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "DELETE FROM media_sent WHERE tenant = ?1 AND media_id = ?2",
+            params![tenant, media_id],
+        )?;
+        Ok(())
+    }
+}

@@ -18,7 +18,9 @@ mod sync_state;
 pub use account::Account;
 pub use damaged::DamagedDraft;
 pub use list::{DraftSummary, DraftSync, ListQuery, Sort, TagCount};
-pub use media::{MediaInfo, StoredVariant, media_in_draft, media_in_text};
+pub use media::{
+    DraftNamed, KeptImage, MediaInfo, RemovedHere, StoredVariant, media_in_draft, media_in_text,
+};
 pub use settings::{EditorFont, FocusScope, Settings, Theme};
 
 use std::path::{Path, PathBuf};
