@@ -21,6 +21,7 @@ pub fn build<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<Menu<R>> {
         .item(&item("export-markdown", "Export as Markdown", None)?)
         .item(&item("export-html", "Export as HTML", None)?)
         .separator()
+        .item(&item("images", "Images…", Some("CmdOrCtrl+Shift+M"))?)
         .item(&item("publish", "Publish…", None)?)
         .separator()
         .item(&PredefinedMenuItem::close_window(

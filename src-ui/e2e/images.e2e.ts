@@ -201,6 +201,36 @@ describe("photos in a draft", () => {
         expect(image.status).toBe(200);
         expect(image.headers.get("content-type")).toBe("image/webp");
         expect(image.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+        await browser.keys(Key.Escape);
+        await (await browser.$("#publish")).waitForDisplayed({ reverse: true, timeout: 5_000 });
+
+        // The media library: the photo, here and on the blog, in this draft; the blog's storage.
+        await (await browser.$("#open-images")).click();
+        const library = await browser.$("#media-library");
+        await library.waitForDisplayed({ timeout: 5_000 });
+        const item = await browser.$(`#media-images li[data-id="${id}"]`);
+        await item.waitForExist({ timeout: 15_000 });
+        await browser.waitUntil(async () => /of 500 MB used on the blog/.test(await (await browser.$("#media-storage")).getText()), {
+          timeout: 10_000,
+        });
+        await shot(browser, "24-media-library");
+        const textOf = (selector: string) => browser.execute((q: string) => document.querySelector(q)?.textContent ?? "", selector);
+        const itemSelector = `#media-images li[data-id="${id}"]`;
+        expect(await item.getText()).toContain("1200 × 800");
+        expect(await textOf(itemSelector)).toContain("On this device and the blog");
+        expect(await textOf(itemSelector)).toContain("In “Harbour at dawn”");
+        await browser.waitUntil(() => imageLoaded(browser, `#media-images li[data-id="${id}"] img`), { timeout: 10_000 });
+
+        // Removing the draft's photo is refused, naming the draft.
+        await (await item.$("button.danger")).click();
+        await (await item.$("button.danger")).click();
+        const refusal = await browser.$("#media-error");
+        await refusal.waitForDisplayed({ timeout: 10_000 });
+        expect(await refusal.getText()).toContain("“Harbour at dawn” shows this image");
+
+        // (Picking files is covered by MediaLibrary.test.ts: a file handed to the page's
+        // file input leaves WebKit's WebDriver answering nothing more, so not here.)
+        expect(await browser.$$("#media-images li[data-id]").length).toBe(1);
       });
     } finally {
       await server.stop();

@@ -173,6 +173,13 @@ export class DraftSession {
     }
   }
 
+  /** Put an image kept on this device (or the blog's) into the text at the cursor. */
+  insertKept(id: string): void {
+    if (!this.current) return;
+    insertImage(this.view, id);
+    this.view.focus();
+  }
+
   /** Show the draft's images again: their files arrived from the blog. */
   refreshImages(): void {
     refreshImages(this.view);
