@@ -10,18 +10,9 @@ use pint_model::wire::MediaView;
 
 use super::prepare::{Prepared, SourceKind, Variant};
 use super::upload::Blog;
+use super::{lock, store};
 use crate::Engine;
 use crate::account::{AccountError, call};
-
-fn lock(engine: &Mutex<Engine>) -> std::sync::MutexGuard<'_, Engine> {
-    engine
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-fn store(e: crate::store::StoreError) -> AccountError {
-    AccountError::Engine(e.into())
-}
 
 /// Fetch the images of `ids` this device lacks from the blog; answers those kept now.
 /// An image the blog does not have (yet) is skipped.

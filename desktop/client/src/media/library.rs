@@ -12,6 +12,7 @@ use pint_model::wire::MediaLibraryView;
 use serde::Serialize;
 
 use super::upload::Blog;
+use super::{lock, store};
 use crate::Engine;
 use crate::account::{AccountError, Session, call, refusal};
 use crate::store::{DraftNamed, RemovedHere};
@@ -58,16 +59,6 @@ pub struct MediaLibrary {
     pub blog: Option<BlogStorage>,
     /// Why the blog's images are not listed (not signed in, offline), for people.
     pub blog_problem: Option<String>,
-}
-
-fn lock(engine: &Mutex<Engine>) -> std::sync::MutexGuard<'_, Engine> {
-    engine
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-fn store(e: crate::store::StoreError) -> AccountError {
-    AccountError::Engine(e.into())
 }
 
 const UNREACHABLE: &str = "The blog cannot be reached: only the images on this device are shown.";

@@ -10,6 +10,7 @@ use std::sync::Mutex;
 use pint_model::media::variant_name;
 use pint_model::wire::{KeepMediaRequest, MediaMissingRequest, MediaMissingView, MediaView};
 
+use super::{lock, store};
 use crate::Engine;
 use crate::account::{AccountError, call};
 
@@ -55,16 +56,6 @@ pub struct Sent {
     /// Variants sent (resumed uploads send fewer than the images have).
     pub variants: usize,
     pub bytes: u64,
-}
-
-fn store(e: crate::store::StoreError) -> AccountError {
-    AccountError::Engine(e.into())
-}
-
-fn lock(engine: &Mutex<Engine>) -> std::sync::MutexGuard<'_, Engine> {
-    engine
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Send the blog every image the drafts here show that it has not been sent.
