@@ -190,6 +190,7 @@ pub fn param_rules() -> Vec<(
         ),
         (image, "post", "path", "media_id", media.clone()),
         (image, "get", "path", "media_id", media.clone()),
+        (image, "delete", "path", "media_id", media.clone()),
         (upload, "put", "path", "media_id", media.clone()),
         (upload, "put", "path", "name", variant.clone()),
         (upload, "get", "path", "media_id", media),
