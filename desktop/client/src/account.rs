@@ -117,6 +117,13 @@ pub fn normalize_server(url: &str) -> Result<String, AccountError> {
 pub(crate) async fn call<T: for<'de> Deserialize<'de>>(
     req: reqwest::RequestBuilder,
 ) -> Result<T, AccountError> {
+    let bytes = call_bytes(req).await?;
+    serde_json::from_slice(&bytes).map_err(|e| AccountError::Protocol(e.to_string()))
+}
+
+/// Send a request and read its answer as bytes (an image, or nothing), turning the
+/// server's error shape into `AccountError::Refused` as `call` does.
+pub(crate) async fn call_bytes(req: reqwest::RequestBuilder) -> Result<Vec<u8>, AccountError> {
     let resp = req
         .send()
         .await
@@ -129,7 +136,7 @@ pub(crate) async fn call<T: for<'de> Deserialize<'de>>(
     if !status.is_success() {
         return Err(refusal(status, &bytes));
     }
-    serde_json::from_slice(&bytes).map_err(|e| AccountError::Protocol(e.to_string()))
+    Ok(bytes.into())
 }
 
 /// The server's error answer (`ErrorBody`) as an `AccountError::Refused`; an answer in

@@ -43,6 +43,10 @@ pub enum Kept {
 
 type Row = (String, i64, i64, i64, i64);
 
+/// One image's row (`$1` the blog, `$2` the image).
+const ONE_IMAGE: &str =
+    "SELECT id, width, height, bytes, created_at FROM media WHERE tenant_id = $1 AND id = $2";
+
 /// A published post, named for a person.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PostNamed {
@@ -71,20 +75,9 @@ impl Storage {
     ) -> Result<Kept, DbError> {
         let tenant = scope.tenant_id();
         let mut tx = self.write(Rls::tenant(tenant)).await?;
-        // One blog's images are kept one at a time, so two kept at once cannot both fit
-        // under the limit the other fills: this takes the blog's row lock on PostgreSQL
-        // (SQLite's write transaction holds the whole database already).
-        sqlx::query("UPDATE tenants SET updated_at = updated_at WHERE id = $1")
-            .bind(tenant)
-            .execute(&mut *tx)
-            .await?;
-        let exists: Option<i64> =
-            sqlx::query_scalar("SELECT bytes FROM media WHERE tenant_id = $1 AND id = $2")
-                .bind(tenant)
-                .bind(&image.id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        if exists.is_some() {
+        // Two images kept at once cannot both fit under the limit the other fills.
+        lock_blog(&mut tx, tenant).await?;
+        if has_image(&mut tx, tenant, &image.id).await? {
             return Ok(Kept::Before);
         }
         if let Some(limit) = limit {
@@ -136,13 +129,11 @@ impl Storage {
         id: &str,
     ) -> Result<Option<MediaRecord>, DbError> {
         let mut tx = self.read(Rls::tenant(tenant_id)).await?;
-        let row: Option<Row> = sqlx::query_as(
-            "SELECT id, width, height, bytes, created_at FROM media WHERE tenant_id = $1 AND id = $2",
-        )
-        .bind(tenant_id)
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?;
+        let row: Option<Row> = sqlx::query_as(ONE_IMAGE)
+            .bind(tenant_id)
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
         let Some(row) = row else {
             return Ok(None);
         };
@@ -177,13 +168,7 @@ impl Storage {
         let mut tx = self.read(Rls::tenant(tenant)).await?;
         let mut missing = Vec::new();
         for id in ids {
-            let found: Option<i64> =
-                sqlx::query_scalar("SELECT 1 FROM media WHERE tenant_id = $1 AND id = $2")
-                    .bind(tenant)
-                    .bind(id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            if found.is_none() {
+            if !has_image(&mut tx, tenant, id).await? {
                 missing.push(id.clone());
             }
         }
@@ -203,17 +188,12 @@ impl Storage {
         let tenant = scope.tenant_id();
         let mut tx = self.write(Rls::member(tenant, scope.actor_id())).await?;
         // Taken before reading, as keeping does: a post published meanwhile waits.
-        sqlx::query("UPDATE tenants SET updated_at = updated_at WHERE id = $1")
+        lock_blog(&mut tx, tenant).await?;
+        let row: Option<Row> = sqlx::query_as(ONE_IMAGE)
             .bind(tenant)
-            .execute(&mut *tx)
+            .bind(id)
+            .fetch_optional(&mut *tx)
             .await?;
-        let row: Option<Row> = sqlx::query_as(
-            "SELECT id, width, height, bytes, created_at FROM media WHERE tenant_id = $1 AND id = $2",
-        )
-        .bind(tenant)
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?;
         let Some(row) = row else {
             return Ok(Removed::NotFound);
         };
@@ -258,28 +238,37 @@ impl Storage {
     /// Whether the blog `tenant_id` keeps the image (for the sweep of the media store).
     pub async fn media_kept(&self, tenant_id: &str, id: &str) -> Result<bool, DbError> {
         let mut tx = self.read(Rls::tenant(tenant_id)).await?;
-        let found: Option<i64> =
-            sqlx::query_scalar("SELECT 1 FROM media WHERE tenant_id = $1 AND id = $2")
-                .bind(tenant_id)
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
+        let found = has_image(&mut tx, tenant_id, id).await?;
         tx.commit().await?;
-        Ok(found.is_some())
+        Ok(found)
     }
+}
 
-    /// The bytes the blog's images take.
-    pub async fn media_used(&self, scope: &TenantScope) -> Result<i64, DbError> {
-        let mut tx = self.read(Rls::tenant(scope.tenant_id())).await?;
-        let used: i64 = sqlx::query_scalar(
-            "SELECT CAST(COALESCE(SUM(bytes), 0) AS BIGINT) FROM media WHERE tenant_id = $1",
-        )
-        .bind(scope.tenant_id())
-        .fetch_one(&mut *tx)
+/// Take the blog's row lock (PostgreSQL; SQLite's write transaction holds the whole
+/// database already): a blog's images are kept and removed one at a time.
+async fn lock_blog(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    tenant_id: &str,
+) -> Result<(), DbError> {
+    sqlx::query("UPDATE tenants SET updated_at = updated_at WHERE id = $1")
+        .bind(tenant_id)
+        .execute(&mut **tx)
         .await?;
-        tx.commit().await?;
-        Ok(used)
-    }
+    Ok(())
+}
+
+async fn has_image(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    tenant_id: &str,
+    id: &str,
+) -> Result<bool, DbError> {
+    let found: Option<i64> =
+        sqlx::query_scalar("SELECT 1 FROM media WHERE tenant_id = $1 AND id = $2")
+            .bind(tenant_id)
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    Ok(found.is_some())
 }
 
 async fn with_variants(

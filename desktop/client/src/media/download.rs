@@ -12,7 +12,7 @@ use super::prepare::{Prepared, SourceKind, Variant};
 use super::upload::Blog;
 use super::{lock, store};
 use crate::Engine;
-use crate::account::{AccountError, call};
+use crate::account::{AccountError, call, call_bytes};
 
 /// Fetch the images of `ids` this device lacks from the blog; answers those kept now.
 /// An image the blog does not have (yet) is skipped.
@@ -51,29 +51,20 @@ pub async fn fetch_missing(
                     v.name
                 )));
             };
-            let resp = blog
-                .http
-                .get(format!(
-                    "{base}/v1/tenants/{}/media/{id}/variants/{}",
-                    blog.tenant, v.name
-                ))
-                .bearer_auth(&blog.token)
-                .send()
-                .await
-                .map_err(|e| AccountError::Network(e.to_string()))?;
-            let status = resp.status();
-            let bytes = resp
-                .bytes()
-                .await
-                .map_err(|e| AccountError::Network(e.to_string()))?;
-            if !status.is_success() {
-                return Err(crate::account::refusal(status, &bytes));
-            }
+            let bytes = call_bytes(
+                blog.http
+                    .get(format!(
+                        "{base}/v1/tenants/{}/media/{id}/variants/{}",
+                        blog.tenant, v.name
+                    ))
+                    .bearer_auth(&blog.token),
+            )
+            .await?;
             variants.push(Variant {
                 width,
                 height: v.height,
                 format,
-                bytes: bytes.to_vec(),
+                bytes,
             });
         }
         pint_model::media::canonical_order(&mut variants, |v| (v.width, v.format));

@@ -14,7 +14,7 @@ use serde::Serialize;
 use super::upload::Blog;
 use super::{lock, store};
 use crate::Engine;
-use crate::account::{AccountError, Session, call, refusal};
+use crate::account::{AccountError, Session, call, call_bytes};
 use crate::store::{DraftNamed, RemovedHere};
 
 /// One image of the library.
@@ -61,6 +61,7 @@ pub struct MediaLibrary {
     pub blog_problem: Option<String>,
 }
 
+const SIGNED_OUT: &str = "Sign in to see the blog's images.";
 const UNREACHABLE: &str = "The blog cannot be reached: only the images on this device are shown.";
 
 /// The library: the images here, and the blog's when signed in and it answers.
@@ -68,82 +69,16 @@ pub async fn library(
     engine: &Mutex<Engine>,
     session: Option<&Session>,
 ) -> Result<MediaLibrary, AccountError> {
-    let blog = match session {
-        None => None,
-        Some(session) => match Blog::of(session).await {
-            Ok(blog) => Some(blog),
-            Err(AccountError::Network(_)) => {
-                return here_only(engine, Some(UNREACHABLE.to_owned()));
-            }
+    let (from_blog, blog_problem) = match session {
+        None => (None, Some(SIGNED_OUT.to_owned())),
+        Some(session) => match blog_images(session).await {
+            Ok(found) => (Some(found), None),
+            Err(AccountError::Network(_)) => (None, Some(UNREACHABLE.to_owned())),
             Err(e) => return Err(e),
         },
     };
-    let blog = blog.as_ref();
-    let (from_blog, blog_problem) = match blog {
-        None => (None, Some("Sign in to see the blog's images.".to_owned())),
-        Some(blog) => {
-            let base = blog.server.trim_end_matches('/');
-            match call::<MediaLibraryView>(
-                blog.http
-                    .get(format!("{base}/v1/tenants/{}/media", blog.tenant))
-                    .bearer_auth(&blog.token),
-            )
-            .await
-            {
-                Ok(view) => (Some(view), None),
-                Err(AccountError::Network(_)) => (None, Some(UNREACHABLE.to_owned())),
-                Err(e) => return Err(e),
-            }
-        }
-    };
-    let MediaLibrary { mut images, .. } = here_only(engine, None)?;
-    let engine_ref = &mut lock(engine);
-    let blog_storage = match (&from_blog, blog) {
-        (Some(view), Some(blog)) => {
-            let at: HashMap<String, usize> = images
-                .iter()
-                .enumerate()
-                .map(|(i, m)| (m.id.clone(), i))
-                .collect();
-            for m in &view.images {
-                match at.get(&m.id) {
-                    Some(&i) => {
-                        images[i].on_blog = true;
-                        // What the blog has need not be sent to it again.
-                        engine_ref.mark_media_sent(&blog.tenant, &m.id)?;
-                    }
-                    None => images.push(LibraryImage {
-                        drafts: engine_ref.store().drafts_showing(&m.id).map_err(store)?,
-                        id: m.id.clone(),
-                        width: m.width,
-                        height: m.height,
-                        bytes: u64::try_from(m.bytes).unwrap_or(0),
-                        here: false,
-                        on_blog: true,
-                        added_at: m.created_at,
-                    }),
-                }
-            }
-            Some(BlogStorage {
-                used_bytes: u64::try_from(view.used_bytes).unwrap_or(0),
-                limit_bytes: view.limit_bytes.and_then(|l| u64::try_from(l).ok()),
-            })
-        }
-        _ => None,
-    };
-    images.sort_by(|a, b| b.added_at.cmp(&a.added_at).then(a.id.cmp(&b.id)));
-    Ok(MediaLibrary {
-        images,
-        blog: blog_storage,
-        blog_problem,
-    })
-}
-
-fn here_only(
-    engine: &Mutex<Engine>,
-    blog_problem: Option<String>,
-) -> Result<MediaLibrary, AccountError> {
-    let images = lock(engine)
+    let mut engine = lock(engine);
+    let mut images: Vec<LibraryImage> = engine
         .store()
         .kept_images()
         .map_err(store)?
@@ -159,11 +94,58 @@ fn here_only(
             drafts: k.drafts,
         })
         .collect();
+    let blog = match from_blog {
+        None => None,
+        Some((tenant, view)) => {
+            let at: HashMap<String, usize> = images
+                .iter()
+                .enumerate()
+                .map(|(i, m)| (m.id.clone(), i))
+                .collect();
+            for m in view.images {
+                match at.get(&m.id) {
+                    Some(&i) => {
+                        images[i].on_blog = true;
+                        // What the blog has need not be sent to it again.
+                        engine.mark_media_sent(&tenant, &m.id)?;
+                    }
+                    None => images.push(LibraryImage {
+                        drafts: engine.store().drafts_showing(&m.id).map_err(store)?,
+                        id: m.id,
+                        width: m.width,
+                        height: m.height,
+                        bytes: u64::try_from(m.bytes).unwrap_or(0),
+                        here: false,
+                        on_blog: true,
+                        added_at: m.created_at,
+                    }),
+                }
+            }
+            Some(BlogStorage {
+                used_bytes: u64::try_from(view.used_bytes).unwrap_or(0),
+                limit_bytes: view.limit_bytes.and_then(|l| u64::try_from(l).ok()),
+            })
+        }
+    };
+    images.sort_by(|a, b| b.added_at.cmp(&a.added_at).then(a.id.cmp(&b.id)));
     Ok(MediaLibrary {
         images,
-        blog: None,
+        blog,
         blog_problem,
     })
+}
+
+/// The blog's images as it lists them, and its id.
+async fn blog_images(session: &Session) -> Result<(String, MediaLibraryView), AccountError> {
+    let blog = Blog::of(session).await?;
+    let base = blog.server.trim_end_matches('/');
+    let view = call(
+        blog.http
+            .get(format!("{base}/v1/tenants/{}/media", blog.tenant))
+            .bearer_auth(&blog.token),
+    )
+    .await?;
+    Ok((blog.tenant, view))
 }
 
 fn shown_in(drafts: &[DraftNamed]) -> AccountError {
@@ -200,21 +182,16 @@ pub async fn remove(
         Some(session) => {
             let blog = Blog::of(session).await?;
             let base = blog.server.trim_end_matches('/');
-            let resp = blog
-                .http
-                .delete(format!("{base}/v1/tenants/{}/media/{id}", blog.tenant))
-                .bearer_auth(&blog.token)
-                .send()
-                .await
-                .map_err(|e| AccountError::Network(e.without_url().to_string()))?;
-            let status = resp.status();
-            // 404: the blog never had it, or it was removed already.
-            if !status.is_success() && status.as_u16() != 404 {
-                let bytes = resp
-                    .bytes()
-                    .await
-                    .map_err(|e| AccountError::Network(e.without_url().to_string()))?;
-                return Err(refusal(status, &bytes));
+            match call_bytes(
+                blog.http
+                    .delete(format!("{base}/v1/tenants/{}/media/{id}", blog.tenant))
+                    .bearer_auth(&blog.token),
+            )
+            .await
+            {
+                // 404: the blog never had it, or it was removed already.
+                Ok(_) | Err(AccountError::Refused { status: 404, .. }) => {}
+                Err(e) => return Err(e),
             }
             lock(engine).forget_media_sent(&blog.tenant, id)?;
         }

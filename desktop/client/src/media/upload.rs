@@ -12,7 +12,7 @@ use pint_model::wire::{KeepMediaRequest, MediaMissingRequest, MediaMissingView, 
 
 use super::{lock, store};
 use crate::Engine;
-use crate::account::{AccountError, call};
+use crate::account::{AccountError, call, call_bytes};
 
 /// Most ids asked about at once (the server's limit).
 const ASK_AT_MOST: usize = 100;
@@ -138,26 +138,17 @@ pub async fn send(
                     continue;
                 }
                 let len = bytes.len() as u64;
-                let resp = blog
-                    .http
-                    .put(format!(
-                        "{base}/v1/tenants/{}/media/{}/variants/{name}",
-                        blog.tenant, m.id
-                    ))
-                    .bearer_auth(&blog.token)
-                    .header("content-type", "application/octet-stream")
-                    .body(bytes)
-                    .send()
-                    .await
-                    .map_err(|e| AccountError::Network(e.to_string()))?;
-                if !resp.status().is_success() {
-                    let status = resp.status();
-                    let body = resp
-                        .bytes()
-                        .await
-                        .map_err(|e| AccountError::Network(e.to_string()))?;
-                    return Err(crate::account::refusal(status, &body));
-                }
+                call_bytes(
+                    blog.http
+                        .put(format!(
+                            "{base}/v1/tenants/{}/media/{}/variants/{name}",
+                            blog.tenant, m.id
+                        ))
+                        .bearer_auth(&blog.token)
+                        .header("content-type", "application/octet-stream")
+                        .body(bytes),
+                )
+                .await?;
                 sent.variants += 1;
                 sent.bytes += len;
                 progress(left);
