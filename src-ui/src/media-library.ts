@@ -29,8 +29,8 @@ export function storageLabel(storage: BlogStorage): string {
 /** Where an image is kept. */
 export function placeLabel(image: LibraryImage): string {
   if (image.here && image.onBlog) return "On this device and the blog";
-  if (image.here) return "Only on this device (sync sends it once a draft shows it)";
-  return "On the blog (fetched when a draft here shows it)";
+  if (image.here) return "Only on this device";
+  return "On the blog only";
 }
 
 /** Which drafts show it: "In “Boats”", "In “Boats” and 2 more", "Not in any draft". */
