@@ -32,17 +32,19 @@ struct Entry {
     status: StatusCode,
     headers: poem::http::HeaderMap,
     plain: bytes::Bytes,
-    gzip: bytes::Bytes,
-    brotli: bytes::Bytes,
-    /// Whether `gzip` and `brotli` hold anything (an image is served as it is).
-    compressed: bool,
+    /// Gzip and brotli; `None` for an image, served as it is.
+    compressed: Option<(bytes::Bytes, bytes::Bytes)>,
     etag: HeaderValue,
     made: Instant,
 }
 
 impl Entry {
     fn size(&self) -> usize {
-        self.plain.len() + self.gzip.len() + self.brotli.len()
+        self.plain.len()
+            + self
+                .compressed
+                .as_ref()
+                .map_or(0, |(gzip, brotli)| gzip.len() + brotli.len())
     }
 }
 
@@ -179,15 +181,10 @@ fn serve(entry: &Entry, wants: &Wants) -> Response {
         resp.headers_mut().remove(header::CONTENT_TYPE);
         return resp;
     }
-    let encoding = if entry.compressed {
-        wants.encoding
-    } else {
-        Encoding::Plain
-    };
-    let (body, coding) = match encoding {
-        Encoding::Brotli => (entry.brotli.clone(), Some("br")),
-        Encoding::Gzip => (entry.gzip.clone(), Some("gzip")),
-        Encoding::Plain => (entry.plain.clone(), None),
+    let (body, coding) = match (&entry.compressed, wants.encoding) {
+        (Some((_, brotli)), Encoding::Brotli) => (brotli.clone(), Some("br")),
+        (Some((gzip, _)), Encoding::Gzip) => (gzip.clone(), Some("gzip")),
+        _ => (entry.plain.clone(), None),
     };
     if let Some(c) = coding {
         resp.headers_mut()
@@ -243,20 +240,17 @@ impl<E: Endpoint> Endpoint for CachedEndpoint<E> {
         if plain.len() > MAX_BODY {
             return Ok(Response::from_parts(parts, Body::from_bytes(plain)));
         }
-        let (gzip, brotli) = if image {
-            (Vec::new(), Vec::new())
-        } else {
-            compress(&plain)
-        };
+        let compressed = (!image).then(|| {
+            let (gzip, brotli) = compress(&plain);
+            (gzip.into(), brotli.into())
+        });
         let digest = sha2::Sha256::digest(&plain);
         let tag: String = digest.iter().take(12).map(|b| format!("{b:02x}")).collect();
         let entry = Arc::new(Entry {
             status: parts.status,
             headers: parts.headers,
             plain,
-            gzip: gzip.into(),
-            brotli: brotli.into(),
-            compressed: !image,
+            compressed,
             etag: HeaderValue::from_str(&format!("\"{tag}\""))
                 .unwrap_or_else(|_| HeaderValue::from_static("\"0\"")),
             made: Instant::now(),

@@ -28,7 +28,7 @@ impl Urls<'_> {
 
     /// The post's HTML with its images' URLs absolute.
     pub fn html(&self, p: &PostRecord) -> String {
-        super::media::in_feed(&p.html, self.root)
+        super::media::under(&p.html, self.root)
     }
 }
 

@@ -5,9 +5,8 @@
 //! its name, and sent as what it is (`nosniff`).
 //!
 //! Published posts hold their images' URLs as `MEDIA_PREFIX…` (`crate::media::published`),
-//! made absolute for where the reader is when the page or feed is served (`in_page`,
-//! `in_feed`): the same post works at `/b/{blog}/`, on the blog's own host and on its
-//! custom domain.
+//! made absolute for where the reader is when the page or feed is served (`under`):
+//! the same post works at `/b/{blog}/`, on the blog's own host and on its custom domain.
 
 use std::sync::Arc;
 
@@ -20,14 +19,11 @@ use crate::media::blobs::Blobs;
 use crate::media::published::MEDIA_PREFIX;
 use crate::media::service;
 
-/// The post's HTML with its images' URLs for a reader at `root` (`/b/ada/` or `/`).
-pub fn in_page(html: &str, root: &str) -> String {
+/// A post's HTML (or image URL) with its images' URLs under the blog at `root`: where
+/// the reader is for a page (`/b/ada/` or `/`), the blog's public address for feeds
+/// (`https://ada.example/`). `root` ends with `/`.
+pub fn under(html: &str, root: &str) -> String {
     html.replace(MEDIA_PREFIX, &format!("{root}media/"))
-}
-
-/// The post's HTML with absolute image URLs, for feeds (`home` ends with `/`).
-pub fn in_feed(html: &str, home: &str) -> String {
-    html.replace(MEDIA_PREFIX, &format!("{home}media/"))
 }
 
 #[handler]

@@ -428,7 +428,7 @@ async fn entry(
         .featured_image
         .starts_with(crate::media::published::MEDIA_PREFIX)
     {
-        Some(media::in_page(&post.featured_image, &root))
+        Some(media::under(&post.featured_image, &root))
     } else {
         absolute(&home, &post.featured_image)
     };
@@ -443,7 +443,7 @@ async fn entry(
     let main = format!(
         "<article><h1>{}</h1>{meta}{featured}{}{likes}</article>",
         esc(&post.title),
-        media::in_page(&post.html, &root)
+        media::under(&post.html, &root)
     );
     let canonical = match post.seo.canonical_url.as_str() {
         "" => format!("{home}{}", path_segment(&post.slug)),
