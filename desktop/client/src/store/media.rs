@@ -253,6 +253,19 @@ impl Store {
         Ok(ids)
     }
 
+    /// The images one draft shows that are not kept here (a teammate's, to fetch).
+    pub fn media_of_draft_not_here(&self, id: DocumentId) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT dm.media_id FROM draft_media dm WHERE dm.draft_id = ?1
+               AND NOT EXISTS (SELECT 1 FROM media m WHERE m.id = dm.media_id)
+             ORDER BY dm.media_id",
+        )?;
+        let ids = stmt
+            .query_map([id.to_string()], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        Ok(ids)
+    }
+
     /// The blog `tenant` has the image (kept there).
     pub fn mark_media_sent(
         &mut self,

@@ -21,7 +21,7 @@ use super::{Remote, SyncError, lock};
 use crate::Engine;
 use crate::account::Session;
 use crate::engine::now_millis;
-use crate::media::upload::{Blog, UploadProgress, send_pending};
+use crate::media::upload::{UploadProgress, send_pending};
 
 /// Where the background sync stands, as the app shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
@@ -80,16 +80,6 @@ pub struct LiveSync {
     control: mpsc::UnboundedSender<Control>,
     status: Arc<Mutex<SyncStatus>>,
     thread: Option<std::thread::JoinHandle<()>>,
-}
-
-/// Where images go for this connection: its blog, as its member.
-fn blog_of(http: &reqwest::Client, remote: &Remote) -> Blog {
-    Blog {
-        http: http.clone(),
-        server: remote.server.clone(),
-        tenant: remote.tenant.clone(),
-        token: remote.access_token.clone(),
-    }
 }
 
 fn lock_set<T>(set: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -419,7 +409,7 @@ impl Worker {
         let flag = Arc::clone(&self.uploading);
         let engine = Arc::clone(&self.engine);
         let events = Arc::clone(&self.events);
-        let blog = blog_of(http, remote);
+        let blog = remote.blog(http);
         tokio::spawn(async move {
             let report = |p: UploadProgress| events.upload(&p);
             match send_pending(&engine, &blog, &report).await {
@@ -441,21 +431,17 @@ impl Worker {
     /// Fetch the images a draft shows that this device lacks (a teammate's), beside the
     /// sync; the window is told when they arrive.
     fn fetch_images(&self, http: &reqwest::Client, remote: &Remote, id: DocumentId) {
-        let wanted: Vec<String> = {
-            let engine = lock(&self.engine);
-            let shown = engine.store().media_of_draft(id).unwrap_or_default();
-            shown
-                .into_iter()
-                .filter(|m| matches!(engine.store().media_info(m), Ok(None)))
-                .collect()
-        };
+        let wanted = lock(&self.engine)
+            .store()
+            .media_of_draft_not_here(id)
+            .unwrap_or_default();
         if wanted.is_empty() || !lock_set(&self.fetching).insert(id) {
             return;
         }
         let fetching = Arc::clone(&self.fetching);
         let engine = Arc::clone(&self.engine);
         let events = Arc::clone(&self.events);
-        let blog = blog_of(http, remote);
+        let blog = remote.blog(http);
         tokio::spawn(async move {
             match crate::media::download::fetch_missing(&engine, &blog, &wanted).await {
                 Ok(kept) if !kept.is_empty() => events.media_arrived(id),

@@ -40,6 +40,18 @@ pub struct Remote {
     pub peer_id: String,
 }
 
+impl Remote {
+    /// Where images go for this connection: its blog, as its member.
+    pub fn blog(&self, http: &reqwest::Client) -> crate::media::upload::Blog {
+        crate::media::upload::Blog {
+            http: http.clone(),
+            server: self.server.clone(),
+            tenant: self.tenant.clone(),
+            token: self.access_token.clone(),
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
     #[error("the server could not be reached: {0}")]

@@ -70,12 +70,7 @@ async fn pass(engine: &Mutex<Engine>, remote: &Remote) -> Result<SyncReport, Syn
     }
     lock(engine).set_sync_cursor(&remote.tenant, found.cursor)?;
     // The images the drafts show, to the blog.
-    let blog = crate::media::upload::Blog {
-        http,
-        server: remote.server.clone(),
-        tenant: remote.tenant.clone(),
-        token: remote.access_token.clone(),
-    };
+    let blog = remote.blog(&http);
     report.images_sent = crate::media::upload::send_pending(engine, &blog, &|_| {})
         .await
         .map_err(SyncError::Account)?
