@@ -18,6 +18,7 @@ enum Edit {
     Excerpt(String),
     Slug(String),
     FeaturedImage(String),
+    FeaturedImageAlt(String),
     Kind(bool),
     Seo(usize, String),
     AddTag(String),
@@ -54,6 +55,7 @@ fn edit() -> impl Strategy<Value = Edit> {
         1 => prop::sample::select(vec!["", "hello", "a-b", "x1"]).prop_map(|s| Edit::Slug(s.into())),
         1 => prop::sample::select(vec!["", "https://example.com/a.png", "media:abc"])
             .prop_map(|s| Edit::FeaturedImage(s.into())),
+        1 => text().prop_map(Edit::FeaturedImageAlt),
         1 => any::<bool>().prop_map(Edit::Kind),
         1 => (0..4usize, text()).prop_map(|(f, v)| Edit::Seo(f, v)),
         1 => prop::sample::select(vec!["rust", "travel", "日記", "ideas"])
@@ -119,6 +121,7 @@ impl Story {
             Edit::Excerpt(t) => d.set_excerpt(t).unwrap(),
             Edit::Slug(s) => d.set_slug(s).unwrap(),
             Edit::FeaturedImage(s) => d.set_featured_image(s).unwrap(),
+            Edit::FeaturedImageAlt(s) => d.set_featured_image_alt(s).unwrap(),
             Edit::Kind(page) => d
                 .set_kind(if *page {
                     DraftKind::Page

@@ -28,6 +28,7 @@ export type { Selection } from "./bindings/Selection";
 export type { SyncStatus } from "./bindings/SyncStatus";
 export type { DraftDetails } from "./bindings/DraftDetails";
 export type { DraftPublished } from "./bindings/DraftPublished";
+export type { MediaInfo } from "./bindings/MediaInfo";
 export type { Settings } from "./bindings/Settings";
 
 import type { CommandError } from "./bindings/CommandError";

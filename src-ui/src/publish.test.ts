@@ -37,6 +37,7 @@ describe("publish state in words", () => {
       excerpt: " Sleeping across Europe. ",
       tags: "travel, rail,, travel , ",
       image: " https://images.example.com/t.webp ",
+      imageAlt: " A sleeper train at dawn ",
       metaTitle: "Night trains",
       metaDescription: "",
       canonical: "",
@@ -48,6 +49,7 @@ describe("publish state in words", () => {
       excerpt: "Sleeping across Europe.",
       tags: ["travel", "rail"],
       featuredImage: "https://images.example.com/t.webp",
+      featuredImageAlt: "A sleeper train at dawn",
       seo: { meta_title: "Night trains", meta_description: "", canonical_url: "", og_image: "/media/card.png" },
     });
     expect(fieldsFromDetails(details).tags).toBe("travel, rail");

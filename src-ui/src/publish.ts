@@ -14,6 +14,8 @@ export interface DetailFields {
   excerpt: string;
   tags: string;
   image: string;
+  /** What the featured image shows, in words. */
+  imageAlt: string;
   metaTitle: string;
   metaDescription: string;
   canonical: string;
@@ -31,6 +33,7 @@ export function detailsFromFields(f: DetailFields): DraftDetails {
     excerpt: f.excerpt.trim(),
     tags,
     featuredImage: f.image.trim(),
+    featuredImageAlt: f.imageAlt.trim(),
     seo: {
       meta_title: f.metaTitle.trim(),
       meta_description: f.metaDescription.trim(),
@@ -47,6 +50,7 @@ export function fieldsFromDetails(d: DraftDetails): DetailFields {
     excerpt: d.excerpt,
     tags: d.tags.join(", "),
     image: d.featuredImage,
+    imageAlt: d.featuredImageAlt,
     metaTitle: d.seo.meta_title,
     metaDescription: d.seo.meta_description,
     canonical: d.seo.canonical_url,

@@ -7,13 +7,13 @@ import { EditorView, placeholder } from "@codemirror/view";
 import { openSearchPanel } from "@codemirror/search";
 import { redo, undo } from "@codemirror/commands";
 
-import type { DraftView, Invoke, PeerPresence, RemoteChanges } from "./ipc";
+import type { DraftView, Invoke, MediaInfo, PeerPresence, RemoteChanges } from "./ipc";
 import { peersField, setPeers, type Peer } from "./presence";
 import { changesToSplices } from "./splices";
 import { SaveQueue, type SaveState } from "./save-queue";
 import { editorSetup } from "./editor/setup";
 import { focusCompartment, focusExtensions, type FocusOptions } from "./editor/focus";
-import { imageExtensions, imagePaste, insertImage, refreshImages } from "./editor/images";
+import { ANIMATION_DROPPED, imageExtensions, imagePaste, insertImage, refreshImages } from "./editor/images";
 
 /** What an empty draft shows where the text will be: the three things to know. */
 export const EMPTY_DRAFT_HINT =
@@ -49,6 +49,8 @@ export class DraftSession {
     private readonly onSaveState: (s: SaveState) => void,
     /** Told when something the creator handed the editor was refused (an image). */
     private readonly onProblem: (e: unknown) => void = () => {},
+    /** Told what became of an image that was taken otherwise than given (an animation). */
+    private readonly onNotice: (text: string) => void = () => {},
   ) {
     this.view = new EditorView({ parent, state: this.stateFor("") });
     // Collaborators re-announce themselves every 10 s; silence for 30 s means gone.
@@ -152,7 +154,13 @@ export class DraftSession {
 
   /** Keep a pasted image's bytes; answers its id. */
   private keepBytes = async (base64: string): Promise<string> =>
-    (await this.invoke("add_image_bytes", { base64 })).id;
+    this.taken(await this.invoke("add_image_bytes", { base64 }));
+
+  /** An image the engine kept: its id, the creator told when it is a still of an animation. */
+  private taken(image: MediaInfo): string {
+    if (image.animationDropped) this.onNotice(ANIMATION_DROPPED);
+    return image.id;
+  }
 
   /**
    * Files dropped on the window (paths, from the shell), at a point in CSS pixels: each
@@ -164,8 +172,8 @@ export class DraftSession {
     let pos = this.view.posAtCoords({ x, y }) ?? this.view.state.selection.main.head;
     for (const path of paths) {
       try {
-        const image = await this.invoke("add_image_file", { path });
-        insertImage(this.view, image.id, Math.min(pos, this.view.state.doc.length));
+        const id = this.taken(await this.invoke("add_image_file", { path }));
+        insertImage(this.view, id, Math.min(pos, this.view.state.doc.length));
         pos = this.view.state.selection.main.head;
       } catch (e) {
         this.onProblem(e);

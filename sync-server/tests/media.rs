@@ -314,19 +314,30 @@ async fn story(server: &TestServer) {
     assert_eq!(status, 409, "{body}");
     assert_eq!(body["error"]["details"]["missing"], json!([missing_id]));
     cover.set_featured_image(&format!("media:{id}")).unwrap();
+    cover
+        .set_featured_image_alt("Two boats & a \"quay\" at dawn")
+        .unwrap();
     owner.save(&cover_doc, &mut cover).await;
     let (status, body) = owner.publish(&cover_doc, json!({})).await;
     assert_eq!(status, 200, "{body}");
     let page = text(server.url("/b/ada-writes/cover")).await;
+    // Responsive and sized like the text's images, described, fetched first.
+    let alt = "Two boats &amp; a &quot;quay&quot; at dawn";
     assert!(
         page.contains(&format!(
-            "<img class=\"featured\" src=\"{base}/{id}/1200.jpeg\""
+            "<img class=\"featured\" src=\"{base}/{id}/960.jpeg\" srcset=\"{srcset}\" \
+             sizes=\"(max-width: 46rem) 100vw, 46rem\" width=\"1200\" height=\"800\" \
+             alt=\"{alt}\" fetchpriority=\"high\""
         )),
         "{page}"
     );
     let card = format!("http://pint.test{base}/{id}/1200.jpeg");
     assert!(
-        page.contains(&format!("<meta property=\"og:image\" content=\"{card}\">")),
+        page.contains(&format!(
+            "<meta property=\"og:image\" content=\"{card}\"><meta name=\"twitter:image\" \
+             content=\"{card}\"><meta property=\"og:image:alt\" content=\"{alt}\">\
+             <meta name=\"twitter:image:alt\" content=\"{alt}\">"
+        )),
         "{page}"
     );
     assert!(

@@ -39,6 +39,9 @@ async fn story(backend: Backend) {
         .set_featured_image("https://images.example.com/train.webp")
         .unwrap();
     draft
+        .set_featured_image_alt("A sleeper train <at> dawn")
+        .unwrap();
+    draft
         .set_seo(SeoField::MetaTitle, "Night trains: a guide <2026>")
         .unwrap();
     draft
@@ -76,9 +79,16 @@ async fn story(backend: Backend) {
     assert!(html.contains(
         "<meta property=\"og:image\" content=\"https://images.example.com/train.webp\">"
     ));
+    assert!(
+        html.contains(
+            "<meta property=\"og:image:alt\" content=\"A sleeper train &lt;at&gt; dawn\">"
+        ),
+        "{html}"
+    );
     assert!(html.contains("<meta name=\"twitter:card\" content=\"summary_large_image\">"));
     assert!(html.contains(
-        "<img class=\"featured\" src=\"https://images.example.com/train.webp\" alt=\"\""
+        "<img class=\"featured\" src=\"https://images.example.com/train.webp\" \
+         alt=\"A sleeper train &lt;at&gt; dawn\""
     ));
     let ld = json_ld(&html);
     assert_eq!(ld["@type"], "Article");
@@ -114,6 +124,10 @@ async fn story(backend: Backend) {
         "{html}"
     );
     assert_eq!(json_ld(&html)["image"], card);
+    assert!(
+        !html.contains("og:image:alt"),
+        "the featured image's words do not describe another image: {html}"
+    );
 
     // Links that are not safe to publish: refused, field named, the blog unchanged.
     for (field, value, named) in [

@@ -48,8 +48,12 @@ pub struct DraftDetails {
     /// Empty: the start of the text.
     pub excerpt: String,
     pub tags: Vec<String>,
-    /// An https URL or a path on the blog's server; empty: none.
+    /// An https URL, a path on the blog's server, or one of the draft's images
+    /// (`media:ID`); empty: none.
     pub featured_image: String,
+    /// What the featured image shows, in words, for readers who cannot see it.
+    #[serde(default)]
+    pub featured_image_alt: String,
     pub seo: pint_model::Seo,
 }
 
@@ -396,6 +400,7 @@ impl Engine {
             excerpt: d.excerpt(),
             tags: d.tags(),
             featured_image: d.featured_image(),
+            featured_image_alt: d.featured_image_alt(),
             seo: d.seo(),
         })
     }
@@ -443,6 +448,7 @@ impl Engine {
             d.set_slug(slug)?;
             d.set_excerpt(details.excerpt.trim())?;
             d.set_featured_image(featured_image)?;
+            d.set_featured_image_alt(details.featured_image_alt.trim())?;
             for (field, value) in [
                 (pint_model::SeoField::MetaTitle, &seo.meta_title),
                 (pint_model::SeoField::MetaDescription, &seo.meta_description),

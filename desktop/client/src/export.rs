@@ -146,6 +146,7 @@ mod tests {
             slug: String::new(),
             tags: vec!["travel".into()],
             featured_image: String::new(),
+            featured_image_alt: String::new(),
             seo: Seo::default(),
         }
     }

@@ -150,6 +150,7 @@ mod tests {
             slug: "hi".into(),
             tags: vec!["a b".into(), "日本".into()],
             featured_image: String::new(),
+            featured_image_alt: String::new(),
             seo: Seo::default(),
         };
         let (front, body) = read(&write(&content)).unwrap();

@@ -24,6 +24,7 @@ fn details_are_saved_together_and_checked() {
         excerpt: "  Sleeping across Europe.  ".into(),
         tags: vec!["travel".into(), " rail ".into()],
         featured_image: "https://images.example.com/train.webp".into(),
+        featured_image_alt: " A sleeper train at dawn ".into(),
         seo: Seo {
             meta_title: "Night trains: a guide".into(),
             meta_description: "Where the sleepers go.".into(),
@@ -39,6 +40,7 @@ fn details_are_saved_together_and_checked() {
         "old removed, new added, trimmed"
     );
     assert_eq!(saved.seo.og_image, "/media/card.png");
+    assert_eq!(saved.featured_image_alt, "A sleeper train at dawn");
     let heads = engine.view(id).unwrap().heads;
     // The same again: nothing saved.
     engine.set_details(id, &saved).unwrap();

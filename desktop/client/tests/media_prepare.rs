@@ -341,3 +341,140 @@ fn crc32(bytes: &[u8]) -> u32 {
     }
     !crc
 }
+
+/// The upright colour at (`x`, `y`) of a prepared image's JPEG (or PNG) variant.
+fn fallback_color(prepared: &pint_client::media::Prepared, x: u32, y: u32) -> [u8; 3] {
+    let v = &prepared.variants[1];
+    color_at(&image::load_from_memory(&v.bytes).unwrap().to_rgb8(), x, y)
+}
+
+#[test]
+fn a_cmyk_jpeg_comes_out_in_rgb_with_its_colours() {
+    // As print workflows write them: Adobe's inverted CMYK (APP14), cyan on the left,
+    // magenta on the right, a little black below.
+    let (w, h) = (64u32, 32u32);
+    let mut cmyk = Vec::with_capacity((w * h * 4) as usize);
+    for y in 0..h {
+        for x in 0..w {
+            let k = if y < h / 2 { 0 } else { 128 };
+            cmyk.extend_from_slice(&if x < w / 2 {
+                [255, 0, 0, k]
+            } else {
+                [0, 255, 0, k]
+            });
+        }
+    }
+    let mut file = Vec::new();
+    jpeg_encoder::Encoder::new(&mut file, 95)
+        .encode(&cmyk, w as u16, h as u16, jpeg_encoder::ColorType::Cmyk)
+        .unwrap();
+    let prepared = prepare(&file, &Limits::default()).unwrap();
+    assert_eq!((prepared.width, prepared.height), (w, h));
+    let (cyan, magenta) = (
+        fallback_color(&prepared, 4, 4),
+        fallback_color(&prepared, 60, 4),
+    );
+    assert!(
+        cyan[0] < 60 && cyan[1] > 190 && cyan[2] > 190,
+        "cyan: {cyan:?}"
+    );
+    assert!(
+        magenta[0] > 190 && magenta[1] < 60 && magenta[2] > 190,
+        "magenta: {magenta:?}"
+    );
+    let darker = fallback_color(&prepared, 4, 28);
+    assert!(darker[1] < cyan[1] - 60, "black ink darkens: {darker:?}");
+}
+
+#[test]
+fn a_sixteen_bit_png_is_taken_at_its_colours() {
+    let img = image::ImageBuffer::<Rgb<u16>, _>::from_fn(40, 20, |x, _| {
+        if x < 20 {
+            Rgb([0xdc00, 0x1400, 0x1400])
+        } else {
+            Rgb([0x1400, 0x1400, 0xdc00])
+        }
+    });
+    let raw: Vec<u8> = img.as_raw().iter().flat_map(|c| c.to_ne_bytes()).collect();
+    let mut png = Vec::new();
+    image::codecs::png::PngEncoder::new(&mut png)
+        .write_image(&raw, 40, 20, image::ExtendedColorType::Rgb16)
+        .unwrap();
+    assert_eq!(png[24], 16, "IHDR: 16 bits per channel");
+    let prepared = prepare(&png, &Limits::default()).unwrap();
+    assert_eq!(prepared.source, SourceKind::Png);
+    assert!(!prepared.has_alpha);
+    assert!(near(fallback_color(&prepared, 4, 10), RED));
+    assert!(near(fallback_color(&prepared, 35, 10), BLUE));
+}
+
+#[test]
+fn a_wide_gamut_photo_is_made_srgb_and_its_profile_is_not_kept() {
+    // Display P3 (as phones shoot): the same numbers are a more saturated colour than in
+    // sRGB, so once converted the red rises and the blue falls.
+    let p3 = moxcms::ColorProfile::new_display_p3().encode().unwrap();
+    let (w, h) = (32u32, 16u32);
+    let warm = [200u8, 100, 50];
+    let raw: Vec<u8> = (0..w * h).flat_map(|_| warm).collect();
+    let mut file = Vec::new();
+    let mut encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut file, 95);
+    encoder.set_icc_profile(p3).unwrap();
+    encoder
+        .write_image(&raw, w, h, image::ExtendedColorType::Rgb8)
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = dir.path().join("p3.jpg");
+    std::fs::write(&fixture, &file).unwrap();
+    let tags = exiftool(&["-j", "-G1", "-ProfileDescription"], &fixture);
+    assert!(
+        tags.contains("ICC"),
+        "the fixture carries its profile: {tags}"
+    );
+
+    let prepared = prepare(&file, &Limits::default()).unwrap();
+    let srgb = fallback_color(&prepared, 16, 8);
+    assert!(
+        srgb[0] > warm[0] + 8 && srgb[2] + 8 < warm[2],
+        "converted to sRGB: {srgb:?}"
+    );
+    for v in &prepared.variants {
+        let ext = if v.format == VariantFormat::WebP {
+            "webp"
+        } else {
+            "jpg"
+        };
+        assert_eq!(metadata_tags(&v.bytes, ext), Vec::<String>::new(), "{ext}");
+    }
+}
+
+#[test]
+fn an_animated_gif_is_kept_as_its_first_frame_and_says_so() {
+    let frame = |c: [u8; 3]| {
+        image::Frame::new(RgbaImage::from_pixel(40, 30, Rgba([c[0], c[1], c[2], 255])))
+    };
+    let mut moving = Vec::new();
+    {
+        let mut encoder = image::codecs::gif::GifEncoder::new(&mut moving);
+        encoder
+            .set_repeat(image::codecs::gif::Repeat::Infinite)
+            .unwrap();
+        encoder
+            .encode_frames([frame(RED), frame(BLUE), frame(GREEN)])
+            .unwrap();
+    }
+    let prepared = prepare(&moving, &Limits::default()).unwrap();
+    assert_eq!(prepared.source, SourceKind::Gif);
+    assert!(prepared.animation_dropped);
+    assert!(
+        near(fallback_color(&prepared, 20, 15), RED),
+        "the first frame"
+    );
+
+    let mut still = Vec::new();
+    image::codecs::gif::GifEncoder::new(&mut still)
+        .encode_frames([frame(GREEN)])
+        .unwrap();
+    let prepared = prepare(&still, &Limits::default()).unwrap();
+    assert!(!prepared.animation_dropped);
+    assert!(near(fallback_color(&prepared, 20, 15), GREEN));
+}

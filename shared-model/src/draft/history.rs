@@ -87,6 +87,11 @@ impl Draft {
                     old.featured_image.as_str(),
                     now.featured_image.as_str(),
                 ),
+                (
+                    "featured_image_alt",
+                    old.featured_image_alt.as_str(),
+                    now.featured_image_alt.as_str(),
+                ),
             ] {
                 if was != is {
                     self.doc.put(&root, key, was)?;

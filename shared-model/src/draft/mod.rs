@@ -7,6 +7,7 @@
 //! | `schema` | int (uint in drafts made before 2026-12) | fixed (1) |
 //! | `kind` | str `post`/`page` | last writer wins |
 //! | `title`, `excerpt`, `slug`, `featured_image` | str | last writer wins, one value everywhere |
+//! | `featured_image_alt` | str, absent in drafts made before 2026-12 (read as empty) | last writer wins |
 //! | `body` | text | character-wise: concurrent typing keeps both |
 //! | `tags` | map tag → true | a set: concurrent adds keep both |
 //! | `seo` | map of str (`meta_title`, `meta_description`, `canonical_url`, `og_image`) | per field |
@@ -106,6 +107,9 @@ pub struct DraftContent {
     pub slug: String,
     pub tags: Vec<String>,
     pub featured_image: String,
+    /// What the featured image shows, for readers who cannot see it.
+    #[serde(default)]
+    pub featured_image_alt: String,
     pub seo: Seo,
 }
 
@@ -285,6 +289,10 @@ impl Draft {
         schema::read_str(&self.doc, &automerge::ROOT, "featured_image", None)
     }
 
+    pub fn featured_image_alt(&self) -> String {
+        schema::read_str(&self.doc, &automerge::ROOT, "featured_image_alt", None)
+    }
+
     /// The tags, sorted.
     pub fn tags(&self) -> Vec<String> {
         self.doc.keys(&self.tags).collect()
@@ -360,6 +368,11 @@ impl Draft {
 
     pub fn set_featured_image(&mut self, image: &str) -> Result<(), DraftError> {
         self.put_root_str("featured_image", image, 2_000)
+    }
+
+    /// Set the featured image's alt text (what it shows, in words).
+    pub fn set_featured_image_alt(&mut self, alt: &str) -> Result<(), DraftError> {
+        self.put_root_str("featured_image_alt", alt, 1_000)
     }
 
     pub fn set_kind(&mut self, kind: DraftKind) -> Result<(), DraftError> {

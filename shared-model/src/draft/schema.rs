@@ -59,6 +59,10 @@ pub(crate) fn validate(doc: &AutoCommit, at: Heads<'_>) -> Result<SchemaIds, Dra
     for field in ["title", "excerpt", "slug", "featured_image"] {
         require_str(doc, &root, field, at)?;
     }
+    // Added later: absent in older drafts, a string where present.
+    if get(doc, &root, "featured_image_alt", at).is_some() {
+        require_str(doc, &root, "featured_image_alt", at)?;
+    }
     let body = require_object(doc, "body", ObjType::Text, "a text object", at)?;
     let tags = require_object(doc, "tags", ObjType::Map, "a map", at)?;
     let tag_keys: Vec<String> = match at {
@@ -177,6 +181,7 @@ pub(crate) fn read_content(doc: &AutoCommit, at: Heads<'_>) -> DraftContent {
         slug: read_str(doc, &root, "slug", at),
         tags,
         featured_image: read_str(doc, &root, "featured_image", at),
+        featured_image_alt: read_str(doc, &root, "featured_image_alt", at),
         seo,
     }
 }

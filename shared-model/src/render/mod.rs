@@ -29,7 +29,7 @@ use serde::{Deserialize, Serialize};
 use crate::DraftContent;
 /// Escape text for HTML element content or a double-quoted attribute.
 pub use escape::attr as escape_html;
-pub use media::{MediaImage, MediaResolver, NoMedia};
+pub use media::{MediaImage, MediaResolver, NoMedia, featured_html};
 pub use sanitize::sanitize;
 use slug::UniqueIds;
 pub use slug::slugify;
@@ -316,7 +316,7 @@ impl<'a> Pass<'_, 'a> {
                 Some(image) => {
                     let first = self.first_image.is_none();
                     self.first_image.get_or_insert_with(|| image.src.clone());
-                    media::img_html(&image, alt, first)
+                    media::img_html(&image, alt, first, "")
                 }
                 None => format!("<span class=\"media-missing\">{}</span>", escape::text(alt)),
             };

@@ -5,4 +5,8 @@ import type { Seo } from "./Seo";
 /**
  * Everything a draft says, read at one point of its history.
  */
-export type DraftContent = { kind: DraftKind, title: string, body: string, excerpt: string, slug: string, tags: Array<string>, featured_image: string, seo: Seo, };
+export type DraftContent = { kind: DraftKind, title: string, body: string, excerpt: string, slug: string, tags: Array<string>, featured_image: string, 
+/**
+ * What the featured image shows, for readers who cannot see it.
+ */
+featured_image_alt: string, seo: Seo, };

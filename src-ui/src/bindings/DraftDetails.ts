@@ -15,6 +15,11 @@ slug: string,
  */
 excerpt: string, tags: Array<string>, 
 /**
- * An https URL or a path on the blog's server; empty: none.
+ * An https URL, a path on the blog's server, or one of the draft's images
+ * (`media:ID`); empty: none.
  */
-featuredImage: string, seo: Seo, };
+featuredImage: string, 
+/**
+ * What the featured image shows, in words, for readers who cannot see it.
+ */
+featuredImageAlt: string, seo: Seo, };

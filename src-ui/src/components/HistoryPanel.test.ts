@@ -19,6 +19,7 @@ describe("the history panel", () => {
         slug: "",
         tags: [],
         featured_image: "",
+        featured_image_alt: "",
         seo: { meta_title: "", meta_description: "", canonical_url: "", og_image: "" },
       }),
     });

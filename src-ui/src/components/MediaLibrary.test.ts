@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from "vitest";
 import { render, screen, fireEvent } from "@testing-library/svelte";
 import MediaLibrary from "./MediaLibrary.svelte";
 import { fakeInvoke } from "./fake-invoke";
+import { ANIMATION_DROPPED } from "../editor/images";
 import type { MediaLibrary as Library } from "../bindings/MediaLibrary";
 import type { LibraryImage } from "../bindings/LibraryImage";
 
@@ -79,16 +80,20 @@ describe("the media library", () => {
       media_library: () => full,
       add_image_bytes: ({ base64 }) => {
         if (base64 === btoa("not an image")) throw { kind: "invalid", message: "this file is not an image Pint takes" };
-        return { id: loose.id, width: 1, height: 1, storedBytes: 1, originalBytes: 1, animationDropped: false, addedAt: 0, variants: [] };
+        const animationDropped = base64 === btoa("GIF89a");
+        return { id: loose.id, width: 1, height: 1, storedBytes: 1, originalBytes: 1, animationDropped, addedAt: 0, variants: [] };
       },
     });
     await screen.findAllByRole("listitem");
     const input = document.getElementById("media-files") as HTMLInputElement;
     const good = new File([new Uint8Array([0xff, 0xd8, 0xff])], "photo.jpg", { type: "image/jpeg" });
     const bad = new File(["not an image"], "notes.png", { type: "image/png" });
-    await fireEvent.change(input, { target: { files: [good, bad] } });
-    await vi.waitFor(() => expect(calls.filter((c) => c.cmd === "add_image_bytes")).toHaveLength(2));
+    const moving = new File(["GIF89a"], "dance.gif", { type: "image/gif" });
+    await fireEvent.change(input, { target: { files: [good, bad, moving] } });
+    await vi.waitFor(() => expect(calls.filter((c) => c.cmd === "add_image_bytes")).toHaveLength(3));
     expect(await screen.findByRole("alert")).toHaveProperty("textContent", "notes.png: this file is not an image Pint takes");
+    // Taken, but as a still: said, not as a failure.
+    expect(document.getElementById("media-note")?.textContent).toBe(`dance.gif: ${ANIMATION_DROPPED}`);
     expect(calls.filter((c) => c.cmd === "media_library").length).toBeGreaterThanOrEqual(2);
   });
 });

@@ -9,6 +9,7 @@ const details: DraftDetails = {
   excerpt: "",
   tags: ["rail"],
   featuredImage: "",
+  featuredImageAlt: "",
   seo: { meta_title: "", meta_description: "", canonical_url: "", og_image: "" },
 };
 const notPublished: PublishState = { published: null, changedSince: false, scheduled: null };
@@ -105,11 +106,17 @@ describe("the featured image", () => {
     await fireEvent.click(choice);
     expect((screen.getByLabelText("Featured image") as HTMLInputElement).value).toBe(`media:${ID}`);
     expect(choice.getAttribute("aria-pressed")).toBe("true");
+    // Its words in the text describe it until the writer types others.
+    const alt = screen.getByLabelText("Describe the image") as HTMLInputElement;
+    expect(alt.value).toBe("Two boats");
+    await fireEvent.input(alt, { target: { value: "Two red boats at the quay" } });
     await fireEvent.submit(screen.getByRole("button", { name: "Publish" }).closest("form") as HTMLFormElement);
     await vi.waitFor(() => expect(fake.calls.some((c) => c.cmd === "set_draft_details")).toBe(true));
     const saved = fake.calls.find((c) => c.cmd === "set_draft_details")?.args as { details: DraftDetails };
     expect(saved.details.featuredImage).toBe(`media:${ID}`);
+    expect(saved.details.featuredImageAlt).toBe("Two red boats at the quay");
     await fireEvent.click(choice);
     expect((screen.getByLabelText("Featured image") as HTMLInputElement).value).toBe("");
+    expect(screen.queryByLabelText("Describe the image"), "no image: nothing to describe").toBeNull();
   });
 });

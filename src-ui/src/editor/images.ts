@@ -241,6 +241,10 @@ export async function fileToBase64(file: Blob): Promise<string> {
   return btoa(binary);
 }
 
+/** Said when an animated GIF is kept as its first frame. */
+export const ANIMATION_DROPPED =
+  "That GIF is animated: Pint keeps its first frame as a still picture (animations are not kept yet).";
+
 /** What the editor does with images handed to it. */
 export interface ImageHandler {
   /** Keep pasted bytes; answers the kept image's id. */

@@ -217,6 +217,8 @@ mod tests {
             updated_at: 0,
             password_hash: None,
             featured_image: String::new(),
+            featured_image_alt: String::new(),
+            featured_html: String::new(),
             seo: pint_model::Seo::default(),
             nav_order: None,
         };

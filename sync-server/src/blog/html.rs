@@ -91,8 +91,17 @@ pub struct Page<'a> {
     pub og_type: &'a str,
     /// Structured data (schema.org JSON-LD).
     pub json_ld: serde_json::Value,
-    /// The image shown when the page is shared (absolute URL), if any.
-    pub image: Option<&'a str>,
+    /// The image shown when the page is shared, if any.
+    pub image: Option<CardImage<'a>>,
+}
+
+/// The image of a page's link preview.
+#[derive(Debug, Clone, Copy)]
+pub struct CardImage<'a> {
+    /// Absolute URL.
+    pub url: &'a str,
+    /// What it shows, in words (empty: not written).
+    pub alt: &'a str,
 }
 
 pub fn render(page: &Page<'_>, widgets: &super::widgets::Widgets) -> String {
@@ -163,9 +172,17 @@ pub fn render(page: &Page<'_>, widgets: &super::widgets::Widgets) -> String {
         image = page
             .image
             .map(|i| {
+                let alt = if i.alt.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "<meta property=\"og:image:alt\" content=\"{0}\"><meta name=\"twitter:image:alt\" content=\"{0}\">",
+                        esc(i.alt)
+                    )
+                };
                 format!(
-                    "<meta property=\"og:image\" content=\"{0}\"><meta name=\"twitter:image\" content=\"{0}\">",
-                    esc(i)
+                    "<meta property=\"og:image\" content=\"{0}\"><meta name=\"twitter:image\" content=\"{0}\">{alt}",
+                    esc(i.url)
                 )
             })
             .unwrap_or_default(),

@@ -422,23 +422,7 @@ async fn entry(
         String::new()
     };
     let home = site.home(&blog);
-    // A featured image is decoration beside the title (its text says what matters).
-    // The blog's own image loads from where the reader is; others as linked.
-    let featured_src = if post
-        .featured_image
-        .starts_with(crate::media::published::MEDIA_PREFIX)
-    {
-        Some(media::under(&post.featured_image, &root))
-    } else {
-        absolute(&home, &post.featured_image)
-    };
-    let featured = match featured_src {
-        Some(src) => format!(
-            "<img class=\"featured\" src=\"{}\" alt=\"\" decoding=\"async\">",
-            esc(&src)
-        ),
-        None => String::new(),
-    };
+    let featured = featured_img(&post, &home, &root);
     // `post.html` was sanitized by pint-model when it was published.
     let main = format!(
         "<article><h1>{}</h1>{meta}{featured}{}{likes}</article>",
@@ -449,8 +433,11 @@ async fn entry(
         "" => format!("{home}{}", path_segment(&post.slug)),
         own => own.to_owned(),
     };
-    let image =
-        absolute(&home, &post.seo.og_image).or_else(|| absolute(&home, &post.featured_image));
+    // The sharing image the draft names, else its featured image (with its words).
+    let image = match absolute(&home, &post.seo.og_image) {
+        Some(url) => Some((url, "")),
+        None => absolute(&home, &post.featured_image).map(|url| (url, &*post.featured_image_alt)),
+    };
     let description = match post.seo.meta_description.as_str() {
         "" => post.excerpt.as_str(),
         own => own,
@@ -463,7 +450,7 @@ async fn entry(
         serde_json::json!({
             "@context": "https://schema.org", "@type": "Article",
             "headline": post.title, "description": description, "url": canonical,
-            "image": image,
+            "image": image.as_ref().map(|(url, _)| url),
             "datePublished": html::rfc3339(post.published_at),
             "dateModified": html::rfc3339(post.updated_at),
             "wordCount": post.word_count, "keywords": post.tags,
@@ -494,7 +481,9 @@ async fn entry(
                 "website"
             },
             json_ld,
-            image: image.as_deref(),
+            image: image
+                .as_ref()
+                .map(|(url, alt)| html::CardImage { url, alt }),
         },
     );
     // Opened by this reader's cookie: never kept by a cache on the way.
@@ -502,6 +491,31 @@ async fn entry(
         resp = private(resp);
     }
     resp.into_response()
+}
+
+/// A post's featured image above its text: the blog's own image responsive, as
+/// published (`featured_html`), from where the reader is; a link as linked. Posts
+/// published before `featured_html` was kept show their own image as a plain link too.
+fn featured_img(post: &PostRecord, home: &str, root: &str) -> String {
+    if !post.featured_html.is_empty() {
+        return media::under(&post.featured_html, root);
+    }
+    let src = if post
+        .featured_image
+        .starts_with(crate::media::published::MEDIA_PREFIX)
+    {
+        Some(media::under(&post.featured_image, root))
+    } else {
+        absolute(home, &post.featured_image)
+    };
+    match src {
+        Some(src) => format!(
+            "<img class=\"featured\" src=\"{}\" alt=\"{}\" decoding=\"async\">",
+            esc(&src),
+            esc(&post.featured_image_alt)
+        ),
+        None => String::new(),
+    }
 }
 
 /// An image or link of a post as an absolute URL: https URLs as they are, paths on the

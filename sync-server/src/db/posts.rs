@@ -30,6 +30,11 @@ pub struct PostRecord {
     pub password_hash: Option<String>,
     /// An absolute http(s) URL or a path on this server; empty when none.
     pub featured_image: String,
+    /// What the featured image shows, in words (empty: not written).
+    pub featured_image_alt: String,
+    /// The featured image's `<img>` when it is one of the blog's own (responsive, with
+    /// its size); empty for a link or none.
+    pub featured_html: String,
     /// The search-engine and sharing fields published (empty: derived).
     pub seo: pint_model::Seo,
     /// A page's place in the navigation (`None`: after those with one, by title).
@@ -63,6 +68,8 @@ pub struct NewPost<'a> {
     pub now: i64,
     pub password: PasswordChange,
     pub featured_image: &'a str,
+    pub featured_image_alt: &'a str,
+    pub featured_html: &'a str,
     pub seo: &'a pint_model::Seo,
 }
 
@@ -89,7 +96,8 @@ pub enum Found {
 macro_rules! post_columns {
     () => {
         "id, document_id, kind, slug, title, excerpt, html, tags, heads, word_count, \
-         reading_minutes, published_at, updated_at, password_hash, featured_image, seo, nav_order"
+         reading_minutes, published_at, updated_at, password_hash, featured_image, seo, nav_order, \
+         featured_image_alt, featured_html"
     };
 }
 pub(crate) use post_columns;
@@ -114,6 +122,8 @@ pub(crate) struct PostRow {
     featured_image: String,
     seo: String,
     nav_order: Option<i64>,
+    featured_image_alt: String,
+    featured_html: String,
 }
 
 pub(crate) fn post_from_row(r: PostRow) -> PostRecord {
@@ -133,6 +143,8 @@ pub(crate) fn post_from_row(r: PostRow) -> PostRecord {
         updated_at: r.updated_at,
         password_hash: r.password_hash,
         featured_image: r.featured_image,
+        featured_image_alt: r.featured_image_alt,
+        featured_html: r.featured_html,
         seo: serde_json::from_str(&r.seo).unwrap_or_default(),
         nav_order: r.nav_order,
     }
@@ -195,7 +207,8 @@ impl Storage {
                                  tags = $7, heads = $8, word_count = $9, reading_minutes = $10,
                                  updated_at = $11,
                                  password_hash = CASE WHEN $12 THEN $13 ELSE password_hash END,
-                                 featured_image = $14, seo = $15
+                                 featured_image = $14, seo = $15, featured_image_alt = $16,
+                                 featured_html = $17
                              WHERE id = $1",
                 )
                 .bind(id)
@@ -213,6 +226,8 @@ impl Storage {
                 .bind(password_hash)
                 .bind(post.featured_image)
                 .bind(&seo)
+                .bind(post.featured_image_alt)
+                .bind(post.featured_html)
                 .execute(&mut *tx)
                 .await?;
                 if old_slug != post.slug {
@@ -229,9 +244,10 @@ impl Storage {
             None => {
                 sqlx::query("INSERT INTO posts (id, tenant_id, document_id, kind, slug, title, excerpt,
                                  html, tags, heads, word_count, reading_minutes, published_at, updated_at,
-                                 password_hash, featured_image, seo)
+                                 password_hash, featured_image, seo, featured_image_alt,
+                                 featured_html)
                              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14,
-                                     $15, $16)")
+                                     $15, $16, $17, $18)")
                         .bind(post.id)
                         .bind(tenant)
                         .bind(post.document_id)
@@ -248,6 +264,8 @@ impl Storage {
                         .bind(password_hash)
                         .bind(post.featured_image)
                         .bind(&seo)
+                        .bind(post.featured_image_alt)
+                        .bind(post.featured_html)
                         .execute(&mut *tx)
                         .await?;
                 // A new post open to all: its subscribers are told (once ever per

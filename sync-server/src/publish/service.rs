@@ -122,7 +122,7 @@ pub async fn publish_revision(
     if !bad_links.is_empty() {
         return Err(PublishError::BadLinks(bad_links));
     }
-    let rendered = render_with_media(storage, scope, &mut content).await?;
+    let (rendered, featured_html) = render_with_media(storage, scope, &mut content).await?;
     let title = match content.title.trim() {
         "" => "Untitled".to_owned(),
         t => t.to_owned(),
@@ -157,6 +157,8 @@ pub async fn publish_revision(
                 now: now_ms(),
                 password,
                 featured_image: content.featured_image.trim(),
+                featured_image_alt: content.featured_image_alt.trim(),
+                featured_html: &featured_html,
                 seo: &trimmed_seo(&content.seo),
             },
             max_posts,
@@ -273,7 +275,8 @@ fn trimmed_seo(seo: &pint_model::Seo) -> pint_model::Seo {
 }
 
 /// Render a draft with its images as the blog serves them; refused while the blog lacks
-/// any of them (the device uploads them as it syncs).
+/// any of them (the device uploads them as it syncs). Answers the rendering and the
+/// featured image's `<img>` when it is one of the blog's (empty otherwise).
 ///
 /// A featured or sharing image that is one of the blog's (`media:ID`) is written as its
 /// variant for cards (`published::card_image`), as the blog serves it.
@@ -281,7 +284,7 @@ async fn render_with_media(
     storage: &Storage,
     scope: &TenantScope,
     content: &mut pint_model::DraftContent,
-) -> Result<Rendered, PublishError> {
+) -> Result<(Rendered, String), PublishError> {
     let asked = Asked::default();
     let first = render_draft(content, &asked);
     let mut ids = asked.0.into_inner();
@@ -295,7 +298,7 @@ async fn render_with_media(
         }
     }
     if ids.is_empty() {
-        return Ok(first);
+        return Ok((first, String::new()));
     }
     let mut media = BlogMedia::default();
     let mut missing = Vec::new();
@@ -308,10 +311,16 @@ async fn render_with_media(
     if !missing.is_empty() {
         return Err(PublishError::MediaMissing(missing));
     }
+    let featured = pint_model::render::featured_html(
+        &content.featured_image,
+        &content.featured_image_alt,
+        &media,
+    )
+    .unwrap_or_default();
     for link in [&mut content.featured_image, &mut content.seo.og_image] {
         if let Some(image) = own(link).and_then(|id| media.images.iter().find(|m| m.id == id)) {
             *link = card_image(image);
         }
     }
-    Ok(render_draft(content, &media))
+    Ok((render_draft(content, &media), featured))
 }
