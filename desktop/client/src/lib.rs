@@ -6,6 +6,7 @@
 
 pub mod account;
 pub mod browser;
+pub mod checks;
 pub mod data_dir;
 #[doc(hidden)]
 pub mod editing_trace;
