@@ -128,6 +128,45 @@ pub fn export_draft(
     Ok(path.display().to_string())
 }
 
+/// Check off the engine's lock: only reading the preferences takes it.
+#[tauri::command(async)]
+pub fn check_text(
+    state: State<'_, AppState>,
+    args: ipc::CheckTextArgs,
+) -> Reply<ipc::CheckTextArgs> {
+    let (prefs, ignored) = with_engine(&state, |engine| {
+        Ok((engine.check_prefs()?, engine.ignored_findings(args.id)?))
+    })?;
+    Ok(state.checker().check(&args.text, &prefs, &ignored))
+}
+
+#[tauri::command(async)]
+pub fn check_prefs(
+    state: State<'_, AppState>,
+    args: ipc::CheckPrefsArgs,
+) -> Reply<ipc::CheckPrefsArgs> {
+    let ipc::CheckPrefsArgs {} = args;
+    with_engine(&state, |engine| engine.check_prefs())
+}
+
+#[tauri::command(async)]
+pub fn set_check_prefs(
+    state: State<'_, AppState>,
+    args: ipc::SetCheckPrefsArgs,
+) -> Reply<ipc::SetCheckPrefsArgs> {
+    with_engine(&state, |engine| engine.set_check_prefs(&args.prefs))
+}
+
+#[tauri::command(async)]
+pub fn ignore_finding(
+    state: State<'_, AppState>,
+    args: ipc::IgnoreFindingArgs,
+) -> Reply<ipc::IgnoreFindingArgs> {
+    with_engine(&state, |engine| {
+        engine.ignore_finding(args.id, &args.rule, &args.text)
+    })
+}
+
 #[tauri::command(async)]
 pub fn set_word_goal(
     state: State<'_, AppState>,

@@ -37,6 +37,7 @@ pub fn build<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<Menu<R>> {
         .item(&item("redo", "Redo (Ctrl+Shift+Z)", None)?)
         .separator()
         .item(&item("find", "Find and Replace (Ctrl+F)", None)?)
+        .item(&item("checks", "Writing Checks", Some("CmdOrCtrl+;"))?)
         .separator()
         .item(&item("settings", "Preferences…", Some("CmdOrCtrl+,"))?)
         .build()?;

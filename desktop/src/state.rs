@@ -2,10 +2,11 @@
 //! keychain, and the background sync of the signed-in account.
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use pint_client::account::{self, Session};
+use pint_client::checks::Checker;
 use pint_client::ipc::{AccountStatus, events};
 use pint_client::keychain::Keychain;
 use pint_client::media::upload::UploadProgress;
@@ -36,6 +37,9 @@ pub struct AppState {
     /// The OS keychain, or why it cannot be used (then signing in is refused).
     pub keychain: Result<Keychain, String>,
     pub sync: Mutex<Option<Syncing>>,
+    /// The offline writing checker: made on a thread of its own at start (it takes
+    /// half a second), held apart from the engine so checking never holds up a save.
+    pub checker: Arc<OnceLock<Mutex<Checker>>>,
 }
 
 impl AppState {
@@ -62,7 +66,13 @@ impl AppState {
                     }
                 }),
         };
+        let checker = Arc::new(OnceLock::new());
+        let warming = Arc::clone(&checker);
+        std::thread::spawn(move || {
+            warming.get_or_init(|| Mutex::new(Checker::new()));
+        });
         AppState {
+            checker,
             engine,
             server_url: std::env::var("PINT_SERVER_URL")
                 .ok()
@@ -70,6 +80,14 @@ impl AppState {
             keychain: Keychain::os().map_err(|e| e.to_string()),
             sync: Mutex::new(None),
         }
+    }
+
+    /// The writing checker (waiting for it while it is still being made).
+    pub fn checker(&self) -> std::sync::MutexGuard<'_, Checker> {
+        self.checker
+            .get_or_init(|| Mutex::new(Checker::new()))
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     fn syncing(&self) -> std::sync::MutexGuard<'_, Option<Syncing>> {

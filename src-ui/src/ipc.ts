@@ -29,6 +29,9 @@ export type { SyncStatus } from "./bindings/SyncStatus";
 export type { DraftDetails } from "./bindings/DraftDetails";
 export type { DraftPublished } from "./bindings/DraftPublished";
 export type { MediaInfo } from "./bindings/MediaInfo";
+export type { CheckPrefs } from "./bindings/CheckPrefs";
+export type { Finding } from "./bindings/Finding";
+export type { FindingKind } from "./bindings/FindingKind";
 export type { Settings } from "./bindings/Settings";
 
 import type { CommandError } from "./bindings/CommandError";

@@ -8,7 +8,8 @@ const ID = "0123456789abcdef0123456789abcdef";
 describe("DraftSession", () => {
   it("puts dropped images into the text and says when an animation was kept as a still", async () => {
     const { invoke } = fakeInvoke({
-      set_presence: () => undefined,
+      set_presence: () => null,
+      check_text: () => [],
       add_image_file: ({ path }) => {
         if (path.endsWith(".txt")) throw { kind: "invalid", message: "the file is not an image Pint can read" };
         return {

@@ -5,6 +5,7 @@
 import { Annotation, Compartment, EditorState, Transaction } from "@codemirror/state";
 import { EditorView, placeholder } from "@codemirror/view";
 import { openSearchPanel } from "@codemirror/search";
+import { openLintPanel } from "@codemirror/lint";
 import { redo, undo } from "@codemirror/commands";
 
 import type { DraftView, Invoke, MediaInfo, PeerPresence, RemoteChanges } from "./ipc";
@@ -13,6 +14,7 @@ import { changesToSplices } from "./splices";
 import { SaveQueue, type SaveState } from "./save-queue";
 import { editorSetup } from "./editor/setup";
 import { focusCompartment, focusExtensions, type FocusOptions } from "./editor/focus";
+import { checkExtensions } from "./editor/checks";
 import { ANIMATION_DROPPED, imageExtensions, imagePaste, insertImage, refreshImages } from "./editor/images";
 
 /** What an empty draft shows where the text will be: the three things to know. */
@@ -143,6 +145,11 @@ export class DraftSession {
     openSearchPanel(this.view);
   }
 
+  /** Open the list of the draft's writing checks (each jumps to its place). */
+  checks(): void {
+    openLintPanel(this.view);
+  }
+
   /** Put the cursor at `pos`, scroll it to the top third, and focus the text. */
   goTo(pos: number): void {
     this.view.dispatch({
@@ -252,6 +259,11 @@ export class DraftSession {
         peersField,
         ...imageExtensions,
         imagePaste({ keepBytes: this.keepBytes, onError: (e) => this.onProblem(e) }),
+        ...checkExtensions({
+          invoke: this.invoke,
+          draftId: () => this.current?.id ?? null,
+          onError: (e) => this.onProblem(e),
+        }),
         EditorView.updateListener.of((update) => {
           if (update.selectionSet || update.docChanged) {
             this.tellPresence();

@@ -656,6 +656,34 @@ impl Engine {
         Ok(self.store.set_settings(settings)?)
     }
 
+    /// The writing checks' preferences on this device.
+    pub fn check_prefs(&self) -> Result<crate::checks::CheckPrefs, EngineError> {
+        Ok(self.store.check_prefs()?)
+    }
+
+    /// Keep the checks' preferences; answers them as kept.
+    pub fn set_check_prefs(
+        &mut self,
+        prefs: &crate::checks::CheckPrefs,
+    ) -> Result<crate::checks::CheckPrefs, EngineError> {
+        Ok(self.store.set_check_prefs(prefs)?)
+    }
+
+    /// Set aside, in one draft, what `rule` flags in `text`.
+    pub fn ignore_finding(
+        &mut self,
+        id: DocumentId,
+        rule: &str,
+        text: &str,
+    ) -> Result<(), EngineError> {
+        Ok(self.store.ignore_finding(id, rule, text)?)
+    }
+
+    /// The (rule, text) pairs set aside in a draft.
+    pub fn ignored_findings(&self, id: DocumentId) -> Result<Vec<(String, String)>, EngineError> {
+        Ok(self.store.ignored_findings(id)?)
+    }
+
     /// Set or clear a draft's word goal on this device.
     pub fn set_word_goal(&mut self, id: DocumentId, goal: Option<u32>) -> Result<(), EngineError> {
         Ok(self.store.set_word_goal(id, goal)?)

@@ -8,6 +8,7 @@
 use std::path::PathBuf;
 
 use pint_client::account::SignIn;
+use pint_client::checks::{CheckPrefs, Finding, FindingKind};
 use pint_client::ipc::AccountStatus;
 use pint_client::media::VariantFormat;
 use pint_client::media::library::{BlogStorage, LibraryImage, MediaLibrary};
@@ -65,6 +66,9 @@ fn typescript_bindings_are_fresh() {
         binding::<VariantFormat>(&cfg),
         binding::<UploadProgress>(&cfg),
         binding::<MediaLibrary>(&cfg),
+        binding::<Finding>(&cfg),
+        binding::<FindingKind>(&cfg),
+        binding::<CheckPrefs>(&cfg),
         binding::<LibraryImage>(&cfg),
         binding::<BlogStorage>(&cfg),
         binding::<DraftNamed>(&cfg),

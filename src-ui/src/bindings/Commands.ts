@@ -1,5 +1,6 @@
 // Generated from pint-client's ipc contract (desktop/client/src/ipc/mod.rs) by the ipc_bindings test. Do not edit.
 import type { AccountStatus } from "./AccountStatus";
+import type { CheckPrefs } from "./CheckPrefs";
 import type { DamagedDraft } from "./DamagedDraft";
 import type { DraftContent } from "./DraftContent";
 import type { DraftDetails } from "./DraftDetails";
@@ -8,6 +9,8 @@ import type { DraftSummary } from "./DraftSummary";
 import type { DraftSync } from "./DraftSync";
 import type { DraftView } from "./DraftView";
 import type { ExportFormat } from "./ExportFormat";
+import type { Finding } from "./Finding";
+import type { FindingKind } from "./FindingKind";
 import type { ListQuery } from "./ListQuery";
 import type { MediaInfo } from "./MediaInfo";
 import type { MediaLibrary } from "./MediaLibrary";
@@ -67,6 +70,10 @@ export interface Commands {
   add_image_bytes: { args: { base64: string, }; result: MediaInfo };
   media_library: { args: Record<symbol, never>; result: MediaLibrary };
   remove_image: { args: { id: string, }; result: MediaLibrary };
+  check_text: { args: { id: string, text: string, }; result: Array<Finding> };
+  check_prefs: { args: Record<symbol, never>; result: CheckPrefs };
+  set_check_prefs: { args: { prefs: CheckPrefs, }; result: CheckPrefs };
+  ignore_finding: { args: { id: string, rule: string, text: string, }; result: null };
   set_word_goal: { args: { id: string, goal: number | null, }; result: null };
 }
 

@@ -227,9 +227,10 @@ fn lint(span: Span<char>, kind: LintKind, message: String, fix: Option<&str>) ->
 /// The case of `original`'s first letter given to `replacement`.
 fn same_case(original: &[char], replacement: &str) -> String {
     match (original.first(), replacement.chars().next()) {
-        (Some(o), Some(r)) if o.is_uppercase() => {
-            r.to_uppercase().chain(replacement.chars().skip(1)).collect()
-        }
+        (Some(o), Some(r)) if o.is_uppercase() => r
+            .to_uppercase()
+            .chain(replacement.chars().skip(1))
+            .collect(),
         _ => replacement.to_owned(),
     }
 }
@@ -273,10 +274,7 @@ impl Linter for Cliche {
         for words in sentences(document) {
             let phrases = CLICHES.iter().enumerate().map(|(i, p)| (*p, i));
             for (span, i) in find_phrases(&words, phrases) {
-                let message = format!(
-                    "“{}” is a cliché: say it in your own words.",
-                    CLICHES[i]
-                );
+                let message = format!("“{}” is a cliché: say it in your own words.", CLICHES[i]);
                 lints.push(lint(span, LintKind::Style, message, None));
             }
         }
@@ -299,10 +297,7 @@ impl Linter for Weasel {
             for (span, i) in find_phrases(&words, phrases) {
                 let word = WEASELS[i];
                 let (message, fix) = if word.contains(' ') {
-                    (
-                        format!("“{word}”: say who, or what shows it."),
-                        None,
-                    )
+                    (format!("“{word}”: say who, or what shows it."), None)
                 } else {
                     (
                         format!("“{word}” adds little: the sentence may be stronger without it."),
@@ -340,13 +335,15 @@ impl Linter for Passive {
                     continue;
                 };
                 let kind = &verb.token.kind;
-                let participle =
-                    kind.is_verb_past_participle_form() || kind.is_verb_preterite_and_participle_form();
+                let participle = kind.is_verb_past_participle_form()
+                    || kind.is_verb_preterite_and_participle_form();
                 if !participle || verb.lower == "been" {
                     continue;
                 }
                 // "was tired", "is closed": also adjectives; passive only with a doer named.
-                let by = words.get(j + 1).is_some_and(|w| w.joined && w.lower == "by");
+                let by = words
+                    .get(j + 1)
+                    .is_some_and(|w| w.joined && w.lower == "by");
                 if kind.is_adjective() && !by {
                     continue;
                 }

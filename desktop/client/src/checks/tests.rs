@@ -47,11 +47,11 @@ fn pint_rules_find_wordy_phrases_cliches_weasels_and_the_passive() {
         rule_of("In order to"),
         Some((rules::WORDY, vec!["To".to_owned()]))
     );
-    assert_eq!(rule_of("think outside the box").map(|r| r.0), Some(rules::CLICHE));
     assert_eq!(
-        rule_of("very"),
-        Some((rules::WEASEL, vec![String::new()]))
+        rule_of("think outside the box").map(|r| r.0),
+        Some(rules::CLICHE)
     );
+    assert_eq!(rule_of("very"), Some((rules::WEASEL, vec![String::new()])));
     assert_eq!(rule_of("was written").map(|r| r.0), Some(rules::PASSIVE));
 }
 
@@ -76,8 +76,5 @@ fn what_the_creator_chose_is_applied_without_checking_again() {
 #[test]
 fn adjectives_after_be_are_not_called_passive() {
     let found = check("I was tired after the walk, and the shop was closed.\n");
-    assert!(
-        found.iter().all(|f| f.rule != rules::PASSIVE),
-        "{found:#?}"
-    );
+    assert!(found.iter().all(|f| f.rule != rules::PASSIVE), "{found:#?}");
 }

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::{Config, TS, TypeVisitor};
 
 use crate::account::SignIn;
+use crate::checks::{CheckPrefs, Finding};
 use crate::export::ExportFormat;
 use crate::media::library::MediaLibrary;
 use crate::media::upload::UploadProgress;
@@ -218,6 +219,21 @@ commands! {
     /// draft here or a published post shows it (the message names them). Answers the
     /// library as it is now.
     "remove_image" => RemoveImageArgs { id: String } -> MediaLibrary;
+    /// Check a draft's text offline (spelling, grammar, Pint's own rules), as the editor
+    /// shows it: what the creator turned off, added to the dictionary or set aside in
+    /// this draft is left out. Positions are UTF-16 units of `text`.
+    "check_text" => CheckTextArgs { #[ts(type = "string")] id: DocumentId, text: String } -> Vec<Finding>;
+    /// The rules turned off and the personal dictionary, on this device.
+    "check_prefs" => CheckPrefsArgs {} -> CheckPrefs;
+    /// Keep them (a word that is not one word is refused, nothing kept); answers them
+    /// as kept.
+    "set_check_prefs" => SetCheckPrefsArgs { prefs: CheckPrefs } -> CheckPrefs;
+    /// Set aside, in this draft, what `rule` flags in `text` ("ignore this one").
+    "ignore_finding" => IgnoreFindingArgs {
+        #[ts(type = "string")] id: DocumentId,
+        rule: String,
+        text: String,
+    } -> ();
     /// Set (`null`: clear) the draft's word goal on this device.
     "set_word_goal" => SetWordGoalArgs { #[ts(type = "string")] id: DocumentId, goal: Option<u32> } -> ();
 }

@@ -41,6 +41,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0009_media_sent",
         include_str!("../../../../migrations/desktop/0009_media_sent.sql"),
     ),
+    (
+        "0010_checks",
+        include_str!("../../../../migrations/desktop/0010_checks.sql"),
+    ),
 ];
 
 /// Apply every migration newer than the database. A database newer than this build
