@@ -8,7 +8,7 @@
 use std::path::PathBuf;
 
 use pint_client::account::SignIn;
-use pint_client::checks::{CheckPrefs, Finding, FindingKind};
+use pint_client::checks::{CheckPrefs, English, Finding, FindingKind};
 use pint_client::ipc::AccountStatus;
 use pint_client::media::VariantFormat;
 use pint_client::media::library::{BlogStorage, LibraryImage, MediaLibrary};
@@ -69,6 +69,7 @@ fn typescript_bindings_are_fresh() {
         binding::<Finding>(&cfg),
         binding::<FindingKind>(&cfg),
         binding::<CheckPrefs>(&cfg),
+        binding::<English>(&cfg),
         binding::<LibraryImage>(&cfg),
         binding::<BlogStorage>(&cfg),
         binding::<DraftNamed>(&cfg),

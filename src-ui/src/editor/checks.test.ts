@@ -28,7 +28,7 @@ describe("writing checks in the editor", () => {
   });
 
   it("offers the fixes, then ignore, the dictionary and turning the rule off", async () => {
-    let prefs: CheckPrefs = { rulesOff: [], words: ["Ada"] };
+    let prefs: CheckPrefs = { rulesOff: [], words: ["Ada"], english: "american" };
     const { invoke, calls } = fakeInvoke({
       check_prefs: () => prefs,
       set_check_prefs: ({ prefs: p }) => (prefs = p),

@@ -46,6 +46,30 @@ pub struct Finding {
     pub fixes: Vec<String>,
 }
 
+/// Whose English the spelling follows ("color" or "colour").
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub enum English {
+    #[default]
+    American,
+    British,
+    Canadian,
+    Australian,
+    Indian,
+}
+
+impl English {
+    fn dialect(self) -> Dialect {
+        match self {
+            English::American => Dialect::American,
+            English::British => Dialect::British,
+            English::Canadian => Dialect::Canadian,
+            English::Australian => Dialect::Australian,
+            English::Indian => Dialect::Indian,
+        }
+    }
+}
+
 /// What the creator chose about checks on this device.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase", default)]
@@ -54,6 +78,7 @@ pub struct CheckPrefs {
     pub rules_off: Vec<String>,
     /// The personal dictionary: words never called misspelt.
     pub words: Vec<String>,
+    pub english: English,
 }
 
 /// A rule, as the settings list it.
@@ -81,6 +106,7 @@ const CACHE_BLOCKS: usize = 20_000;
 /// findings of each block of text it has seen.
 pub struct Checker {
     group: LintGroup,
+    english: English,
     dictionary: Arc<FstDictionary>,
     cache: HashMap<String, Arc<[BlockFinding]>>,
 }
@@ -101,8 +127,12 @@ impl Default for Checker {
 
 impl Checker {
     pub fn new() -> Self {
+        Self::for_english(English::default())
+    }
+
+    fn for_english(english: English) -> Self {
         let dictionary = FstDictionary::curated();
-        let mut group = LintGroup::new_curated(Arc::clone(&dictionary), Dialect::American);
+        let mut group = LintGroup::new_curated(Arc::clone(&dictionary), english.dialect());
         group.add(rules::WORDY, rules::Wordy);
         group.add(rules::CLICHE, rules::Cliche);
         group.add(rules::WEASEL, rules::Weasel);
@@ -117,6 +147,7 @@ impl Checker {
         }
         Checker {
             group,
+            english,
             dictionary,
             cache: HashMap::new(),
         }
@@ -146,6 +177,10 @@ impl Checker {
         prefs: &CheckPrefs,
         ignored: &[(String, String)],
     ) -> Vec<Finding> {
+        if prefs.english != self.english {
+            // Another English: other words are right, so nothing cached holds.
+            *self = Self::for_english(prefs.english);
+        }
         let off: HashSet<&str> = prefs.rules_off.iter().map(String::as_str).collect();
         let words: HashSet<String> = prefs.words.iter().map(|w| w.to_lowercase()).collect();
         let mut findings = Vec::new();
@@ -171,7 +206,8 @@ impl Checker {
             for f in found.iter() {
                 let flagged: String = chars[f.chars.clone()].iter().collect();
                 if off.contains(f.rule.as_str())
-                    || (f.kind == FindingKind::Spelling && words.contains(&flagged.to_lowercase()))
+                    || (f.kind == FindingKind::Spelling
+                        && (words.contains(&flagged.to_lowercase()) || term_of_art(&flagged)))
                     || ignored.iter().any(|(r, t)| *r == f.rule && *t == flagged)
                 {
                     continue;
@@ -209,7 +245,8 @@ impl Checker {
                 }
             }
         }
-        found.sort_by_key(|f| (f.chars.start, f.chars.end));
+        // Pint's own first where two rules flag the same words: its words are the app's.
+        found.sort_by_key(|f| (f.chars.start, f.chars.end, !f.rule.starts_with("Pint.")));
         // The same words flagged by two rules for the same reason: the first is enough.
         found.dedup_by(|b, a| a.chars == b.chars && a.kind == b.kind);
         if self.cache.len() >= CACHE_BLOCKS {
@@ -219,6 +256,15 @@ impl Checker {
         self.cache.insert(block.to_owned(), Arc::clone(&found));
         found
     }
+}
+
+/// A word spelt as names of things are, not as words are: all capitals ("LWW"), or
+/// capitals inside it ("iPhone", "mapT"). Never called misspelt.
+fn term_of_art(word: &str) -> bool {
+    let letters: Vec<char> = word.chars().filter(|c| c.is_alphabetic()).collect();
+    let all_caps = letters.len() >= 2 && letters.iter().all(|c| c.is_uppercase());
+    let inner_caps = letters.iter().skip(1).any(|c| c.is_uppercase());
+    all_caps || inner_caps
 }
 
 fn block_finding(rule: &str, lint: &Lint, source: &[char]) -> Option<BlockFinding> {

@@ -148,6 +148,8 @@ struct Word<'a> {
     token: &'a Token,
     lower: String,
     joined: bool,
+    /// Joined to the word before by a hyphen ("well-known").
+    hyphened: bool,
 }
 
 /// The words of each sentence of `document`.
@@ -157,6 +159,7 @@ fn sentences(document: &Document) -> Vec<Vec<Word<'_>>> {
         .map(|sentence| {
             let mut words = Vec::new();
             let mut joined = false;
+            let mut hyphened = false;
             for token in sentence {
                 if token.kind.is_word() {
                     let lower: String = document
@@ -169,10 +172,15 @@ fn sentences(document: &Document) -> Vec<Vec<Word<'_>>> {
                         token,
                         lower,
                         joined,
+                        hyphened,
                     });
                     joined = true;
-                } else if !(token.kind.is_space() || token.kind.is_hyphen()) {
+                    hyphened = false;
+                } else if token.kind.is_hyphen() {
+                    hyphened = joined;
+                } else if !token.kind.is_space() {
                     joined = false;
+                    hyphened = false;
                 }
             }
             words
@@ -318,6 +326,94 @@ impl Linter for Weasel {
 #[derive(Debug, Default)]
 pub struct Passive;
 
+/// Words after "to be" that read as states, not as something done to the subject
+/// ("I was tired", "the shop is closed", "she is married"): never called passive.
+const STATES: &[&str] = &[
+    "tired",
+    "interested",
+    "excited",
+    "bored",
+    "worried",
+    "scared",
+    "frightened",
+    "married",
+    "pleased",
+    "surprised",
+    "disappointed",
+    "satisfied",
+    "embarrassed",
+    "confused",
+    "amazed",
+    "annoyed",
+    "ashamed",
+    "concerned",
+    "supposed",
+    "located",
+    "related",
+    "qualified",
+    "experienced",
+    "talented",
+    "crowded",
+    "relaxed",
+    "determined",
+    "prepared",
+    "limited",
+    "detailed",
+    "advanced",
+    "complicated",
+    "sophisticated",
+    "dedicated",
+    "skilled",
+    "closed",
+    "born",
+    "gone",
+    "done",
+    "finished",
+    "exhausted",
+    "thrilled",
+    "delighted",
+    "convinced",
+    "obsessed",
+    "engaged",
+    "overwhelmed",
+    "stressed",
+    "stuck",
+    "lost",
+    "inspired",
+    "aged",
+    "armed",
+    "beloved",
+    "blessed",
+    "cursed",
+    "learned",
+    "naked",
+    "ragged",
+    "rugged",
+    "wicked",
+    "wretched",
+    "sacred",
+    "crooked",
+    "jagged",
+];
+
+/// A past participle after "to be": harper's dictionary says so, or a regular "-ed"
+/// form; states ("tired") and "un-…ed" adjectives ("unordered") are not, unless a doer
+/// follows (`by`: "is determined by the weight"), nor the end of a compound adjective
+/// ("well-known").
+fn participle(word: &Word<'_>, by: bool) -> bool {
+    let w = word.lower.as_str();
+    if word.hyphened
+        || w == "been"
+        || (!by && (STATES.contains(&w) || (w.starts_with("un") && w.ends_with("ed"))))
+    {
+        return false;
+    }
+    let kind = &word.token.kind;
+    kind.is_verb_past_participle_form()
+        || kind.is_verb_preterite_and_participle_form()
+        || (w.len() >= 5 && w.ends_with("ed") && !kind.is_noun())
+}
+
 impl Linter for Passive {
     fn lint(&mut self, document: &Document) -> Vec<Lint> {
         let mut lints = Vec::new();
@@ -326,27 +422,23 @@ impl Linter for Passive {
                 if !BE.contains(&be.lower.as_str()) {
                     continue;
                 }
-                // Adverbs may stand between: "was quickly taken".
+                // Adverbs may stand between: "was quickly taken", "are well understood".
                 let mut j = i + 1;
-                while j < words.len() && words[j].joined && words[j].token.kind.is_adverb() {
+                let by = |k: usize| {
+                    words
+                        .get(k + 1)
+                        .is_some_and(|w| w.joined && w.lower == "by")
+                };
+                while j < words.len()
+                    && words[j].joined
+                    && words[j].token.kind.is_adverb()
+                    && !participle(&words[j], by(j))
+                {
                     j += 1;
                 }
-                let Some(verb) = words.get(j).filter(|w| w.joined) else {
+                let Some(verb) = words.get(j).filter(|w| w.joined && participle(w, by(j))) else {
                     continue;
                 };
-                let kind = &verb.token.kind;
-                let participle = kind.is_verb_past_participle_form()
-                    || kind.is_verb_preterite_and_participle_form();
-                if !participle || verb.lower == "been" {
-                    continue;
-                }
-                // "was tired", "is closed": also adjectives; passive only with a doer named.
-                let by = words
-                    .get(j + 1)
-                    .is_some_and(|w| w.joined && w.lower == "by");
-                if kind.is_adjective() && !by {
-                    continue;
-                }
                 let span = Span::new(be.token.span.start, verb.token.span.end);
                 let text = document.get_span_content_str(&span);
                 lints.push(lint(

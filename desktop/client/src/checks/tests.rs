@@ -65,6 +65,7 @@ fn what_the_creator_chose_is_applied_without_checking_again() {
     let prefs = CheckPrefs {
         rules_off: vec![rules::PASSIVE.into()],
         words: vec!["zorblat".into()],
+        ..CheckPrefs::default()
     };
     assert_eq!(checker.check(text, &prefs, &[]), Vec::<Finding>::new());
     let ignored = [(rules::PASSIVE.to_owned(), "was written".to_owned())];
@@ -77,4 +78,29 @@ fn what_the_creator_chose_is_applied_without_checking_again() {
 fn adjectives_after_be_are_not_called_passive() {
     let found = check("I was tired after the walk, and the shop was closed.\n");
     assert!(found.iter().all(|f| f.rule != rules::PASSIVE), "{found:#?}");
+}
+
+#[test]
+fn spelling_follows_the_chosen_english_and_leaves_names_of_things_alone() {
+    let text = "The harbour's colour was grey. LWW and iPhone and mapT are names.\n";
+    let mut checker = Checker::new();
+    let american: Vec<String> = checker
+        .check(text, &CheckPrefs::default(), &[])
+        .into_iter()
+        .filter(|f| f.kind == FindingKind::Spelling)
+        .map(|f| f.text)
+        .collect();
+    assert!(american.contains(&"colour".to_owned()), "{american:?}");
+    for name in ["LWW", "iPhone", "mapT"] {
+        assert!(!american.contains(&name.to_owned()), "{american:?}");
+    }
+    let british = CheckPrefs {
+        english: English::British,
+        ..CheckPrefs::default()
+    };
+    let found = checker.check(text, &british, &[]);
+    assert!(
+        found.iter().all(|f| f.kind != FindingKind::Spelling),
+        "{found:#?}"
+    );
 }

@@ -51,7 +51,11 @@ fn cleaned(prefs: &CheckPrefs) -> Result<CheckPrefs, StoreError> {
         }
     }
     rules_off.sort();
-    Ok(CheckPrefs { rules_off, words })
+    Ok(CheckPrefs {
+        rules_off,
+        words,
+        english: prefs.english,
+    })
 }
 
 impl Store {
@@ -138,6 +142,7 @@ mod tests {
                     "Ada".into(),
                     "".into(),
                 ],
+                english: crate::checks::English::British,
             })
             .unwrap();
         assert_eq!(kept.words, ["Ada", "Zorblat"]);
