@@ -96,6 +96,8 @@ describe("writing checks", () => {
         await browser.keys([Key.Ctrl, ","]);
         await (await browser.$("#settings")).waitForDisplayed({ timeout: 5_000 });
         await (await browser.$("#setting-theme")).selectByAttribute("value", "dark");
+        await (await browser.$("#settings-checks")).scrollIntoView();
+        await shot(browser, "33-settings-checks-dark");
         await browser.keys(Key.Escape);
         await (await browser.$("#settings")).waitForDisplayed({ reverse: true, timeout: 5_000 });
         await shot(browser, "32-checks-dark");

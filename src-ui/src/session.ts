@@ -5,7 +5,7 @@
 import { Annotation, Compartment, EditorState, Transaction } from "@codemirror/state";
 import { EditorView, placeholder } from "@codemirror/view";
 import { openSearchPanel } from "@codemirror/search";
-import { openLintPanel } from "@codemirror/lint";
+import { forceLinting, openLintPanel } from "@codemirror/lint";
 import { redo, undo } from "@codemirror/commands";
 
 import type { DraftView, Invoke, MediaInfo, PeerPresence, RemoteChanges } from "./ipc";
@@ -143,6 +143,11 @@ export class DraftSession {
   /** Open find and replace in the text. */
   find(): void {
     openSearchPanel(this.view);
+  }
+
+  /** Check the text again now (the checks' choices changed). */
+  recheck(): void {
+    forceLinting(this.view);
   }
 
   /** Open the list of the draft's writing checks (each jumps to its place). */
