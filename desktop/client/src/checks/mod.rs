@@ -289,9 +289,25 @@ fn block_finding(rule: &str, lint: &Lint, source: &[char]) -> Option<BlockFindin
         chars,
         rule: rule.to_owned(),
         kind: kind_of(lint.lint_kind),
-        message: lint.message.clone(),
+        message: quoted(&lint.message),
         fixes,
     })
+}
+
+/// harper's messages quote words in `backticks`, as code is: here they get quotation
+/// marks, as prose does.
+fn quoted(message: &str) -> String {
+    let mut open = false;
+    message
+        .chars()
+        .map(|c| match c {
+            '`' => {
+                open = !open;
+                if open { '“' } else { '”' }
+            }
+            c => c,
+        })
+        .collect()
 }
 
 fn kind_of(kind: LintKind) -> FindingKind {

@@ -20,6 +20,7 @@ fn a_misspelt_word_is_found_where_the_editor_counts_with_its_fix() {
     assert_eq!(f.text, "sentance");
     assert_eq!(utf16_slice(text, f.from, f.to), "sentance");
     assert_eq!(f.fixes.first().map(String::as_str), Some("sentence"));
+    assert!(!f.message.contains('`'), "prose quotes: {}", f.message);
 }
 
 #[test]
