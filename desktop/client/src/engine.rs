@@ -656,6 +656,19 @@ impl Engine {
         Ok(self.store.set_settings(settings)?)
     }
 
+    /// The creator's AI providers on this device (their keys are in the keychain).
+    pub fn ai_providers(&self) -> Result<Vec<crate::ai::ProviderConfig>, EngineError> {
+        Ok(self.store.ai_providers()?)
+    }
+
+    pub fn add_ai_provider(&mut self, p: &crate::ai::ProviderConfig) -> Result<(), EngineError> {
+        Ok(self.store.add_ai_provider(p)?)
+    }
+
+    pub fn remove_ai_provider(&mut self, id: &str) -> Result<bool, EngineError> {
+        Ok(self.store.remove_ai_provider(id)?)
+    }
+
     /// The writing checks' preferences on this device.
     pub fn check_prefs(&self) -> Result<crate::checks::CheckPrefs, EngineError> {
         Ok(self.store.check_prefs()?)

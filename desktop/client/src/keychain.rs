@@ -1,5 +1,6 @@
-//! Secrets kept in the operating system's keychain, never in SQLite, files or logs: for
-//! now the refresh token of the account this device is signed in as.
+//! Secrets kept in the operating system's keychain, never in SQLite, files or logs: the
+//! refresh token of the account this device is signed in as, and the creator's own AI
+//! provider keys.
 //!
 //! On Linux this is the Secret Service (GNOME Keyring, KWallet) over D-Bus. Other
 //! platforms are not wired yet and say so. Tests of sync logic that do not exercise the
@@ -95,6 +96,37 @@ impl Keychain {
     /// Forget the token (nothing to forget is fine).
     pub fn delete_refresh_token(&self, server: &str, email: &str) -> Result<(), KeychainError> {
         match self.entry(server, email)?.delete_credential() {
+            Ok(()) | Err(keyring_core::Error::NoEntry) => Ok(()),
+            Err(e) => Err(failed(e)),
+        }
+    }
+}
+
+impl Keychain {
+    fn ai_entry(&self, provider_id: &str) -> Result<Entry, KeychainError> {
+        self.store
+            .build(SERVICE, &format!("AI key {provider_id}"), None)
+            .map_err(|e| KeychainError::Failed(e.to_string()))
+    }
+
+    /// The AI key kept for one of the creator's providers, if any.
+    pub fn ai_key(&self, provider_id: &str) -> Result<Option<String>, KeychainError> {
+        match self.ai_entry(provider_id)?.get_password() {
+            Ok(key) => Ok(Some(key)),
+            Err(keyring_core::Error::NoEntry) => Ok(None),
+            Err(e) => Err(failed(e)),
+        }
+    }
+
+    pub fn set_ai_key(&self, provider_id: &str, key: &str) -> Result<(), KeychainError> {
+        self.ai_entry(provider_id)?
+            .set_password(key)
+            .map_err(failed)
+    }
+
+    /// Forget the key (nothing to forget is fine).
+    pub fn delete_ai_key(&self, provider_id: &str) -> Result<(), KeychainError> {
+        match self.ai_entry(provider_id)?.delete_credential() {
             Ok(()) | Err(keyring_core::Error::NoEntry) => Ok(()),
             Err(e) => Err(failed(e)),
         }

@@ -5,6 +5,7 @@
 //! thin layers over this crate; it must never depend on Tauri.
 
 pub mod account;
+pub mod ai;
 pub mod browser;
 pub mod checks;
 pub mod data_dir;

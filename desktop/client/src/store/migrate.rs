@@ -45,6 +45,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0010_checks",
         include_str!("../../../../migrations/desktop/0010_checks.sql"),
     ),
+    (
+        "0011_ai_providers",
+        include_str!("../../../../migrations/desktop/0011_ai_providers.sql"),
+    ),
 ];
 
 /// Apply every migration newer than the database. A database newer than this build

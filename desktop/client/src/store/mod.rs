@@ -7,6 +7,7 @@
 //! It never deletes or rewrites a database file it cannot read.
 
 mod account;
+mod ai;
 mod checks;
 mod damaged;
 mod list;
