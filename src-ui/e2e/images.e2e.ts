@@ -184,6 +184,8 @@ describe("photos in a draft", () => {
         const choice = await browser.$(".featured-choice");
         await choice.click();
         expect(await (await browser.$("#publish-image")).getValue()).toBe(`media:${id}`);
+        // Its words in the text describe it until the writer types others.
+        expect(await (await browser.$("#publish-image-alt")).getValue()).toBe("Two fishing boats at dawn");
         await shot(browser, "23-featured-image-chosen");
         await (await browser.$("#publish-submit")).click();
         await browser.waitUntil(async () => (await state.getText()) === "Published", {
@@ -195,7 +197,10 @@ describe("photos in a draft", () => {
         const base = `/b/ada-writes/media/${id}`;
         expect(page).toContain(`srcset="${base}/480.webp 480w, ${base}/960.webp 960w, ${base}/1200.webp 1200w"`);
         expect(page).toContain('width="1200" height="800" alt="Two fishing boats at dawn"');
-        expect(page).toContain(`<img class="featured" src="${base}/1200.jpeg"`);
+        // The featured image: responsive and sized like the text's, described, fetched first.
+        expect(page).toContain(`<img class="featured" src="${base}/960.jpeg" srcset="${base}/480.webp 480w`);
+        expect(page).toContain('height="800" alt="Two fishing boats at dawn" fetchpriority="high"');
+        expect(page).toContain('<meta property="og:image:alt" content="Two fishing boats at dawn">');
         expect(page).toMatch(new RegExp(`<meta property="og:image" content="http://[^"]+${base}/1200\\.jpeg">`));
         const image = await fetch(new URL(`${base}/960.webp`, url));
         expect(image.status).toBe(200);
