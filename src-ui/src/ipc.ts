@@ -32,6 +32,9 @@ export type { MediaInfo } from "./bindings/MediaInfo";
 export type { CheckPrefs } from "./bindings/CheckPrefs";
 export type { Finding } from "./bindings/Finding";
 export type { FindingKind } from "./bindings/FindingKind";
+export type { Provider } from "./bindings/Provider";
+export type { ProviderConfig } from "./bindings/ProviderConfig";
+export type { NewProvider } from "./bindings/NewProvider";
 export type { Settings } from "./bindings/Settings";
 
 import type { CommandError } from "./bindings/CommandError";

@@ -8,6 +8,9 @@
 use std::path::PathBuf;
 
 use pint_client::account::SignIn;
+use pint_client::ai::keys::NewProvider;
+use pint_client::ai::probe::KeyWorks;
+use pint_client::ai::{Provider, ProviderConfig};
 use pint_client::checks::{CheckPrefs, English, Finding, FindingKind};
 use pint_client::ipc::AccountStatus;
 use pint_client::media::VariantFormat;
@@ -70,6 +73,10 @@ fn typescript_bindings_are_fresh() {
         binding::<FindingKind>(&cfg),
         binding::<CheckPrefs>(&cfg),
         binding::<English>(&cfg),
+        binding::<Provider>(&cfg),
+        binding::<ProviderConfig>(&cfg),
+        binding::<NewProvider>(&cfg),
+        binding::<KeyWorks>(&cfg),
         binding::<LibraryImage>(&cfg),
         binding::<BlogStorage>(&cfg),
         binding::<DraftNamed>(&cfg),

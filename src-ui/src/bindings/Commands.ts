@@ -11,10 +11,14 @@ import type { DraftView } from "./DraftView";
 import type { ExportFormat } from "./ExportFormat";
 import type { Finding } from "./Finding";
 import type { FindingKind } from "./FindingKind";
+import type { KeyWorks } from "./KeyWorks";
 import type { ListQuery } from "./ListQuery";
 import type { MediaInfo } from "./MediaInfo";
 import type { MediaLibrary } from "./MediaLibrary";
+import type { NewProvider } from "./NewProvider";
 import type { PeerPresence } from "./PeerPresence";
+import type { Provider } from "./Provider";
+import type { ProviderConfig } from "./ProviderConfig";
 import type { PublishOptions } from "./PublishOptions";
 import type { PublishState } from "./PublishState";
 import type { RemoteChanges } from "./RemoteChanges";
@@ -74,6 +78,10 @@ export interface Commands {
   check_prefs: { args: Record<symbol, never>; result: CheckPrefs };
   set_check_prefs: { args: { prefs: CheckPrefs, }; result: CheckPrefs };
   ignore_finding: { args: { id: string, rule: string, text: string, }; result: null };
+  ai_providers: { args: Record<symbol, never>; result: Array<ProviderConfig> };
+  add_ai_provider: { args: { new: NewProvider, }; result: ProviderConfig };
+  remove_ai_provider: { args: { id: string, }; result: Array<ProviderConfig> };
+  test_ai_provider: { args: { id: string, }; result: KeyWorks };
   set_word_goal: { args: { id: string, goal: number | null, }; result: null };
 }
 

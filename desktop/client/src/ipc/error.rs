@@ -70,6 +70,23 @@ impl From<crate::export::ExportError> for CommandError {
     }
 }
 
+impl From<crate::ai::AiError> for CommandError {
+    fn from(e: crate::ai::AiError) -> Self {
+        use crate::ai::AiError as A;
+        let kind = match &e {
+            A::Invalid(_) => ErrorKind::InvalidInput,
+            A::WrongKey { .. } => ErrorKind::Unauthorized,
+            A::RateLimited { .. } | A::OutOfCredit { .. } | A::Provider { .. } => {
+                ErrorKind::Refused
+            }
+            A::Timeout { .. } | A::NoNetwork { .. } => ErrorKind::Offline,
+            A::Keychain(_) => ErrorKind::KeychainUnavailable,
+            A::Store(_) => ErrorKind::Internal,
+        };
+        CommandError::new(kind, e.to_string())
+    }
+}
+
 impl From<AccountError> for CommandError {
     fn from(e: AccountError) -> Self {
         let e = match e {

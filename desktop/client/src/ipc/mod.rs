@@ -17,6 +17,9 @@ use serde::{Deserialize, Serialize};
 use ts_rs::{Config, TS, TypeVisitor};
 
 use crate::account::SignIn;
+use crate::ai::ProviderConfig;
+use crate::ai::keys::NewProvider;
+use crate::ai::probe::KeyWorks;
 use crate::checks::{CheckPrefs, Finding};
 use crate::export::ExportFormat;
 use crate::media::library::MediaLibrary;
@@ -234,6 +237,15 @@ commands! {
         rule: String,
         text: String,
     } -> ();
+    /// The creator's own AI providers (never their keys).
+    "ai_providers" => AiProvidersArgs {} -> Vec<ProviderConfig>;
+    /// Add one: the key goes to the OS keychain only. Refused whole, nothing kept, when
+    /// the address or the key cannot be one.
+    "add_ai_provider" => AddAiProviderArgs { new: NewProvider } -> ProviderConfig;
+    /// Remove one and forget its key; answers the providers left.
+    "remove_ai_provider" => RemoveAiProviderArgs { id: String } -> Vec<ProviderConfig>;
+    /// Test a provider's key with one small request; the refusal says why in words.
+    "test_ai_provider" => TestAiProviderArgs { id: String } -> KeyWorks;
     /// Set (`null`: clear) the draft's word goal on this device.
     "set_word_goal" => SetWordGoalArgs { #[ts(type = "string")] id: DocumentId, goal: Option<u32> } -> ();
 }
