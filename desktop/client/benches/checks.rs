@@ -11,9 +11,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark fails loudly
 
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use pint_client::checks::{CheckPrefs, Checker};
+
+mod typist;
+use typist::quantiles;
 
 fn latex_post() -> String {
     let trace = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -44,18 +47,6 @@ fn prose_post() -> String {
         .map(|p| p.join(" "))
         .collect::<Vec<_>>()
         .join("\n\n")
-}
-
-fn quantiles(mut times: Vec<f64>) -> String {
-    times.sort_by(f64::total_cmp);
-    let q = |p: f64| times[((times.len() - 1) as f64 * p).round() as usize];
-    format!(
-        "p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms ({} samples)",
-        q(0.5),
-        q(0.99),
-        q(1.0),
-        times.len()
-    )
 }
 
 fn bench(name: &str, text: &str) {
@@ -95,46 +86,10 @@ fn bench(name: &str, text: &str) {
 }
 
 /// A keystroke saved every 50 ms on the engine: idle, then while a fresh checker checks
-/// `text` on another thread (the app checks off the engine's lock).
+/// `text` (the app checks off the engine's lock).
 fn typing_while_checking(text: &str) {
-    use pint_client::Engine;
-    use pint_model::{DraftKind, Splice};
-    use std::sync::{Mutex, atomic::AtomicBool, atomic::Ordering};
-
-    let dir = tempfile::tempdir().unwrap();
-    let engine = Mutex::new(Engine::open(dir.path()).unwrap());
-    let id = engine.lock().unwrap().create(DraftKind::Post).unwrap();
-    let typing = |until: &AtomicBool, most: usize| -> Vec<f64> {
-        let mut latencies = Vec::new();
-        let mut base = engine.lock().unwrap().view(id).unwrap().heads;
-        let mut pos = 0;
-        while !until.load(Ordering::Relaxed) && latencies.len() < most {
-            let started = Instant::now();
-            let splice = Splice {
-                pos,
-                delete: 0,
-                insert: "a".into(),
-            };
-            base = engine
-                .lock()
-                .unwrap()
-                .edit_at(id, &[splice], &base)
-                .unwrap()
-                .base;
-            latencies.push(started.elapsed().as_secs_f64() * 1e3);
-            pos += 1;
-            std::thread::sleep(Duration::from_millis(50).saturating_sub(started.elapsed()));
-        }
-        latencies
-    };
-    let idle = typing(&AtomicBool::new(false), 60);
-    let done = AtomicBool::new(false);
-    let busy = std::thread::scope(|scope| {
-        let typist = scope.spawn(|| typing(&done, usize::MAX));
-        let mut checker = Checker::new();
-        checker.check(text, &CheckPrefs::default(), &[]);
-        done.store(true, Ordering::Relaxed);
-        typist.join().unwrap()
+    let (idle, busy) = typist::saves_while(60, |_engine| {
+        Checker::new().check(text, &CheckPrefs::default(), &[]);
     });
     println!("\n## Typing while the whole post is checked");
     println!("a keystroke's save, idle:           {}", quantiles(idle));

@@ -14,6 +14,8 @@ use std::time::Instant;
 use image::{ImageEncoder, Rgb, RgbImage};
 use pint_client::media::{Limits, prepare};
 
+mod typist;
+
 fn photo(width: u32, height: u32) -> Vec<u8> {
     let mut seed = 0x2545_f491_4f6c_dd1d_u64;
     let img = RgbImage::from_fn(width, height, |x, y| {
@@ -130,47 +132,11 @@ fn main() {
 
 /// 20 photos dropped at once while the creator types. The app prepares them one after
 /// another off the engine's lock and keeps each under it (`take_image`); a keystroke's
-/// save waits for that lock. A typist saves one keystroke every 50 ms (a fast 120 words
-/// a minute) against the same engine: its save latency is measured before, while the
-/// photos are prepared and kept, and they are compared.
+/// save waits for that lock.
 fn twenty_photos_while_typing(twelve: &[u8]) {
-    use pint_client::Engine;
-    use pint_model::{DraftKind, Splice};
-    use std::sync::{Arc, Mutex, atomic::AtomicBool, atomic::Ordering};
-    use std::time::Duration;
-
-    let dir = tempfile::tempdir().unwrap();
-    let engine = Arc::new(Mutex::new(Engine::open(dir.path()).unwrap()));
-    let id = engine.lock().unwrap().create(DraftKind::Post).unwrap();
-    let typing = |until: &AtomicBool, most: usize| -> Vec<f64> {
-        let mut latencies = Vec::new();
-        let mut base = engine.lock().unwrap().view(id).unwrap().heads;
-        let mut pos = 0;
-        while !until.load(Ordering::Relaxed) && latencies.len() < most {
-            let started = Instant::now();
-            let splice = Splice {
-                pos,
-                delete: 0,
-                insert: "a".into(),
-            };
-            base = engine
-                .lock()
-                .unwrap()
-                .edit_at(id, &[splice], &base)
-                .unwrap()
-                .base;
-            latencies.push(started.elapsed().as_secs_f64() * 1000.0);
-            pos += 1;
-            std::thread::sleep(Duration::from_millis(50).saturating_sub(started.elapsed()));
-        }
-        latencies
-    };
-    let never = AtomicBool::new(false);
-    let idle = typing(&never, 100);
-    let done = AtomicBool::new(false);
-    let started = Instant::now();
-    let busy = std::thread::scope(|scope| {
-        let typist = scope.spawn(|| typing(&done, usize::MAX));
+    let mut all = 0.0;
+    let (idle, busy) = typist::saves_while(100, |engine| {
+        let started = Instant::now();
         for _ in 0..20 {
             let prepared = prepare(twelve, &Limits::default()).unwrap();
             engine
@@ -179,22 +145,15 @@ fn twenty_photos_while_typing(twelve: &[u8]) {
                 .keep_image(&prepared, twelve.len())
                 .unwrap();
         }
-        done.store(true, Ordering::Relaxed);
-        typist.join().unwrap()
+        all = started.elapsed().as_secs_f64();
     });
-    let all = started.elapsed().as_secs_f64();
-    let summary = |mut l: Vec<f64>| {
-        l.sort_by(f64::total_cmp);
-        let at = |q: f64| l[((l.len() - 1) as f64 * q).round() as usize];
-        format!(
-            "p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms ({} saves)",
-            at(0.5),
-            at(0.99),
-            at(1.0),
-            l.len()
-        )
-    };
     println!("20 × 12 MP dropped at once: all prepared and kept in {all:.1} s");
-    println!("  a keystroke's save, idle:            {}", summary(idle));
-    println!("  a keystroke's save, while preparing: {}", summary(busy));
+    println!(
+        "  a keystroke's save, idle:            {}",
+        typist::quantiles(idle)
+    );
+    println!(
+        "  a keystroke's save, while preparing: {}",
+        typist::quantiles(busy)
+    );
 }
