@@ -81,14 +81,6 @@ pub struct CheckPrefs {
     pub english: English,
 }
 
-/// A rule, as the settings list it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-#[serde(rename_all = "camelCase")]
-pub struct RuleInfo {
-    pub name: String,
-    pub description: String,
-}
-
 /// A finding within its block: char offsets of the block.
 #[derive(Debug, Clone)]
 struct BlockFinding {
@@ -151,22 +143,6 @@ impl Checker {
             dictionary,
             cache: HashMap::new(),
         }
-    }
-
-    /// Every rule that can be turned off, by name, with what it looks for.
-    pub fn rules(&self) -> Vec<RuleInfo> {
-        let mut rules: Vec<RuleInfo> = self
-            .group
-            .all_descriptions()
-            .into_iter()
-            .filter(|(name, _)| self.group.config.is_rule_enabled(name))
-            .map(|(name, description)| RuleInfo {
-                name: name.to_owned(),
-                description: description.to_owned(),
-            })
-            .collect();
-        rules.sort_by(|a, b| a.name.cmp(&b.name));
-        rules
     }
 
     /// Check `text` (a draft's markdown). `ignored`: (rule, text) pairs the creator set
