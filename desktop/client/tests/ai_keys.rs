@@ -2,7 +2,9 @@
 //! keychain, a gnome-keyring in a D-Bus session under scripts/test; nothing of it in the
 //! database or the data folder), tested with one small request against local fake
 //! providers that answer as OpenAI and Anthropic do (paths, headers, JSON bodies, status
-//! codes, `retry-after`), refused in words naming the provider, and removed.
+//! codes, `retry-after`), refused in words naming the provider, and removed. Everything
+//! logged meanwhile, at every level and from every crate (HTTP included), is kept and
+//! searched: no key is in it.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
@@ -106,8 +108,31 @@ fn files_holding(dir: &std::path::Path, secret: &str) -> Vec<String> {
     found
 }
 
+/// Everything logged, kept in memory.
+#[derive(Clone, Default)]
+struct Logs(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Logs {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 #[tokio::test]
 async fn keys_live_in_the_keychain_are_tested_against_the_provider_and_refusals_say_why() {
+    let logs = Logs::default();
+    let writer = logs.clone();
+    tracing::subscriber::set_global_default(
+        tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_writer(move || writer.clone())
+            .finish(),
+    )
+    .unwrap();
     let base = fake_providers().await;
     let dir = tempfile::tempdir().unwrap();
     let mut engine = Engine::open(dir.path()).unwrap();
@@ -242,4 +267,11 @@ async fn keys_live_in_the_keychain_are_tested_against_the_provider_and_refusals_
     assert_eq!(engine.ai_providers().unwrap(), []);
     assert_eq!(again.ai_key(&local.id).unwrap(), None);
     assert_eq!(again.ai_key(&claude.id).unwrap(), None);
+
+    // Nothing logged holds a key, though requests with each went out and came back.
+    let logged = String::from_utf8_lossy(&logs.0.lock().unwrap()).into_owned();
+    assert!(logged.len() > 100, "logging was on: {logged}");
+    for secret in ["sk-good", "ak-good", "ak-wrong", "sk-busy"] {
+        assert!(!logged.contains(secret), "{secret} was logged");
+    }
 }
