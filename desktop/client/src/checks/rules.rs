@@ -243,29 +243,41 @@ fn same_case(original: &[char], replacement: &str) -> String {
     }
 }
 
+/// Every place in `document` where one of `phrases` stands, as a style lint: `say` gives
+/// the message and the fix from the phrase's index and the words as written.
+fn phrase_lints(
+    document: &Document,
+    phrases: &[&str],
+    say: impl Fn(usize, &[char]) -> (String, Option<String>),
+) -> Vec<Lint> {
+    let mut lints = Vec::new();
+    for words in sentences(document) {
+        let indexed = phrases.iter().enumerate().map(|(i, p)| (*p, i));
+        for (span, i) in find_phrases(&words, indexed) {
+            let (message, fix) = say(i, document.get_span_content(&span));
+            lints.push(lint(span, LintKind::Style, message, fix.as_deref()));
+        }
+    }
+    lints
+}
+
 #[derive(Debug, Default)]
 pub struct Wordy;
 
 impl Linter for Wordy {
     fn lint(&mut self, document: &Document) -> Vec<Lint> {
-        let mut lints = Vec::new();
-        for words in sentences(document) {
-            let phrases = WORDY_PHRASES.iter().enumerate().map(|(i, (p, _))| (*p, i));
-            for (span, i) in find_phrases(&words, phrases) {
-                let (phrase, shorter) = WORDY_PHRASES[i];
-                let original = document.get_span_content(&span);
-                let (message, fix) = if shorter.is_empty() {
-                    (format!("“{phrase}” can usually go."), String::new())
-                } else {
-                    (
-                        format!("“{shorter}” says the same as “{phrase}”."),
-                        same_case(original, shorter),
-                    )
-                };
-                lints.push(lint(span, LintKind::Style, message, Some(&fix)));
+        let phrases: Vec<&str> = WORDY_PHRASES.iter().map(|(p, _)| *p).collect();
+        phrase_lints(document, &phrases, |i, original| {
+            let (phrase, shorter) = WORDY_PHRASES[i];
+            if shorter.is_empty() {
+                (format!("“{phrase}” can usually go."), Some(String::new()))
+            } else {
+                (
+                    format!("“{shorter}” says the same as “{phrase}”."),
+                    Some(same_case(original, shorter)),
+                )
             }
-        }
-        lints
+        })
     }
 
     fn description(&self) -> &str {
@@ -278,15 +290,10 @@ pub struct Cliche;
 
 impl Linter for Cliche {
     fn lint(&mut self, document: &Document) -> Vec<Lint> {
-        let mut lints = Vec::new();
-        for words in sentences(document) {
-            let phrases = CLICHES.iter().enumerate().map(|(i, p)| (*p, i));
-            for (span, i) in find_phrases(&words, phrases) {
-                let message = format!("“{}” is a cliché: say it in your own words.", CLICHES[i]);
-                lints.push(lint(span, LintKind::Style, message, None));
-            }
-        }
-        lints
+        phrase_lints(document, CLICHES, |i, _| {
+            let message = format!("“{}” is a cliché: say it in your own words.", CLICHES[i]);
+            (message, None)
+        })
     }
 
     fn description(&self) -> &str {
@@ -299,23 +306,17 @@ pub struct Weasel;
 
 impl Linter for Weasel {
     fn lint(&mut self, document: &Document) -> Vec<Lint> {
-        let mut lints = Vec::new();
-        for words in sentences(document) {
-            let phrases = WEASELS.iter().enumerate().map(|(i, p)| (*p, i));
-            for (span, i) in find_phrases(&words, phrases) {
-                let word = WEASELS[i];
-                let (message, fix) = if word.contains(' ') {
-                    (format!("“{word}”: say who, or what shows it."), None)
-                } else {
-                    (
-                        format!("“{word}” adds little: the sentence may be stronger without it."),
-                        Some(""),
-                    )
-                };
-                lints.push(lint(span, LintKind::Style, message, fix));
+        phrase_lints(document, WEASELS, |i, _| {
+            let word = WEASELS[i];
+            if word.contains(' ') {
+                (format!("“{word}”: say who, or what shows it."), None)
+            } else {
+                (
+                    format!("“{word}” adds little: the sentence may be stronger without it."),
+                    Some(String::new()),
+                )
             }
-        }
-        lints
+        })
     }
 
     fn description(&self) -> &str {
