@@ -148,6 +148,7 @@ async fn keys_live_in_the_keychain_are_tested_against_the_provider_and_refusals_
             provider: Provider::Compatible,
             label: "Model server on this machine".into(),
             base_url: format!("{base}/v1/"),
+            model: "llama3.1:8b".into(),
             key: " sk-good ".into(),
         },
     )
@@ -160,11 +161,17 @@ async fn keys_live_in_the_keychain_are_tested_against_the_provider_and_refusals_
             provider: Provider::Anthropic,
             label: String::new(),
             base_url: format!("{base}/anthropic/v1"),
+            model: String::new(),
             key: "ak-good".into(),
         },
     )
     .unwrap();
     assert_eq!(claude.label, "Anthropic");
+    assert_eq!(
+        claude.model, "claude-sonnet-4-5",
+        "the provider's usual model"
+    );
+    assert_eq!(local.model, "llama3.1:8b");
     assert_eq!(
         engine.ai_providers().unwrap(),
         [local.clone(), claude.clone()]
@@ -240,6 +247,7 @@ async fn keys_live_in_the_keychain_are_tested_against_the_provider_and_refusals_
                 provider: bad,
                 label: String::new(),
                 base_url: why.into(),
+                model: "m".into(),
                 key: "sk-x".into(),
             },
         );
@@ -255,10 +263,25 @@ async fn keys_live_in_the_keychain_are_tested_against_the_provider_and_refusals_
             provider: Provider::OpenAi,
             label: String::new(),
             base_url: String::new(),
+            model: String::new(),
             key: "sk two parts".into(),
         },
     );
     assert!(matches!(spaced, Err(AiError::Invalid(_))));
+    for model in ["", "two words"] {
+        let unnamed = keys::add(
+            &mut engine,
+            &keychain,
+            &NewProvider {
+                provider: Provider::Compatible,
+                label: String::new(),
+                base_url: format!("{base}/v1"),
+                model: model.into(),
+                key: "sk-x".into(),
+            },
+        );
+        assert!(matches!(unnamed, Err(AiError::Invalid(_))), "{model:?}");
+    }
     assert_eq!(engine.ai_providers().unwrap().len(), 2);
 
     // Removed: gone from the list and the keychain.

@@ -18,6 +18,8 @@ pub struct NewProvider {
     pub label: String,
     /// Empty: the provider's usual address (required for `compatible`).
     pub base_url: String,
+    /// Empty: the provider's usual model (required for `compatible`).
+    pub model: String,
     pub key: String,
 }
 
@@ -51,6 +53,24 @@ pub fn base_url(provider: Provider, given: &str) -> Result<String, AiError> {
     Ok(url.as_str().trim_end_matches('/').to_owned())
 }
 
+/// The model to ask: the one named (a model id: no spaces), else the provider's usual.
+pub fn model(provider: Provider, given: &str) -> Result<String, AiError> {
+    let given = given.trim();
+    if given.is_empty() {
+        return provider.default_model().map(str::to_owned).ok_or_else(|| {
+            AiError::Invalid(
+                "name the model this server should use (for example llama3.1:8b)".into(),
+            )
+        });
+    }
+    if given.chars().count() > MAX_LABEL_CHARS * 2 || given.chars().any(char::is_whitespace) {
+        return Err(AiError::Invalid(format!(
+            "“{given}” is not a model id (one word, as the provider lists it)"
+        )));
+    }
+    Ok(given.to_owned())
+}
+
 /// Add a provider: its key checked for shape and kept in the keychain, the rest in the
 /// store. Nothing is kept when anything is refused.
 pub fn add(
@@ -79,6 +99,7 @@ pub fn add(
         provider: new.provider,
         label,
         base_url: base_url(new.provider, &new.base_url)?,
+        model: model(new.provider, &new.model)?,
         added_at: crate::engine::now_millis(),
     };
     keychain.set_ai_key(&config.id, key)?;

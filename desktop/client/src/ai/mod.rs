@@ -3,10 +3,16 @@
 //! (`store/ai.rs`), and calls them itself: nothing of this reaches Pint's server.
 //!
 //! `keys.rs` adds, lists and removes providers; `probe.rs` tests a key with one small
-//! request and turns each provider's refusals into words a person understands.
+//! request and turns each provider's refusals into words a person understands;
+//! `stream.rs` sends a prompt and reads the answer as it streams in; `json_items.rs` picks
+//! each finished item out of a JSON answer still arriving; `review.rs` asks for a review
+//! and places each suggestion in the creator's text itself.
 
+pub mod json_items;
 pub mod keys;
 pub mod probe;
+pub mod review;
+pub mod stream;
 
 use serde::{Deserialize, Serialize};
 
@@ -54,6 +60,17 @@ impl Provider {
         }
     }
 
+    /// The model asked when none is named: a fast, capable one that follows a JSON
+    /// schema (none for a compatible server: its models are its own).
+    pub fn default_model(self) -> Option<&'static str> {
+        match self {
+            Provider::OpenAi => Some("gpt-4.1-mini"),
+            Provider::Anthropic => Some("claude-sonnet-4-5"),
+            Provider::OpenRouter => Some("openai/gpt-4.1-mini"),
+            Provider::Compatible => None,
+        }
+    }
+
     /// Where its API is when no address is given (none: one must be given).
     pub fn default_base_url(self) -> Option<&'static str> {
         match self {
@@ -75,6 +92,8 @@ pub struct ProviderConfig {
     pub label: String,
     /// The API's address, without a trailing slash.
     pub base_url: String,
+    /// The model asked (never empty: the provider's usual one when none was given).
+    pub model: String,
     /// Unix ms.
     #[ts(type = "number")]
     pub added_at: i64,
@@ -96,6 +115,8 @@ pub enum AiError {
     OutOfCredit { provider: &'static str },
     #[error("{provider} took too long to answer; try again")]
     Timeout { provider: &'static str },
+    #[error("the answer from {provider} stopped halfway; what arrived is kept")]
+    Cut { provider: &'static str },
     #[error("{provider} cannot be reached: no network? (the offline checks still work)")]
     NoNetwork { provider: &'static str },
     #[error("{provider} answered with an error ({status}): {message}")]

@@ -74,7 +74,7 @@ pub async fn test_key(
     Ok(KeyWorks { detail })
 }
 
-fn sent_error(provider: Provider, e: &reqwest::Error) -> AiError {
+pub(super) fn sent_error(provider: Provider, e: &reqwest::Error) -> AiError {
     let provider = provider.name();
     if e.is_timeout() {
         AiError::Timeout { provider }

@@ -79,7 +79,7 @@ impl From<crate::ai::AiError> for CommandError {
             A::RateLimited { .. } | A::OutOfCredit { .. } | A::Provider { .. } => {
                 ErrorKind::Refused
             }
-            A::Timeout { .. } | A::NoNetwork { .. } => ErrorKind::Offline,
+            A::Timeout { .. } | A::NoNetwork { .. } | A::Cut { .. } => ErrorKind::Offline,
             A::Keychain(_) => ErrorKind::KeychainUnavailable,
             A::Store(_) => ErrorKind::Internal,
         };

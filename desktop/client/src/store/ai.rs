@@ -9,9 +9,16 @@ use crate::ai::{Provider, ProviderConfig};
 impl Store {
     pub fn add_ai_provider(&mut self, p: &ProviderConfig) -> Result<(), StoreError> {
         self.conn.execute(
-            "INSERT INTO ai_providers (id, provider, label, base_url, added_at)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![p.id, p.provider.as_str(), p.label, p.base_url, p.added_at],
+            "INSERT INTO ai_providers (id, provider, label, base_url, model, added_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                p.id,
+                p.provider.as_str(),
+                p.label,
+                p.base_url,
+                p.model,
+                p.added_at
+            ],
         )?;
         Ok(())
     }
@@ -19,7 +26,7 @@ impl Store {
     /// Every provider, oldest first.
     pub fn ai_providers(&self) -> Result<Vec<ProviderConfig>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id, provider, label, base_url, added_at FROM ai_providers
+            "SELECT id, provider, label, base_url, model, added_at FROM ai_providers
              ORDER BY added_at, id",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -28,12 +35,13 @@ impl Store {
                 r.get::<_, String>(1)?,
                 r.get::<_, String>(2)?,
                 r.get::<_, String>(3)?,
-                r.get::<_, i64>(4)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, i64>(5)?,
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, provider, label, base_url, added_at) = row?;
+            let (id, provider, label, base_url, model, added_at) = row?;
             // A provider this build does not know (written by a newer one) is left out.
             if let Some(provider) = Provider::parse(&provider) {
                 out.push(ProviderConfig {
@@ -41,6 +49,7 @@ impl Store {
                     provider,
                     label,
                     base_url,
+                    model,
                     added_at,
                 });
             }

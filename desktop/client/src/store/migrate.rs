@@ -49,6 +49,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0011_ai_providers",
         include_str!("../../../../migrations/desktop/0011_ai_providers.sql"),
     ),
+    (
+        "0012_ai_provider_model",
+        include_str!("../../../../migrations/desktop/0012_ai_provider_model.sql"),
+    ),
 ];
 
 /// Apply every migration newer than the database. A database newer than this build
