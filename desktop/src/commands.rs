@@ -19,14 +19,14 @@ use tauri::State;
 
 use crate::state::AppState;
 
-fn engine(state: &AppState) -> Result<&Arc<Mutex<Engine>>, CommandError> {
+pub(crate) fn engine(state: &AppState) -> Result<&Arc<Mutex<Engine>>, CommandError> {
     state.engine.as_ref().map_err(|unavailable| CommandError {
         path: unavailable.path.as_ref().map(|p| p.display().to_string()),
         ..CommandError::new(ErrorKind::StoreUnavailable, unavailable.message.clone())
     })
 }
 
-fn with_engine<T>(
+pub(crate) fn with_engine<T>(
     state: &AppState,
     f: impl FnOnce(&mut Engine) -> Result<T, EngineError>,
 ) -> Result<T, CommandError> {
@@ -128,71 +128,11 @@ pub fn export_draft(
     Ok(path.display().to_string())
 }
 
-fn keychain(state: &AppState) -> Result<&pint_client::keychain::Keychain, CommandError> {
+pub(crate) fn keychain(state: &AppState) -> Result<&pint_client::keychain::Keychain, CommandError> {
     state
         .keychain
         .as_ref()
         .map_err(|e| CommandError::new(ErrorKind::KeychainUnavailable, e.clone()))
-}
-
-#[tauri::command(async)]
-pub fn ai_providers(
-    state: State<'_, AppState>,
-    args: ipc::AiProvidersArgs,
-) -> Reply<ipc::AiProvidersArgs> {
-    let ipc::AiProvidersArgs {} = args;
-    with_engine(&state, |engine| engine.ai_providers())
-}
-
-#[tauri::command(async)]
-pub fn add_ai_provider(
-    state: State<'_, AppState>,
-    args: ipc::AddAiProviderArgs,
-) -> Reply<ipc::AddAiProviderArgs> {
-    let keychain = keychain(&state)?;
-    let engine = engine(&state)?;
-    let mut engine = engine
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    Ok(pint_client::ai::keys::add(
-        &mut engine,
-        keychain,
-        &args.new,
-    )?)
-}
-
-#[tauri::command(async)]
-pub fn remove_ai_provider(
-    state: State<'_, AppState>,
-    args: ipc::RemoveAiProviderArgs,
-) -> Reply<ipc::RemoveAiProviderArgs> {
-    let keychain = keychain(&state)?;
-    let engine = engine(&state)?;
-    let mut engine = engine
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    pint_client::ai::keys::remove(&mut engine, keychain, &args.id)?;
-    Ok(engine.ai_providers()?)
-}
-
-/// The request goes out with the engine unlocked.
-#[tauri::command]
-pub async fn test_ai_provider(
-    state: State<'_, AppState>,
-    args: ipc::TestAiProviderArgs,
-) -> Reply<ipc::TestAiProviderArgs> {
-    let (config, key) = {
-        let keychain = keychain(&state)?;
-        let engine = engine(&state)?;
-        let engine = engine
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        pint_client::ai::keys::with_key(&engine, keychain, &args.id)?
-    };
-    Ok(
-        pint_client::ai::probe::test_key(&config, &key, pint_client::ai::probe::PROBE_TIMEOUT)
-            .await?,
-    )
 }
 
 /// Check off the engine's lock: only reading the preferences takes it.

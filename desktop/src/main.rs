@@ -3,6 +3,7 @@
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod ai;
 mod commands;
 mod media_scheme;
 mod menu;
@@ -74,10 +75,12 @@ fn main() {
             commands::check_prefs,
             commands::set_check_prefs,
             commands::ignore_finding,
-            commands::ai_providers,
-            commands::add_ai_provider,
-            commands::remove_ai_provider,
-            commands::test_ai_provider,
+            ai::ai_providers,
+            ai::add_ai_provider,
+            ai::remove_ai_provider,
+            ai::test_ai_provider,
+            ai::start_ai_review,
+            ai::cancel_ai,
             commands::add_image_file,
             commands::add_image_bytes,
             commands::media_library,

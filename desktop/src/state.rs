@@ -1,6 +1,7 @@
 //! What the shell holds between commands: the engine (or why it could not open), the
 //! keychain, and the background sync of the signed-in account.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
@@ -40,6 +41,8 @@ pub struct AppState {
     /// The offline writing checker: made on a thread of its own at start (it takes
     /// half a second), held apart from the engine so checking never holds up a save.
     pub checker: Arc<OnceLock<Mutex<Checker>>>,
+    /// Requests to AI providers still streaming, by id (aborted to cancel).
+    pub ai_requests: Mutex<HashMap<String, tauri::async_runtime::JoinHandle<()>>>,
 }
 
 impl AppState {
@@ -79,7 +82,16 @@ impl AppState {
                 .filter(|u| !u.is_empty()),
             keychain: Keychain::os().map_err(|e| e.to_string()),
             sync: Mutex::new(None),
+            ai_requests: Mutex::new(HashMap::new()),
         }
+    }
+
+    pub fn ai_requests(
+        &self,
+    ) -> std::sync::MutexGuard<'_, HashMap<String, tauri::async_runtime::JoinHandle<()>>> {
+        self.ai_requests
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// The writing checker (waiting for it while it is still being made).

@@ -36,6 +36,13 @@ export type { Provider } from "./bindings/Provider";
 export type { ProviderConfig } from "./bindings/ProviderConfig";
 export type { NewProvider } from "./bindings/NewProvider";
 export type { Settings } from "./bindings/Settings";
+export type { AiEvent } from "./bindings/AiEvent";
+export type { AiUpdate } from "./bindings/AiUpdate";
+export type { ReviewDone } from "./bindings/ReviewDone";
+export type { Suggestion } from "./bindings/Suggestion";
+export type { SuggestionKind } from "./bindings/SuggestionKind";
+export type { Severity } from "./bindings/Severity";
+export type { TextRange } from "./bindings/TextRange";
 
 import type { CommandError } from "./bindings/CommandError";
 import type { Commands, Events } from "./bindings/Commands";

@@ -10,7 +10,11 @@ use std::path::PathBuf;
 use pint_client::account::SignIn;
 use pint_client::ai::keys::NewProvider;
 use pint_client::ai::probe::KeyWorks;
-use pint_client::ai::{Provider, ProviderConfig};
+use pint_client::ai::review::{
+    ReviewDone, ReviewRequest, Severity, Suggestion, SuggestionKind, TextRange,
+};
+use pint_client::ai::stream::Usage;
+use pint_client::ai::{AiEvent, AiUpdate, Provider, ProviderConfig};
 use pint_client::checks::{CheckPrefs, English, Finding, FindingKind};
 use pint_client::ipc::AccountStatus;
 use pint_client::media::VariantFormat;
@@ -77,6 +81,15 @@ fn typescript_bindings_are_fresh() {
         binding::<ProviderConfig>(&cfg),
         binding::<NewProvider>(&cfg),
         binding::<KeyWorks>(&cfg),
+        binding::<AiEvent>(&cfg),
+        binding::<AiUpdate>(&cfg),
+        binding::<ReviewRequest>(&cfg),
+        binding::<ReviewDone>(&cfg),
+        binding::<Suggestion>(&cfg),
+        binding::<SuggestionKind>(&cfg),
+        binding::<Severity>(&cfg),
+        binding::<TextRange>(&cfg),
+        binding::<Usage>(&cfg),
         binding::<LibraryImage>(&cfg),
         binding::<BlogStorage>(&cfg),
         binding::<DraftNamed>(&cfg),
@@ -149,7 +162,7 @@ fn the_desktop_registers_exactly_the_contract_commands() {
         .expect("main.rs registers its commands with generate_handler![...]");
     let mut registered: Vec<&str> = list
         .split(',')
-        .map(|c| c.trim().trim_start_matches("commands::"))
+        .map(|c| c.trim().rsplit("::").next().unwrap_or(""))
         .filter(|c| !c.is_empty())
         .collect();
     registered.sort_unstable();

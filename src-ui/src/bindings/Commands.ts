@@ -1,5 +1,6 @@
 // Generated from pint-client's ipc contract (desktop/client/src/ipc/mod.rs) by the ipc_bindings test. Do not edit.
 import type { AccountStatus } from "./AccountStatus";
+import type { AiEvent } from "./AiEvent";
 import type { CheckPrefs } from "./CheckPrefs";
 import type { DamagedDraft } from "./DamagedDraft";
 import type { DraftContent } from "./DraftContent";
@@ -23,6 +24,7 @@ import type { PublishOptions } from "./PublishOptions";
 import type { PublishState } from "./PublishState";
 import type { RemoteChanges } from "./RemoteChanges";
 import type { Rendered } from "./Rendered";
+import type { ReviewRequest } from "./ReviewRequest";
 import type { SaveReport } from "./SaveReport";
 import type { Selection } from "./Selection";
 import type { ServerStatus } from "./ServerStatus";
@@ -82,6 +84,8 @@ export interface Commands {
   add_ai_provider: { args: { new: NewProvider, }; result: ProviderConfig };
   remove_ai_provider: { args: { id: string, }; result: Array<ProviderConfig> };
   test_ai_provider: { args: { id: string, }; result: KeyWorks };
+  start_ai_review: { args: { provider: string, request: ReviewRequest, }; result: string };
+  cancel_ai: { args: { request: string, }; result: null };
   set_word_goal: { args: { id: string, goal: number | null, }; result: null };
 }
 
@@ -93,4 +97,5 @@ export interface Events {
   "media-upload": UploadProgress;
   "media-arrived": string;
   "menu": string;
+  "ai": AiEvent;
 }

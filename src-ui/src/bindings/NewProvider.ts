@@ -12,4 +12,8 @@ label: string,
 /**
  * Empty: the provider's usual address (required for `compatible`).
  */
-baseUrl: string, key: string, };
+baseUrl: string, 
+/**
+ * Empty: the provider's usual model (required for `compatible`).
+ */
+model: string, key: string, };

@@ -14,6 +14,10 @@ label: string,
  */
 baseUrl: string, 
 /**
+ * The model asked (never empty: the provider's usual one when none was given).
+ */
+model: string, 
+/**
  * Unix ms.
  */
 addedAt: number, };

@@ -9,6 +9,7 @@ const claude: ProviderConfig = {
   provider: "anthropic",
   label: "Anthropic",
   baseUrl: "https://api.anthropic.com/v1",
+  model: "claude-sonnet-4-5",
   addedAt: 1,
 };
 
@@ -18,7 +19,7 @@ describe("AI keys", () => {
     const { invoke, calls } = fakeInvoke({
       ai_providers: () => kept,
       add_ai_provider: ({ new: n }) => {
-        const added = { id: "ai-2", provider: n.provider, label: n.label || "OpenAI", baseUrl: "https://api.openai.com/v1", addedAt: 2 };
+        const added = { id: "ai-2", provider: n.provider, label: n.label || "OpenAI", baseUrl: "https://api.openai.com/v1", model: n.model || "gpt-4.1-mini", addedAt: 2 };
         kept = [...kept, added];
         return added;
       },

@@ -99,6 +99,28 @@ pub struct ProviderConfig {
     pub added_at: i64,
 }
 
+/// What the window hears of a request to a provider while it streams.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AiEvent {
+    /// The request's id, as its command answered.
+    pub request: String,
+    pub update: AiUpdate,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum AiUpdate {
+    /// A review's suggestion, placed in the text.
+    Suggestion { suggestion: review::Suggestion },
+    /// A review's suggestion that was not kept, and why.
+    Dropped { reason: String },
+    /// The review is complete.
+    ReviewDone { done: review::ReviewDone },
+    /// The request stopped on an error (what arrived before it stands).
+    Failed { message: String },
+}
+
 /// Why an AI request did not go through, in words a person understands.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum AiError {

@@ -17,9 +17,10 @@ use serde::{Deserialize, Serialize};
 use ts_rs::{Config, TS, TypeVisitor};
 
 use crate::account::SignIn;
-use crate::ai::ProviderConfig;
 use crate::ai::keys::NewProvider;
 use crate::ai::probe::KeyWorks;
+use crate::ai::review::ReviewRequest;
+use crate::ai::{AiEvent, ProviderConfig};
 use crate::checks::{CheckPrefs, Finding};
 use crate::export::ExportFormat;
 use crate::media::library::MediaLibrary;
@@ -45,6 +46,8 @@ pub mod events {
     pub const MEDIA_ARRIVED: &str = "media-arrived";
     /// A menu item was chosen; payload: its action's name.
     pub const MENU: &str = "menu";
+    /// A request to an AI provider streamed on; payload: `AiEvent`.
+    pub const AI: &str = "ai";
 }
 
 /// Who this device is signed in as and how its sync stands.
@@ -97,6 +100,7 @@ macro_rules! commands {
             // Event payloads named below.
             collect_imports::<PeerPresence>(cfg, &mut imports, false);
             collect_imports::<UploadProgress>(cfg, &mut imports, false);
+            collect_imports::<AiEvent>(cfg, &mut imports, false);
             let mut out = String::from(
                 "// Generated from pint-client's ipc contract (desktop/client/src/ipc/mod.rs) \
                  by the ipc_bindings test. Do not edit.\n",
@@ -110,7 +114,7 @@ macro_rules! commands {
             out.push_str(&format!(
                 "\n/** The events the shell sends the window, by name, with their payloads. */\n\
                  export interface Events {{\n  \"{}\": AccountStatus[\"sync\"];\n  \"{}\": string;\n  \
-                 \"{}\": {};\n  \"{}\": {};\n  \"{}\": string;\n  \"{}\": string;\n}}\n",
+                 \"{}\": {};\n  \"{}\": {};\n  \"{}\": string;\n  \"{}\": string;\n  \"{}\": {};\n}}\n",
                 events::SYNC_STATUS,
                 events::DRAFT_CHANGED,
                 events::PRESENCE,
@@ -119,6 +123,8 @@ macro_rules! commands {
                 UploadProgress::name(cfg),
                 events::MEDIA_ARRIVED,
                 events::MENU,
+                events::AI,
+                AiEvent::name(cfg),
             ));
             out
         }
@@ -246,6 +252,11 @@ commands! {
     "remove_ai_provider" => RemoveAiProviderArgs { id: String } -> Vec<ProviderConfig>;
     /// Test a provider's key with one small request; the refusal says why in words.
     "test_ai_provider" => TestAiProviderArgs { id: String } -> KeyWorks;
+    /// Review the text (or a part of it) with a provider: answers the request's id at
+    /// once; the suggestions stream in as `ai` events, placed in the text by Pint.
+    "start_ai_review" => StartAiReviewArgs { provider: String, request: ReviewRequest } -> String;
+    /// Stop a request at once (its connection closes); nothing more comes of it.
+    "cancel_ai" => CancelAiArgs { request: String } -> ();
     /// Set (`null`: clear) the draft's word goal on this device.
     "set_word_goal" => SetWordGoalArgs { #[ts(type = "string")] id: DocumentId, goal: Option<u32> } -> ();
 }
