@@ -43,6 +43,7 @@ export type { Suggestion } from "./bindings/Suggestion";
 export type { SuggestionKind } from "./bindings/SuggestionKind";
 export type { Severity } from "./bindings/Severity";
 export type { TextRange } from "./bindings/TextRange";
+export type { Usage } from "./bindings/Usage";
 
 import type { CommandError } from "./bindings/CommandError";
 import type { Commands, Events } from "./bindings/Commands";

@@ -15,6 +15,7 @@ import { SaveQueue, type SaveState } from "./save-queue";
 import { editorSetup } from "./editor/setup";
 import { focusCompartment, focusExtensions, type FocusOptions } from "./editor/focus";
 import { checkExtensions } from "./editor/checks";
+import { reviewField } from "./editor/review";
 import { ANIMATION_DROPPED, imageExtensions, imagePaste, insertImage, refreshImages } from "./editor/images";
 
 /** What an empty draft shows where the text will be: the three things to know. */
@@ -102,8 +103,12 @@ export class DraftSession {
     return this.view.state.doc.toString();
   }
 
-  onChange(listener: () => void): void {
+  /** Told when the text changes; answers how to stop being told. */
+  onChange(listener: () => void): () => void {
     this.changeListeners.push(listener);
+    return () => {
+      this.changeListeners = this.changeListeners.filter((l) => l !== listener);
+    };
   }
 
   /** Told when the selection moves (or the text changes under it). */
@@ -262,6 +267,7 @@ export class DraftSession {
         focusCompartment.of(focusExtensions(this.focus)),
         placeholder(EMPTY_DRAFT_HINT),
         peersField,
+        reviewField,
         ...imageExtensions,
         imagePaste({ keepBytes: this.keepBytes, onError: (e) => this.onProblem(e) }),
         ...checkExtensions({

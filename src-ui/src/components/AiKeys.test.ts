@@ -32,7 +32,7 @@ describe("AI keys", () => {
     expect(key.value, "the key is not kept in the window").toBe("");
     expect(await screen.findByText("the key works; 2 models available")).toBeTruthy();
     expect(calls.find((c) => c.cmd === "add_ai_provider")?.args).toEqual({
-      new: { provider: "openAi", label: "", baseUrl: "", key: "sk-secret" },
+      new: { provider: "openAi", label: "", baseUrl: "", model: "", key: "sk-secret" },
     });
   });
 
