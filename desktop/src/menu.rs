@@ -38,7 +38,11 @@ pub fn build<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<Menu<R>> {
         .separator()
         .item(&item("find", "Find and Replace (Ctrl+F)", None)?)
         .item(&item("checks", "Writing Checks", Some("CmdOrCtrl+;"))?)
-        .item(&item("review", "Review with AI", Some("CmdOrCtrl+Shift+R"))?)
+        .item(&item(
+            "review",
+            "Review with AI",
+            Some("CmdOrCtrl+Shift+R"),
+        )?)
         .separator()
         .item(&item("settings", "Preferences…", Some("CmdOrCtrl+,"))?)
         .build()?;

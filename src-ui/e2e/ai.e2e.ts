@@ -1,14 +1,15 @@
 // The creator's own AI key, in the real window: added in Settings for an
-// OpenAI-compatible server (here a local fake that answers `GET /v1/models` as OpenAI
-// does), tested with one small request, kept in the OS keychain only (nothing of it in
-// the data folder), and a wrong key refused in words.
+// OpenAI-compatible server (here a local fake that answers `GET /v1/models` and streams
+// chat completions as OpenAI does), tested with one small request, kept in the OS
+// keychain only (nothing of it in the data folder), and a wrong key refused in words.
+// Then "Review with AI": the suggestions stream into the pane, and one is applied.
 
 import { createServer, type Server } from "node:http";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { Key } from "webdriverio";
-import { type Browser, tempDir, withApp } from "./harness";
+import { type Browser, editorText, tempDir, typeText, waitForState, withApp } from "./harness";
 
 const shots = process.env.PINT_E2E_SHOTS;
 async function shot(browser: Browser, name: string): Promise<void> {
@@ -18,9 +19,53 @@ async function shot(browser: Browser, name: string): Promise<void> {
 let fake: Server | null = null;
 afterAll(() => fake?.close());
 
-/** A fake OpenAI-compatible server: the models list for the right key, OpenAI's 401 body otherwise. */
+const REVIEWED = "We was going to the market. In order to see the boats, we walked.";
+
+/** The model's answer: two suggestions in the text, one quoting what is not there. */
+const ANSWER = JSON.stringify({
+  suggestions: [
+    { type: "grammar", severity: "major", original: "We was going", suggestion: "We were going", explanation: "“We” takes “were”." },
+    { type: "style", severity: "minor", original: "In order to see", suggestion: "To see", explanation: "Shorter, same meaning." },
+    { type: "tone", severity: "minor", original: "It rained all day.", suggestion: "It poured.", explanation: "Livelier." },
+  ],
+});
+
+/** What the fake was sent for reviews: the authorization and the user's message. */
+const reviewsAsked: { auth: string; text: string }[] = [];
+
+/** OpenAI's streamed chat completion: the answer in small chunks, usage, then [DONE]. */
+function streamAnswer(res: import("node:http").ServerResponse): void {
+  res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+  const pieces = ANSWER.match(/[\s\S]{1,12}/g) ?? [];
+  const chunk = (delta: object, finish: string | null = null) =>
+    `data: ${JSON.stringify({ id: "chatcmpl-e2e", object: "chat.completion.chunk", created: 1, model: "local-llama", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+  let i = 0;
+  const next = () => {
+    if (i < pieces.length) {
+      res.write(chunk({ content: pieces[i++] }));
+      setTimeout(next, 15);
+      return;
+    }
+    res.write(chunk({}, "stop"));
+    res.write(`data: ${JSON.stringify({ id: "chatcmpl-e2e", object: "chat.completion.chunk", choices: [], usage: { prompt_tokens: 321, completion_tokens: 123, total_tokens: 444 } })}\n\n`);
+    res.end("data: [DONE]\n\n");
+  };
+  next();
+}
+
+/** A fake OpenAI-compatible server: the models list and streamed reviews for the right key, OpenAI's 401 body otherwise. */
 async function fakeProvider(): Promise<string> {
   fake = createServer((req, res) => {
+    if (req.method === "POST" && req.url === "/v1/chat/completions" && req.headers.authorization === "Bearer sk-e2e-right") {
+      let body = "";
+      req.on("data", (c: Buffer) => (body += c.toString()));
+      req.on("end", () => {
+        const asked = JSON.parse(body) as { stream: boolean; messages: { content: string }[] };
+        reviewsAsked.push({ auth: req.headers.authorization ?? "", text: asked.messages[1]?.content ?? "" });
+        streamAnswer(res);
+      });
+      return;
+    }
     if (req.method === "GET" && req.url === "/v1/models" && req.headers.authorization === "Bearer sk-e2e-right") {
       res.writeHead(200, { "content-type": "application/json" });
       res.end(JSON.stringify({ object: "list", data: [{ id: "local-llama", object: "model", created: 1, owned_by: "me" }] }));
@@ -57,6 +102,7 @@ async function problem(browser: Browser): Promise<string> {
 async function addKey(browser: Browser, base: string, key: string): Promise<void> {
   await (await browser.$("#ai-provider")).selectByAttribute("value", "compatible");
   await (await browser.$("#ai-base-url")).setValue(base);
+  await (await browser.$("#ai-model")).setValue("local-llama");
   await (await browser.$("#ai-key")).setValue(key);
   await (await browser.$("#ai-add")).click();
 }
@@ -102,6 +148,66 @@ describe("AI with your own key", () => {
         .catch(async () => {
           throw new Error(`after a restart the key did not work: ${await testResults(browser)} / ${await problem(browser)}`);
         });
+    });
+  });
+
+  it("reviews the draft: suggestions stream into the pane, one is applied as an edit and kept", async () => {
+    const base = await fakeProvider();
+    const dir = tempDir();
+    await withApp({ PINT_DATA_DIR: dir }, async (browser) => {
+      await (await browser.$(".cm-content")).waitForExist({ timeout: 20_000 });
+      await browser.keys([Key.Ctrl, ","]);
+      await (await browser.$("#settings")).waitForDisplayed({ timeout: 5_000 });
+      await (await browser.$("#settings-ai")).scrollIntoView();
+      await addKey(browser, base, "sk-e2e-right");
+      await browser.waitUntil(async () => (await testResults(browser))[0] === "the key works; 1 model available", { timeout: 15_000 });
+      await browser.keys(Key.Escape);
+
+      await (await browser.$(".cm-content")).click();
+      await typeText(browser, REVIEWED);
+      await waitForState(browser, "save-status", "saved");
+      await (await browser.$("#toggle-review")).click();
+      await (await browser.$("#review-start")).click();
+      const cards = async () =>
+        browser.execute(() => Array.from(document.querySelectorAll("#suggestions .suggestion-change")).map((c) => c.textContent ?? ""));
+      await browser
+        .waitUntil(async () => (await cards()).length === 2 && /Used 444 tokens/.test(await (await browser.$("#review-status")).getText()), {
+          timeout: 15_000,
+        })
+        .catch(async () => {
+          const error = await browser.execute(() => document.querySelector("#review-error")?.textContent ?? "");
+          throw new Error(`the review did not stream in: ${JSON.stringify(await cards())} / ${error}`);
+        });
+      expect(await cards()).toEqual(["We was goingWe were going", "In order to seeTo see"]);
+      expect(reviewsAsked.at(-1)?.text).toContain(REVIEWED);
+      // Each highlight may be cut into several spans by other marks (syntax, checks).
+      const marked = await browser.execute(() => {
+        const by = new Map<string, string>();
+        for (const m of Array.from(document.querySelectorAll(".cm-ai-suggestion"))) {
+          const key = m.getAttribute("data-suggestion") ?? "";
+          by.set(key, (by.get(key) ?? "") + (m.textContent ?? ""));
+        }
+        return [...by.values()];
+      });
+      expect(marked).toEqual(["We was going", "In order to see"]);
+      expect(await (await browser.$(".review-dropped summary")).getText()).toBe("1 suggestion was left out");
+      await shot(browser, "35-ai-review");
+
+      await (await browser.$("#suggestions .suggestion .suggestion-actions button.primary")).click();
+      await browser.waitUntil(async () => (await editorText(browser)).startsWith("We were going to the market."), {
+        timeout: 5_000,
+        timeoutMsg: "the suggestion was not applied",
+      });
+      await waitForState(browser, "save-status", "saved");
+      expect(await cards()).toEqual(["In order to seeTo see"]);
+    });
+    // Applied as an ordinary edit: it was saved like typing.
+    await withApp({ PINT_DATA_DIR: dir }, async (browser) => {
+      await (await browser.$(".cm-content")).waitForExist({ timeout: 20_000 });
+      await browser.waitUntil(async () => (await editorText(browser)).startsWith("We were going to the market. In order to see"), {
+        timeout: 10_000,
+        timeoutMsg: "the applied suggestion was not kept",
+      });
     });
   });
 });
