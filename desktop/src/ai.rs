@@ -5,9 +5,8 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use pint_client::ai::review;
-use pint_client::ai::stream::Limits;
-use pint_client::ai::{AiEvent, AiUpdate};
+use pint_client::ai::stream::{Limits, Prompt};
+use pint_client::ai::{AiEvent, AiUpdate, ProviderConfig, review, write};
 use pint_client::ipc::{self, Reply, events};
 use tauri::{AppHandle, Emitter, Manager, State};
 
@@ -74,54 +73,129 @@ pub async fn test_ai_provider(
     )
 }
 
-/// The review streams in on a task of its own; the engine is locked only to read the
-/// provider.
+/// A provider and its key, for a request (the engine locked only to read them).
+fn provider(
+    state: &AppState,
+    id: &str,
+) -> Result<(ProviderConfig, String), pint_client::CommandError> {
+    let keychain = keychain(state)?;
+    let engine = engine(state)?;
+    let engine = engine
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    Ok(pint_client::ai::keys::with_key(&engine, keychain, id)?)
+}
+
+/// Sends one request's updates to the window.
+#[derive(Clone)]
+struct Updates {
+    app: AppHandle,
+    request: String,
+}
+
+impl Updates {
+    fn send(&self, update: AiUpdate) {
+        let event = AiEvent {
+            request: self.request.clone(),
+            update,
+        };
+        if let Err(e) = self.app.emit(events::AI, event) {
+            tracing::warn!(error = %e, "an AI update could not reach the window");
+        }
+    }
+}
+
+/// Run a request on a task of its own, registered so it can be cancelled; `work` sends
+/// what streams in and answers the last update (done, or failed). Answers the request's id.
+fn run<F, Fut>(app: AppHandle, state: &AppState, kind: &str, work: F) -> String
+where
+    F: FnOnce(Updates) -> Fut + Send + 'static,
+    Fut: Future<Output = AiUpdate> + Send + 'static,
+{
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    let id = format!("{kind}-{}", NEXT.fetch_add(1, Ordering::Relaxed));
+    // Held while the task is spawned, so its removal at the end waits for its entry.
+    let mut running = state.ai_requests();
+    let updates = Updates {
+        app: app.clone(),
+        request: id.clone(),
+    };
+    let task = tauri::async_runtime::spawn(async move {
+        let last = work(updates.clone()).await;
+        updates.send(last);
+        app.state::<AppState>()
+            .ai_requests()
+            .remove(&updates.request);
+    });
+    running.insert(id.clone(), task);
+    id
+}
+
+fn failed(e: &pint_client::ai::AiError) -> AiUpdate {
+    AiUpdate::Failed {
+        message: e.to_string(),
+    }
+}
+
 #[tauri::command]
 pub async fn start_ai_review(
     app: AppHandle,
     state: State<'_, AppState>,
     args: ipc::StartAiReviewArgs,
 ) -> Reply<ipc::StartAiReviewArgs> {
-    let (config, key) = {
-        let keychain = keychain(&state)?;
-        let engine = engine(&state)?;
-        let engine = engine
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        pint_client::ai::keys::with_key(&engine, keychain, &args.provider)?
-    };
-    static NEXT: AtomicU64 = AtomicU64::new(1);
-    let id = format!("review-{}", NEXT.fetch_add(1, Ordering::Relaxed));
-    // Held while the task is spawned, so its removal at the end waits for its entry.
-    let mut running = state.ai_requests();
-    let task_id = id.clone();
-    let task = tauri::async_runtime::spawn(async move {
-        let emit = |update| {
-            let event = AiEvent {
-                request: task_id.clone(),
-                update,
-            };
-            if let Err(e) = app.emit(events::AI, event) {
-                tracing::warn!(error = %e, "an AI update could not reach the window");
-            }
-        };
-        let result = review::review(&config, &key, &args.request, Limits::default(), |update| {
-            emit(match update {
+    let (config, key) = provider(&state, &args.provider)?;
+    Ok(run(app, &state, "review", move |updates| async move {
+        let result = review::review(&config, &key, &args.request, Limits::default(), |u| {
+            updates.send(match u {
                 review::ReviewUpdate::Suggestion(suggestion) => AiUpdate::Suggestion { suggestion },
                 review::ReviewUpdate::Dropped(reason) => AiUpdate::Dropped { reason },
-            })
+            });
         })
         .await;
-        emit(match result {
-            Ok(done) => AiUpdate::ReviewDone { done },
-            Err(e) => AiUpdate::Failed {
-                message: e.to_string(),
-            },
+        result.map_or_else(|e| failed(&e), |done| AiUpdate::ReviewDone { done })
+    }))
+}
+
+/// Text that streams back (a draft, a rewrite), each piece sent on as it arrives.
+async fn stream_text(
+    config: ProviderConfig,
+    key: String,
+    prompt: Prompt,
+    updates: Updates,
+) -> AiUpdate {
+    let result = write::write(&config, &key, &prompt, Limits::default(), |delta| {
+        updates.send(AiUpdate::Text {
+            delta: delta.to_owned(),
         });
-        app.state::<AppState>().ai_requests().remove(&task_id);
-    });
-    running.insert(id.clone(), task);
-    Ok(id)
+    })
+    .await;
+    result.map_or_else(|e| failed(&e), |done| AiUpdate::WriteDone { done })
+}
+
+#[tauri::command]
+pub async fn start_ai_draft(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    args: ipc::StartAiDraftArgs,
+) -> Reply<ipc::StartAiDraftArgs> {
+    let prompt = write::draft_prompt(&args.brief)?;
+    let (config, key) = provider(&state, &args.provider)?;
+    Ok(run(app, &state, "draft", move |updates| {
+        stream_text(config, key, prompt, updates)
+    }))
+}
+
+#[tauri::command]
+pub async fn start_ai_rewrite(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    args: ipc::StartAiRewriteArgs,
+) -> Reply<ipc::StartAiRewriteArgs> {
+    let prompt = write::rewrite_prompt(&args.passage, &args.how)?;
+    let (config, key) = provider(&state, &args.provider)?;
+    Ok(run(app, &state, "rewrite", move |updates| {
+        stream_text(config, key, prompt, updates)
+    }))
 }
 
 #[tauri::command(async)]

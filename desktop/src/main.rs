@@ -80,6 +80,8 @@ fn main() {
             ai::remove_ai_provider,
             ai::test_ai_provider,
             ai::start_ai_review,
+            ai::start_ai_draft,
+            ai::start_ai_rewrite,
             ai::cancel_ai,
             commands::add_image_file,
             commands::add_image_bytes,

@@ -14,6 +14,7 @@ use pint_client::ai::review::{
     ReviewDone, ReviewRequest, Severity, Suggestion, SuggestionKind, TextRange,
 };
 use pint_client::ai::stream::Usage;
+use pint_client::ai::write::{DraftBrief, Length, Rewrite, WriteDone};
 use pint_client::ai::{AiEvent, AiUpdate, Provider, ProviderConfig};
 use pint_client::checks::{CheckPrefs, English, Finding, FindingKind};
 use pint_client::ipc::AccountStatus;
@@ -90,6 +91,10 @@ fn typescript_bindings_are_fresh() {
         binding::<Severity>(&cfg),
         binding::<TextRange>(&cfg),
         binding::<Usage>(&cfg),
+        binding::<DraftBrief>(&cfg),
+        binding::<Length>(&cfg),
+        binding::<Rewrite>(&cfg),
+        binding::<WriteDone>(&cfg),
         binding::<LibraryImage>(&cfg),
         binding::<BlogStorage>(&cfg),
         binding::<DraftNamed>(&cfg),

@@ -3,6 +3,7 @@ import type { AccountStatus } from "./AccountStatus";
 import type { AiEvent } from "./AiEvent";
 import type { CheckPrefs } from "./CheckPrefs";
 import type { DamagedDraft } from "./DamagedDraft";
+import type { DraftBrief } from "./DraftBrief";
 import type { DraftContent } from "./DraftContent";
 import type { DraftDetails } from "./DraftDetails";
 import type { DraftPublished } from "./DraftPublished";
@@ -25,6 +26,7 @@ import type { PublishState } from "./PublishState";
 import type { RemoteChanges } from "./RemoteChanges";
 import type { Rendered } from "./Rendered";
 import type { ReviewRequest } from "./ReviewRequest";
+import type { Rewrite } from "./Rewrite";
 import type { SaveReport } from "./SaveReport";
 import type { Selection } from "./Selection";
 import type { ServerStatus } from "./ServerStatus";
@@ -85,6 +87,8 @@ export interface Commands {
   remove_ai_provider: { args: { id: string, }; result: Array<ProviderConfig> };
   test_ai_provider: { args: { id: string, }; result: KeyWorks };
   start_ai_review: { args: { provider: string, request: ReviewRequest, }; result: string };
+  start_ai_draft: { args: { provider: string, brief: DraftBrief, }; result: string };
+  start_ai_rewrite: { args: { provider: string, passage: string, how: Rewrite, }; result: string };
   cancel_ai: { args: { request: string, }; result: null };
   set_word_goal: { args: { id: string, goal: number | null, }; result: null };
 }

@@ -6,13 +6,15 @@
 //! request and turns each provider's refusals into words a person understands;
 //! `stream.rs` sends a prompt and reads the answer as it streams in; `json_items.rs` picks
 //! each finished item out of a JSON answer still arriving; `review.rs` asks for a review
-//! and places each suggestion in the creator's text itself.
+//! and places each suggestion in the creator's text itself; `write.rs` asks for a new
+//! draft or a rewrite, streamed back as text.
 
 pub mod json_items;
 pub mod keys;
 pub mod probe;
 pub mod review;
 pub mod stream;
+pub mod write;
 
 use serde::{Deserialize, Serialize};
 
@@ -117,6 +119,10 @@ pub enum AiUpdate {
     Dropped { reason: String },
     /// The review is complete.
     ReviewDone { done: review::ReviewDone },
+    /// The next piece of a draft or a rewrite.
+    Text { delta: String },
+    /// The draft or rewrite is complete.
+    WriteDone { done: write::WriteDone },
     /// The request stopped on an error (what arrived before it stands).
     Failed { message: String },
 }

@@ -20,6 +20,7 @@ use crate::account::SignIn;
 use crate::ai::keys::NewProvider;
 use crate::ai::probe::KeyWorks;
 use crate::ai::review::ReviewRequest;
+use crate::ai::write::{DraftBrief, Rewrite};
 use crate::ai::{AiEvent, ProviderConfig};
 use crate::checks::{CheckPrefs, Finding};
 use crate::export::ExportFormat;
@@ -255,6 +256,12 @@ commands! {
     /// Review the text (or a part of it) with a provider: answers the request's id at
     /// once; the suggestions stream in as `ai` events, placed in the text by Pint.
     "start_ai_review" => StartAiReviewArgs { provider: String, request: ReviewRequest } -> String;
+    /// Write a first draft from a brief: answers the request's id; the text streams in
+    /// as `ai` events (the window puts it into a new draft).
+    "start_ai_draft" => StartAiDraftArgs { provider: String, brief: DraftBrief } -> String;
+    /// Rewrite a passage as asked: answers the request's id; the new text streams in as
+    /// `ai` events, for the creator to accept or reject.
+    "start_ai_rewrite" => StartAiRewriteArgs { provider: String, passage: String, how: Rewrite } -> String;
     /// Stop a request at once (its connection closes); nothing more comes of it.
     "cancel_ai" => CancelAiArgs { request: String } -> ();
     /// Set (`null`: clear) the draft's word goal on this device.

@@ -1,4 +1,5 @@
-//! "Review with AI" against local fake providers that stream as the real ones do:
+//! "Review with AI", "Draft with AI" and "Rewrite selection" against local fake
+//! providers that stream as the real ones do:
 //! OpenAI's chat completion chunks (`data:` lines, usage in a last chunk, `[DONE]`),
 //! Anthropic's message events (a forced tool call whose input streams as
 //! `input_json_delta`), OpenRouter's keep-alive comments and its errors mid-stream; and
@@ -14,6 +15,7 @@ use std::time::Duration;
 
 use pint_client::ai::review::{self, ReviewRequest, ReviewUpdate, Suggestion, TextRange};
 use pint_client::ai::stream::{Limits, Usage};
+use pint_client::ai::write::{self, DraftBrief, Length, Rewrite};
 use pint_client::ai::{AiError, Provider, ProviderConfig};
 use poem::http::{HeaderMap, StatusCode};
 use poem::web::{Data, Json};
@@ -40,6 +42,10 @@ fn answer() -> String {
     ]})
     .to_string()
 }
+
+/// What the model writes when asked for prose (a draft, a rewrite).
+const PROSE: &str =
+    "# Dawn at the harbour\n\nWe were there **early**, when the boats came in. 🍺\n";
 
 /// The fake's shared state: a gate the test opens once the first suggestion is in (so a
 /// review that did not stream would never see the rest), and whether a stream was
@@ -114,6 +120,9 @@ async fn openai_like(
     keep_alive: bool,
 ) -> Response {
     let key = bearer(headers);
+    if body["response_format"].is_null() {
+        return prose_openai(&body, &key, fake);
+    }
     let asked_right = body["stream"] == true
         && body["stream_options"]["include_usage"] == true
         && body["response_format"]["type"] == "json_schema"
@@ -216,6 +225,30 @@ async fn openai_like(
     })
 }
 
+/// Prose, streamed as chat completion chunks (the user's message must carry the ask).
+fn prose_openai(body: &Value, key: &str, fake: Arc<Fake>) -> Response {
+    let user = body["messages"][1]["content"].as_str().unwrap_or("");
+    if body["stream"] != true || !(user.contains("harbour") || user.contains("The passage:")) {
+        return Json(json!({"error": {"message": "bad request", "type": "invalid_request_error"}}))
+            .with_status(StatusCode::BAD_REQUEST)
+            .into_response();
+    }
+    let reason = if key == "sk-long" { "length" } else { "stop" };
+    sse(move |tx| async move {
+        let chars: Vec<char> = PROSE.chars().collect();
+        for piece in chars.chunks(5) {
+            send(&tx, &fake, chunk(&piece.iter().collect::<String>())).await;
+        }
+        let done = json!({"id": "chatcmpl-1", "object": "chat.completion.chunk",
+            "choices": [{"index": 0, "delta": {}, "finish_reason": reason}]});
+        send(&tx, &fake, format!("data: {done}\n\n")).await;
+        let usage = json!({"id": "chatcmpl-1", "object": "chat.completion.chunk", "choices": [],
+            "usage": {"prompt_tokens": 90, "completion_tokens": 30, "total_tokens": 120}});
+        send(&tx, &fake, format!("data: {usage}\n\n")).await;
+        send(&tx, &fake, "data: [DONE]\n\n".into()).await;
+    })
+}
+
 #[handler]
 async fn openai_endpoint(
     headers: &HeaderMap,
@@ -245,6 +278,72 @@ async fn anthropic_endpoint(
         .get("x-api-key")
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
+    if body["tools"].is_null() && key == "ak-good" && body["system"].is_string() {
+        let fake = fake.0.clone();
+        return sse(move |tx| async move {
+            let event = |name: &str, data: Value| format!("event: {name}\ndata: {data}\n\n");
+            send(
+                &tx,
+                &fake,
+                event(
+                    "message_start",
+                    json!({"type": "message_start", "message": {
+                "id": "msg_2", "type": "message", "role": "assistant", "content": [],
+                "model": "claude-sonnet-4-5", "usage": {"input_tokens": 95, "output_tokens": 1}}}),
+                ),
+            )
+            .await;
+            send(
+                &tx,
+                &fake,
+                event(
+                    "content_block_start",
+                    json!({"type": "content_block_start", "index": 0,
+                "content_block": {"type": "text", "text": ""}}),
+                ),
+            )
+            .await;
+            let chars: Vec<char> = PROSE.chars().collect();
+            for piece in chars.chunks(4) {
+                send(
+                    &tx,
+                    &fake,
+                    event(
+                        "content_block_delta",
+                        json!({"type": "content_block_delta", "index": 0,
+                    "delta": {"type": "text_delta", "text": piece.iter().collect::<String>()}}),
+                    ),
+                )
+                .await;
+                send(&tx, &fake, event("ping", json!({"type": "ping"}))).await;
+            }
+            send(
+                &tx,
+                &fake,
+                event(
+                    "content_block_stop",
+                    json!({"type": "content_block_stop", "index": 0}),
+                ),
+            )
+            .await;
+            send(
+                &tx,
+                &fake,
+                event(
+                    "message_delta",
+                    json!({"type": "message_delta",
+                "delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": 31}}),
+                ),
+            )
+            .await;
+            send(
+                &tx,
+                &fake,
+                event("message_stop", json!({"type": "message_stop"})),
+            )
+            .await;
+        });
+    }
     let asked_right = headers.get("anthropic-version").is_some()
         && body["stream"] == true
         && body["max_tokens"].as_u64().is_some()
@@ -573,4 +672,60 @@ async fn cancelling_a_review_closes_the_connection_at_once() {
         }
     }
     assert!(seen, "the provider still streams to a cancelled review");
+}
+
+#[tokio::test]
+async fn a_draft_and_a_rewrite_stream_back_as_text_from_each_provider() {
+    let fake = Arc::new(Fake::default());
+    let base = fake_providers(fake.clone()).await;
+    let brief = DraftBrief {
+        topic: "Dawn at the harbour, when the fishing boats come in".into(),
+        tone: "warm".into(),
+        language: "English".into(),
+        length: Length::Short,
+    };
+    for (provider, base_url, key, usage) in [
+        (
+            Provider::OpenAi,
+            format!("{base}/openai/v1"),
+            "sk-good",
+            (90, 30),
+        ),
+        (
+            Provider::Anthropic,
+            format!("{base}/anthropic/v1"),
+            "ak-good",
+            (95, 31),
+        ),
+    ] {
+        let config = config(provider, base_url);
+        let mut text = String::new();
+        let mut pieces = 0;
+        let prompt = write::draft_prompt(&brief).unwrap();
+        let done = write::write(&config, key, &prompt, LIMITS, |p| {
+            text.push_str(p);
+            pieces += 1;
+        })
+        .await
+        .unwrap_or_else(|e| panic!("{provider:?}: {e}"));
+        assert_eq!(text, PROSE, "{provider:?}");
+        assert!(pieces > 5, "{provider:?}: streamed in pieces");
+        assert_eq!(
+            (done.usage.input_tokens, done.usage.output_tokens, done.note),
+            (usage.0, usage.1, None)
+        );
+
+        let prompt = write::rewrite_prompt("We was there early.", &Rewrite::Clearer).unwrap();
+        let mut rewritten = String::new();
+        write::write(&config, key, &prompt, LIMITS, |p| rewritten.push_str(p))
+            .await
+            .unwrap();
+        assert_eq!(rewritten, PROSE);
+    }
+    let openai = config(Provider::OpenAi, format!("{base}/openai/v1"));
+    let prompt = write::draft_prompt(&brief).unwrap();
+    let done = write::write(&openai, "sk-long", &prompt, LIMITS, |_| {})
+        .await
+        .unwrap();
+    assert!(done.note.unwrap().contains("length limit"));
 }
