@@ -101,7 +101,8 @@ build_ui() {
     return 0
   fi
   say "building the front end (src-ui)"
-  (cd "$ui" && npm run --silent build)
+  # A failed build leaves no stamp, so the next run builds again.
+  (cd "$ui" && npm run --silent build) || return 1
   printf '%s' "$sum" >"$stamp"
 }
 

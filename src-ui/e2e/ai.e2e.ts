@@ -30,13 +30,16 @@ const ANSWER = JSON.stringify({
   ],
 });
 
+/** A draft the model writes when asked for prose. */
+const PROSE = "# Dawn at the harbour\n\nWe were there early, when the fishing boats came in.\n";
+
 /** What the fake was sent for reviews: the authorization and the user's message. */
 const reviewsAsked: { auth: string; text: string }[] = [];
 
 /** OpenAI's streamed chat completion: the answer in small chunks, usage, then [DONE]. */
-function streamAnswer(res: import("node:http").ServerResponse): void {
+function streamAnswer(res: import("node:http").ServerResponse, answer: string): void {
   res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
-  const pieces = ANSWER.match(/[\s\S]{1,12}/g) ?? [];
+  const pieces = answer.match(/[\s\S]{1,12}/g) ?? [];
   const chunk = (delta: object, finish: string | null = null) =>
     `data: ${JSON.stringify({ id: "chatcmpl-e2e", object: "chat.completion.chunk", created: 1, model: "local-llama", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
   let i = 0;
@@ -60,9 +63,10 @@ async function fakeProvider(): Promise<string> {
       let body = "";
       req.on("data", (c: Buffer) => (body += c.toString()));
       req.on("end", () => {
-        const asked = JSON.parse(body) as { stream: boolean; messages: { content: string }[] };
+        const asked = JSON.parse(body) as { stream: boolean; response_format?: object; messages: { content: string }[] };
         reviewsAsked.push({ auth: req.headers.authorization ?? "", text: asked.messages[1]?.content ?? "" });
-        streamAnswer(res);
+        // A review asks for JSON by its schema; a draft for prose.
+        streamAnswer(res, asked.response_format ? ANSWER : PROSE);
       });
       return;
     }
@@ -166,7 +170,7 @@ describe("AI with your own key", () => {
       await (await browser.$(".cm-content")).click();
       await typeText(browser, REVIEWED);
       await waitForState(browser, "save-status", "saved");
-      await (await browser.$("#toggle-review")).click();
+      await (await browser.$("#toggle-ai")).click();
       await (await browser.$("#review-start")).click();
       const cards = async () =>
         browser.execute(() => Array.from(document.querySelectorAll("#suggestions .suggestion-change")).map((c) => c.textContent ?? ""));
@@ -207,6 +211,26 @@ describe("AI with your own key", () => {
       await browser.waitUntil(async () => (await editorText(browser)).startsWith("We were going to the market. In order to see"), {
         timeout: 10_000,
         timeoutMsg: "the applied suggestion was not kept",
+      });
+
+      // Draft with AI: streamed into a new draft, its heading made the title.
+      await (await browser.$("#toggle-ai")).click();
+      await (await browser.$("#ai-tab-draft")).click();
+      await (await browser.$("#ai-draft-topic")).setValue("Dawn at the harbour");
+      await (await browser.$("#ai-draft-start")).click();
+      await browser
+        .waitUntil(async () => (await (await browser.$("#title")).getValue()) === "Dawn at the harbour", { timeout: 15_000 })
+        .catch(async () => {
+          const status = await browser.execute(() => `${document.querySelector("#ai-draft-status")?.textContent} ${document.querySelector("#ai-draft-error")?.textContent ?? ""}`);
+          throw new Error(`the AI draft did not arrive: ${status} / ${await editorText(browser)}`);
+        });
+      expect(await editorText(browser)).toBe("We were there early, when the fishing boats came in.\n");
+      await waitForState(browser, "save-status", "saved");
+      await shot(browser, "36-ai-draft");
+      const titles = async () => browser.execute(() => Array.from(document.querySelectorAll(".sidebar .name")).map((t) => t.textContent ?? ""));
+      await browser.waitUntil(async () => (await titles()).includes("Dawn at the harbour"), {
+        timeout: 5_000,
+        timeoutMsg: "the new draft is not in the list under its title",
       });
     });
   });

@@ -44,6 +44,7 @@ export type { SuggestionKind } from "./bindings/SuggestionKind";
 export type { Severity } from "./bindings/Severity";
 export type { TextRange } from "./bindings/TextRange";
 export type { Usage } from "./bindings/Usage";
+export type { WriteDone } from "./bindings/WriteDone";
 
 import type { CommandError } from "./bindings/CommandError";
 import type { Commands, Events } from "./bindings/Commands";

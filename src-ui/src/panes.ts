@@ -1,2 +1,2 @@
 // The side pane beside the text: one at a time, or none.
-export type Pane = "preview" | "history" | "outline" | "review" | null;
+export type Pane = "preview" | "history" | "outline" | "ai" | null;

@@ -52,7 +52,7 @@ function setup() {
   });
   const session = new DraftSession(document.createElement("div"), invoke, () => {});
   session.view.dispatch({ changes: { from: 0, insert: TEXT } });
-  render(ReviewPanel, { invoke, listen, session, onsettings: () => {} });
+  render(ReviewPanel, { invoke, listen, session, provider, draftId: "d1" });
   const emit = (e: AiEvent) => handler?.(e);
   return { calls, session, emit };
 }

@@ -29,6 +29,8 @@ interface ReviewState {
 export const beginReview = StateEffect.define<null>();
 /** A suggestion arrived, placed in the text as it was when the review began. */
 export const addSuggestion = StateEffect.define<{ key: string; suggestion: Suggestion }>();
+/** A passage the creator picked (a rewrite's), placed in the text as it is now. */
+export const placeSuggestion = StateEffect.define<{ key: string; suggestion: Suggestion }>();
 /** A suggestion is set aside (applied or dismissed). */
 export const dropSuggestion = StateEffect.define<string>();
 /** The review's highlights go. */
@@ -53,6 +55,9 @@ export const reviewField = StateField.define<ReviewState>({
         const { key, suggestion } = e.value;
         const at = { key, suggestion, from: suggestion.range.from, to: suggestion.range.to };
         items = [...items, mapped(at, since)];
+      } else if (e.is(placeSuggestion)) {
+        const { key, suggestion } = e.value;
+        items = [...items.filter((p) => p.key !== key), { key, suggestion, from: suggestion.range.from, to: suggestion.range.to }];
       } else if (e.is(dropSuggestion)) {
         items = items.filter((p) => p.key !== e.value);
       } else if (e.is(endReview)) {
@@ -96,16 +101,17 @@ export function isStale(state: EditorState, p: Placed): boolean {
 }
 
 /**
- * Apply a suggestion as an ordinary edit, only if its passage still reads as it did.
- * Answers what happened.
+ * Apply a suggestion (with `replacement`, or its own) as an ordinary edit, only if its
+ * passage still reads as it did. Answers what happened.
  */
-export function applySuggestion(view: EditorView, key: string): "applied" | "stale" | "gone" {
+export function applySuggestion(view: EditorView, key: string, replacement?: string): "applied" | "stale" | "gone" {
   const p = placed(view.state, key);
   if (!p) return "gone";
   if (isStale(view.state, p)) return "stale";
+  const insert = replacement ?? p.suggestion.suggestion;
   view.dispatch({
-    changes: { from: p.from, to: p.to, insert: p.suggestion.suggestion },
-    selection: { anchor: p.from + p.suggestion.suggestion.length },
+    changes: { from: p.from, to: p.to, insert },
+    selection: { anchor: p.from + insert.length },
     effects: dropSuggestion.of(key),
     userEvent: "input.ai",
     scrollIntoView: true,
