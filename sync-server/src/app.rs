@@ -11,6 +11,7 @@ use poem_openapi::OpenApiService;
 use crate::admin::AdminApi;
 use crate::auth::email::EmailFlowsApi;
 use crate::auth::{Auth, AuthApi};
+use crate::billing::Plans;
 use crate::blog::cache::BlogCache;
 use crate::blog::love::LoveApi;
 use crate::blog::settings_api::BlogSettingsApi;
@@ -75,6 +76,8 @@ pub struct State {
     pub views: Arc<ViewCounter>,
     pub domain_hosts: Arc<DomainHosts>,
     pub dns: Arc<Dns>,
+    /// Whether plans limit blogs (billing on).
+    pub plans: Plans,
 }
 
 /// The tasks a running server keeps going beside its requests.
@@ -116,8 +119,11 @@ impl State {
         events.listen(domain_hosts.clone());
         let views = Arc::new(ViewCounter::default());
         let media_grace = Grace(settings.media_grace);
+        let plans = Plans {
+            billing_on: settings.stripe.is_some(),
+        };
         let mut handles = vec![
-            tokio::spawn(publish::scheduler::run(Arc::clone(&storage))),
+            tokio::spawn(publish::scheduler::run(Arc::clone(&storage), plans)),
             tokio::spawn(blog::mailing::run(
                 Arc::clone(&storage),
                 mailer.clone(),
@@ -155,6 +161,7 @@ impl State {
             blog_cache,
             views: Arc::clone(&views),
             domain_hosts,
+            plans,
         };
         let tasks = Tasks {
             handles,
@@ -220,6 +227,7 @@ pub fn routes(state: State) -> impl Endpoint {
         .data(state.views)
         .data(state.domain_hosts)
         .data(state.dns)
+        .data(state.plans)
         .with(host_routing)
         .with(Envelope {
             max_body_bytes: state.max_body_bytes,

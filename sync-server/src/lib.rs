@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod app;
 pub mod auth;
+pub mod billing;
 pub mod blog;
 pub mod clock;
 pub mod db;

@@ -59,6 +59,32 @@ pub struct Settings {
     /// the media store (an upload cut off resumes within half of it), and how long the
     /// variants of a deleted image may still be read by a reader mid-page.
     pub media_grace: std::time::Duration,
+    /// Billing through Stripe (`PINT_STRIPE_*`); unset, billing is off and every blog has
+    /// every feature (a self-hosted server).
+    pub stripe: Option<StripeSettings>,
+}
+
+/// Billing through Stripe.
+#[derive(Clone, PartialEq, Eq)]
+pub struct StripeSettings {
+    /// `PINT_STRIPE_SECRET_KEY`.
+    pub secret_key: String,
+    /// `PINT_STRIPE_WEBHOOK_SECRETS`: the webhook signing secrets, comma-separated (more
+    /// than one while a secret is rotated).
+    pub webhook_secrets: Vec<String>,
+    /// `PINT_STRIPE_API_BASE`: Stripe's API address (tests point it at a fake); unset,
+    /// Stripe's own.
+    pub api_base: Option<String>,
+}
+
+impl std::fmt::Debug for StripeSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StripeSettings")
+            .field("secret_key", &"(set)")
+            .field("webhook_secrets", &self.webhook_secrets.len())
+            .field("api_base", &self.api_base)
+            .finish()
+    }
 }
 
 /// Where media bytes are kept.
@@ -126,6 +152,7 @@ impl std::fmt::Debug for Settings {
             .field("media", &self.media)
             .field("max_upload_bytes", &self.max_upload_bytes)
             .field("media_grace", &self.media_grace)
+            .field("stripe", &self.stripe)
             .finish()
     }
 }
@@ -154,6 +181,8 @@ pub enum SettingsError {
     MediaS3(&'static str),
     #[error("PINT_MODE={0:?} is not a mode; use local (the default) or production")]
     Mode(String),
+    #[error("billing is on (a PINT_STRIPE_* variable is set), so {0} must be set too")]
+    Stripe(&'static str),
     #[error(
         "PINT_JWT_SECRET is too short: use at least {MIN_SECRET_BYTES} random bytes (e.g. `openssl rand -base64 48`)"
     )]
@@ -250,6 +279,7 @@ impl Settings {
                     .ok_or(SettingsError::MediaS3("PINT_MEDIA_S3_SECRET_ACCESS_KEY"))?,
             },
         };
+        let stripe = stripe(&get, mode)?;
         Ok(Settings {
             data_dir,
             listen,
@@ -269,8 +299,37 @@ impl Settings {
             media,
             max_upload_bytes,
             media_grace,
+            stripe,
         })
     }
+}
+
+/// Billing: on when Stripe's key or a webhook secret is given. The key is always needed
+/// then; in production the webhook secrets too (unsigned events are never trusted).
+fn stripe(
+    get: &impl Fn(&str) -> Option<String>,
+    mode: Mode,
+) -> Result<Option<StripeSettings>, SettingsError> {
+    let key = get("PINT_STRIPE_SECRET_KEY");
+    let webhook_secrets: Vec<String> = get("PINT_STRIPE_WEBHOOK_SECRETS")
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if key.is_none() && webhook_secrets.is_empty() {
+        return Ok(None);
+    }
+    let secret_key = key.ok_or(SettingsError::Stripe("PINT_STRIPE_SECRET_KEY"))?;
+    if mode == Mode::Production && webhook_secrets.is_empty() {
+        return Err(SettingsError::Stripe("PINT_STRIPE_WEBHOOK_SECRETS"));
+    }
+    Ok(Some(StripeSettings {
+        secret_key,
+        webhook_secrets,
+        api_base: get("PINT_STRIPE_API_BASE"),
+    }))
 }
 
 #[cfg(test)]
@@ -284,6 +343,54 @@ mod tests {
                 .find(|(key, _)| *key == k)
                 .map(|(_, v)| v.to_string())
         }
+    }
+
+    #[test]
+    fn billing_is_off_unless_stripe_is_configured_and_production_needs_both_secrets() {
+        let off = Settings::from_lookup(lookup(&[("PINT_DATA_DIR", "/x")])).unwrap();
+        assert_eq!(off.stripe, None);
+        let local = Settings::from_lookup(lookup(&[
+            ("PINT_DATA_DIR", "/x"),
+            ("PINT_STRIPE_SECRET_KEY", "sk_test_1"),
+        ]))
+        .unwrap();
+        assert_eq!(local.stripe.unwrap().secret_key, "sk_test_1");
+        assert!(
+            !format!(
+                "{:?}",
+                Settings::from_lookup(lookup(&[
+                    ("PINT_DATA_DIR", "/x"),
+                    ("PINT_STRIPE_SECRET_KEY", "sk_test_1")
+                ]))
+                .unwrap()
+            )
+            .contains("sk_test_1")
+        );
+        let production = |pairs: &[(&str, &str)]| {
+            let mut all = vec![("PINT_DATA_DIR", "/x"), ("PINT_MODE", "production")];
+            all.extend_from_slice(pairs);
+            Settings::from_lookup(lookup(&all)).map(|s| s.stripe)
+        };
+        assert_eq!(
+            production(&[("PINT_STRIPE_SECRET_KEY", "sk_live_1")]).unwrap_err(),
+            SettingsError::Stripe("PINT_STRIPE_WEBHOOK_SECRETS")
+        );
+        assert_eq!(
+            production(&[("PINT_STRIPE_WEBHOOK_SECRETS", "whsec_a")]).unwrap_err(),
+            SettingsError::Stripe("PINT_STRIPE_SECRET_KEY")
+        );
+        let both = production(&[
+            ("PINT_STRIPE_SECRET_KEY", "sk_live_1"),
+            ("PINT_STRIPE_WEBHOOK_SECRETS", "whsec_old, whsec_new"),
+        ])
+        .unwrap()
+        .unwrap();
+        assert_eq!(both.webhook_secrets, ["whsec_old", "whsec_new"]);
+        assert_eq!(
+            production(&[]).unwrap(),
+            None,
+            "billing off: a self-hosted server"
+        );
     }
 
     #[test]

@@ -27,7 +27,8 @@ async fn read(server: &TestServer, path: &str) -> (u16, reqwest::header::HeaderM
 }
 
 async fn story(backend: Backend) {
-    let server = TestServer::start(backend).await;
+    // Billing on, as on the hosted Pint: the free plan's limits hold.
+    let server = TestServer::start_with(backend, |s| common::billing_on(s, None)).await;
     let blog = BlogOwner::register(&server.base, &server.db, "ada@example.com", "ada-writes").await;
     let eve = BlogOwner::register(&server.base, &server.db, "eve@example.com", "eve-blog").await;
     let (storage, tenant) = (blog.storage.clone(), blog.tenant.clone());

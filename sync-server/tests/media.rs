@@ -660,14 +660,15 @@ async fn uploads_never_kept_are_swept_and_kept_images_stay() {
 
 #[tokio::test]
 async fn media_on_sqlite() {
-    let server = TestServer::start(Backend::Sqlite).await;
+    // Billing on, as on the hosted Pint: the free plan's storage limit holds.
+    let server = TestServer::start_with(Backend::Sqlite, |s| common::billing_on(s, None)).await;
     story(&server).await;
     server.stop().await;
 }
 
 #[tokio::test]
 async fn media_on_postgres() {
-    let server = TestServer::start(Backend::Postgres).await;
+    let server = TestServer::start_with(Backend::Postgres, |s| common::billing_on(s, None)).await;
     story(&server).await;
     server.stop().await;
 }
@@ -677,7 +678,11 @@ async fn media_on_postgres() {
 async fn media_in_s3() {
     let s3 = S3Server::start().await;
     let media = s3.settings();
-    let server = TestServer::start_with(Backend::Sqlite, move |s| s.media = media).await;
+    let server = TestServer::start_with(Backend::Sqlite, move |s| {
+        s.media = media;
+        common::billing_on(s, None);
+    })
+    .await;
     story(&server).await;
     let keys = s3.keys().await;
     let kept = photo(0);

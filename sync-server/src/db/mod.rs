@@ -5,6 +5,7 @@
 pub mod accounts;
 mod backend;
 pub mod blog_settings;
+pub mod credits;
 pub mod documents;
 pub mod domains;
 pub mod jobs;
@@ -50,6 +51,9 @@ pub enum DbError {
     Migrate(String),
     #[error("database error: {0}")]
     Query(#[from] sqlx::Error),
+    /// Stored rows that contradict each other (a bug, or a hand-edited database).
+    #[error("stored data is inconsistent: {0}")]
+    Invariant(String),
 }
 
 /// Everything the server stores, on either backend: one pool and the same queries

@@ -17,9 +17,10 @@ use poem_openapi::payload::{Binary, Json};
 use poem_openapi::{ApiResponse, OpenApi};
 
 use super::blobs::Blobs;
-use super::service::{self, FREE_PLAN_MEDIA_BYTES, MAX_MISSING_IDS, MediaError};
+use super::service::{self, MAX_MISSING_IDS, MediaError};
 use super::sweep::Grace;
 use crate::auth::BearerAuth;
+use crate::billing::{Limit, Plans, plans};
 use crate::clock::now_ms;
 use crate::db::Storage;
 use crate::db::media::MediaRecord;
@@ -42,25 +43,31 @@ impl From<MediaError> for poem::Error {
             MediaError::BadName(_) => field("name"),
             MediaError::Check { .. } => field("body"),
             MediaError::NotASet(_) | MediaError::HashMismatch { .. } => field("variants"),
-            MediaError::Missing(names) => ApiError::new(ErrorCode::Conflict, message)
-                .with_details(serde_json::json!({ "reason": "variants-missing", "missing": names })),
+            MediaError::Missing(names) => ApiError::new(ErrorCode::Conflict, message).with_details(
+                serde_json::json!({ "reason": "variants-missing", "missing": names }),
+            ),
             MediaError::QuotaExceeded {
                 used,
                 needed,
                 limit,
-            } => ApiError::new(ErrorCode::QuotaExceeded, message).with_details(
-                serde_json::json!({ "used": used, "needed": needed, "limit": limit, "plan": "free" }),
-            ),
+                plan,
+            } => {
+                let mut details = plans::details(&plan, Limit::MediaBytes);
+                details["used"] = used.into();
+                details["needed"] = needed.into();
+                details["limitBytes"] = limit.into();
+                ApiError::new(ErrorCode::QuotaExceeded, message).with_details(details)
+            }
             MediaError::NotFound => ApiError::new(ErrorCode::NotFound, message),
-            MediaError::InUse(posts) => ApiError::new(ErrorCode::Conflict, message).with_details(
-                serde_json::json!({
+            MediaError::InUse(posts) => {
+                ApiError::new(ErrorCode::Conflict, message).with_details(serde_json::json!({
                     "reason": "in-use",
                     "posts": posts
                         .iter()
                         .map(|p| serde_json::json!({ "title": p.title, "slug": p.slug }))
                         .collect::<Vec<_>>(),
-                }),
-            ),
+                }))
+            }
             MediaError::Blob(e) => {
                 tracing::error!(error = %e, "media store failed");
                 ApiError::internal()
@@ -201,6 +208,7 @@ impl MediaApi {
         &self,
         storage: Data<&Arc<Storage>>,
         blobs: Data<&Blobs>,
+        plans: Data<&Plans>,
         grace: Data<&Grace>,
         caller: BearerAuth,
         id: Path<String>,
@@ -218,6 +226,7 @@ impl MediaApi {
         let (image, new) = service::keep(
             storage.as_ref(),
             &blobs,
+            **plans,
             &scope,
             &media_id,
             &body.variants,
@@ -318,6 +327,7 @@ impl MediaApi {
     async fn library(
         &self,
         storage: Data<&Arc<Storage>>,
+        plans: Data<&Plans>,
         caller: BearerAuth,
         id: Path<String>,
     ) -> poem::Result<Json<MediaLibraryView>> {
@@ -330,11 +340,10 @@ impl MediaApi {
         )
         .await?;
         let images = storage.list_media(&scope).await?;
-        let limit = storage
-            .tenant(&scope)
-            .await?
-            .filter(|t| t.plan == "free")
-            .map(|_| FREE_PLAN_MEDIA_BYTES);
+        let limit = match storage.tenant(&scope).await? {
+            Some(t) => plans.entitlements(&t.plan).media_bytes,
+            None => None,
+        };
         Ok(Json(MediaLibraryView {
             used_bytes: images.iter().map(|m| m.bytes).sum(),
             limit_bytes: limit,

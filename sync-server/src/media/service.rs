@@ -17,12 +17,10 @@ use super::blobs::{BlobError, Blobs};
 use super::check::{CheckError, check_variant};
 use super::published::MEDIA_PREFIX;
 use super::sweep::Grace;
+use crate::billing::Plans;
 use crate::db::media::{Kept, MediaRecord, PostNamed, Removed, VariantRecord};
 use crate::db::tenants::TenantScope;
 use crate::db::{DbError, Storage};
-
-/// The storage a free blog's images may take (DESIGN: plans; billing sets the others).
-pub const FREE_PLAN_MEDIA_BYTES: i64 = 500 << 20;
 
 /// Most ids one `missing` question may ask about.
 pub const MAX_MISSING_IDS: usize = 100;
@@ -48,7 +46,12 @@ pub enum MediaError {
         "the blog's images would take {} bytes, over its plan's {limit}",
         used + needed
     )]
-    QuotaExceeded { used: i64, needed: i64, limit: i64 },
+    QuotaExceeded {
+        used: i64,
+        needed: i64,
+        limit: i64,
+        plan: String,
+    },
     #[error("no such image")]
     NotFound,
     #[error(
@@ -145,6 +148,7 @@ pub async fn upload_variant(
 pub async fn keep(
     storage: &Storage,
     blobs: &Blobs,
+    plans: Plans,
     scope: &TenantScope,
     id: &str,
     names: &[String],
@@ -205,11 +209,8 @@ pub async fn keep(
     .await
     .map_err(|e| MediaError::NotASet(e.to_string()))??;
     let image = whole_set(id, checked, now)?;
-    let limit = storage
-        .tenant(scope)
-        .await?
-        .filter(|t| t.plan == "free")
-        .map(|_| FREE_PLAN_MEDIA_BYTES);
+    let tenant = storage.tenant(scope).await?.ok_or(MediaError::NotFound)?;
+    let limit = plans.entitlements(&tenant.plan).media_bytes;
     match storage.keep_media(scope, &image, limit).await? {
         Kept::Now => Ok((image, true)),
         Kept::Before => Ok((
@@ -223,6 +224,7 @@ pub async fn keep(
             used,
             needed: image.bytes,
             limit,
+            plan: tenant.plan,
         }),
     }
 }

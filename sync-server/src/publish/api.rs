@@ -12,6 +12,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
 
 use crate::auth::BearerAuth;
+use crate::billing::{Limit, Plans, plans};
 use crate::clock::now_ms;
 use crate::db::Storage;
 use crate::db::jobs::ScheduledRecord;
@@ -52,9 +53,13 @@ impl From<PublishError> for poem::Error {
                 .with_details(serde_json::json!({ "reason": "media-missing", "missing": ids })),
             PublishError::SlugTaken { slug } => ApiError::new(ErrorCode::Conflict, message)
                 .with_details(serde_json::json!({ "slug": slug })),
-            PublishError::QuotaExceeded { limit } => {
+            PublishError::QuotaExceeded { plan, .. } => {
                 ApiError::new(ErrorCode::QuotaExceeded, message)
-                    .with_details(serde_json::json!({ "limit": limit }))
+                    .with_details(plans::details(&plan, Limit::Posts))
+            }
+            PublishError::NotInPlan { limit, plan, .. } => {
+                ApiError::new(ErrorCode::Forbidden, message)
+                    .with_details(plans::details(&plan, limit))
             }
             PublishError::Db(e) => return e.into(),
         };
@@ -131,6 +136,7 @@ impl PublishApi {
     async fn publish(
         &self,
         storage: Data<&Arc<Storage>>,
+        plans: Data<&Plans>,
         caller: BearerAuth,
         id: Path<String>,
         document_id: Path<String>,
@@ -151,6 +157,7 @@ impl PublishApi {
         if let Some(at) = request.at.filter(|at| *at > now_ms()) {
             let job = service::schedule(
                 storage.as_ref(),
+                **plans,
                 &scope,
                 &document_id,
                 request.heads,
@@ -172,6 +179,7 @@ impl PublishApi {
         };
         let published = service::publish_now(
             storage.as_ref(),
+            **plans,
             &scope,
             &document_id,
             request.heads.as_deref(),

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::service::PublishError;
+use crate::billing::Plans;
 use crate::clock::now_ms;
 use crate::db::Storage;
 use crate::db::jobs::{MAX_ATTEMPTS, ScheduledRecord};
@@ -19,12 +20,12 @@ pub const POLL_EVERY: Duration = Duration::from_millis(500);
 const LEASE_MS: i64 = 60_000;
 
 /// Look for due jobs until the process ends.
-pub async fn run(storage: Arc<Storage>) {
+pub async fn run(storage: Arc<Storage>, plans: Plans) {
     loop {
         tokio::time::sleep(POLL_EVERY).await;
         loop {
             match storage.claim_due_job(now_ms(), LEASE_MS).await {
-                Ok(Some(job)) => run_job(storage.as_ref(), &job).await,
+                Ok(Some(job)) => run_job(storage.as_ref(), plans, &job).await,
                 Ok(None) => break,
                 Err(e) => {
                     tracing::warn!(error = %e, "cannot look for scheduled publications");
@@ -35,11 +36,12 @@ pub async fn run(storage: Arc<Storage>) {
     }
 }
 
-async fn run_job(storage: &Storage, job: &ScheduledRecord) {
+async fn run_job(storage: &Storage, plans: Plans, job: &ScheduledRecord) {
     let outcome = match storage.scope(&job.created_by, &job.tenant_id).await {
         Ok(Some(scope)) if may(scope.role(), Action::WriteDocuments) => {
             super::service::publish_revision(
                 storage,
+                plans,
                 &scope,
                 &job.document_id,
                 Some(&job.heads),

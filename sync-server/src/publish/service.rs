@@ -7,6 +7,7 @@ use pint_model::render::{Rendered, render_draft};
 use pint_model::slug::{slug_problem, slugify};
 use pint_model::{Draft, DraftError};
 
+use crate::billing::{Limit, Plans};
 use crate::clock::now_ms;
 use crate::db::documents::StoredDocument;
 use crate::db::jobs::ScheduledRecord;
@@ -16,7 +17,6 @@ use crate::db::{DbError, Storage};
 use crate::media::published::{Asked, BlogMedia, card_image};
 
 /// Most published posts (pages not counted) on the free plan (DESIGN: plans).
-pub const FREE_PLAN_MAX_POSTS: i64 = 50;
 
 /// The furthest ahead a publication can be scheduled.
 pub const MAX_SCHEDULE_AHEAD_MS: i64 = 5 * 366 * 86_400_000;
@@ -51,9 +51,16 @@ pub enum PublishError {
     #[error("another post of this blog is at “{slug}”: choose another slug")]
     SlugTaken { slug: String },
     #[error(
-        "the free plan publishes at most {limit} posts: unpublish one, or upgrade the blog's plan"
+        "the {plan} plan publishes at most {limit} posts: unpublish one, or upgrade the blog's plan"
     )]
-    QuotaExceeded { limit: i64 },
+    QuotaExceeded { limit: i64, plan: String },
+    /// A feature the blog's plan does not include.
+    #[error("the {plan} plan does not include {what}: upgrade the blog's plan")]
+    NotInPlan {
+        what: &'static str,
+        limit: Limit,
+        plan: String,
+    },
     #[error("is more than five years away")]
     TooFarAhead,
     #[error("this draft is not published")]
@@ -95,6 +102,7 @@ fn load(stored: &StoredDocument) -> Result<Draft, DraftError> {
 /// draft's own, else one made from its title.
 pub async fn publish_revision(
     storage: &Storage,
+    plans: Plans,
     scope: &TenantScope,
     document_id: &str,
     heads: Option<&[String]>,
@@ -137,7 +145,15 @@ pub async fn publish_revision(
         },
     };
     let tenant = storage.tenant(scope).await?.ok_or(PublishError::NoDraft)?;
-    let max_posts = (tenant.plan == "free").then_some(FREE_PLAN_MAX_POSTS);
+    let entitled = plans.entitlements(&tenant.plan);
+    if matches!(password, PasswordChange::Set(_)) && !entitled.password_protection {
+        return Err(PublishError::NotInPlan {
+            what: "password-protected posts",
+            limit: Limit::PasswordProtection,
+            plan: tenant.plan,
+        });
+    }
+    let max_posts = entitled.posts;
     let post_id = uuid::Uuid::now_v7().to_string();
     let published = storage
         .publish(
@@ -170,20 +186,25 @@ pub async fn publish_revision(
             subdomain: tenant.subdomain,
         }),
         Published::SlugTaken => Err(PublishError::SlugTaken { slug }),
-        Published::QuotaExceeded { limit } => Err(PublishError::QuotaExceeded { limit }),
+        Published::QuotaExceeded { limit } => Err(PublishError::QuotaExceeded {
+            limit,
+            plan: tenant.plan,
+        }),
     }
 }
 
 /// Publish now (see `publish_revision`); an earlier schedule for the draft is done with.
 pub async fn publish_now(
     storage: &Storage,
+    plans: Plans,
     scope: &TenantScope,
     document_id: &str,
     heads: Option<&[String]>,
     slug: Option<String>,
     password: PasswordChange,
 ) -> Result<OnTheBlog, PublishError> {
-    let published = publish_revision(storage, scope, document_id, heads, slug, password).await?;
+    let published =
+        publish_revision(storage, plans, scope, document_id, heads, slug, password).await?;
     storage.cancel_schedule(scope, document_id).await?;
     Ok(published)
 }
@@ -193,12 +214,21 @@ pub async fn publish_now(
 /// revision.
 pub async fn schedule(
     storage: &Storage,
+    plans: Plans,
     scope: &TenantScope,
     document_id: &str,
     heads: Option<Vec<String>>,
     slug: Option<String>,
     at: i64,
 ) -> Result<ScheduledRecord, PublishError> {
+    let tenant = storage.tenant(scope).await?.ok_or(PublishError::NoDraft)?;
+    if !plans.entitlements(&tenant.plan).scheduled_publishing {
+        return Err(PublishError::NotInPlan {
+            what: "scheduled publishing",
+            limit: Limit::ScheduledPublishing,
+            plan: tenant.plan,
+        });
+    }
     let now = now_ms();
     if at > now + MAX_SCHEDULE_AHEAD_MS {
         return Err(PublishError::TooFarAhead);

@@ -151,9 +151,23 @@ impl TestDb {
             media: pint_server::settings::MediaStore::Local,
             max_upload_bytes: pint_server::settings::DEFAULT_MAX_UPLOAD_BYTES,
             media_grace: pint_server::settings::DEFAULT_MEDIA_GRACE,
+            stripe: None,
         }
     }
 }
+
+/// Billing on, with Stripe at `api_base` (a fake; none: requests to Stripe fail): plans
+/// limit what blogs may do, as on the hosted Pint.
+pub fn billing_on(settings: &mut Settings, api_base: Option<String>) {
+    settings.stripe = Some(pint_server::settings::StripeSettings {
+        secret_key: "sk_test_pint".into(),
+        webhook_secrets: vec![TEST_WEBHOOK_SECRET.into()],
+        api_base,
+    });
+}
+
+/// The webhook signing secret of `billing_on`.
+pub const TEST_WEBHOOK_SECRET: &str = "whsec_pint_test";
 
 /// A real pint-server on 127.0.0.1:0, stopped when dropped.
 pub struct TestServer {
