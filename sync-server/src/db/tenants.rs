@@ -392,6 +392,51 @@ impl Storage {
         Ok(tenant)
     }
 
+    /// Move a blog to `plan` (billing, or a platform admin's comp), in the blog's audit
+    /// log with who (none: billing) and why; its pages are made again (the footer).
+    /// Answers whether the blog exists. Nothing of the blog is deleted by a downgrade.
+    pub async fn set_plan(
+        &self,
+        tenant_id: &str,
+        plan: &str,
+        actor: Option<&str>,
+        why: &str,
+        now: i64,
+    ) -> Result<bool, DbError> {
+        let mut tx = self.write(Rls::tenant(tenant_id)).await?;
+        let before: Option<String> = sqlx::query_scalar("SELECT plan FROM tenants WHERE id = $1")
+            .bind(tenant_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(before) = before else {
+            return Ok(false);
+        };
+        if before == plan {
+            tx.commit().await?;
+            return Ok(true);
+        }
+        sqlx::query("UPDATE tenants SET plan = $2, updated_at = $3 WHERE id = $1")
+            .bind(tenant_id)
+            .bind(plan)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO audit_log (id, tenant_id, actor_id, action, target, details, created_at)
+                     VALUES ($1, $2, $3, 'plan.changed', NULL, $4, $5)",
+        )
+        .bind(uuid::Uuid::now_v7().to_string())
+        .bind(tenant_id)
+        .bind(actor)
+        .bind(serde_json::json!({ "from": before, "to": plan, "why": why }).to_string())
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        let changed = blog_changed(&mut tx, tenant_id).await?;
+        self.commit_and_tell(tx, changed).await?;
+        Ok(true)
+    }
+
     /// Delete the blog and everything in it; every server's cached pages of it go.
     pub async fn delete_tenant(&self, scope: &TenantScope) -> Result<bool, DbError> {
         let mut tx = self.write(Rls::tenant(scope.tenant_id())).await?;

@@ -1,0 +1,150 @@
+//! What plans unlock, with billing on (as on the hosted Pint), on both backends: a free
+//! blog is refused scheduled publishing and password-protected posts, each refusal
+//! naming the plan that lifts it; on pro both go through; a downgrade deletes nothing
+//! (the protected post stays published and protected), and every change of plan is in
+//! the blog's audit log. With billing off, a free blog has them all.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
+mod common;
+
+use common::blog_owner::BlogOwner;
+use common::{Backend, TestServer};
+use pint_model::DraftKind;
+use serde_json::{Value, json};
+
+fn now_ms() -> i64 {
+    i64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis(),
+    )
+    .unwrap()
+}
+
+fn refusal(body: &Value) -> (Option<&str>, Value) {
+    (
+        body["error"]["code"].as_str(),
+        body["error"]["details"].clone(),
+    )
+}
+
+async fn plans_unlock(backend: Backend) {
+    let server = TestServer::start_with(backend, |s| common::billing_on(s, None)).await;
+    let blog = BlogOwner::register(&server.base, &server.db, "ada@example.com", "ada-writes").await;
+    let (post, _) = blog.draft(DraftKind::Post, "Launch", "Soon.").await;
+    let (secret, _) = blog.draft(DraftKind::Post, "For friends", "Hush.").await;
+
+    // Free: refused, each naming the plan that lifts it.
+    let (status, body) = blog
+        .publish(&post, json!({"at": now_ms() + 3_600_000}))
+        .await;
+    assert_eq!(status, 403, "{body}");
+    assert_eq!(
+        refusal(&body),
+        (
+            Some("FORBIDDEN"),
+            json!({"limit": "scheduledPublishing", "allowed": 0, "plan": "free", "liftedBy": "pro"})
+        )
+    );
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("scheduled publishing")
+    );
+    let (status, body) = blog.publish(&secret, json!({"password": "friends"})).await;
+    assert_eq!(status, 403, "{body}");
+    assert_eq!(refusal(&body).1["limit"], "passwordProtection");
+    assert_eq!(
+        blog.publish(&post, json!({})).await.0,
+        200,
+        "publishing itself is free"
+    );
+
+    // Pro: both go through.
+    assert!(
+        blog.storage
+            .set_plan(&blog.tenant, "pro", None, "checkout cs_test_1", now_ms())
+            .await
+            .unwrap()
+    );
+    let (status, body) = blog
+        .publish(&post, json!({"at": now_ms() + 3_600_000}))
+        .await;
+    assert_eq!(status, 202, "{body}");
+    let (status, body) = blog.publish(&secret, json!({"password": "friends"})).await;
+    assert_eq!(status, 200, "{body}");
+    let path = body["path"].as_str().unwrap().to_owned();
+
+    // Back to free: nothing deleted, the protected post still published and protected;
+    // new additions refused again.
+    blog.storage
+        .set_plan(&blog.tenant, "free", None, "subscription deleted", now_ms())
+        .await
+        .unwrap();
+    let page = common::http().get(server.url(&path)).send().await.unwrap();
+    let status = page.status().as_u16();
+    let text = page.text().await.unwrap();
+    assert_eq!(status, 200, "still published");
+    assert!(text.contains("/unlock\""), "still behind its password: {text}");
+    assert!(!text.contains("Hush."));
+    let (status, _) = blog.publish(&secret, json!({"password": "other"})).await;
+    assert_eq!(status, 403);
+
+    // Each change of plan is in the audit log.
+    let (status, audit) = blog
+        .api
+        .get(
+            &format!("/v1/tenants/{}/audit", blog.tenant),
+            Some(&blog.token),
+        )
+        .await;
+    assert_eq!(status, 200, "{audit}");
+    let changes: Vec<(String, String)> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "plan.changed")
+        .map(|e| {
+            (
+                e["details"]["from"].as_str().unwrap_or("").to_owned(),
+                e["details"]["to"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(changes.len(), 2, "{audit}");
+    assert!(changes.contains(&("free".into(), "pro".into())));
+    assert!(changes.contains(&("pro".into(), "free".into())));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn plans_unlock_features_on_sqlite() {
+    plans_unlock(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn plans_unlock_features_on_postgres() {
+    plans_unlock(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn with_billing_off_a_free_blog_has_everything() {
+    let server = TestServer::start(Backend::Sqlite).await;
+    let blog = BlogOwner::register(&server.base, &server.db, "bo@example.com", "bo-writes").await;
+    let (post, _) = blog.draft(DraftKind::Post, "Launch", "Soon.").await;
+    let (status, body) = blog
+        .publish(&post, json!({"at": now_ms() + 3_600_000}))
+        .await;
+    assert_eq!(status, 202, "{body}");
+    let (secret, _) = blog.draft(DraftKind::Post, "For friends", "Hush.").await;
+    assert_eq!(
+        blog.publish(&secret, json!({"password": "friends"}))
+            .await
+            .0,
+        200
+    );
+    server.stop().await;
+}
