@@ -26,14 +26,16 @@ export function appBinary(): string {
 
 /**
  * A real pint-server with its own data directory, on `listen` (any free port by default;
- * the address of an earlier run to restart it where clients expect it); `stop()` ends it.
+ * the address of an earlier run to restart it where clients expect it), with `env` added
+ * (billing on, say); `stop()` ends it.
  */
 export async function startServer(
   dataDir: string,
   listen = "127.0.0.1:0",
+  env: Record<string, string> = {},
 ): Promise<{ url: string; stop: () => Promise<void> }> {
   const child = spawn(built("pint-server"), [], {
-    env: { ...process.env, PINT_DATA_DIR: dataDir, PINT_LISTEN: listen, PINT_DATABASE_URL: "" },
+    env: { ...process.env, PINT_DATA_DIR: dataDir, PINT_LISTEN: listen, PINT_DATABASE_URL: "", ...env },
     stdio: ["ignore", "pipe", "inherit"],
     detached: true,
   });
