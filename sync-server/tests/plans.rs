@@ -88,7 +88,10 @@ async fn plans_unlock(backend: Backend) {
     let status = page.status().as_u16();
     let text = page.text().await.unwrap();
     assert_eq!(status, 200, "still published");
-    assert!(text.contains("/unlock\""), "still behind its password: {text}");
+    assert!(
+        text.contains("/unlock\""),
+        "still behind its password: {text}"
+    );
     assert!(!text.contains("Hush."));
     let (status, _) = blog.publish(&secret, json!({"password": "other"})).await;
     assert_eq!(status, 403);

@@ -1,7 +1,10 @@
 //! Plans and billing: what each plan unlocks (`plans.rs`, enforced where each action
-//! happens), and, when Stripe is configured, how blogs pay for them. With billing off
-//! (the default: no `PINT_STRIPE_*`), every blog has every feature.
+//! happens), and, when Stripe is configured, how blogs pay for them: Stripe's webhook
+//! signatures checked (`signature.rs`); the credits ledger for managed AI is kept by
+//! `db/credits.rs`. With billing off (the default: no `PINT_STRIPE_*`), every blog has
+//! every feature.
 
 pub mod plans;
+pub mod signature;
 
 pub use plans::{Entitlements, Limit, Plan, Plans};

@@ -223,15 +223,18 @@ impl MediaApi {
             "uploading images",
         )
         .await?;
+        let store = service::UploadStore {
+            blobs: &blobs,
+            grace: **grace,
+        };
         let (image, new) = service::keep(
             storage.as_ref(),
-            &blobs,
+            store,
             **plans,
             &scope,
             &media_id,
             &body.variants,
             now_ms(),
-            **grace,
         )
         .await?;
         let view = Json(media_view(image));

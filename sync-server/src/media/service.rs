@@ -142,19 +142,26 @@ pub async fn upload_variant(
     })
 }
 
+/// Where uploaded variants are, and how long one no image keeps stays there.
+#[derive(Debug, Clone, Copy)]
+pub struct UploadStore<'a> {
+    pub blobs: &'a Blobs,
+    pub grace: Grace,
+}
+
 /// Keep an uploaded image: its variants (`names`) read back and checked, as a whole set
 /// whose hash is `id`, within the blog's storage. Answers the image, and whether it is
 /// new (asking twice keeps it once).
 pub async fn keep(
     storage: &Storage,
-    blobs: &Blobs,
+    store: UploadStore<'_>,
     plans: Plans,
     scope: &TenantScope,
     id: &str,
     names: &[String],
     now: i64,
-    grace: Grace,
 ) -> Result<(MediaRecord, bool), MediaError> {
+    let UploadStore { blobs, grace } = store;
     check_id(id)?;
     if let Some(kept) = storage.media_record(scope.tenant_id(), id).await? {
         return Ok((kept, false));

@@ -16,8 +16,6 @@ use crate::db::tenants::TenantScope;
 use crate::db::{DbError, Storage};
 use crate::media::published::{Asked, BlogMedia, card_image};
 
-/// Most published posts (pages not counted) on the free plan (DESIGN: plans).
-
 /// The furthest ahead a publication can be scheduled.
 pub const MAX_SCHEDULE_AHEAD_MS: i64 = 5 * 366 * 86_400_000;
 
