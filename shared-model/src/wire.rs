@@ -369,3 +369,67 @@ pub struct MediaLibraryView {
     /// Newest first.
     pub images: Vec<MediaView>,
 }
+
+/// What a blog's plan unlocks. `null` is no limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", oai(rename_all = "camelCase"))]
+pub struct Entitlements {
+    /// Published posts (pages do not count).
+    pub posts: Option<i64>,
+    /// Bytes of images kept.
+    pub media_bytes: Option<i64>,
+    /// People in the blog, the owner included.
+    pub members: Option<i64>,
+    pub custom_domain: bool,
+    pub scheduled_publishing: bool,
+    pub password_protection: bool,
+    /// Newsletter mailings of new posts per calendar month.
+    pub mailings_per_month: Option<i64>,
+    /// Credits for managed AI granted each month.
+    pub ai_credits_per_month: i64,
+    /// The "made with Pint" footer may be removed.
+    pub remove_footer: bool,
+}
+
+/// Credits left of one grant, and when they expire (`null`: never).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", oai(rename_all = "camelCase"))]
+pub struct CreditLotView {
+    pub remaining: i64,
+    /// Unix ms.
+    pub expires_at: Option<i64>,
+}
+
+/// How much of each limit a blog uses now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", oai(rename_all = "camelCase"))]
+pub struct PlanUsage {
+    pub posts: i64,
+    pub media_bytes: i64,
+    pub members: i64,
+    /// Credits for managed AI.
+    pub credits: i64,
+    /// Earliest-expiring first.
+    pub credit_lots: Vec<CreditLotView>,
+}
+
+/// A blog's plan, what it unlocks and what the blog uses.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", oai(rename_all = "camelCase"))]
+pub struct PlanView {
+    /// free, pro, max or lifetime.
+    pub plan: String,
+    /// Whether plans limit anything on this server (off: a self-hosted server, where
+    /// every blog has everything).
+    pub billing: bool,
+    pub limits: Entitlements,
+    pub usage: PlanUsage,
+}

@@ -11,7 +11,7 @@ use poem_openapi::OpenApiService;
 use crate::admin::AdminApi;
 use crate::auth::email::EmailFlowsApi;
 use crate::auth::{Auth, AuthApi};
-use crate::billing::Plans;
+use crate::billing::{BillingApi, Plans};
 use crate::blog::cache::BlogCache;
 use crate::blog::love::LoveApi;
 use crate::blog::settings_api::BlogSettingsApi;
@@ -49,7 +49,8 @@ pub type Apis = (
     BlogSettingsApi,
     LoveApi,
     DomainsApi,
-    AdminApi,
+    // Nested: a tuple has `Default` up to 12 elements.
+    (AdminApi, BillingApi),
 );
 
 /// The OpenAPI service of every JSON API.

@@ -4,7 +4,9 @@
 //! `db/credits.rs`. With billing off (the default: no `PINT_STRIPE_*`), every blog has
 //! every feature.
 
+pub mod api;
 pub mod plans;
 pub mod signature;
 
+pub use api::BillingApi;
 pub use plans::{Entitlements, Limit, Plan, Plans};

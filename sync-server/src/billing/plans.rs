@@ -6,12 +6,12 @@
 //! everything. A downgrade never deletes: over a limit, what exists stays readable and
 //! published; only new additions are refused until the blog is under it again.
 
+pub use pint_model::wire::Entitlements;
 use serde::Serialize;
 
 /// A blog's plan, as kept in `tenants.plan`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, poem_openapi::Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-#[oai(rename_all = "lowercase")]
 pub enum Plan {
     Free,
     Pro,
@@ -83,42 +83,18 @@ impl Plan {
     }
 }
 
-/// What a blog may do and hold. `None` is no limit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, poem_openapi::Object)]
-#[oai(rename_all = "camelCase")]
-#[serde(rename_all = "camelCase")]
-pub struct Entitlements {
-    /// Published posts (pages do not count).
-    pub posts: Option<i64>,
-    /// Bytes of images kept.
-    pub media_bytes: Option<i64>,
-    /// People in the blog, the owner included.
-    pub members: Option<i64>,
-    pub custom_domain: bool,
-    pub scheduled_publishing: bool,
-    pub password_protection: bool,
-    /// Newsletter mailings of new posts per calendar month.
-    pub mailings_per_month: Option<i64>,
-    /// Credits for managed AI granted each month.
-    pub ai_credits_per_month: i64,
-    /// The "made with Pint" footer may be removed.
-    pub remove_footer: bool,
-}
-
-impl Entitlements {
-    /// Everything, unlimited: every blog when billing is off.
-    pub const EVERYTHING: Entitlements = Entitlements {
-        posts: None,
-        media_bytes: None,
-        members: None,
-        custom_domain: true,
-        scheduled_publishing: true,
-        password_protection: true,
-        mailings_per_month: None,
-        ai_credits_per_month: 0,
-        remove_footer: true,
-    };
-}
+/// Everything, unlimited: every blog when billing is off.
+pub const EVERYTHING: Entitlements = Entitlements {
+    posts: None,
+    media_bytes: None,
+    members: None,
+    custom_domain: true,
+    scheduled_publishing: true,
+    password_protection: true,
+    mailings_per_month: None,
+    ai_credits_per_month: 0,
+    remove_footer: true,
+};
 
 /// A limit or a feature a plan decides.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -187,7 +163,7 @@ impl Plans {
         if self.billing_on {
             Plan::parse(plan).entitlements()
         } else {
-            Entitlements::EVERYTHING
+            EVERYTHING
         }
     }
 }
@@ -241,6 +217,6 @@ mod tests {
             serde_json::json!({"limit": "posts", "allowed": 50, "plan": "free", "liftedBy": "pro"})
         );
         let off = Plans { billing_on: false };
-        assert_eq!(off.entitlements("free"), Entitlements::EVERYTHING);
+        assert_eq!(off.entitlements("free"), EVERYTHING);
     }
 }

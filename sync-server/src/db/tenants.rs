@@ -449,6 +449,22 @@ impl Storage {
         Ok(deleted.rows_affected() == 1)
     }
 
+    /// What the blog uses of what plans limit: (published posts, bytes of images, members).
+    pub async fn plan_usage(&self, scope: &TenantScope) -> Result<(i64, i64, i64), DbError> {
+        let mut tx = self.read(Rls::tenant(scope.tenant_id())).await?;
+        let usage = sqlx::query_as(
+            "SELECT
+                (SELECT count(*) FROM posts WHERE tenant_id = $1 AND kind = 'post'),
+                (SELECT CAST(COALESCE(SUM(bytes), 0) AS BIGINT) FROM media WHERE tenant_id = $1),
+                (SELECT count(*) FROM memberships WHERE tenant_id = $1)",
+        )
+        .bind(scope.tenant_id())
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(usage)
+    }
+
     pub async fn members(&self, scope: &TenantScope) -> Result<Vec<MemberRecord>, DbError> {
         let mut tx = self.write(Rls::tenant(scope.tenant_id())).await?;
         let members = sqlx::query_as(
