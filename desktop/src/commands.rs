@@ -341,6 +341,16 @@ pub async fn media_library(
 }
 
 #[tauri::command]
+pub async fn blog_plan(
+    state: State<'_, AppState>,
+    args: ipc::BlogPlanArgs,
+) -> Reply<ipc::BlogPlanArgs> {
+    let ipc::BlogPlanArgs {} = args;
+    let session = state.session();
+    Ok(pint_client::plan::blog_plan(session.as_deref()).await?)
+}
+
+#[tauri::command]
 pub async fn remove_image(
     state: State<'_, AppState>,
     args: ipc::RemoveImageArgs,

@@ -86,6 +86,7 @@ fn main() {
             commands::add_image_file,
             commands::add_image_bytes,
             commands::media_library,
+            commands::blog_plan,
             commands::remove_image,
             commands::export_draft,
             commands::publish_states,

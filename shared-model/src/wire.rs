@@ -373,21 +373,27 @@ pub struct MediaLibraryView {
 /// What a blog's plan unlocks. `null` is no limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[derive(ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "openapi", oai(rename_all = "camelCase"))]
 pub struct Entitlements {
     /// Published posts (pages do not count).
+    #[ts(type = "number | null")]
     pub posts: Option<i64>,
     /// Bytes of images kept.
+    #[ts(type = "number | null")]
     pub media_bytes: Option<i64>,
     /// People in the blog, the owner included.
+    #[ts(type = "number | null")]
     pub members: Option<i64>,
     pub custom_domain: bool,
     pub scheduled_publishing: bool,
     pub password_protection: bool,
     /// Newsletter mailings of new posts per calendar month.
+    #[ts(type = "number | null")]
     pub mailings_per_month: Option<i64>,
     /// Credits for managed AI granted each month.
+    #[ts(type = "number")]
     pub ai_credits_per_month: i64,
     /// The "made with Pint" footer may be removed.
     pub remove_footer: bool,
@@ -396,24 +402,32 @@ pub struct Entitlements {
 /// Credits left of one grant, and when they expire (`null`: never).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[derive(ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "openapi", oai(rename_all = "camelCase"))]
 pub struct CreditLotView {
+    #[ts(type = "number")]
     pub remaining: i64,
     /// Unix ms.
+    #[ts(type = "number | null")]
     pub expires_at: Option<i64>,
 }
 
 /// How much of each limit a blog uses now.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[derive(ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "openapi", oai(rename_all = "camelCase"))]
 pub struct PlanUsage {
+    #[ts(type = "number")]
     pub posts: i64,
+    #[ts(type = "number")]
     pub media_bytes: i64,
+    #[ts(type = "number")]
     pub members: i64,
     /// Credits for managed AI.
+    #[ts(type = "number")]
     pub credits: i64,
     /// Earliest-expiring first.
     pub credit_lots: Vec<CreditLotView>,
@@ -422,6 +436,7 @@ pub struct PlanUsage {
 /// A blog's plan, what it unlocks and what the blog uses.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[derive(ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "openapi", oai(rename_all = "camelCase"))]
 pub struct PlanView {

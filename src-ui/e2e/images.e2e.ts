@@ -237,6 +237,19 @@ describe("photos in a draft", () => {
         // (Picking files is covered by MediaLibrary.test.ts: a file handed to the page's
         // file input leaves WebKit's WebDriver answering nothing more, so not here.)
         expect(await browser.$$("#media-images li[data-id]").length).toBe(1);
+        await browser.keys(Key.Escape);
+        await library.waitForDisplayed({ reverse: true, timeout: 5_000 });
+
+        // The blog's plan in Settings: free, one post published, the photo's storage.
+        await browser.keys([Key.Ctrl, ","]);
+        const plan = await browser.$("#plan-name");
+        await plan.waitForDisplayed({ timeout: 10_000 });
+        expect(await plan.getText()).toBe("Free plan");
+        await (await browser.$("#settings-plan")).scrollIntoView();
+        const usage = await textOf("#settings-plan .plan-usage");
+        expect(usage).toMatch(/Posts\s*1 of 50/);
+        expect(usage).toMatch(/Images\s*[\d.]+ (KB|MB) of 500 MB/);
+        await shot(browser, "37-plan");
       });
     } finally {
       await server.stop();

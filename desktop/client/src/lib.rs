@@ -17,6 +17,7 @@ pub mod ipc;
 pub mod keychain;
 pub mod markdown_file;
 pub mod media;
+pub mod plan;
 pub mod publish;
 pub mod server;
 pub mod store;

@@ -12,6 +12,7 @@ pub use error::{CommandError, ErrorKind};
 use std::collections::BTreeMap;
 
 use pint_model::render::Rendered;
+use pint_model::wire::PlanView;
 use pint_model::{DocumentId, DraftContent, Splice};
 use serde::{Deserialize, Serialize};
 use ts_rs::{Config, TS, TypeVisitor};
@@ -225,6 +226,9 @@ commands! {
     /// Every image on this device and on the blog (when signed in and reachable), with
     /// the drafts that show each and the blog's storage against its plan's limit.
     "media_library" => MediaLibraryArgs {} -> MediaLibrary;
+    /// The signed-in blog's plan: what it unlocks and what the blog uses (none when
+    /// signed out).
+    "blog_plan" => BlogPlanArgs {} -> Option<PlanView>;
     /// Remove an image from the blog and this device; refused, nothing removed, while a
     /// draft here or a published post shows it (the message names them). Answers the
     /// library as it is now.

@@ -1,0 +1,45 @@
+import { describe, expect, it } from "vitest";
+import type { PlanView } from "./bindings/PlanView";
+import { creditsLine, featureLines, planName, usageLines } from "./plan";
+
+const free: PlanView = {
+  plan: "free",
+  billing: true,
+  limits: {
+    posts: 50,
+    mediaBytes: 500 * 1024 * 1024,
+    members: 1,
+    customDomain: false,
+    scheduledPublishing: false,
+    passwordProtection: false,
+    mailingsPerMonth: 2,
+    aiCreditsPerMonth: 0,
+    removeFooter: false,
+  },
+  usage: { posts: 46, mediaBytes: 12 * 1024 * 1024, members: 1, credits: 0, creditLots: [] },
+};
+
+describe("the plan in words", () => {
+  it("shows each limit with what is used, and warns near it", () => {
+    expect(planName(free)).toBe("Free plan");
+    expect(usageLines(free)).toEqual([
+      { label: "Posts", text: "46 of 50", near: true },
+      { label: "Images", text: "12 MB of 500 MB", near: false },
+      { label: "Members", text: "1 of 1", near: true },
+    ]);
+    expect(featureLines(free).every((f) => !f.on)).toBe(true);
+    expect(creditsLine(free)).toBeNull();
+  });
+
+  it("says when billing is off that everything is there, without limits", () => {
+    const off: PlanView = {
+      ...free,
+      billing: false,
+      limits: { ...free.limits, posts: null, mediaBytes: null, members: null, scheduledPublishing: true },
+      usage: { ...free.usage, credits: 300, creditLots: [{ remaining: 300, expiresAt: null }] },
+    };
+    expect(planName(off)).toBe("Every feature (this server has no plans)");
+    expect(usageLines(off)[0]).toEqual({ label: "Posts", text: "46", near: false });
+    expect(creditsLine(off)).toBe("300 AI credits");
+  });
+});
