@@ -11,6 +11,7 @@ use poem_openapi::OpenApiService;
 use crate::admin::AdminApi;
 use crate::auth::email::EmailFlowsApi;
 use crate::auth::{Auth, AuthApi};
+use crate::billing::webhook::{StripeHooks, stripe_events};
 use crate::billing::{BillingApi, Plans};
 use crate::blog::cache::BlogCache;
 use crate::blog::love::LoveApi;
@@ -79,6 +80,8 @@ pub struct State {
     pub dns: Arc<Dns>,
     /// Whether plans limit blogs (billing on).
     pub plans: Plans,
+    /// Stripe's webhook secrets (billing on).
+    pub stripe_hooks: Option<StripeHooks>,
 }
 
 /// The tasks a running server keeps going beside its requests.
@@ -163,6 +166,9 @@ impl State {
             views: Arc::clone(&views),
             domain_hosts,
             plans,
+            stripe_hooks: settings.stripe.as_ref().map(|s| StripeHooks {
+                secrets: s.webhook_secrets.clone(),
+            }),
         };
         let tasks = Tasks {
             handles,
@@ -209,6 +215,7 @@ pub fn routes(state: State) -> impl Endpoint {
         .at("/v1/openapi.json", spec)
         .at("/metrics", poem::get(metrics::metrics))
         .at("/v1/sync", poem::get(sync_socket))
+        .at("/v1/billing/stripe/events", poem::post(stripe_events))
         .nest(
             "/b",
             blog::routes(Arc::clone(&state.blog_cache), Arc::clone(&state.views)),
@@ -229,6 +236,7 @@ pub fn routes(state: State) -> impl Endpoint {
         .data(state.domain_hosts)
         .data(state.dns)
         .data(state.plans)
+        .data(state.stripe_hooks)
         .with(host_routing)
         .with(Envelope {
             max_body_bytes: state.max_body_bytes,

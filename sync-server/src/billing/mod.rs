@@ -7,6 +7,7 @@
 pub mod api;
 pub mod plans;
 pub mod signature;
+pub mod webhook;
 
 pub use api::BillingApi;
 pub use plans::{Entitlements, Limit, Plan, Plans};

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 mod backend;
+pub mod billing;
 pub mod blog_settings;
 pub mod credits;
 pub mod documents;

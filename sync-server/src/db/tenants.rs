@@ -68,6 +68,15 @@ impl TenantScope {
     }
 }
 
+/// What setting a plan did.
+#[derive(Debug)]
+pub(crate) enum PlanChange {
+    NoBlog,
+    Same,
+    /// Changed; the blog's pages changed with it (announce on commit).
+    Changed(Option<crate::events::Change>),
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct TenantRecord {
     pub id: String,
@@ -404,22 +413,44 @@ impl Storage {
         now: i64,
     ) -> Result<bool, DbError> {
         let mut tx = self.write(Rls::tenant(tenant_id)).await?;
+        match Self::set_plan_in(&mut tx, tenant_id, plan, actor, why, now).await? {
+            PlanChange::NoBlog => Ok(false),
+            PlanChange::Same => {
+                tx.commit().await?;
+                Ok(true)
+            }
+            PlanChange::Changed(changed) => {
+                self.commit_and_tell(tx, changed).await?;
+                Ok(true)
+            }
+        }
+    }
+
+    /// `set_plan` inside a transaction the caller commits (with `commit_and_tell` when
+    /// it changed).
+    pub(crate) async fn set_plan_in(
+        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        tenant_id: &str,
+        plan: &str,
+        actor: Option<&str>,
+        why: &str,
+        now: i64,
+    ) -> Result<PlanChange, DbError> {
         let before: Option<String> = sqlx::query_scalar("SELECT plan FROM tenants WHERE id = $1")
             .bind(tenant_id)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut **tx)
             .await?;
         let Some(before) = before else {
-            return Ok(false);
+            return Ok(PlanChange::NoBlog);
         };
         if before == plan {
-            tx.commit().await?;
-            return Ok(true);
+            return Ok(PlanChange::Same);
         }
         sqlx::query("UPDATE tenants SET plan = $2, updated_at = $3 WHERE id = $1")
             .bind(tenant_id)
             .bind(plan)
             .bind(now)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         sqlx::query(
             "INSERT INTO audit_log (id, tenant_id, actor_id, action, target, details, created_at)
@@ -430,11 +461,9 @@ impl Storage {
         .bind(actor)
         .bind(serde_json::json!({ "from": before, "to": plan, "why": why }).to_string())
         .bind(now)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
-        let changed = blog_changed(&mut tx, tenant_id).await?;
-        self.commit_and_tell(tx, changed).await?;
-        Ok(true)
+        Ok(PlanChange::Changed(blog_changed(tx, tenant_id).await?))
     }
 
     /// Delete the blog and everything in it; every server's cached pages of it go.

@@ -216,7 +216,14 @@ impl TestServer {
 
     /// A second server process on the same database (as behind a load balancer).
     pub async fn sibling(&self) -> Sibling {
-        let bound = pint_server::bind(self.db.settings())
+        self.sibling_with(|_| {}).await
+    }
+
+    /// A second server on the same database, its settings changed by `adjust`.
+    pub async fn sibling_with(&self, adjust: impl FnOnce(&mut Settings)) -> Sibling {
+        let mut settings = self.db.settings();
+        adjust(&mut settings);
+        let bound = pint_server::bind(settings)
             .await
             .expect("second server starts");
         let addr = bound.local_addr().expect("bound address");
