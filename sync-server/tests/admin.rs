@@ -29,6 +29,7 @@ async fn admin_story(backend: Backend) {
     let api = server.api();
     let root = api.register("root@example.com", None).await;
     let user = api.register("user@example.com", Some("users-blog")).await;
+    let blog = user.tenant().to_owned();
     let (root_token, root_id) = (root.token, root.user);
     let (user_token, user_id) = (user.token, user.user);
 
@@ -85,6 +86,101 @@ async fn admin_story(backend: Backend) {
         .call(Method::GET, "/v1/admin/tenants", Some(&user_token), None)
         .await;
     assert_eq!(status, 403);
+
+    // A comp and a grant of credits: in the blog's plan and its audit log; bad values
+    // refused by field; not for non-admins.
+    let comp = json!({"plan": "max", "reason": "launch partner"});
+    let path = format!("/v1/admin/tenants/{blog}/plan");
+    assert_eq!(
+        api.call(Method::PUT, &path, Some(&user_token), Some(comp.clone()))
+            .await
+            .0,
+        403
+    );
+    let (status, body) = api
+        .call(
+            Method::PUT,
+            &path,
+            Some(&root_token),
+            Some(json!({"plan": "platinum", "reason": ""})),
+        )
+        .await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body["error"]["details"]["fields"]["plan"].is_string());
+    assert!(body["error"]["details"]["fields"]["reason"].is_string());
+    assert_eq!(
+        api.call(Method::PUT, &path, Some(&root_token), Some(comp))
+            .await
+            .0,
+        204
+    );
+    assert_eq!(
+        api.call(
+            Method::PUT,
+            "/v1/admin/tenants/no-such-blog/plan",
+            Some(&root_token),
+            Some(json!({"plan": "pro", "reason": "x"}))
+        )
+        .await
+        .0,
+        404
+    );
+    let grant = json!({"amount": 500, "expiresAt": null, "reason": "welcome", "key": "welcome-1"});
+    let credits = format!("/v1/admin/tenants/{blog}/credits");
+    let (status, entry) = api
+        .call(
+            Method::POST,
+            &credits,
+            Some(&root_token),
+            Some(grant.clone()),
+        )
+        .await;
+    assert_eq!(
+        (status, entry["balanceAfter"].as_i64()),
+        (200, Some(500)),
+        "{entry}"
+    );
+    let (_, again) = api
+        .call(Method::POST, &credits, Some(&root_token), Some(grant))
+        .await;
+    assert_eq!(again["id"], entry["id"], "the same key grants once");
+    let (status, _) = api
+        .call(
+            Method::POST,
+            &credits,
+            Some(&root_token),
+            Some(json!({"amount": 0, "expiresAt": 1, "reason": "x", "key": "k"})),
+        )
+        .await;
+    assert_eq!(status, 422);
+    let (_, plan) = api
+        .call(
+            Method::GET,
+            &format!("/v1/tenants/{blog}/plan"),
+            Some(&user_token),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (plan["plan"].as_str(), plan["usage"]["credits"].as_i64()),
+        (Some("max"), Some(500))
+    );
+    let (_, audit) = api
+        .call(
+            Method::GET,
+            &format!("/v1/tenants/{blog}/audit"),
+            Some(&user_token),
+            None,
+        )
+        .await;
+    let actions: Vec<&str> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .filter(|a| *a == "plan.changed" || *a == "credits.granted")
+        .collect();
+    assert_eq!(actions.len(), 2, "{audit}");
 
     // Ban: every request of the user answers 403 at once; refresh and sign-in refused.
     let (status, _) = api

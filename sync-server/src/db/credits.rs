@@ -69,7 +69,8 @@ pub struct CreditBalance {
 }
 
 impl Storage {
-    /// Add a lot of `amount` credits (expiring at `expires_at`, if ever).
+    /// Add a lot of `amount` credits (expiring at `expires_at`, if ever). Answers its
+    /// entry, and whether it is new (not granted before under `key`).
     pub async fn grant_credits(
         &self,
         tenant_id: &str,
@@ -78,11 +79,11 @@ impl Storage {
         key: &str,
         expires_at: Option<i64>,
         now: i64,
-    ) -> Result<CreditEntry, DbError> {
+    ) -> Result<(CreditEntry, bool), DbError> {
         let mut tx = self.write(Rls::tenant(tenant_id)).await?;
         let balance = lock_account(&mut tx, tenant_id, now).await?;
         if let Some(done) = entry_by_key(&mut tx, tenant_id, key).await? {
-            return Ok(done);
+            return Ok((done, false));
         }
         let balance = expire_due(&mut tx, tenant_id, balance, now).await?;
         let entry = append(
@@ -106,7 +107,7 @@ impl Storage {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        Ok(entry)
+        Ok((entry, true))
     }
 
     /// Spend `amount` credits, earliest-expiring first.

@@ -426,6 +426,44 @@ impl Storage {
         }
     }
 
+    /// Whether there is a blog with this id (platform lookups).
+    pub async fn tenant_exists(&self, tenant_id: &str) -> Result<bool, DbError> {
+        let mut tx = self.read(Rls::PLATFORM).await?;
+        let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM tenants WHERE id = $1")
+            .bind(tenant_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(found.is_some())
+    }
+
+    /// An entry in a blog's audit log by someone outside it (a platform administrator;
+    /// none: billing).
+    pub async fn audit_from_platform(
+        &self,
+        tenant_id: &str,
+        actor: Option<&str>,
+        action: &str,
+        details: serde_json::Value,
+        now: i64,
+    ) -> Result<(), DbError> {
+        let mut tx = self.write(Rls::tenant(tenant_id)).await?;
+        sqlx::query(
+            "INSERT INTO audit_log (id, tenant_id, actor_id, action, target, details, created_at)
+                     VALUES ($1, $2, $3, $4, NULL, $5, $6)",
+        )
+        .bind(uuid::Uuid::now_v7().to_string())
+        .bind(tenant_id)
+        .bind(actor)
+        .bind(action)
+        .bind(details.to_string())
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// `set_plan` inside a transaction the caller commits (with `commit_and_tell` when
     /// it changed).
     pub(crate) async fn set_plan_in(
