@@ -128,6 +128,7 @@ impl State {
         };
         let mut handles = vec![
             tokio::spawn(publish::scheduler::run(Arc::clone(&storage), plans)),
+            tokio::spawn(crate::billing::grants::run(Arc::clone(&storage), plans)),
             tokio::spawn(blog::mailing::run(
                 Arc::clone(&storage),
                 mailer.clone(),

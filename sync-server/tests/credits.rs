@@ -239,3 +239,68 @@ async fn racing_spends_never_overdraw_on_sqlite() {
 async fn racing_spends_never_overdraw_on_postgres() {
     races(Backend::Postgres).await;
 }
+
+/// A Max blog gets its month's credits once, expiring at the month's end; a free blog
+/// none; with billing off, nobody.
+async fn monthly(backend: Backend) {
+    let server = TestServer::start_with(backend, |s| common::billing_on(s, None)).await;
+    let (storage, max) = blog(&server, "maxed").await;
+    let (_, free) = blog(&server, "freed").await;
+    assert!(
+        storage
+            .set_plan(&max, "max", None, "test", 1)
+            .await
+            .unwrap()
+    );
+    let on = pint_server::billing::Plans { billing_on: true };
+    // 2026-12-07T14:00Z; December ends at 2027-01-01T00:00Z.
+    let now = 1_796_652_000_000;
+    let grants = pint_server::billing::grants::grant_due(&storage, on, now)
+        .await
+        .unwrap();
+    assert_eq!(grants, 1);
+    assert_eq!(
+        pint_server::billing::grants::grant_due(&storage, on, now + 3_600_000)
+            .await
+            .unwrap(),
+        0,
+        "once a month"
+    );
+    assert_eq!(
+        storage.credit_balance(&max, now).await.unwrap(),
+        CreditBalance {
+            balance: 2_000,
+            lots: vec![(2_000, Some(1_798_761_600_000))]
+        }
+    );
+    assert_eq!(storage.credit_balance(&free, now).await.unwrap().balance, 0);
+    // The new month: December's expire, January's arrive.
+    let january = 1_798_761_600_000 + 60_000;
+    assert_eq!(
+        pint_server::billing::grants::grant_due(&storage, on, january)
+            .await
+            .unwrap(),
+        1
+    );
+    let balance = storage.credit_balance(&max, january).await.unwrap();
+    assert_eq!(balance.balance, 2_000);
+    let off = pint_server::billing::Plans { billing_on: false };
+    assert_eq!(
+        pint_server::billing::grants::grant_due(&storage, off, january)
+            .await
+            .unwrap(),
+        0
+    );
+    ledger_adds_up(storage.as_ref(), &max, january).await;
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn monthly_credits_on_sqlite() {
+    monthly(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn monthly_credits_on_postgres() {
+    monthly(Backend::Postgres).await;
+}

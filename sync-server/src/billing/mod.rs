@@ -5,6 +5,7 @@
 //! every feature.
 
 pub mod api;
+pub mod grants;
 pub mod plans;
 pub mod signature;
 pub mod webhook;
