@@ -2,7 +2,7 @@
 // its id, its updates arriving as `ai` events (possibly before that answer: those are
 // kept and replayed), ended by its last update or cancelled at once.
 
-import type { AiEvent, AiUpdate } from "./ipc";
+import type { AiEvent, AiUpdate, Listen } from "./ipc";
 
 export class AiRequest {
   private id: string | null = null;
@@ -19,6 +19,18 @@ export class AiRequest {
   /** Whether a request is starting or streaming. */
   get running(): boolean {
     return this.starting || this.id !== null;
+  }
+
+  /**
+   * Hear the shell's `ai` events; answers what ends it (no more events, and the running
+   * request cancelled), for when the screen showing it goes.
+   */
+  attach(listen: Listen): () => void {
+    const unlisten = listen("ai", (e) => this.receive(e));
+    return () => {
+      void unlisten.then((f) => typeof f === "function" && f());
+      void this.cancel().catch(() => {});
+    };
   }
 
   /** Start a request with `begin` (the command); a refusal is thrown. */

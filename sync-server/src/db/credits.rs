@@ -178,14 +178,7 @@ impl Storage {
             }
             let took = remaining.min(left);
             left -= took;
-            sqlx::query(
-                "UPDATE credit_lots SET remaining = remaining - $3 WHERE tenant_id = $1 AND id = $2",
-            )
-            .bind(tenant_id)
-            .bind(&lot)
-            .bind(took)
-            .execute(&mut *tx)
-            .await?;
+            add_to_lot(&mut tx, tenant_id, &lot, -took).await?;
             sqlx::query(
                 "INSERT INTO credit_takes (tenant_id, entry_id, lot_id, amount) VALUES ($1, $2, $3, $4)",
             )
@@ -270,14 +263,7 @@ impl Storage {
                 }
                 let give = took.min(left);
                 left -= give;
-                sqlx::query(
-                    "UPDATE credit_lots SET remaining = remaining + $3 WHERE tenant_id = $1 AND id = $2",
-                )
-                .bind(tenant_id)
-                .bind(&lot)
-                .bind(give)
-                .execute(&mut *tx)
-                .await?;
+                add_to_lot(&mut tx, tenant_id, &lot, give).await?;
             }
             balance += back;
             append(
@@ -427,6 +413,24 @@ async fn entry_by_key(
     .bind(key)
     .fetch_optional(&mut **tx)
     .await?)
+}
+
+/// Change what is left of a lot by `delta`.
+async fn add_to_lot(
+    tx: &mut Transaction<'static, Any>,
+    tenant_id: &str,
+    lot: &str,
+    delta: i64,
+) -> Result<(), DbError> {
+    sqlx::query(
+        "UPDATE credit_lots SET remaining = remaining + $3 WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(tenant_id)
+    .bind(lot)
+    .bind(delta)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// Expire what is left of every lot past its expiry; answers the balance after.
