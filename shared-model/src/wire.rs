@@ -445,6 +445,9 @@ pub struct PlanView {
     /// Whether plans limit anything on this server (off: a self-hosted server, where
     /// every blog has everything).
     pub billing: bool,
+    /// The subscription's last payment failed and Stripe is retrying (`past_due`): the
+    /// plan holds meanwhile; the card should be updated before Stripe gives up.
+    pub payment_problem: bool,
     pub limits: Entitlements,
     pub usage: PlanUsage,
 }

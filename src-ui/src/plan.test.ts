@@ -5,6 +5,7 @@ import { creditsLine, featureLines, planName, usageLines } from "./plan";
 const free: PlanView = {
   plan: "free",
   billing: true,
+  paymentProblem: false,
   limits: {
     posts: 50,
     mediaBytes: 500 * 1024 * 1024,

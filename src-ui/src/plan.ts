@@ -7,6 +7,10 @@ import { formatWhen } from "./when";
 
 const PLAN_NAMES: Record<string, string> = { free: "Free", pro: "Pro", max: "Max", lifetime: "Lifetime" };
 
+/** What to tell the creator while Stripe retries a failed payment. */
+export const PAYMENT_PROBLEM =
+  "The blog's last payment failed. It keeps its plan while the payment is retried: update the card before then, or it goes back to the free plan (nothing is deleted).";
+
 export function planName(plan: PlanView): string {
   return plan.billing ? `${PLAN_NAMES[plan.plan] ?? plan.plan} plan` : "Every feature (this server has no plans)";
 }

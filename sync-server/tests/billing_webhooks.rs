@@ -167,6 +167,14 @@ async fn webhooks(backend: Backend) {
         "the rotated secret"
     );
     assert_eq!(plan_of(&blog).await, "pro");
+    let (_, plan) = blog
+        .api
+        .get(
+            &format!("/v1/tenants/{}/plan", blog.tenant),
+            Some(&blog.token),
+        )
+        .await;
+    assert_eq!(plan["paymentProblem"], true, "told to the app");
 
     // Deleted, then an older update arrives late: free it stays.
     assert_eq!(deliver(base, &deleted, TEST_WEBHOOK_SECRET, t).await, 200);

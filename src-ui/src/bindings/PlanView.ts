@@ -14,4 +14,9 @@ plan: string,
  * Whether plans limit anything on this server (off: a self-hosted server, where
  * every blog has everything).
  */
-billing: boolean, limits: Entitlements, usage: PlanUsage, };
+billing: boolean, 
+/**
+ * The subscription's last payment failed and Stripe is retrying (`past_due`): the
+ * plan holds meanwhile; the card should be updated before Stripe gives up.
+ */
+paymentProblem: boolean, limits: Entitlements, usage: PlanUsage, };

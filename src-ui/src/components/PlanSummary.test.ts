@@ -9,6 +9,7 @@ describe("the plan in Settings", () => {
       blog_plan: () => ({
         plan: "pro",
         billing: true,
+        paymentProblem: true,
         limits: {
           posts: null,
           mediaBytes: 20 * 1024 ** 3,
@@ -29,6 +30,7 @@ describe("the plan in Settings", () => {
     const members = screen.getByText("5 of 5");
     expect(members.classList.contains("near")).toBe(true);
     expect(screen.getByText(/Scheduled publishing/)).toBeTruthy();
+    expect(screen.getByRole("alert").textContent).toContain("last payment failed");
   });
 
   it("asks to sign in when signed out", async () => {

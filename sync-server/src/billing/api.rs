@@ -45,9 +45,11 @@ impl BillingApi {
             .ok_or_else(ApiError::internal)?;
         let (posts, media_bytes, members) = storage.plan_usage(&scope).await?;
         let credits = storage.credit_balance(scope.tenant_id(), now_ms()).await?;
+        let status = storage.subscription_status(scope.tenant_id()).await?;
         Ok(Json(PlanView {
             plan: Plan::parse(&tenant.plan).as_str().to_owned(),
             billing: plans.billing_on,
+            payment_problem: plans.billing_on && status.as_deref() == Some("past_due"),
             limits: plans.entitlements(&tenant.plan),
             usage: PlanUsage {
                 posts,

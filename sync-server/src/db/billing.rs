@@ -35,6 +35,19 @@ pub enum Applied {
 }
 
 impl Storage {
+    /// The blog's subscription status as the newest event applied says (none: never
+    /// subscribed).
+    pub async fn subscription_status(&self, tenant_id: &str) -> Result<Option<String>, DbError> {
+        let mut tx = self.read(Rls::tenant(tenant_id)).await?;
+        let status =
+            sqlx::query_scalar("SELECT status FROM billing_subscriptions WHERE tenant_id = $1")
+                .bind(tenant_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        tx.commit().await?;
+        Ok(status)
+    }
+
     /// Whether an event was processed already.
     pub async fn billing_event_seen(&self, event_id: &str) -> Result<bool, DbError> {
         let mut tx = self.read(Rls::PLATFORM).await?;
