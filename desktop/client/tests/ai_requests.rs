@@ -497,6 +497,16 @@ const LIMITS: Limits = Limits {
 
 #[tokio::test]
 async fn a_review_streams_in_from_each_provider_and_pint_places_each_suggestion_itself() {
+    // Everything logged meanwhile, at every level and from every crate (HTTP included),
+    // is kept: no key is in it.
+    let logs = Logs::default();
+    let writer = logs.clone();
+    let _logging = tracing::subscriber::set_default(
+        tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_writer(move || writer.clone())
+            .finish(),
+    );
     let fake = Arc::new(Fake::default());
     let base = fake_providers(fake.clone()).await;
     for (provider, base_url, key, usage) in [
@@ -546,6 +556,25 @@ async fn a_review_streams_in_from_each_provider_and_pint_places_each_suggestion_
             dropped,
             ["suggestion 4: “The weather was lovely.” is not in the text"]
         );
+    }
+    let logged = String::from_utf8_lossy(&logs.0.lock().unwrap()).into_owned();
+    assert!(logged.len() > 100, "logging was on: {logged}");
+    for secret in ["sk-good", "ak-good"] {
+        assert!(!logged.contains(secret), "{secret} was logged");
+    }
+}
+
+/// Everything logged, kept in memory.
+#[derive(Clone, Default)]
+struct Logs(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Logs {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
