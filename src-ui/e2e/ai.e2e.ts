@@ -143,10 +143,14 @@ describe("AI with your own key", () => {
       await (await browser.$(".cm-content")).waitForExist({ timeout: 20_000 });
       await browser.keys([Key.Ctrl, ","]);
       await (await browser.$("#settings")).waitForDisplayed({ timeout: 5_000 });
+      // The plan's section below settles first (it asks the engine), so nothing moves
+      // under the click.
+      await (await browser.$("#settings-plan p")).waitForExist({ timeout: 5_000 });
       const first = await browser.$("#settings-ai li button");
       await first.waitForExist({ timeout: 5_000 });
-      await first.scrollIntoView();
-      await first.click();
+      // Clicked from the page: WebKit's WebDriver misses a button in the scrolled
+      // dialog once the sections below it have changed height.
+      await browser.execute((button) => (button as unknown as HTMLButtonElement).click(), first);
       await browser
         .waitUntil(async () => (await testResults(browser))[0] === "the key works; 1 model available", { timeout: 15_000 })
         .catch(async () => {

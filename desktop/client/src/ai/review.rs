@@ -327,19 +327,18 @@ impl<'a> Finder<'a> {
     fn new(text: &'a str, part: std::ops::Range<usize>) -> Self {
         let mut folded = String::new();
         let mut spans: Vec<(usize, std::ops::Range<usize>)> = Vec::new();
-        for (i, c) in text[part.clone()].char_indices() {
+        for (i, original) in text[part.clone()].char_indices() {
             let at = part.start + i;
-            let c = fold(c);
+            let end = at + original.len_utf8();
+            let c = fold(original);
             if c == ' ' && folded.ends_with(' ') {
+                // A run of white space is one space, standing for all of it.
                 if let Some(last) = spans.last_mut() {
-                    last.1.end = at + 1;
+                    last.1.end = end;
                 }
                 continue;
             }
-            spans.push((
-                folded.len(),
-                at..at + text[at..].chars().next().map_or(1, char::len_utf8),
-            ));
+            spans.push((folded.len(), at..end));
             folded.push(c);
         }
         Finder {
@@ -408,6 +407,12 @@ mod tests {
         let (b, _) = finder.find("The the end.").unwrap();
         assert!(a.to <= b.from, "{a:?} then {b:?}");
         assert_eq!(finder.find("not in it"), None);
+        // Runs of wide white space (no-break, em spaces) stand for every byte of them.
+        let wide = "one\u{00A0}\u{2003}\u{2003}two three";
+        let mut finder = Finder::new(wide, 0..wide.len());
+        let (r, found) = finder.find("one two").unwrap();
+        assert_eq!(found, "one\u{00A0}\u{2003}\u{2003}two");
+        assert_eq!(at(wide, r), found);
     }
 
     #[test]
