@@ -351,6 +351,57 @@ pub async fn blog_plan(
 }
 
 #[tauri::command]
+pub async fn blog_billing(
+    state: State<'_, AppState>,
+    args: ipc::BlogBillingArgs,
+) -> Reply<ipc::BlogBillingArgs> {
+    let ipc::BlogBillingArgs {} = args;
+    let session = state.session();
+    Ok(pint_client::plan::blog_billing(session.as_deref()).await?)
+}
+
+#[tauri::command]
+pub async fn start_checkout(
+    state: State<'_, AppState>,
+    args: ipc::StartCheckoutArgs,
+) -> Reply<ipc::StartCheckoutArgs> {
+    let session = session(&state)?;
+    let url = pint_client::plan::checkout_page(&session, &args.price_id).await?;
+    open_page(url).await
+}
+
+#[tauri::command]
+pub async fn open_billing_portal(
+    state: State<'_, AppState>,
+    args: ipc::OpenBillingPortalArgs,
+) -> Reply<ipc::OpenBillingPortalArgs> {
+    let ipc::OpenBillingPortalArgs {} = args;
+    let session = session(&state)?;
+    let url = pint_client::plan::portal_page(&session).await?;
+    open_page(url).await
+}
+
+#[tauri::command]
+pub async fn open_payment_receipt(
+    state: State<'_, AppState>,
+    args: ipc::OpenPaymentReceiptArgs,
+) -> Reply<ipc::OpenPaymentReceiptArgs> {
+    let session = session(&state)?;
+    let url = pint_client::plan::receipt_page(&session, &args.payment_id).await?;
+    open_page(url).await
+}
+
+/// Open `url` in the system's browser; answers it, or says that no browser opened it.
+async fn open_page(url: String) -> Result<String, CommandError> {
+    let opened = url.clone();
+    tokio::task::spawn_blocking(move || pint_client::browser::open_web_page(&opened))
+        .await
+        .map_err(|e| CommandError::new(ErrorKind::Internal, e.to_string()))?
+        .map_err(|e| CommandError::new(ErrorKind::Internal, e.to_string()))?;
+    Ok(url)
+}
+
+#[tauri::command]
 pub async fn remove_image(
     state: State<'_, AppState>,
     args: ipc::RemoveImageArgs,
@@ -510,12 +561,7 @@ pub async fn view_on_blog(
                 "this draft is not on the blog: publish it first",
             )
         })?;
-    let url = published.url.clone();
-    tokio::task::spawn_blocking(move || pint_client::browser::open_web_page(&url))
-        .await
-        .map_err(|e| CommandError::new(ErrorKind::Internal, e.to_string()))?
-        .map_err(|e| CommandError::new(ErrorKind::Internal, e.to_string()))?;
-    Ok(published.url)
+    open_page(published.url).await
 }
 
 #[tauri::command(async)]

@@ -19,11 +19,13 @@ pub enum ErrorCode {
     Conflict,
     PayloadTooLarge,
     InternalError,
+    /// A service the server relies on (Stripe) did not answer; nothing changed: try again.
+    Unavailable,
 }
 
 impl ErrorCode {
     /// Every code, for exhaustive tests and generated documentation.
-    pub const ALL: [ErrorCode; 10] = [
+    pub const ALL: [ErrorCode; 11] = [
         ErrorCode::Unauthorized,
         ErrorCode::Forbidden,
         ErrorCode::NotFound,
@@ -34,6 +36,7 @@ impl ErrorCode {
         ErrorCode::Conflict,
         ErrorCode::PayloadTooLarge,
         ErrorCode::InternalError,
+        ErrorCode::Unavailable,
     ];
 
     /// The code as it appears on the wire.
@@ -49,6 +52,7 @@ impl ErrorCode {
             ErrorCode::Conflict => "CONFLICT",
             ErrorCode::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
             ErrorCode::InternalError => "INTERNAL_ERROR",
+            ErrorCode::Unavailable => "UNAVAILABLE",
         }
     }
 
@@ -65,6 +69,7 @@ impl ErrorCode {
             ErrorCode::Conflict => 409,
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::InternalError => 500,
+            ErrorCode::Unavailable => 503,
         }
     }
 }

@@ -433,6 +433,87 @@ pub struct PlanUsage {
     pub credit_lots: Vec<CreditLotView>,
 }
 
+/// Something Stripe sells for a blog, at the price Stripe charges.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[derive(ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", oai(rename_all = "camelCase"))]
+pub struct PriceView {
+    /// Stripe's price id (price_…), for `BillingCheckout`.
+    pub id: String,
+    pub product_name: String,
+    /// pro or max (a subscription), lifetime (paid once), or credits (a pack).
+    pub offer: String,
+    /// The credits a pack holds.
+    #[ts(type = "number | null")]
+    pub credits: Option<i64>,
+    /// In the currency's smallest unit (cents).
+    #[ts(type = "number")]
+    pub unit_amount: i64,
+    /// ISO 4217, lowercase (`eur`).
+    pub currency: String,
+    /// `month` or `year` for a subscription; `null` when paid once.
+    pub period: Option<String>,
+    /// What the plan it buys unlocks (`null` for a pack of credits).
+    pub limits: Option<Entitlements>,
+}
+
+/// One payment of a blog: an invoice of its subscription or a one-time payment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[derive(ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", oai(rename_all = "camelCase"))]
+pub struct PaymentView {
+    pub id: String,
+    pub description: String,
+    /// In the currency's smallest unit (cents).
+    #[ts(type = "number")]
+    pub amount: i64,
+    pub currency: String,
+    /// paid, failed, refunded or disputed.
+    pub status: String,
+    /// Unix ms.
+    #[ts(type = "number")]
+    pub created_at: i64,
+    /// Stripe's page for the invoice or receipt.
+    pub receipt_url: Option<String>,
+}
+
+/// A blog's billing: what it can buy, what it paid, and whether it has a Stripe customer
+/// (then the Billing Portal is open to it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[derive(ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", oai(rename_all = "camelCase"))]
+pub struct BillingView {
+    pub prices: Vec<PriceView>,
+    pub payments: Vec<PaymentView>,
+    pub portal: bool,
+}
+
+/// Buy a price (`POST /v1/tenants/{id}/billing/checkout`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[derive(ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", oai(rename_all = "camelCase"))]
+pub struct BillingCheckout {
+    pub price_id: String,
+}
+
+/// A Stripe page to open in the browser (Checkout or the Billing Portal).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[derive(ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", oai(rename_all = "camelCase"))]
+pub struct StripePage {
+    pub url: String,
+}
+
 /// A blog's plan, what it unlocks and what the blog uses.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]

@@ -55,6 +55,35 @@ export async function startServer(
   return { url, stop: () => stop(child) };
 }
 
+/**
+ * The fake Stripe (`pint-fake-stripe`): Stripe's API for the server, and `/_fake/…`
+ * controls for what a person or Stripe itself does (pay on Checkout, a renewal failing).
+ */
+export async function startFakeStripe(): Promise<{ url: string; control: (path: string, body?: unknown) => Promise<unknown>; stop: () => Promise<void> }> {
+  const child = spawn(built("pint-fake-stripe"), [], { stdio: ["ignore", "pipe", "inherit"], detached: true });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => reject(new Error(`pint-fake-stripe did not start: ${out}`)), 10_000);
+    child.stdout?.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /listening on (\S+)/.exec(out);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    child.once("exit", (code) => reject(new Error(`pint-fake-stripe exited with ${code}: ${out}`)));
+  });
+  const control = async (p: string, body?: unknown) => {
+    const get = /\/(latest|subscriptions)$/.test(p);
+    const res = await fetch(new URL(p, url), { method: get ? "GET" : "POST", body: body === undefined ? undefined : JSON.stringify(body) });
+    const answer: unknown = await res.json();
+    if (!res.ok) throw new Error(`fake Stripe ${p}: ${JSON.stringify(answer)}`);
+    return answer;
+  };
+  return { url, control, stop: () => stop(child) };
+}
+
 /** Run the `pint` CLI on a data directory; answers what it printed, throws if it failed. */
 export function pint(dataDir: string, args: string[], stdin = ""): Promise<string> {
   return new Promise((resolve, reject) => {

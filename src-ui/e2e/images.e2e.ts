@@ -148,7 +148,7 @@ describe("photos in a draft", () => {
 
   it("a photo pasted offline reaches the blog: signed in, synced, published, served", async () => {
     // Billing on, as on the hosted Pint: the free plan's storage limit shows.
-    const server = await startServer(tempDir(), "127.0.0.1:0", { PINT_STRIPE_SECRET_KEY: "sk_test_e2e" });
+    const server = await startServer(tempDir(), "127.0.0.1:0", { PINT_STRIPE_SECRET_KEY: "sk_test_e2e", PINT_STRIPE_API_BASE: "http://127.0.0.1:9/" });
     try {
       await withApp({ PINT_DATA_DIR: tempDir(), PINT_SERVER_URL: server.url }, async (browser) => {
         const editor = await browser.$(".cm-content");

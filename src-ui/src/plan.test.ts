@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { PlanView } from "./bindings/PlanView";
-import { creditsLine, featureLines, planName, usageLines } from "./plan";
+import { creditsLine, featureLines, money, planName, priceLabel, usageLines } from "./plan";
 
 const free: PlanView = {
   plan: "free",
@@ -42,5 +42,20 @@ describe("the plan in words", () => {
     expect(planName(off)).toBe("Every feature (this server has no plans)");
     expect(usageLines(off)[0]).toEqual({ label: "Posts", text: "46", near: false });
     expect(creditsLine(off)).toBe("300 AI credits");
+  });
+});
+
+describe("prices and payments", () => {
+  it("writes amounts as people do, in the price's currency", () => {
+    expect(money(900, "eur")).toBe("€9");
+    expect(money(950, "usd")).toBe("$9.50");
+    expect(money(24900, "gbp")).toBe("£249");
+  });
+
+  it("says how often a price is paid", () => {
+    const p = { id: "p", productName: "Pint Pro", offer: "pro", credits: null, unitAmount: 9000, currency: "eur", limits: null };
+    expect(priceLabel({ ...p, period: "year" })).toBe("€90 a year");
+    expect(priceLabel({ ...p, period: "month", unitAmount: 900 })).toBe("€9 a month");
+    expect(priceLabel({ ...p, period: null, unitAmount: 24900 })).toBe("€249 once");
   });
 });

@@ -2,6 +2,10 @@
 // unlocks, and the AI credits with when they expire.
 
 import type { PlanView } from "./bindings/PlanView";
+import type { BillingView } from "./bindings/BillingView";
+import type { Entitlements } from "./bindings/Entitlements";
+import type { PaymentView } from "./bindings/PaymentView";
+import type { PriceView } from "./bindings/PriceView";
 import { sizeLabel } from "./media-library";
 import { formatWhen } from "./when";
 
@@ -49,4 +53,100 @@ export function creditsLine(plan: PlanView): string | null {
   const expiry = first?.expiresAt != null ? ` (${first.remaining.toLocaleString("en-US")} expire ${formatWhen(first.expiresAt)})` : "";
   const monthly = plan.limits.aiCreditsPerMonth > 0 ? `; ${plan.limits.aiCreditsPerMonth.toLocaleString("en-US")} a month` : "";
   return `${credits.toLocaleString("en-US")} AI credits${expiry}${monthly}`;
+}
+
+// What can be bought, and what was paid.
+
+/** An amount in the currency's smallest unit, as people write it: "€9", "€9.50". */
+export function money(amount: number, currency: string): string {
+  const whole = amount % 100 === 0;
+  return new Intl.NumberFormat("en-US", {
+    style: "currency",
+    currency: currency.toUpperCase(),
+    minimumFractionDigits: whole ? 0 : 2,
+    maximumFractionDigits: 2,
+  }).format(amount / 100);
+}
+
+/** "€9 a month", "€90 a year", "€249 once". */
+export function priceLabel(p: PriceView): string {
+  const when = p.period === "month" ? "a month" : p.period === "year" ? "a year" : "once";
+  return `${money(p.unitAmount, p.currency)} ${when}`;
+}
+
+/** Something to buy: a plan (with what it adds to the blog's plan now) or a pack of credits, at its prices. */
+export interface Offer {
+  key: string;
+  title: string;
+  adds: string[];
+  prices: PriceView[];
+}
+
+/** What `next` adds to `now`, in words. */
+export function addsLines(now: Entitlements, next: Entitlements): string[] {
+  const out: string[] = [];
+  const more = (a: number | null, b: number | null) => (b === null ? a !== null : a !== null && b > a);
+  if (more(now.posts, next.posts)) out.push(next.posts === null ? "Unlimited posts" : `${next.posts} posts`);
+  if (more(now.mediaBytes, next.mediaBytes)) out.push(`${sizeLabel(next.mediaBytes ?? 0)} of images`);
+  if (more(now.members, next.members)) out.push(`${next.members} members`);
+  if (!now.scheduledPublishing && next.scheduledPublishing) out.push("Scheduled publishing");
+  if (!now.passwordProtection && next.passwordProtection) out.push("Password-protected posts");
+  if (!now.customDomain && next.customDomain) out.push("Your own domain");
+  if (!now.removeFooter && next.removeFooter) out.push("No “made with Pint” footer");
+  if (next.aiCreditsPerMonth > now.aiCreditsPerMonth) out.push(`${next.aiCreditsPerMonth.toLocaleString("en-US")} AI credits a month`);
+  return out;
+}
+
+/**
+ * What the blog can buy now. A free blog: Pro, Max, Lifetime. Lifetime: Max. A blog with a
+ * subscription changes it in Manage billing, not here. Credit packs are for managed AI
+ * (Max).
+ */
+export function offers(plan: PlanView, billing: BillingView): Offer[] {
+  const wanted: string[] =
+    plan.plan === "free" ? ["pro", "max", "lifetime"] : plan.plan === "lifetime" ? ["max"] : [];
+  const out: Offer[] = [];
+  for (const name of wanted) {
+    const prices = billing.prices.filter((p) => p.offer === name).sort((a, b) => periodRank(a) - periodRank(b));
+    if (prices.length === 0) continue;
+    const limits = prices[0].limits;
+    out.push({
+      key: name,
+      title: PLAN_NAMES[name] ?? name,
+      adds: limits ? addsLines(plan.limits, limits) : [],
+      prices,
+    });
+  }
+  if (plan.limits.aiCreditsPerMonth > 0) {
+    for (const p of billing.prices.filter((p) => p.offer === "credits")) {
+      out.push({ key: p.id, title: p.productName, adds: [`${(p.credits ?? 0).toLocaleString("en-US")} AI credits, for a year`], prices: [p] });
+    }
+  }
+  return out;
+}
+
+function periodRank(p: PriceView): number {
+  return p.period === "month" ? 0 : p.period === "year" ? 1 : 2;
+}
+
+const PAYMENT_STATUS: Record<string, string> = {
+  paid: "Paid",
+  failed: "Failed",
+  refunded: "Refunded",
+  disputed: "Disputed",
+};
+
+/** A payment as one line of the history. */
+export function paymentLine(p: PaymentView): { when: string; what: string; amount: string; status: string } {
+  return {
+    when: new Date(p.createdAt).toLocaleDateString("en-US", { year: "numeric", month: "short", day: "numeric" }),
+    what: p.description,
+    amount: money(p.amount, p.currency),
+    status: PAYMENT_STATUS[p.status] ?? p.status,
+  };
+}
+
+/** Whether the plan moved on from `before` (the new plan, or credits came in). */
+export function planMoved(before: PlanView, after: PlanView): boolean {
+  return after.plan !== before.plan || after.usage.credits > before.usage.credits;
 }

@@ -11,8 +11,8 @@ use poem_openapi::OpenApiService;
 use crate::admin::AdminApi;
 use crate::auth::email::EmailFlowsApi;
 use crate::auth::{Auth, AuthApi};
-use crate::billing::webhook::{StripeHooks, stripe_events};
-use crate::billing::{BillingApi, Plans};
+use crate::billing::webhook::stripe_events;
+use crate::billing::{BillingApi, Plans, Stripe};
 use crate::blog::cache::BlogCache;
 use crate::blog::love::LoveApi;
 use crate::blog::settings_api::BlogSettingsApi;
@@ -80,8 +80,8 @@ pub struct State {
     pub dns: Arc<Dns>,
     /// Whether plans limit blogs (billing on).
     pub plans: Plans,
-    /// Stripe's webhook secrets (billing on).
-    pub stripe_hooks: Option<StripeHooks>,
+    /// Stripe's API and webhook secrets (billing on).
+    pub stripe: Option<Stripe>,
 }
 
 /// The tasks a running server keeps going beside its requests.
@@ -110,6 +110,7 @@ impl State {
         auth: Arc<Auth>,
         mailer: Mailer,
         blobs: Blobs,
+        stripe: Option<Stripe>,
         settings: &Settings,
     ) -> (State, Tasks) {
         let site = blog::Site {
@@ -145,6 +146,12 @@ impl State {
                 media_grace,
             )),
         ];
+        if let Some(stripe) = &stripe {
+            handles.push(tokio::spawn(crate::billing::catalog::run(
+                Arc::clone(&storage),
+                stripe.api.clone(),
+            )));
+        }
         // What other servers sharing the database change reaches this one's listeners.
         handles.extend(storage.relay_announced_changes());
         let state = State {
@@ -167,9 +174,7 @@ impl State {
             views: Arc::clone(&views),
             domain_hosts,
             plans,
-            stripe_hooks: settings.stripe.as_ref().map(|s| StripeHooks {
-                secrets: s.webhook_secrets.clone(),
-            }),
+            stripe,
         };
         let tasks = Tasks {
             handles,
@@ -203,6 +208,7 @@ pub fn routes(state: State) -> impl Endpoint {
             ("/metrics", &[Method::GET]),
             ("/v1/sync", &[Method::GET]),
             ("/robots.txt", &[Method::GET]),
+            ("/billing/return", &[Method::GET]),
         ],
     ));
     let host_routing = blog::host::HostRouting {
@@ -217,6 +223,10 @@ pub fn routes(state: State) -> impl Endpoint {
         .at("/metrics", poem::get(metrics::metrics))
         .at("/v1/sync", poem::get(sync_socket))
         .at("/v1/billing/stripe/events", poem::post(stripe_events))
+        .at(
+            "/billing/return",
+            poem::get(crate::billing::pages::returned),
+        )
         .nest(
             "/b",
             blog::routes(Arc::clone(&state.blog_cache), Arc::clone(&state.views)),
@@ -237,7 +247,7 @@ pub fn routes(state: State) -> impl Endpoint {
         .data(state.domain_hosts)
         .data(state.dns)
         .data(state.plans)
-        .data(state.stripe_hooks)
+        .data(state.stripe)
         .with(host_routing)
         .with(Envelope {
             max_body_bytes: state.max_body_bytes,

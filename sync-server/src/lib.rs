@@ -46,6 +46,8 @@ pub enum StartError {
     Mail(#[from] mail::MailError),
     #[error(transparent)]
     Media(#[from] media::blobs::BlobError),
+    #[error("Stripe is misconfigured: {0}")]
+    Stripe(#[from] billing::stripe_api::StripeFailure),
     #[error("cannot listen on {addr}: {reason}; set PINT_LISTEN to a free HOST:PORT")]
     Listen { addr: SocketAddr, reason: String },
 }
@@ -64,6 +66,7 @@ pub struct Bound {
     auth: Arc<Auth>,
     mailer: mail::Mailer,
     blobs: media::blobs::Blobs,
+    stripe: Option<billing::Stripe>,
     settings: Settings,
 }
 
@@ -92,6 +95,7 @@ impl Bound {
             self.auth,
             self.mailer,
             self.blobs,
+            self.stripe,
             &self.settings,
         );
         let served = Server::new_with_acceptor(self.acceptor)
@@ -116,6 +120,11 @@ pub async fn bind(settings: Settings) -> Result<Bound, StartError> {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let blobs = media::blobs::Blobs::open(&settings.media, &settings.data_dir)?;
     tracing::info!(store = blobs.describe(), "media store");
+    let stripe = settings
+        .stripe
+        .as_ref()
+        .map(billing::Stripe::new)
+        .transpose()?;
     let storage = prepare_storage(&settings).await?;
     let acceptor = TcpListener::bind(settings.listen)
         .into_acceptor()
@@ -130,6 +139,7 @@ pub async fn bind(settings: Settings) -> Result<Bound, StartError> {
         auth,
         mailer,
         blobs,
+        stripe,
         settings,
     })
 }

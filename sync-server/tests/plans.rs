@@ -151,3 +151,108 @@ async fn with_billing_off_a_free_blog_has_everything() {
     );
     server.stop().await;
 }
+
+/// The invitation token in the newest mail to `email`.
+async fn invite_token(sink: &common::SmtpSink, email: &str, seen: usize) -> String {
+    let mail = sink.wait_for_next(email, "invites/accept", seen).await;
+    let link = common::link_in(&mail, "http://pint.test/invites/accept?token=");
+    url::Url::parse(&link)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "token")
+        .map(|(_, v)| v.into_owned())
+        .unwrap()
+}
+
+async fn members_and_domains(backend: Backend) {
+    let sink = common::SmtpSink::start();
+    let smtp = sink.url();
+    let server = TestServer::start_with(backend, |s| {
+        common::billing_on(s, None);
+        s.smtp_url = Some(smtp);
+    })
+    .await;
+    let blog = BlogOwner::register(&server.base, &server.db, "ada@example.com", "ada-writes").await;
+    let bob = server.api().register("bob@example.com", None).await;
+    let invites = format!("/v1/tenants/{}/invites", blog.tenant);
+    let invite = async |email: &str| {
+        let body = json!({"email": email, "role": "editor"});
+        blog.api.post(&invites, Some(&blog.token), body).await
+    };
+
+    // Free: the owner alone. An invitation is refused, naming the plan that lifts it.
+    let (status, body) = invite("bob@example.com").await;
+    assert_eq!(status, 402, "{body}");
+    assert_eq!(
+        refusal(&body),
+        (
+            Some("QUOTA_EXCEEDED"),
+            json!({"limit": "members", "allowed": 1, "plan": "free", "liftedBy": "pro"})
+        )
+    );
+    // Nor a domain of its own.
+    let (status, body) = blog
+        .api
+        .put(
+            &format!("/v1/tenants/{}/domain", blog.tenant),
+            Some(&blog.token),
+            json!({"domain": "ada.example.org"}),
+        )
+        .await;
+    assert_eq!(status, 403, "{body}");
+    assert_eq!(refusal(&body).1["limit"], "customDomain");
+
+    // Pro: invited; but the blog went back to free before Bob accepted: refused, and
+    // the invitation still works once there is room again.
+    blog.storage
+        .set_plan(&blog.tenant, "pro", None, "test", now_ms())
+        .await
+        .unwrap();
+    let seen = sink.count("bob@example.com", "invites/accept");
+    let (status, body) = invite("bob@example.com").await;
+    assert_eq!(status, 201, "{body}");
+    let token = invite_token(&sink, "bob@example.com", seen).await;
+    blog.storage
+        .set_plan(&blog.tenant, "free", None, "test", now_ms())
+        .await
+        .unwrap();
+    let accept = async || {
+        server
+            .api()
+            .post(
+                "/v1/invites/accept",
+                Some(&bob.token),
+                json!({"token": token}),
+            )
+            .await
+    };
+    let (status, body) = accept().await;
+    assert_eq!(status, 402, "{body}");
+    assert_eq!(refusal(&body).1["limit"], "members");
+    blog.storage
+        .set_plan(&blog.tenant, "pro", None, "test", now_ms())
+        .await
+        .unwrap();
+    let (status, body) = accept().await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = blog
+        .api
+        .put(
+            &format!("/v1/tenants/{}/domain", blog.tenant),
+            Some(&blog.token),
+            json!({"domain": "ada.example.org"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn members_and_domains_follow_the_plan_on_sqlite() {
+    members_and_domains(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn members_and_domains_follow_the_plan_on_postgres() {
+    members_and_domains(Backend::Postgres).await;
+}

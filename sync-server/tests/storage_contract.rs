@@ -414,7 +414,7 @@ async fn accounts_and_tenants(backend: Backend) {
         Accepted::Joined { tenant, role } => {
             assert_eq!((tenant.id.as_str(), role), ("t-a", Role::Editor))
         }
-        Accepted::Invalid => panic!("a good invitation"),
+        other => panic!("a good invitation: {other:?}"),
     }
     assert_eq!(
         s.accept_invite("ih1", "u-bob", "bob@example.com", 134)

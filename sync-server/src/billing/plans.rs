@@ -180,6 +180,25 @@ pub fn details(plan: &str, limit: Limit) -> serde_json::Value {
     })
 }
 
+/// Refuse a feature the blog's plan does not unlock: FORBIDDEN, naming the feature and
+/// the plan that lifts it (`doing`, for people: "using your own domain").
+pub fn require_feature(
+    plans: Plans,
+    plan: &str,
+    limit: Limit,
+    doing: &str,
+) -> Result<(), crate::http::ApiError> {
+    if limit.allowance(&plans.entitlements(plan)) == Some(0) {
+        let lifted = limit.lifted_by(Plan::parse(plan)).map_or("", Plan::as_str);
+        return Err(crate::http::ApiError::new(
+            pint_model::ErrorCode::Forbidden,
+            format!("{doing} is not in the blog's {plan} plan; the {lifted} plan has it"),
+        )
+        .with_details(details(plan, limit)));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

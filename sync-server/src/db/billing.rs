@@ -3,7 +3,7 @@
 //! and does nothing), and a blog's subscription changed only by an event newer than the
 //! last one applied to it (events arrive in any order).
 
-use super::tenants::PlanChange;
+use super::payments::lock_blog;
 use super::{DbError, Rls, Storage};
 
 /// A subscription as an event shows it.
@@ -32,6 +32,8 @@ pub enum Applied {
     Stale,
     /// For no blog here: recorded, nothing changed.
     NoBlog,
+    /// Recorded; nothing here to act on.
+    Ignored,
 }
 
 impl Storage {
@@ -102,11 +104,7 @@ impl Storage {
                 Applied::Before
             });
         }
-        // The blog's row first: two servers with two events for one blog take turns.
-        sqlx::query("UPDATE tenants SET updated_at = updated_at WHERE id = $1")
-            .bind(&e.tenant_id)
-            .execute(&mut *tx)
-            .await?;
+        lock_blog(&mut tx, &e.tenant_id).await?;
         let last: Option<i64> = sqlx::query_scalar(
             "SELECT event_created FROM billing_subscriptions WHERE tenant_id = $1",
         )
@@ -155,23 +153,12 @@ impl Storage {
         .execute(&mut *tx)
         .await?;
         let why = format!("{} ({})", e.event_type, e.event_id);
-        match Self::set_plan_in(&mut tx, &e.tenant_id, &e.plan, None, &why, now).await? {
-            PlanChange::Changed(changed) => {
-                self.commit_and_tell(tx, changed).await?;
-                Ok(Applied::Now { plan_changed: true })
-            }
-            PlanChange::Same | PlanChange::NoBlog => {
-                tx.commit().await?;
-                Ok(Applied::Now {
-                    plan_changed: false,
-                })
-            }
-        }
+        self.settle_plan(tx, &e.tenant_id, &why, now).await
     }
 }
 
 /// Record the event; answers false when it was recorded before (nothing to do).
-async fn record(
+pub(crate) async fn record(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     event_id: &str,
     event_type: &str,

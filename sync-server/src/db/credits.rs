@@ -81,33 +81,9 @@ impl Storage {
         now: i64,
     ) -> Result<(CreditEntry, bool), DbError> {
         let mut tx = self.write(Rls::tenant(tenant_id)).await?;
-        let balance = lock_account(&mut tx, tenant_id, now).await?;
-        if let Some(done) = entry_by_key(&mut tx, tenant_id, key).await? {
-            return Ok((done, false));
-        }
-        let balance = expire_due(&mut tx, tenant_id, balance, now).await?;
-        let entry = append(
-            &mut tx,
-            tenant_id,
-            (amount, grant.reason(), key),
-            balance + amount,
-            expires_at,
-            now,
-        )
-        .await?;
-        sqlx::query(
-            "INSERT INTO credit_lots (tenant_id, id, remaining, expires_at, created_at)
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(tenant_id)
-        .bind(&entry.id)
-        .bind(amount)
-        .bind(expires_at)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+        let granted = grant_in(&mut tx, tenant_id, amount, grant, key, expires_at, now).await?;
         tx.commit().await?;
-        Ok((entry, true))
+        Ok(granted)
     }
 
     /// Spend `amount` credits, earliest-expiring first.
@@ -305,37 +281,9 @@ impl Storage {
         now: i64,
     ) -> Result<Option<CreditEntry>, DbError> {
         let mut tx = self.write(Rls::tenant(tenant_id)).await?;
-        let balance = lock_account(&mut tx, tenant_id, now).await?;
-        if let Some(done) = entry_by_key(&mut tx, tenant_id, key).await? {
-            return Ok(Some(done));
-        }
-        let Some(grant) = entry_by_key(&mut tx, tenant_id, grant_key).await? else {
-            return Ok(None);
-        };
-        let balance = expire_due(&mut tx, tenant_id, balance, now).await?;
-        let remaining: i64 = sqlx::query_scalar(
-            "SELECT remaining FROM credit_lots WHERE tenant_id = $1 AND id = $2",
-        )
-        .bind(tenant_id)
-        .bind(&grant.id)
-        .fetch_one(&mut *tx)
-        .await?;
-        sqlx::query("UPDATE credit_lots SET remaining = 0 WHERE tenant_id = $1 AND id = $2")
-            .bind(tenant_id)
-            .bind(&grant.id)
-            .execute(&mut *tx)
-            .await?;
-        let entry = append(
-            &mut tx,
-            tenant_id,
-            (-remaining, "refund", key),
-            balance - remaining,
-            None,
-            now,
-        )
-        .await?;
+        let refunded = refund_grant_in(&mut tx, tenant_id, grant_key, key, now).await?;
         tx.commit().await?;
-        Ok(Some(entry))
+        Ok(refunded)
     }
 
     /// The balance now (lots past their expiry expired first) and the lots holding some.
@@ -511,4 +459,82 @@ async fn append(
         .execute(&mut **tx)
         .await?;
     Ok(entry)
+}
+
+/// `grant_credits` inside a transaction the caller commits (with what else the grant
+/// belongs to: a pack's purchase completed by the same event).
+pub(crate) async fn grant_in(
+    tx: &mut Transaction<'static, Any>,
+    tenant_id: &str,
+    amount: i64,
+    grant: Grant,
+    key: &str,
+    expires_at: Option<i64>,
+    now: i64,
+) -> Result<(CreditEntry, bool), DbError> {
+    let balance = lock_account(tx, tenant_id, now).await?;
+    if let Some(done) = entry_by_key(tx, tenant_id, key).await? {
+        return Ok((done, false));
+    }
+    let balance = expire_due(tx, tenant_id, balance, now).await?;
+    let entry = append(
+        tx,
+        tenant_id,
+        (amount, grant.reason(), key),
+        balance + amount,
+        expires_at,
+        now,
+    )
+    .await?;
+    sqlx::query(
+        "INSERT INTO credit_lots (tenant_id, id, remaining, expires_at, created_at)
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(tenant_id)
+    .bind(&entry.id)
+    .bind(amount)
+    .bind(expires_at)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok((entry, true))
+}
+
+/// `refund_grant` inside a transaction the caller commits.
+pub(crate) async fn refund_grant_in(
+    tx: &mut Transaction<'static, Any>,
+    tenant_id: &str,
+    grant_key: &str,
+    key: &str,
+    now: i64,
+) -> Result<Option<CreditEntry>, DbError> {
+    let balance = lock_account(tx, tenant_id, now).await?;
+    if let Some(done) = entry_by_key(tx, tenant_id, key).await? {
+        return Ok(Some(done));
+    }
+    let Some(grant) = entry_by_key(tx, tenant_id, grant_key).await? else {
+        return Ok(None);
+    };
+    let balance = expire_due(tx, tenant_id, balance, now).await?;
+    let remaining: i64 =
+        sqlx::query_scalar("SELECT remaining FROM credit_lots WHERE tenant_id = $1 AND id = $2")
+            .bind(tenant_id)
+            .bind(&grant.id)
+            .fetch_one(&mut **tx)
+            .await?;
+    sqlx::query("UPDATE credit_lots SET remaining = 0 WHERE tenant_id = $1 AND id = $2")
+        .bind(tenant_id)
+        .bind(&grant.id)
+        .execute(&mut **tx)
+        .await?;
+    let entry = append(
+        tx,
+        tenant_id,
+        (-remaining, "refund", key),
+        balance - remaining,
+        None,
+        now,
+    )
+    .await?;
+    Ok(Some(entry))
 }

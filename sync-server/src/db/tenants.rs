@@ -160,6 +160,12 @@ pub enum Accepted {
     },
     /// Unknown, used, revoked or expired token, or sent to another address.
     Invalid,
+    /// The blog has as many members as its plan allows: nothing changed (the invitation
+    /// still works once there is room).
+    Full {
+        plan: String,
+        allowed: i64,
+    },
 }
 
 /// A tenant and a member's role in it.
@@ -703,6 +709,21 @@ impl Storage {
         email: &str,
         now: i64,
     ) -> Result<Accepted, DbError> {
+        self.accept_invite_within(token_hash, user_id, email, now, |_| None)
+            .await
+    }
+
+    /// `accept_invite`, where a new member joins only while the blog has fewer members
+    /// than `members_allowed(its plan)` (none: no limit). Counted with the blog's row
+    /// held, so two accepting at once cannot both take the last place.
+    pub async fn accept_invite_within(
+        &self,
+        token_hash: &str,
+        user_id: &str,
+        email: &str,
+        now: i64,
+        members_allowed: impl Fn(&str) -> Option<i64>,
+    ) -> Result<Accepted, DbError> {
         use crate::db::tenants::{Accepted, Role, TenantScope};
         let mut tx = self.begin_write().await?;
         // The token says which tenant: looked up in the platform scope.
@@ -746,6 +767,26 @@ impl Storage {
                 role
             }
             None => {
+                sqlx::query("UPDATE tenants SET updated_at = updated_at WHERE id = $1")
+                    .bind(&tenant_id)
+                    .execute(&mut *tx)
+                    .await?;
+                let plan: Option<String> =
+                    sqlx::query_scalar("SELECT plan FROM tenants WHERE id = $1")
+                        .bind(&tenant_id)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                let plan = plan.unwrap_or_default();
+                if let Some(allowed) = members_allowed(&plan) {
+                    let members: i64 =
+                        sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE tenant_id = $1")
+                            .bind(&tenant_id)
+                            .fetch_one(&mut *tx)
+                            .await?;
+                    if members >= allowed {
+                        return Ok(Accepted::Full { plan, allowed });
+                    }
+                }
                 sqlx::query("INSERT INTO memberships (tenant_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)")
                         .bind(&tenant_id)
                         .bind(user_id)

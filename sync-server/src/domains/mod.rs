@@ -17,6 +17,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use crate::auth::BearerAuth;
+use crate::billing::{Limit, Plans};
 use crate::blog::Site;
 use crate::clock::now_ms;
 use crate::db::Storage;
@@ -233,6 +234,7 @@ impl DomainsApi {
         caller: BearerAuth,
         id: Path<String>,
         body: Json<ClaimDomain>,
+        plans: Data<&Plans>,
     ) -> poem::Result<Json<DomainView>> {
         let scope = scope_for(
             storage.as_ref(),
@@ -242,6 +244,7 @@ impl DomainsApi {
             "its domain",
         )
         .await?;
+        own_domain_allowed(&storage, **plans, &scope).await?;
         let normalized = normalize(&body.domain, &site);
         Fields::new()
             .check("domain", normalized.clone().err())
@@ -266,6 +269,7 @@ impl DomainsApi {
         &self,
         storage: Data<&Arc<Storage>>,
         dns: Data<&Arc<dns::Dns>>,
+        plans: Data<&Plans>,
         caller: BearerAuth,
         id: Path<String>,
     ) -> poem::Result<Json<DomainView>> {
@@ -277,6 +281,7 @@ impl DomainsApi {
             "its domain",
         )
         .await?;
+        own_domain_allowed(&storage, **plans, &scope).await?;
         let claim = storage
             .domain(&scope)
             .await?
@@ -382,4 +387,23 @@ mod tests {
         }
         assert!(normalize(&format!("{}.com", "a".repeat(64)), &site).is_err());
     }
+}
+
+/// A new domain (claimed or verified) needs a plan with custom domains; one verified
+/// before a downgrade keeps serving the blog.
+async fn own_domain_allowed(
+    storage: &Storage,
+    plans: Plans,
+    scope: &crate::db::tenants::TenantScope,
+) -> poem::Result<()> {
+    let tenant = storage
+        .tenant(scope)
+        .await?
+        .ok_or_else(ApiError::internal)?;
+    Ok(crate::billing::plans::require_feature(
+        plans,
+        &tenant.plan,
+        Limit::CustomDomain,
+        "Using your own domain",
+    )?)
 }

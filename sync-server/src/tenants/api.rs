@@ -13,6 +13,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use serde_json::Value;
 
 use crate::auth::{BearerAuth, Caller};
+use crate::billing::Plans;
 use crate::db::Storage;
 use crate::db::tenants::{AuditRecord, InviteRecord, MemberRecord, Role, TenantScope};
 use crate::http::ApiError;
@@ -38,6 +39,11 @@ impl From<TenantError> for poem::Error {
             TenantError::SubdomainTaken => ApiError::new(ErrorCode::Conflict, message)
                 .with_details(serde_json::json!({"fields": {"subdomain": "is taken"}})),
             TenantError::LastOwner => ApiError::new(ErrorCode::Conflict, message),
+            TenantError::Full { plan, .. } => {
+                ApiError::new(ErrorCode::QuotaExceeded, message).with_details(
+                    crate::billing::plans::details(&plan, crate::billing::Limit::Members),
+                )
+            }
             TenantError::Randomness => ApiError::internal(),
             TenantError::Db(e) => return e.into(),
         };
@@ -368,6 +374,7 @@ impl TenantsApi {
         &self,
         storage: Data<&Arc<Storage>>,
         mailer: Data<&Mailer>,
+        plans: Data<&Plans>,
         caller: BearerAuth,
         id: Path<String>,
         body: Json<InviteRequest>,
@@ -393,6 +400,7 @@ impl TenantsApi {
         let invite = service::invite(
             storage.as_ref(),
             &mailer,
+            **plans,
             &scope,
             &caller.0.user.display_name,
             &email,
@@ -448,12 +456,19 @@ impl TenantsApi {
     async fn accept(
         &self,
         storage: Data<&Arc<Storage>>,
+        plans: Data<&Plans>,
         caller: BearerAuth,
         body: Json<AcceptInvite>,
     ) -> poem::Result<Json<TenantView>> {
         let user = &caller.0.user;
-        let (tenant, role) =
-            service::accept_invite(storage.as_ref(), &user.id, &user.email, &body.token).await?;
+        let (tenant, role) = service::accept_invite(
+            storage.as_ref(),
+            **plans,
+            &user.id,
+            &user.email,
+            &body.token,
+        )
+        .await?;
         Ok(Json(tenant_view(&tenant, role)))
     }
 

@@ -20,6 +20,8 @@ pub enum Action {
     WriteDocuments,
     /// Upload images for the blog's drafts and posts.
     UploadMedia,
+    /// Pay for the blog: Checkout, the Billing Portal, the payment history.
+    ManageBilling,
 }
 
 /// The role matrix: whether `role` may do `action`. (Some actions have further rules on
@@ -33,6 +35,6 @@ pub fn may(role: Role, action: Action) -> bool {
         | Action::ChangeRoles
         | Action::RemoveMembers
         | Action::ReadAudit => role.at_least(Role::Admin),
-        Action::Delete => role == Role::Owner,
+        Action::Delete | Action::ManageBilling => role == Role::Owner,
     }
 }

@@ -4,6 +4,7 @@
 //! words (`api.rs` answers them over HTTP).
 
 use crate::auth::tokens;
+use crate::billing::Plans;
 use crate::clock::now_ms;
 use crate::db::tenants::{
     Accepted, AuditRecord, InviteRecord, MemberChange, MemberRecord, NewInvite, NewTenant, Role,
@@ -39,6 +40,11 @@ pub enum TenantError {
     NoSuchInvite,
     #[error("this invitation is not valid (used, withdrawn, expired, or sent to another address)")]
     InvalidInvite,
+    /// The blog has as many members as its plan allows (invitations waiting count).
+    #[error(
+        "the blog's {plan} plan allows {allowed} member(s), invitations waiting included: upgrade for more"
+    )]
+    Full { plan: String, allowed: i64 },
     #[error("no randomness for a token")]
     Randomness,
     #[error(transparent)]
@@ -182,6 +188,7 @@ pub async fn remove_member(
 pub async fn invite(
     storage: &Storage,
     mailer: &Mailer,
+    plans: Plans,
     scope: &TenantScope,
     inviter: &str,
     email: &str,
@@ -193,6 +200,17 @@ pub async fn invite(
         });
     }
     let tenant = blog(storage, scope).await?;
+    if let Some(allowed) = plans.entitlements(&tenant.plan).members {
+        let (_, _, members) = storage.plan_usage(scope).await?;
+        let waiting = storage.invites(scope, now_ms()).await?;
+        let waiting = i64::try_from(waiting.len()).unwrap_or(i64::MAX);
+        if members.saturating_add(waiting) >= allowed {
+            return Err(TenantError::Full {
+                plan: tenant.plan,
+                allowed,
+            });
+        }
+    }
     let (token, token_hash) = tokens::new_refresh_token().map_err(|e| {
         tracing::error!(error = %e, "no randomness for an invitation");
         TenantError::Randomness
@@ -251,6 +269,7 @@ pub async fn revoke_invite(
 /// Accept an invitation (its token from the mail) as the user it was sent to.
 pub async fn accept_invite(
     storage: &Storage,
+    plans: Plans,
     user_id: &str,
     email: &str,
     token: &str,
@@ -259,11 +278,18 @@ pub async fn accept_invite(
         return Err(TenantError::InvalidInvite);
     }
     match storage
-        .accept_invite(&tokens::refresh_hash(token), user_id, email, now_ms())
+        .accept_invite_within(
+            &tokens::refresh_hash(token),
+            user_id,
+            email,
+            now_ms(),
+            |plan| plans.entitlements(plan).members,
+        )
         .await?
     {
         Accepted::Joined { tenant, role } => Ok((tenant, role)),
         Accepted::Invalid => Err(TenantError::InvalidInvite),
+        Accepted::Full { plan, allowed } => Err(TenantError::Full { plan, allowed }),
     }
 }
 

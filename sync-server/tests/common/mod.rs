@@ -162,7 +162,8 @@ pub fn billing_on(settings: &mut Settings, api_base: Option<String>) {
     settings.stripe = Some(pint_server::settings::StripeSettings {
         secret_key: "sk_test_pint".into(),
         webhook_secrets: vec![TEST_WEBHOOK_SECRET.into()],
-        api_base,
+        // Without a fake, a closed local port: tests never reach Stripe itself.
+        api_base: Some(api_base.unwrap_or_else(|| "http://127.0.0.1:9/".into())),
     });
 }
 

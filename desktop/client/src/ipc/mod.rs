@@ -12,7 +12,7 @@ pub use error::{CommandError, ErrorKind};
 use std::collections::BTreeMap;
 
 use pint_model::render::Rendered;
-use pint_model::wire::PlanView;
+use pint_model::wire::{BillingView, PlanView};
 use pint_model::{DocumentId, DraftContent, Splice};
 use serde::{Deserialize, Serialize};
 use ts_rs::{Config, TS, TypeVisitor};
@@ -229,6 +229,19 @@ commands! {
     /// The signed-in blog's plan: what it unlocks and what the blog uses (none when
     /// signed out).
     "blog_plan" => BlogPlanArgs {} -> Option<PlanView>;
+    /// The blog's billing, for its owner: what can be bought at Stripe's prices, the
+    /// payment history, whether the Billing Portal is open (none when signed out or when
+    /// the server does not bill).
+    "blog_billing" => BlogBillingArgs {} -> Option<BillingView>;
+    /// Buy `priceId` for the blog: Stripe Checkout opens in the system's browser; the
+    /// plan changes by itself when Stripe confirms the payment. Answers the page's
+    /// address (refused with the reason when no browser opened it).
+    "start_checkout" => StartCheckoutArgs { price_id: String } -> String;
+    /// Open Stripe's Billing Portal for the blog (card, plan changes, cancellation) in
+    /// the system's browser; answers its address.
+    "open_billing_portal" => OpenBillingPortalArgs {} -> String;
+    /// Open the receipt of one payment of the blog's history in the system's browser.
+    "open_payment_receipt" => OpenPaymentReceiptArgs { payment_id: String } -> String;
     /// Remove an image from the blog and this device; refused, nothing removed, while a
     /// draft here or a published post shows it (the message names them). Answers the
     /// library as it is now.

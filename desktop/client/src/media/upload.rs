@@ -27,6 +27,15 @@ pub struct Blog {
 }
 
 impl Blog {
+    /// The address of `path` under the blog (`…/v1/tenants/{id}/{path}`).
+    pub fn url(&self, path: &str) -> String {
+        format!(
+            "{}/v1/tenants/{}/{path}",
+            self.server.trim_end_matches('/'),
+            self.tenant
+        )
+    }
+
     /// The blog a signed-in session writes to.
     pub async fn of(session: &crate::account::Session) -> Result<Blog, AccountError> {
         let a = session.account();
