@@ -473,14 +473,21 @@ async fn only_owners_buy_and_bad_input_is_refused() {
 async fn with_billing_off_there_is_nothing_to_buy() {
     let server = TestServer::start(Backend::Sqlite).await;
     let blog = BlogOwner::register(&server.base, &server.db, "ada@example.com", "ada-writes").await;
+    assert_eq!(
+        billing(&blog).await,
+        json!({"prices": [], "payments": [], "portal": false})
+    );
+    let (status, body) = checkout_call(&blog, json!({"priceId": "price_x"})).await;
+    assert_eq!(
+        (status, body["error"]["code"].clone()),
+        (409, json!("CONFLICT"))
+    );
     let (status, _) = blog
         .call(
-            Method::GET,
-            &format!("/v1/tenants/{}/billing", blog.tenant),
+            Method::POST,
+            &format!("/v1/tenants/{}/billing/portal", blog.tenant),
             None,
         )
         .await;
-    assert_eq!(status, 404);
-    let (status, _) = checkout_call(&blog, json!({"priceId": "price_x"})).await;
-    assert_eq!(status, 404);
+    assert_eq!(status, 409);
 }

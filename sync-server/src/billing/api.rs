@@ -79,7 +79,7 @@ impl BillingApi {
     }
 
     /// What the blog can buy (at Stripe's prices), what it paid, and whether the
-    /// Billing Portal is open to it (owners).
+    /// Billing Portal is open to it (owners). Empty on a server that does not bill.
     #[oai(path = "/:id/billing", method = "get")]
     async fn billing(
         &self,
@@ -88,8 +88,15 @@ impl BillingApi {
         caller: BearerAuth,
         id: Path<String>,
     ) -> poem::Result<Json<BillingView>> {
-        on(&stripe)?;
         let scope = owner(&storage, &caller, &id, "seeing the blog's billing").await?;
+        if stripe.0.is_none() {
+            // A server that does not bill: nothing to buy, nothing paid.
+            return Ok(Json(BillingView {
+                prices: Vec::new(),
+                payments: Vec::new(),
+                portal: false,
+            }));
+        }
         let tenant = scope.tenant_id();
         let prices = storage.prices_on_sale().await?;
         let payments = storage.payments(tenant).await?;
@@ -125,7 +132,8 @@ impl BillingApi {
     }
 
     /// Buy a price: a Stripe Checkout page to open in the browser (owners). The plan
-    /// changes by itself when Stripe says the payment is made.
+    /// changes by itself when Stripe says the payment is made. 409 on a server that does
+    /// not bill.
     #[oai(path = "/:id/billing/checkout", method = "post")]
     async fn checkout(
         &self,
@@ -259,12 +267,12 @@ impl BillingApi {
     }
 }
 
-/// Stripe, or 404 when billing is off on this server.
+/// Stripe, or 409 when this server does not bill (every blog has everything already).
 fn on<'a>(stripe: &'a Data<&Option<Stripe>>) -> Result<&'a Stripe, ApiError> {
     stripe.0.as_ref().ok_or_else(|| {
         ApiError::new(
-            ErrorCode::NotFound,
-            "billing is off on this server: every blog has every feature",
+            ErrorCode::Conflict,
+            "this server does not bill: every blog has every feature already",
         )
     })
 }

@@ -329,7 +329,7 @@ impl DomainsApi {
         }
     }
 
-    /// Stop using the blog's own domain (owners and admins).
+    /// Stop using the blog's own domain (owners and admins); done too when it has none.
     #[oai(path = "/:id/domain", method = "delete")]
     async fn remove(
         &self,
@@ -345,9 +345,9 @@ impl DomainsApi {
             "its domain",
         )
         .await?;
-        if !storage.remove_domain(&scope).await? {
-            return Err(no_domain().into());
-        }
+        // Idempotent: with no domain of its own, the blog already uses none (a 404 would
+        // say the blog is not there).
+        storage.remove_domain(&scope).await?;
         Ok(Removed::Done)
     }
 }
