@@ -111,15 +111,16 @@ describe("billing", () => {
         await closeSettings(browser);
 
         // A renewal fails: Pro holds, and the problem is told.
-        const subs = (await stripe.control("/_fake/subscriptions")) as { id: string }[];
-        await stripe.control(`/_fake/subscriptions/${subs[0].id}/fail_renewal`);
+        const [sub] = (await stripe.control("/_fake/subscriptions")) as { id: string }[];
+        if (!sub) throw new Error("Checkout made no subscription");
+        await stripe.control(`/_fake/subscriptions/${sub.id}/fail_renewal`);
         await openSettings(browser);
         expect(await planName(browser)).toBe("Pro plan");
         expect(await (await browser.$("#plan-payment")).getText()).toContain("last payment failed");
         await closeSettings(browser);
 
         // Stripe gives up: free again.
-        await stripe.control(`/_fake/subscriptions/${subs[0].id}/give_up`);
+        await stripe.control(`/_fake/subscriptions/${sub.id}/give_up`);
         await openSettings(browser);
         expect(await planName(browser)).toBe("Free plan");
         expect(await (await browser.$("#plan-payment")).isExisting()).toBe(false);

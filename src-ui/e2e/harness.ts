@@ -76,7 +76,7 @@ export async function startFakeStripe(): Promise<{ url: string; control: (path: 
   });
   const control = async (p: string, body?: unknown) => {
     const get = /\/(latest|subscriptions)$/.test(p);
-    const res = await fetch(new URL(p, url), { method: get ? "GET" : "POST", body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(new URL(p, url), body === undefined ? { method: get ? "GET" : "POST" } : { method: "POST", body: JSON.stringify(body) });
     const answer: unknown = await res.json();
     if (!res.ok) throw new Error(`fake Stripe ${p}: ${JSON.stringify(answer)}`);
     return answer;

@@ -108,8 +108,8 @@ export function offers(plan: PlanView, billing: BillingView): Offer[] {
   const out: Offer[] = [];
   for (const name of wanted) {
     const prices = billing.prices.filter((p) => p.offer === name).sort((a, b) => periodRank(a) - periodRank(b));
-    if (prices.length === 0) continue;
-    const limits = prices[0].limits;
+    const limits = prices[0]?.limits;
+    if (limits === undefined) continue;
     out.push({
       key: name,
       title: PLAN_NAMES[name] ?? name,

@@ -1,6 +1,7 @@
 // Generated from pint-client's ipc contract (desktop/client/src/ipc/mod.rs) by the ipc_bindings test. Do not edit.
 import type { AccountStatus } from "./AccountStatus";
 import type { AiEvent } from "./AiEvent";
+import type { BillingView } from "./BillingView";
 import type { CheckPrefs } from "./CheckPrefs";
 import type { DamagedDraft } from "./DamagedDraft";
 import type { DraftBrief } from "./DraftBrief";
@@ -19,9 +20,11 @@ import type { ListQuery } from "./ListQuery";
 import type { MediaInfo } from "./MediaInfo";
 import type { MediaLibrary } from "./MediaLibrary";
 import type { NewProvider } from "./NewProvider";
+import type { PaymentView } from "./PaymentView";
 import type { PeerPresence } from "./PeerPresence";
 import type { PlanUsage } from "./PlanUsage";
 import type { PlanView } from "./PlanView";
+import type { PriceView } from "./PriceView";
 import type { Provider } from "./Provider";
 import type { ProviderConfig } from "./ProviderConfig";
 import type { PublishOptions } from "./PublishOptions";
@@ -81,6 +84,10 @@ export interface Commands {
   add_image_bytes: { args: { base64: string, }; result: MediaInfo };
   media_library: { args: Record<symbol, never>; result: MediaLibrary };
   blog_plan: { args: Record<symbol, never>; result: PlanView | null };
+  blog_billing: { args: Record<symbol, never>; result: BillingView | null };
+  start_checkout: { args: { priceId: string, }; result: string };
+  open_billing_portal: { args: Record<symbol, never>; result: string };
+  open_payment_receipt: { args: { paymentId: string, }; result: string };
   remove_image: { args: { id: string, }; result: MediaLibrary };
   check_text: { args: { id: string, text: string, }; result: Array<Finding> };
   check_prefs: { args: Record<symbol, never>; result: CheckPrefs };
