@@ -133,6 +133,18 @@ pub async fn bind(settings: Settings) -> Result<Bound, StartError> {
             addr: settings.listen,
             reason: e.to_string(),
         })?;
+    let mut settings = settings;
+    // Listening on port 0 (any free one), the default public address names the port
+    // actually bound: links the server makes (Stripe's way back, mails, feeds) reach it.
+    if settings.listen.port() == 0
+        && settings.public_url == format!("http://{}", settings.listen)
+        && let Some(addr) = acceptor
+            .local_addr()
+            .into_iter()
+            .find_map(|a| a.as_socket_addr().copied())
+    {
+        settings.public_url = format!("http://{addr}");
+    }
     Ok(Bound {
         acceptor,
         storage,
