@@ -106,16 +106,21 @@ export function offers(plan: PlanView, billing: BillingView): Offer[] {
   const wanted: string[] =
     plan.plan === "free" ? ["pro", "max", "lifetime"] : plan.plan === "lifetime" ? ["max"] : [];
   const out: Offer[] = [];
+  const shown = new Map<string, Entitlements>();
   for (const name of wanted) {
     const prices = billing.prices.filter((p) => p.offer === name).sort((a, b) => periodRank(a) - periodRank(b));
     const limits = prices[0]?.limits;
     if (limits === undefined) continue;
-    out.push({
-      key: name,
-      title: PLAN_NAMES[name] ?? name,
-      adds: limits ? addsLines(plan.limits, limits) : [],
-      prices,
-    });
+    // Said once: a plan shown before with the same features is named, not repeated.
+    const pro = shown.get("pro");
+    let adds = limits ? addsLines(plan.limits, limits) : [];
+    if (name === "lifetime" && pro && limits && addsLines(pro, limits).length === 0) {
+      adds = ["Everything in Pro, paid once: no subscription"];
+    } else if (name === "max" && pro && limits) {
+      adds = ["Everything in Pro, and:", ...addsLines(pro, limits)];
+    }
+    if (limits) shown.set(name, limits);
+    out.push({ key: name, title: PLAN_NAMES[name] ?? name, adds, prices });
   }
   if (plan.limits.aiCreditsPerMonth > 0) {
     for (const p of billing.prices.filter((p) => p.offer === "credits")) {
