@@ -426,6 +426,9 @@ pub struct PlanUsage {
     pub media_bytes: i64,
     #[ts(type = "number")]
     pub members: i64,
+    /// New-post mailings this month (UTC).
+    #[ts(type = "number")]
+    pub mailings: i64,
     /// Credits for managed AI.
     #[ts(type = "number")]
     pub credits: i64,

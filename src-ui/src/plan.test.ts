@@ -17,7 +17,7 @@ const free: PlanView = {
     aiCreditsPerMonth: 0,
     removeFooter: false,
   },
-  usage: { posts: 46, mediaBytes: 12 * 1024 * 1024, members: 1, credits: 0, creditLots: [] },
+  usage: { posts: 46, mediaBytes: 12 * 1024 * 1024, members: 1, mailings: 2, credits: 0, creditLots: [] },
 };
 
 describe("the plan in words", () => {
@@ -27,6 +27,7 @@ describe("the plan in words", () => {
       { label: "Posts", text: "46 of 50", near: true },
       { label: "Images", text: "12 MB of 500 MB", near: false },
       { label: "Members", text: "1 of 1", near: true },
+      { label: "Mailings this month", text: "2 of 2", near: true },
     ]);
     expect(featureLines(free).every((f) => !f.on)).toBe(true);
     expect(creditsLine(free)).toBeNull();

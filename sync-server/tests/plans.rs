@@ -256,3 +256,60 @@ async fn members_and_domains_follow_the_plan_on_sqlite() {
 async fn members_and_domains_follow_the_plan_on_postgres() {
     members_and_domains(Backend::Postgres).await;
 }
+
+async fn mailings_a_month(backend: Backend) {
+    let server = TestServer::start_with(backend, |s| common::billing_on(s, None)).await;
+    let blog = BlogOwner::register(&server.base, &server.db, "ada@example.com", "ada-writes").await;
+    // Free: two new-post mailings a month. The third post is published; its mail is not
+    // queued, and the audit log says why.
+    for n in 0..3 {
+        let (doc, _) = blog
+            .draft(DraftKind::Post, &format!("Post {n}"), "Words.")
+            .await;
+        let (status, body) = blog.publish(&doc, json!({})).await;
+        assert_eq!(status, 200, "{body}");
+    }
+    let path = format!("/v1/tenants/{}/plan", blog.tenant);
+    let (_, plan) = blog.api.get(&path, Some(&blog.token)).await;
+    assert_eq!(plan["usage"]["posts"], 3);
+    assert_eq!(plan["usage"]["mailings"], 2);
+    assert_eq!(plan["limits"]["mailingsPerMonth"], 2);
+    let (_, audit) = blog
+        .api
+        .get(
+            &format!("/v1/tenants/{}/audit", blog.tenant),
+            Some(&blog.token),
+        )
+        .await;
+    let skipped: Vec<&Value> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "mailing.skipped")
+        .collect();
+    assert_eq!(skipped.len(), 1, "{audit}");
+    assert_eq!(
+        skipped[0]["details"],
+        json!({"limit": "mailingsPerMonth", "allowed": 2, "plan": "free", "liftedBy": "pro"})
+    );
+    // Pro: thirty a month.
+    blog.storage
+        .set_plan(&blog.tenant, "pro", None, "test", now_ms())
+        .await
+        .unwrap();
+    let (doc, _) = blog.draft(DraftKind::Post, "Post 4", "Words.").await;
+    assert_eq!(blog.publish(&doc, json!({})).await.0, 200);
+    let (_, plan) = blog.api.get(&path, Some(&blog.token)).await;
+    assert_eq!(plan["usage"]["mailings"], 3);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn mailings_a_month_follow_the_plan_on_sqlite() {
+    mailings_a_month(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn mailings_a_month_follow_the_plan_on_postgres() {
+    mailings_a_month(Backend::Postgres).await;
+}

@@ -6,6 +6,10 @@ import type { CreditLotView } from "./CreditLotView";
  */
 export type PlanUsage = { posts: number, mediaBytes: number, members: number, 
 /**
+ * New-post mailings this month (UTC).
+ */
+mailings: number, 
+/**
  * Credits for managed AI.
  */
 credits: number, 

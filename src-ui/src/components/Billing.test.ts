@@ -36,7 +36,7 @@ function plan(name: string, limits: Entitlements, credits = 0): PlanView {
     billing: true,
     paymentProblem: false,
     limits,
-    usage: { posts: 50, mediaBytes: 0, members: 1, credits, creditLots: [] },
+    usage: { posts: 50, mediaBytes: 0, members: 1, mailings: 0, credits, creditLots: [] },
   };
 }
 

@@ -21,7 +21,7 @@ describe("the plan in Settings", () => {
           aiCreditsPerMonth: 0,
           removeFooter: true,
         },
-        usage: { posts: 120, mediaBytes: 3 * 1024 ** 3, members: 5, credits: 0, creditLots: [] },
+        usage: { posts: 120, mediaBytes: 3 * 1024 ** 3, members: 5, mailings: 4, credits: 0, creditLots: [] },
       }),
     });
     render(PlanSummary, { invoke });

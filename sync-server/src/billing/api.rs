@@ -53,8 +53,11 @@ impl BillingApi {
             .tenant(&scope)
             .await?
             .ok_or_else(ApiError::internal)?;
-        let (posts, media_bytes, members) = storage.plan_usage(&scope).await?;
-        let credits = storage.credit_balance(scope.tenant_id(), now_ms()).await?;
+        let now = now_ms();
+        let used = storage
+            .plan_usage(&scope, super::grants::month_start(now))
+            .await?;
+        let credits = storage.credit_balance(scope.tenant_id(), now).await?;
         let status = storage.subscription_status(scope.tenant_id()).await?;
         Ok(Json(PlanView {
             plan: Plan::parse(&tenant.plan).as_str().to_owned(),
@@ -62,9 +65,10 @@ impl BillingApi {
             payment_problem: plans.billing_on && status.as_deref() == Some("past_due"),
             limits: plans.entitlements(&tenant.plan),
             usage: PlanUsage {
-                posts,
-                media_bytes,
-                members,
+                posts: used.posts,
+                media_bytes: used.media_bytes,
+                members: used.members,
+                mailings: used.mailings,
                 credits: credits.balance,
                 credit_lots: credits
                     .lots

@@ -31,6 +31,17 @@ pub fn month_of(now_ms: i64) -> (String, i64) {
     (format!("{:04}-{:02}", first.year(), first.month()), end)
 }
 
+/// When the calendar month (UTC) holding `now_ms` began (unix ms).
+pub fn month_start(now_ms: i64) -> i64 {
+    let day = jiff::Timestamp::from_millisecond(now_ms)
+        .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date()
+        .first_of_month();
+    day.to_zoned(jiff::tz::TimeZone::UTC)
+        .map_or(0, |z| z.timestamp().as_millisecond())
+}
+
 /// Grant this month's credits to every blog whose plan includes some; answers how many
 /// blogs were granted now.
 pub async fn grant_due(storage: &Storage, plans: Plans, now: i64) -> Result<usize, DbError> {
@@ -85,5 +96,7 @@ mod tests {
         // The last millisecond of December is still December; the next is January.
         assert_eq!(month_of(1_798_761_599_999).0, "2026-12");
         assert_eq!(month_of(1_798_761_600_000).0, "2027-01");
+        assert_eq!(month_start(1_796_652_000_000), 1_796_083_200_000);
+        assert_eq!(month_start(1_798_761_600_000), 1_798_761_600_000);
     }
 }

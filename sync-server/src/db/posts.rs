@@ -150,15 +150,36 @@ pub(crate) fn post_from_row(r: PostRow) -> PostRecord {
     }
 }
 
+/// What a blog's plan allows a publication to add (none: no limit).
+#[derive(Debug, Clone, Default)]
+pub struct PostLimits {
+    /// Published posts (not pages).
+    pub posts: Option<i64>,
+    /// New-post mailings a month.
+    pub mailings: Option<MailingLimit>,
+}
+
+/// Mailings a month: past the limit, a new post is published and its mailing is not
+/// queued (the audit log says so, with `refusal`: the limit and the plan that lifts it).
+#[derive(Debug, Clone)]
+pub struct MailingLimit {
+    pub per_month: i64,
+    /// When this month began (unix ms).
+    pub month_start: i64,
+    pub refusal: serde_json::Value,
+}
+
 impl Storage {
     /// Publish a document (first time or again), in one transaction: a changed slug
-    /// leaves a redirect; a new post counts against `max_posts` (posts, not pages).
+    /// leaves a redirect; a new post counts against `limits.posts` (posts, not pages),
+    /// and its mailing against `limits.mailings`.
     pub async fn publish(
         &self,
         scope: &TenantScope,
         post: &NewPost<'_>,
-        max_posts: Option<i64>,
+        limits: &PostLimits,
     ) -> Result<Published, DbError> {
+        let max_posts = limits.posts;
         use Published;
         let tenant = scope.tenant_id();
         let mut tx = self.write(Rls::member(tenant, scope.actor_id())).await?;
@@ -277,7 +298,33 @@ impl Storage {
                     .bind(tenant)
                     .fetch_optional(&mut *tx)
                     .await?;
-                    if blog_locked.is_none() {
+                    let over = match &limits.mailings {
+                        Some(m) => {
+                            let this_month: i64 = sqlx::query_scalar(
+                                "SELECT count(*) FROM post_mailings
+                                 WHERE tenant_id = $1 AND created_at >= $2",
+                            )
+                            .bind(tenant)
+                            .bind(m.month_start)
+                            .fetch_one(&mut *tx)
+                            .await?;
+                            (this_month >= m.per_month).then_some(&m.refusal)
+                        }
+                        None => None,
+                    };
+                    if blog_locked.is_none()
+                        && let Some(refusal) = over
+                    {
+                        Self::audit_in(
+                            &mut *tx,
+                            scope,
+                            "mailing.skipped",
+                            Some(post.document_id),
+                            refusal.clone(),
+                            post.now,
+                        )
+                        .await?;
+                    } else if blog_locked.is_none() {
                         sqlx::query(
                             "INSERT INTO post_mailings (id, tenant_id, document_id, created_at)
                                      VALUES ($1, $2, $3, $4)

@@ -68,6 +68,18 @@ impl TenantScope {
     }
 }
 
+/// What a blog uses of what plans limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
+pub struct UsageRow {
+    /// Published posts (not pages).
+    pub posts: i64,
+    /// Bytes of images.
+    pub media_bytes: i64,
+    pub members: i64,
+    /// New-post mailings this month.
+    pub mailings: i64,
+}
+
 /// What setting a plan did.
 #[derive(Debug)]
 pub(crate) enum PlanChange {
@@ -522,16 +534,24 @@ impl Storage {
         Ok(deleted.rows_affected() == 1)
     }
 
-    /// What the blog uses of what plans limit: (published posts, bytes of images, members).
-    pub async fn plan_usage(&self, scope: &TenantScope) -> Result<(i64, i64, i64), DbError> {
+    /// What the blog uses of what plans limit, with its mailings since `month_start`.
+    pub async fn plan_usage(
+        &self,
+        scope: &TenantScope,
+        month_start: i64,
+    ) -> Result<UsageRow, DbError> {
         let mut tx = self.read(Rls::tenant(scope.tenant_id())).await?;
         let usage = sqlx::query_as(
             "SELECT
-                (SELECT count(*) FROM posts WHERE tenant_id = $1 AND kind = 'post'),
-                (SELECT CAST(COALESCE(SUM(bytes), 0) AS BIGINT) FROM media WHERE tenant_id = $1),
-                (SELECT count(*) FROM memberships WHERE tenant_id = $1)",
+                (SELECT count(*) FROM posts WHERE tenant_id = $1 AND kind = 'post') AS posts,
+                (SELECT CAST(COALESCE(SUM(bytes), 0) AS BIGINT) FROM media WHERE tenant_id = $1)
+                    AS media_bytes,
+                (SELECT count(*) FROM memberships WHERE tenant_id = $1) AS members,
+                (SELECT count(*) FROM post_mailings WHERE tenant_id = $1 AND created_at >= $2)
+                    AS mailings",
         )
         .bind(scope.tenant_id())
+        .bind(month_start)
         .fetch_one(&mut *tx)
         .await?;
         tx.commit().await?;

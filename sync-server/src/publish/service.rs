@@ -7,11 +7,11 @@ use pint_model::render::{Rendered, render_draft};
 use pint_model::slug::{slug_problem, slugify};
 use pint_model::{Draft, DraftError};
 
-use crate::billing::{Limit, Plans};
+use crate::billing::{Limit, Plans, plans};
 use crate::clock::now_ms;
 use crate::db::documents::StoredDocument;
 use crate::db::jobs::ScheduledRecord;
-use crate::db::posts::{NewPost, PasswordChange, PostRecord, Published};
+use crate::db::posts::{MailingLimit, NewPost, PasswordChange, PostLimits, PostRecord, Published};
 use crate::db::tenants::TenantScope;
 use crate::db::{DbError, Storage};
 use crate::media::published::{Asked, BlogMedia, card_image};
@@ -151,7 +151,14 @@ pub async fn publish_revision(
             plan: tenant.plan,
         });
     }
-    let max_posts = entitled.posts;
+    let limits = PostLimits {
+        posts: entitled.posts,
+        mailings: entitled.mailings_per_month.map(|per_month| MailingLimit {
+            per_month,
+            month_start: crate::billing::grants::month_start(now_ms()),
+            refusal: plans::details(&tenant.plan, Limit::Mailings),
+        }),
+    };
     let post_id = uuid::Uuid::now_v7().to_string();
     let published = storage
         .publish(
@@ -175,7 +182,7 @@ pub async fn publish_revision(
                 featured_html: &featured_html,
                 seo: &trimmed_seo(&content.seo),
             },
-            max_posts,
+            &limits,
         )
         .await?;
     match published {

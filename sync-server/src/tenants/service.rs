@@ -201,7 +201,7 @@ pub async fn invite(
     }
     let tenant = blog(storage, scope).await?;
     if let Some(allowed) = plans.entitlements(&tenant.plan).members {
-        let (_, _, members) = storage.plan_usage(scope).await?;
+        let members = storage.plan_usage(scope, 0).await?.members;
         let waiting = storage.invites(scope, now_ms()).await?;
         let waiting = i64::try_from(waiting.len()).unwrap_or(i64::MAX);
         if members.saturating_add(waiting) >= allowed {
