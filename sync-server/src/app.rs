@@ -113,9 +113,13 @@ impl State {
         stripe: Option<Stripe>,
         settings: &Settings,
     ) -> (State, Tasks) {
+        let plans = Plans {
+            billing_on: settings.stripe.is_some(),
+        };
         let site = blog::Site {
             public_url: settings.public_url.clone(),
             blog_domain: settings.blog_domain.clone(),
+            plans,
         };
         let blog_cache = Arc::new(BlogCache::default());
         let domain_hosts = Arc::new(DomainHosts::new(Arc::clone(&storage)));
@@ -124,9 +128,6 @@ impl State {
         events.listen(domain_hosts.clone());
         let views = Arc::new(ViewCounter::default());
         let media_grace = Grace(settings.media_grace);
-        let plans = Plans {
-            billing_on: settings.stripe.is_some(),
-        };
         let mut handles = vec![
             tokio::spawn(publish::scheduler::run(Arc::clone(&storage), plans)),
             tokio::spawn(crate::billing::grants::run(Arc::clone(&storage), plans)),

@@ -77,6 +77,18 @@ async fn plans_unlock(backend: Backend) {
     let (status, body) = blog.publish(&secret, json!({"password": "friends"})).await;
     assert_eq!(status, 200, "{body}");
     let path = body["path"].as_str().unwrap().to_owned();
+    // Pro removes the "published with Pint" credit from the blog's footer.
+    let home = || async {
+        common::http()
+            .get(server.url("/b/ada-writes/"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    };
+    assert!(!home().await.contains("published with Pint"));
 
     // Back to free: nothing deleted, the protected post still published and protected;
     // new additions refused again.
@@ -93,6 +105,20 @@ async fn plans_unlock(backend: Backend) {
         "still behind its password: {text}"
     );
     assert!(!text.contains("Hush."));
+    // Free shows the credit again (on a page this server renders now; a page it cached
+    // goes when the server itself changes the plan, as a Stripe event does).
+    let love = common::http()
+        .get(server.url("/b/ada-writes/love"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        love.contains("published with Pint"),
+        "free shows the credit"
+    );
     let (status, _) = blog.publish(&secret, json!({"password": "other"})).await;
     assert_eq!(status, 403);
 

@@ -76,6 +76,8 @@ pub fn path_segment(s: &str) -> String {
 #[derive(Debug)]
 pub struct Page<'a> {
     pub blog: &'a TenantRecord,
+    /// Whether the footer says "published with Pint" (`Site::credit`).
+    pub credit: bool,
     /// The blog's root path, ending in `/`.
     pub root: &'a str,
     pub title: &'a str,
@@ -167,7 +169,8 @@ pub fn render(page: &Page<'_>, widgets: &super::widgets::Widgets) -> String {
          <header><a class=\"name\" href=\"{root}\">{blog}</a>\
          <nav aria-label=\"Pages\"><ul>{nav}</ul></nav>{controls}</header>\
          <main id=\"main\">{main}</main>\
-         <footer>{music}<p>{blog} · <a href=\"{root}love\">Wall of love</a> · published with Pint</p></footer></body></html>",
+         <footer>{music}<p>{blog} · <a href=\"{root}love\">Wall of love</a>{credit}</p></footer></body></html>",
+        credit = if page.credit { " · published with Pint" } else { "" },
         title = esc(page.title),
         image = page
             .image

@@ -107,6 +107,7 @@ fn wall(
         status,
         &Page {
             blog,
+            credit: site.credit(blog),
             root: &root,
             title: &title,
             description: &description,

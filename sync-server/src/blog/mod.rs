@@ -49,14 +49,21 @@ fn root(subdomain: &str) -> String {
 }
 
 /// Where the server is as readers reach it (`PINT_PUBLIC_URL`, `PINT_BLOG_DOMAIN`), for
-/// absolute URLs.
+/// absolute URLs; and whether it bills (plans decide what blogs show).
 #[derive(Debug, Clone)]
 pub struct Site {
     pub public_url: String,
     pub blog_domain: Option<String>,
+    pub plans: crate::billing::Plans,
 }
 
 impl Site {
+    /// Whether the blog's footer says "published with Pint": on plans that do not
+    /// remove it (never on a server that does not bill).
+    pub(crate) fn credit(&self, blog: &TenantRecord) -> bool {
+        !self.plans.entitlements(&blog.plan).remove_footer
+    }
+
     /// A blog's canonical home: its verified domain, else its own host when blogs have
     /// them, else the path form.
     pub(crate) fn home(&self, blog: &TenantRecord) -> String {
@@ -331,6 +338,7 @@ async fn index(
         StatusCode::OK,
         &Page {
             blog: &blog,
+            credit: site.credit(&blog),
             root: &root,
             title: &blog.name,
             description: &blog.name,
@@ -468,6 +476,7 @@ async fn entry(
         StatusCode::OK,
         &Page {
             blog: &blog,
+            credit: site.credit(&blog),
             root: &root,
             title: &shown_title,
             description,
@@ -723,6 +732,8 @@ fn locked_page(
         status,
         &Page {
             blog,
+            // A gate, not the blog: no credit line.
+            credit: false,
             root,
             title: &format!("{heading} – {}", blog.name),
             description: &format!("{what} is protected by a password."),
@@ -980,6 +991,7 @@ async fn tag(
         StatusCode::OK,
         &Page {
             blog: &blog,
+            credit: site.credit(&blog),
             root: &root,
             title: &format!("{title} – {}", blog.name),
             description: &title,

@@ -43,6 +43,7 @@ fn page(
         status,
         &Page {
             blog,
+            credit: site.credit(blog),
             root: &root,
             title: &full_title,
             description: &full_title,

@@ -361,6 +361,7 @@ mod tests {
         let site = Site {
             public_url: "https://pint.example".into(),
             blog_domain: Some("pint.blog".into()),
+            plans: crate::billing::Plans { billing_on: false },
         };
         assert_eq!(
             normalize(" Blog.Example.COM. ", &site),
