@@ -352,6 +352,25 @@ impl DomainsApi {
     }
 }
 
+/// A new domain (claimed or verified) needs a plan with custom domains; one verified
+/// before a downgrade keeps serving the blog.
+async fn own_domain_allowed(
+    storage: &Storage,
+    plans: Plans,
+    scope: &crate::db::tenants::TenantScope,
+) -> poem::Result<()> {
+    let tenant = storage
+        .tenant(scope)
+        .await?
+        .ok_or_else(ApiError::internal)?;
+    Ok(crate::billing::plans::require_feature(
+        plans,
+        &tenant.plan,
+        Limit::CustomDomain,
+        "Using your own domain",
+    )?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -388,23 +407,4 @@ mod tests {
         }
         assert!(normalize(&format!("{}.com", "a".repeat(64)), &site).is_err());
     }
-}
-
-/// A new domain (claimed or verified) needs a plan with custom domains; one verified
-/// before a downgrade keeps serving the blog.
-async fn own_domain_allowed(
-    storage: &Storage,
-    plans: Plans,
-    scope: &crate::db::tenants::TenantScope,
-) -> poem::Result<()> {
-    let tenant = storage
-        .tenant(scope)
-        .await?
-        .ok_or_else(ApiError::internal)?;
-    Ok(crate::billing::plans::require_feature(
-        plans,
-        &tenant.plan,
-        Limit::CustomDomain,
-        "Using your own domain",
-    )?)
 }

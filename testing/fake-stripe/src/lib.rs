@@ -280,8 +280,6 @@ impl Fake {
                     &pi,
                     session.amount_total,
                     &session.currency,
-                    0,
-                    false,
                     t,
                 );
                 s.charges.insert(charge_id, charge.clone());

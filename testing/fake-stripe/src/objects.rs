@@ -299,15 +299,13 @@ pub fn invoice(
     })
 }
 
-/// A charge for a one-time payment.
+/// A charge for a one-time payment, as made (refunds and disputes change it after).
 pub fn charge(
     id: &str,
     customer: &str,
     payment_intent: &str,
     amount: i64,
     currency: &str,
-    refunded: i64,
-    disputed: bool,
     now: i64,
 ) -> Value {
     json!({
@@ -315,17 +313,17 @@ pub fn charge(
         "object": "charge",
         "amount": amount,
         "amount_captured": amount,
-        "amount_refunded": refunded,
+        "amount_refunded": 0,
         "captured": true,
         "created": now,
         "currency": currency,
         "customer": customer,
-        "disputed": disputed,
+        "disputed": false,
         "livemode": false,
         "paid": true,
         "payment_intent": payment_intent,
         "receipt_url": format!("https://pay.stripe.com/receipts/payment/{id}"),
-        "refunded": refunded >= amount,
+        "refunded": false,
         "status": "succeeded",
     })
 }
