@@ -8,7 +8,8 @@
 //! - one-time purchases: lifetime and a credit pack, pending until paid, reversed by a
 //!   refund or a dispute (also when the refund arrives before the completion);
 //! - Stripe's API failing while an event needs it: 503, nothing applied, applied once
-//!   when Stripe delivers it again;
+//!   when Stripe delivers it again; one event delivered to two servers at the same
+//!   moment applied once;
 //! - the prices shown are Stripe's (mirrored at start and on price events); the blog's
 //!   customer is made once; only owners buy; bad input is refused.
 
@@ -364,8 +365,33 @@ async fn lifetime_and_credit_packs_on_postgres() {
     one_time_purchases(Backend::Postgres).await;
 }
 
+/// Deliver `event` to a server's webhook, signed as Stripe signs it.
+async fn deliver(url: &str, event: &Value) -> u16 {
+    let body = serde_json::to_vec(event).unwrap();
+    let now = i64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs(),
+    )
+    .unwrap();
+    common::http()
+        .post(url)
+        .header("content-type", "application/json")
+        .header(
+            "stripe-signature",
+            pint_fake_stripe::signature(&body, TEST_WEBHOOK_SECRET, now),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
 async fn events_in_any_order_and_stripe_down(backend: Backend) {
-    let (fake, _server, blog, catalog) = billing_server(backend).await;
+    let (fake, server, blog, catalog) = billing_server(backend).await;
 
     // Stripe's API fails while the completion is processed: 503, nothing applied.
     let pack = checkout(&blog, &catalog.pack).await;
@@ -397,6 +423,26 @@ async fn events_in_any_order_and_stripe_down(backend: Backend) {
         500,
         "the refunded pack adds nothing"
     );
+
+    // One completion delivered to two servers at the same moment: applied once.
+    let base = fake.base.clone();
+    let sibling = server
+        .sibling_with(|s| common::billing_on(s, Some(base)))
+        .await;
+    let third = checkout(&blog, &catalog.pack).await;
+    fake.pay(&third).await.unwrap();
+    let completed = fake
+        .take_held()
+        .into_iter()
+        .find(|e| e["type"] == "checkout.session.completed")
+        .unwrap();
+    let (to_a, to_b) = (
+        server.url("/v1/billing/stripe/events"),
+        sibling.url("/v1/billing/stripe/events"),
+    );
+    let (a, b) = tokio::join!(deliver(&to_a, &completed), deliver(&to_b, &completed));
+    assert_eq!((a, b), (200, 200));
+    assert_eq!(plan(&blog).await["usage"]["credits"], 1000, "500 more, once");
     fake.hold_events(false);
 
     // Prices follow Stripe: one taken off sale is no longer shown nor sold.
