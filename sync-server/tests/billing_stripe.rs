@@ -334,6 +334,13 @@ async fn one_time_purchases(backend: Backend) {
         amounts.contains(&(json!("Pint Lifetime"), json!(24900))),
         "{history}"
     );
+    // Each with Stripe's receipt.
+    let receipts = history.as_array().unwrap().iter().all(|p| {
+        p["receiptUrl"]
+            .as_str()
+            .is_some_and(|u| u.starts_with("https://pay.stripe.com/receipts/"))
+    });
+    assert!(receipts, "{history}");
 
     // The pack refunded: its credits go. The lifetime disputed: the plan ends.
     let pack_pi = fake.session(&pack).unwrap().payment_intent.unwrap();
@@ -442,7 +449,11 @@ async fn events_in_any_order_and_stripe_down(backend: Backend) {
     );
     let (a, b) = tokio::join!(deliver(&to_a, &completed), deliver(&to_b, &completed));
     assert_eq!((a, b), (200, 200));
-    assert_eq!(plan(&blog).await["usage"]["credits"], 1000, "500 more, once");
+    assert_eq!(
+        plan(&blog).await["usage"]["credits"],
+        1000,
+        "500 more, once"
+    );
     fake.hold_events(false);
 
     // Prices follow Stripe: one taken off sale is no longer shown nor sold.

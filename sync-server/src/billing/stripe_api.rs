@@ -81,6 +81,8 @@ pub struct SessionState {
     pub price_id: Option<String>,
     pub tenant_id: Option<String>,
     pub payment_intent: Option<String>,
+    /// Stripe's receipt of the payment's charge.
+    pub receipt_url: Option<String>,
     pub amount_total: Option<i64>,
     pub currency: Option<String>,
 }
@@ -218,7 +220,10 @@ impl StripeApi {
     /// A Checkout session as Stripe has it now, with what it sold.
     pub async fn session(&self, id: &str) -> Result<SessionState, StripeFailure> {
         let session = RetrieveCheckoutSession::new(id)
-            .expand(vec!["line_items".to_owned()])
+            .expand(vec![
+                "line_items".to_owned(),
+                "payment_intent.latest_charge".to_owned(),
+            ])
             .send(&self.client)
             .await?;
         let price_id = session
@@ -241,6 +246,13 @@ impl StripeApi {
                 .and_then(|m| m.get("tenant_id").cloned())
                 .or(session.client_reference_id.clone()),
             payment_intent: session.payment_intent.as_ref().map(|p| p.id().to_string()),
+            receipt_url: match &session.payment_intent {
+                Some(Expandable::Object(pi)) => match &pi.latest_charge {
+                    Some(Expandable::Object(charge)) => charge.receipt_url.clone(),
+                    _ => None,
+                },
+                _ => None,
+            },
             amount_total: session.amount_total,
             currency: session.currency.map(|c| c.to_string()),
         })

@@ -208,7 +208,7 @@ async fn on_checkout(
         currency: session.currency.clone().unwrap_or_default(),
         status: "paid".to_owned(),
         created: e.created,
-        receipt_url: None,
+        receipt_url: session.receipt_url.clone(),
     };
     Ok(storage
         .complete_purchase(

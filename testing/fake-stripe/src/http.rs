@@ -209,7 +209,24 @@ fn api(fake: &Fake, method: &Method, path: &[&str], f: &Form) -> (u16, Value) {
         ("GET", ["checkout", "sessions", id]) => match s.sessions.get(*id) {
             Some(x) => {
                 let items = expands(f, "line_items").then(|| line_items(&s, x));
-                (200, x.to_json(items))
+                let mut session = x.to_json(items);
+                // Expanding a nested path expands the objects on the way, as Stripe does.
+                let charge = expands(f, "payment_intent.latest_charge");
+                if (charge || expands(f, "payment_intent"))
+                    && let Some(pi) = x
+                        .payment_intent
+                        .as_ref()
+                        .and_then(|p| s.payment_intents.get(p))
+                {
+                    let mut pi = pi.clone();
+                    if charge
+                        && let Some(c) = pi["latest_charge"].as_str().and_then(|c| s.charges.get(c))
+                    {
+                        pi["latest_charge"] = c.clone();
+                    }
+                    session["payment_intent"] = pi;
+                }
+                (200, session)
             }
             None => missing("checkout.session", id, "session"),
         },

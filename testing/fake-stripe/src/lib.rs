@@ -37,6 +37,7 @@ struct State {
     sessions: BTreeMap<String, Session>,
     subscriptions: BTreeMap<String, Value>,
     charges: BTreeMap<String, Value>,
+    payment_intents: BTreeMap<String, Value>,
     /// Path prefixes whose next request fails with Stripe's 500.
     fail_next: Vec<String>,
     /// Every API request: (method, path).
@@ -282,6 +283,16 @@ impl Fake {
                     &session.currency,
                     t,
                 );
+                let intent = objects::payment_intent(
+                    &pi,
+                    &session.spec.customer,
+                    session.amount_total,
+                    &session.currency,
+                    &charge_id,
+                    &session.spec.child_metadata,
+                    t,
+                );
+                s.payment_intents.insert(pi.clone(), intent);
                 s.charges.insert(charge_id, charge.clone());
                 session.payment_intent = Some(pi);
                 events.push(("charge.succeeded", charge));

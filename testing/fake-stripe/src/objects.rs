@@ -314,16 +314,48 @@ pub fn charge(
         "amount": amount,
         "amount_captured": amount,
         "amount_refunded": 0,
+        "billing_details": {"address": null, "email": null, "name": null, "phone": null},
         "captured": true,
         "created": now,
         "currency": currency,
         "customer": customer,
         "disputed": false,
         "livemode": false,
+        "metadata": {},
         "paid": true,
         "payment_intent": payment_intent,
         "receipt_url": format!("https://pay.stripe.com/receipts/payment/{id}"),
         "refunded": false,
+        "status": "succeeded",
+    })
+}
+
+/// A payment intent that succeeded with one charge (`latest_charge`, its id unless
+/// expanded).
+pub fn payment_intent(
+    id: &str,
+    customer: &str,
+    amount: i64,
+    currency: &str,
+    charge: &str,
+    metadata: &Value,
+    now: i64,
+) -> Value {
+    json!({
+        "id": id,
+        "object": "payment_intent",
+        "amount": amount,
+        "amount_capturable": 0,
+        "amount_received": amount,
+        "capture_method": "automatic_async",
+        "confirmation_method": "automatic",
+        "created": now,
+        "currency": currency,
+        "customer": customer,
+        "latest_charge": charge,
+        "livemode": false,
+        "metadata": metadata,
+        "payment_method_types": ["card"],
         "status": "succeeded",
     })
 }

@@ -117,7 +117,35 @@ async fn async_stripe_reads_every_answer() {
         }
         other => panic!("not Stripe's refusal: {other:?}"),
     }
-    let _ = once;
+    // A one-time payment read back with its charge expanded: the receipt is there.
+    let mut line = CreateCheckoutSessionLineItems::new();
+    line.price = Some(once);
+    let bought = CreateCheckoutSession::new()
+        .customer(made.id.as_str())
+        .mode(CheckoutSessionMode::Payment)
+        .line_items(vec![line])
+        .success_url("http://127.0.0.1/back")
+        .send(&client)
+        .await
+        .unwrap();
+    fake.pay(bought.id.as_str()).await.unwrap();
+    let read = RetrieveCheckoutSession::new(bought.id.clone())
+        .expand(vec!["payment_intent.latest_charge".to_owned()])
+        .send(&client)
+        .await
+        .unwrap();
+    let Some(stripe_types::Expandable::Object(pi)) = read.payment_intent else {
+        panic!("the payment intent was not expanded");
+    };
+    let Some(stripe_types::Expandable::Object(charge)) = pi.latest_charge else {
+        panic!("the charge was not expanded");
+    };
+    assert!(
+        charge
+            .receipt_url
+            .unwrap()
+            .starts_with("https://pay.stripe.com/receipts/")
+    );
 
     // A wrong key: 401 as Stripe answers it.
     let stranger = ClientBuilder::new("rk_live_nope")
