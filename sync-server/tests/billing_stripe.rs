@@ -342,14 +342,15 @@ async fn one_time_purchases(backend: Backend) {
     });
     assert!(receipts, "{history}");
 
-    // The pack refunded: its credits go. The lifetime disputed: the plan ends.
+    // The pack disputed: its unspent credits go. The lifetime refunded: the plan ends.
     let pack_pi = fake.session(&pack).unwrap().payment_intent.unwrap();
-    fake.refund(&fake.charge_of(&pack_pi).unwrap())
+    fake.dispute(&fake.charge_of(&pack_pi).unwrap())
         .await
         .unwrap();
     assert_eq!(plan(&blog).await["usage"]["credits"], 0);
+    assert_eq!(plan(&blog).await["plan"], "lifetime");
     let life_pi = fake.session(&lifetime).unwrap().payment_intent.unwrap();
-    fake.dispute(&fake.charge_of(&life_pi).unwrap())
+    fake.refund(&fake.charge_of(&life_pi).unwrap())
         .await
         .unwrap();
     assert_eq!(plan(&blog).await["plan"], "free");
