@@ -29,7 +29,7 @@ export function usageLines(plan: PlanView): { label: string; text: string; near:
   });
   return [
     line("Posts", usage.posts, limits.posts, (n) => n.toLocaleString("en-US")),
-    line("Images", usage.mediaBytes, limits.mediaBytes, sizeLabel),
+    line("Images", usage.mediaBytes, limits.mediaBytes, (n) => (n === 0 ? "0 MB" : sizeLabel(n))),
     line("Members", usage.members, limits.members, (n) => n.toLocaleString("en-US")),
     line("Mailings this month", usage.mailings, limits.mailingsPerMonth, (n) => n.toLocaleString("en-US")),
   ];
