@@ -10,7 +10,7 @@ import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { Key } from "webdriverio";
-import { type Browser, startFakeStripe, startServer, tempDir, waitForState, withApp } from "./harness";
+import { type Browser, createAccount, startFakeStripe, startServer, tempDir, waitForState, withApp } from "./harness";
 
 const shots = process.env.PINT_E2E_SHOTS;
 async function shot(browser: Browser, name: string): Promise<void> {
@@ -62,15 +62,7 @@ describe("billing", () => {
       await withApp({ PINT_DATA_DIR: tempDir(), PINT_SERVER_URL: server.url, BROWSER: browserScript }, async (browser) => {
         await (await browser.$(".cm-content")).waitForExist({ timeout: 20_000 });
         await waitForState(browser, "sync-status", "signedOut");
-        await (await browser.$("#sync-status")).click();
-        await (await browser.$("#sign-in-email")).setValue("ada@example.com");
-        await (await browser.$("#sign-in-password")).setValue("correct horse battery");
-        await (await browser.$("#sign-in-blog")).setValue("ada-writes");
-        await (await browser.$("#sign-in-create")).click();
-        await (await browser.$("#sign-in-submit")).click();
-        await waitForState(browser, "sync-status", "synced", 30_000);
-        const notice = await browser.$("#dismiss-notice");
-        if (await notice.isExisting()) await notice.click();
+        await createAccount(browser, "ada@example.com", "ada-writes");
 
         // Free, with what each plan adds at Stripe's prices.
         await openSettings(browser);

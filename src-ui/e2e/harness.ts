@@ -84,6 +84,19 @@ export async function startFakeStripe(): Promise<{ url: string; control: (path: 
   return { url, control, stop: () => stop(child) };
 }
 
+/** Create an account and its blog from the window's sign-in dialog, and wait for the first sync. */
+export async function createAccount(browser: Browser, email: string, blog: string): Promise<void> {
+  await (await browser.$("#sync-status")).click();
+  await (await browser.$("#sign-in-email")).setValue(email);
+  await (await browser.$("#sign-in-password")).setValue("correct horse battery");
+  await (await browser.$("#sign-in-blog")).setValue(blog);
+  await (await browser.$("#sign-in-create")).click();
+  await (await browser.$("#sign-in-submit")).click();
+  await waitForState(browser, "sync-status", "synced", 30_000);
+  const notice = await browser.$("#dismiss-notice");
+  if (await notice.isExisting()) await notice.click();
+}
+
 /** Run the `pint` CLI on a data directory; answers what it printed, throws if it failed. */
 export function pint(dataDir: string, args: string[], stdin = ""): Promise<string> {
   return new Promise((resolve, reject) => {

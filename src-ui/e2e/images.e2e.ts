@@ -8,7 +8,7 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { Key } from "webdriverio";
-import { type Browser, editorText, startServer, tempDir, typeText, waitForState, withApp } from "./harness";
+import { type Browser, createAccount, editorText, startServer, tempDir, typeText, waitForState, withApp } from "./harness";
 
 const shots = process.env.PINT_E2E_SHOTS;
 async function shot(browser: Browser, name: string): Promise<void> {
@@ -167,15 +167,7 @@ describe("photos in a draft", () => {
         expect(id).toMatch(/^[0-9a-f]{32}$/);
 
         // Signed in: the draft and its photo go to the blog with sync.
-        await (await browser.$("#sync-status")).click();
-        await (await browser.$("#sign-in-email")).setValue("ada@example.com");
-        await (await browser.$("#sign-in-password")).setValue("correct horse battery");
-        await (await browser.$("#sign-in-blog")).setValue("ada-writes");
-        await (await browser.$("#sign-in-create")).click();
-        await (await browser.$("#sign-in-submit")).click();
-        await waitForState(browser, "sync-status", "synced", 30_000);
-        const notice = await browser.$("#dismiss-notice");
-        if (await notice.isExisting()) await notice.click();
+        await createAccount(browser, "ada@example.com", "ada-writes");
 
         // Published from the window: the post shows the photo, served by the blog.
         await (await browser.$("#toggle-publish")).click();
