@@ -33,6 +33,9 @@ const ANSWER = JSON.stringify({
 /** A draft the model writes when asked for prose. */
 const PROSE = "# Dawn at the harbour\n\nWe were there early, when the fishing boats came in.\n";
 
+/** The model's rewrite of a passage. */
+const REWRITTEN = "We went to the market to see the boats.";
+
 /** What the fake was sent for reviews: the authorization and the user's message. */
 const reviewsAsked: { auth: string; text: string }[] = [];
 
@@ -65,8 +68,9 @@ async function fakeProvider(): Promise<string> {
       req.on("end", () => {
         const asked = JSON.parse(body) as { stream: boolean; response_format?: object; messages: { content: string }[] };
         reviewsAsked.push({ auth: req.headers.authorization ?? "", text: asked.messages[1]?.content ?? "" });
-        // A review asks for JSON by its schema; a draft for prose.
-        streamAnswer(res, asked.response_format ? ANSWER : PROSE);
+        // A review asks for JSON by its schema; a rewrite for the passage; a draft for prose.
+        const rewrite = (asked.messages[0]?.content ?? "").startsWith("You rewrite");
+        streamAnswer(res, asked.response_format ? ANSWER : rewrite ? REWRITTEN : PROSE);
       });
       return;
     }
@@ -235,6 +239,52 @@ describe("AI with your own key", () => {
       await browser.waitUntil(async () => (await titles()).includes("Dawn at the harbour"), {
         timeout: 5_000,
         timeoutMsg: "the new draft is not in the list under its title",
+      });
+    });
+  });
+
+  it("rewrites a selection shorter: streamed beside the original, accepted as an edit and kept", async () => {
+    const base = await fakeProvider();
+    const dir = tempDir();
+    await withApp({ PINT_DATA_DIR: dir }, async (browser) => {
+      await (await browser.$(".cm-content")).waitForExist({ timeout: 20_000 });
+      await browser.keys([Key.Ctrl, ","]);
+      await (await browser.$("#settings")).waitForDisplayed({ timeout: 5_000 });
+      await (await browser.$("#settings-ai")).scrollIntoView();
+      await addKey(browser, base, "sk-e2e-right");
+      await browser.waitUntil(async () => (await testResults(browser))[0] === "the key works; 1 model available", { timeout: 15_000 });
+      await browser.keys(Key.Escape);
+
+      await (await browser.$(".cm-content")).click();
+      await typeText(browser, REVIEWED);
+      await waitForState(browser, "save-status", "saved");
+      // The whole passage selected, then rewritten shorter.
+      await browser.keys([Key.Ctrl, "a"]);
+      await (await browser.$("#toggle-ai")).click();
+      await (await browser.$("#ai-tab-rewrite")).click();
+      await (await browser.$("#rewrite-shorter")).click();
+      await browser
+        .waitUntil(async () => (await (await browser.$("#rewrite-text")).getText()) === REWRITTEN, { timeout: 15_000 })
+        .catch(async () => {
+          const error = await browser.execute(() => document.querySelector("#rewrite-error")?.textContent ?? "");
+          throw new Error(`the rewrite did not stream in: ${error}`);
+        });
+      // Nothing changes until it is accepted.
+      expect(await editorText(browser)).toBe(REVIEWED);
+      await shot(browser, "37-ai-rewrite");
+      await (await browser.$("#rewrite-accept")).click();
+      await browser.waitUntil(async () => (await editorText(browser)) === REWRITTEN, {
+        timeout: 5_000,
+        timeoutMsg: "the rewrite was not applied",
+      });
+      await waitForState(browser, "save-status", "saved");
+    });
+    // Accepted as an ordinary edit: it was saved like typing.
+    await withApp({ PINT_DATA_DIR: dir }, async (browser) => {
+      await (await browser.$(".cm-content")).waitForExist({ timeout: 20_000 });
+      await browser.waitUntil(async () => (await editorText(browser)) === REWRITTEN, {
+        timeout: 10_000,
+        timeoutMsg: "the accepted rewrite was not kept",
       });
     });
   });
