@@ -115,6 +115,16 @@ async function addKey(browser: Browser, base: string, key: string): Promise<void
   await (await browser.$("#ai-add")).click();
 }
 
+/** In Settings, add the right key for the fake provider, see its test pass, and close Settings. */
+async function addWorkingKey(browser: Browser, base: string): Promise<void> {
+  await browser.keys([Key.Ctrl, ","]);
+  await (await browser.$("#settings")).waitForDisplayed({ timeout: 5_000 });
+  await (await browser.$("#settings-ai")).scrollIntoView();
+  await addKey(browser, base, "sk-e2e-right");
+  await browser.waitUntil(async () => (await testResults(browser))[0] === "the key works; 1 model available", { timeout: 15_000 });
+  await browser.keys(Key.Escape);
+}
+
 describe("AI with your own key", () => {
   it("added in Settings, tested against the provider, kept only in the keychain; a wrong key refused", async () => {
     const base = await fakeProvider();
@@ -168,12 +178,7 @@ describe("AI with your own key", () => {
     const dir = tempDir();
     await withApp({ PINT_DATA_DIR: dir }, async (browser) => {
       await (await browser.$(".cm-content")).waitForExist({ timeout: 20_000 });
-      await browser.keys([Key.Ctrl, ","]);
-      await (await browser.$("#settings")).waitForDisplayed({ timeout: 5_000 });
-      await (await browser.$("#settings-ai")).scrollIntoView();
-      await addKey(browser, base, "sk-e2e-right");
-      await browser.waitUntil(async () => (await testResults(browser))[0] === "the key works; 1 model available", { timeout: 15_000 });
-      await browser.keys(Key.Escape);
+      await addWorkingKey(browser, base);
 
       await (await browser.$(".cm-content")).click();
       await typeText(browser, REVIEWED);
@@ -248,12 +253,7 @@ describe("AI with your own key", () => {
     const dir = tempDir();
     await withApp({ PINT_DATA_DIR: dir }, async (browser) => {
       await (await browser.$(".cm-content")).waitForExist({ timeout: 20_000 });
-      await browser.keys([Key.Ctrl, ","]);
-      await (await browser.$("#settings")).waitForDisplayed({ timeout: 5_000 });
-      await (await browser.$("#settings-ai")).scrollIntoView();
-      await addKey(browser, base, "sk-e2e-right");
-      await browser.waitUntil(async () => (await testResults(browser))[0] === "the key works; 1 model available", { timeout: 15_000 });
-      await browser.keys(Key.Escape);
+      await addWorkingKey(browser, base);
 
       await (await browser.$(".cm-content")).click();
       await typeText(browser, REVIEWED);

@@ -21,7 +21,6 @@ pub async fn fetch_missing(
     blog: &Blog,
     ids: &[String],
 ) -> Result<Vec<String>, AccountError> {
-    let base = blog.server.trim_end_matches('/');
     let mut kept = Vec::new();
     for id in ids {
         if lock(engine)
@@ -34,7 +33,7 @@ pub async fn fetch_missing(
         }
         let view: MediaView = match call(
             blog.http
-                .get(format!("{base}/v1/tenants/{}/media/{id}", blog.tenant))
+                .get(blog.url(&format!("media/{id}")))
                 .bearer_auth(&blog.token),
         )
         .await
@@ -53,10 +52,7 @@ pub async fn fetch_missing(
             };
             let bytes = call_bytes(
                 blog.http
-                    .get(format!(
-                        "{base}/v1/tenants/{}/media/{id}/variants/{}",
-                        blog.tenant, v.name
-                    ))
+                    .get(blog.url(&format!("media/{id}/variants/{}", v.name)))
                     .bearer_auth(&blog.token),
             )
             .await?;

@@ -138,13 +138,7 @@ pub async fn library(
 /// The blog's images as it lists them, and its id.
 async fn blog_images(session: &Session) -> Result<(String, MediaLibraryView), AccountError> {
     let blog = Blog::of(session).await?;
-    let base = blog.server.trim_end_matches('/');
-    let view = call(
-        blog.http
-            .get(format!("{base}/v1/tenants/{}/media", blog.tenant))
-            .bearer_auth(&blog.token),
-    )
-    .await?;
+    let view = call(blog.http.get(blog.url("media")).bearer_auth(&blog.token)).await?;
     Ok((blog.tenant, view))
 }
 
@@ -181,10 +175,9 @@ pub async fn remove(
     match session {
         Some(session) => {
             let blog = Blog::of(session).await?;
-            let base = blog.server.trim_end_matches('/');
             match call_bytes(
                 blog.http
-                    .delete(format!("{base}/v1/tenants/{}/media/{id}", blog.tenant))
+                    .delete(blog.url(&format!("media/{id}")))
                     .bearer_auth(&blog.token),
             )
             .await

@@ -98,11 +98,10 @@ pub async fn send(
         }
         here
     };
-    let base = blog.server.trim_end_matches('/');
     for batch in here.chunks(ASK_AT_MOST) {
         let missing: MediaMissingView = call(
             blog.http
-                .post(format!("{base}/v1/tenants/{}/missing-media", blog.tenant))
+                .post(blog.url("missing-media"))
                 .bearer_auth(&blog.token)
                 .json(&MediaMissingRequest {
                     ids: batch.to_vec(),
@@ -149,10 +148,7 @@ pub async fn send(
                 let len = bytes.len() as u64;
                 call_bytes(
                     blog.http
-                        .put(format!(
-                            "{base}/v1/tenants/{}/media/{}/variants/{name}",
-                            blog.tenant, m.id
-                        ))
+                        .put(blog.url(&format!("media/{}/variants/{name}", m.id)))
                         .bearer_auth(&blog.token)
                         .header("content-type", "application/octet-stream")
                         .body(bytes),
@@ -164,7 +160,7 @@ pub async fn send(
             }
             let _kept: MediaView = call(
                 blog.http
-                    .post(format!("{base}/v1/tenants/{}/media/{}", blog.tenant, m.id))
+                    .post(blog.url(&format!("media/{}", m.id)))
                     .bearer_auth(&blog.token)
                     .json(&KeepMediaRequest {
                         variants: names.iter().map(|(n, ..)| n.clone()).collect(),
