@@ -19,6 +19,7 @@ enum Edit {
     Slug(String),
     FeaturedImage(String),
     FeaturedImageAlt(String),
+    Date(u8),
     Kind(bool),
     Seo(usize, String),
     AddTag(String),
@@ -56,6 +57,7 @@ fn edit() -> impl Strategy<Value = Edit> {
         1 => prop::sample::select(vec!["", "https://example.com/a.png", "media:abc"])
             .prop_map(|s| Edit::FeaturedImage(s.into())),
         1 => text().prop_map(Edit::FeaturedImageAlt),
+        1 => (0..29u8).prop_map(Edit::Date),
         1 => any::<bool>().prop_map(Edit::Kind),
         1 => (0..4usize, text()).prop_map(|(f, v)| Edit::Seo(f, v)),
         1 => prop::sample::select(vec!["rust", "travel", "日記", "ideas"])
@@ -122,6 +124,13 @@ impl Story {
             Edit::Slug(s) => d.set_slug(s).unwrap(),
             Edit::FeaturedImage(s) => d.set_featured_image(s).unwrap(),
             Edit::FeaturedImageAlt(s) => d.set_featured_image_alt(s).unwrap(),
+            Edit::Date(day) => d
+                .set_date(&if *day == 0 {
+                    String::new()
+                } else {
+                    format!("2019-05-{day:02}T10:00:00Z")
+                })
+                .unwrap(),
             Edit::Kind(page) => d
                 .set_kind(if *page {
                     DraftKind::Page

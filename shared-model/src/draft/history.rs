@@ -68,6 +68,27 @@ impl Draft {
         Ok(schema::read_content(&self.doc, Some(&hashes)))
     }
 
+    /// What changed from `heads` to `content`, merged into the draft as it is now: the
+    /// three-way merge of an outside copy (a file, an imported post) that was in step at
+    /// `heads`. Edits made here since survive wherever the copy did not change.
+    pub fn set_content_since(
+        &mut self,
+        heads: &[String],
+        content: &DraftContent,
+    ) -> Result<(), DraftError> {
+        self.content_at(heads)?;
+        let hashes = parse_heads(heads)?;
+        let mut then = Draft::load(
+            &self
+                .doc
+                .fork_at(&hashes)
+                .map_err(|e| DraftError::NotAutomerge(e.to_string()))?
+                .save(),
+        )?;
+        then.set_content(content)?;
+        self.merge(&mut then)
+    }
+
     /// Make the draft say again what it said at `heads`, as one new change. Only what
     /// differs is written, and the body by the smallest splice, so concurrent edits
     /// elsewhere in the text survive the merge.
@@ -92,6 +113,7 @@ impl Draft {
                     old.featured_image_alt.as_str(),
                     now.featured_image_alt.as_str(),
                 ),
+                ("date", old.date.as_str(), now.date.as_str()),
             ] {
                 if was != is {
                     self.doc.put(&root, key, was)?;

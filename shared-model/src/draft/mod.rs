@@ -8,6 +8,7 @@
 //! | `kind` | str `post`/`page` | last writer wins |
 //! | `title`, `excerpt`, `slug`, `featured_image` | str | last writer wins, one value everywhere |
 //! | `featured_image_alt` | str, absent in drafts made before 2026-12 (read as empty) | last writer wins |
+//! | `date` | str, RFC 3339 UTC or empty; absent in drafts made before 2026-12-07 | last writer wins |
 //! | `body` | text | character-wise: concurrent typing keeps both |
 //! | `tags` | map tag → true | a set: concurrent adds keep both |
 //! | `seo` | map of str (`meta_title`, `meta_description`, `canonical_url`, `og_image`) | per field |
@@ -20,6 +21,7 @@
 //! changes nothing.
 
 mod concurrent;
+pub mod diff;
 mod history;
 mod schema;
 
@@ -111,6 +113,27 @@ pub struct DraftContent {
     #[serde(default)]
     pub featured_image_alt: String,
     pub seo: Seo,
+    /// The post's own date (RFC 3339, UTC), when it has one from elsewhere: a post
+    /// imported from another blog keeps the day it first appeared. Empty: the day it
+    /// is published here.
+    #[serde(default)]
+    pub date: String,
+}
+
+/// A post date as drafts keep it: RFC 3339 in UTC, to the second (`2019-05-04T10:00:00Z`),
+/// or empty.
+pub fn normalize_date(date: &str) -> Result<String, String> {
+    let date = date.trim();
+    if date.is_empty() {
+        return Ok(String::new());
+    }
+    let t: jiff::Timestamp = date
+        .parse()
+        .map_err(|_| format!("`{date}` is not a date and time like 2019-05-04T10:00:00Z"))?;
+    let t = t
+        .round(jiff::Unit::Second)
+        .map_err(|e| format!("`{date}`: {e}"))?;
+    Ok(t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
 }
 
 /// One text edit, in UTF-16 code units: delete `delete` units at `pos`, then insert `insert`.
@@ -293,6 +316,11 @@ impl Draft {
         schema::read_str(&self.doc, &automerge::ROOT, "featured_image_alt", None)
     }
 
+    /// The post's own date (RFC 3339, UTC), or empty.
+    pub fn date(&self) -> String {
+        schema::read_str(&self.doc, &automerge::ROOT, "date", None)
+    }
+
     /// The tags, sorted.
     pub fn tags(&self) -> Vec<String> {
         self.doc.keys(&self.tags).collect()
@@ -375,6 +403,16 @@ impl Draft {
         self.put_root_str("featured_image_alt", alt, 1_000)
     }
 
+    /// Set the post's own date: any RFC 3339 timestamp, kept as UTC to the second; empty
+    /// clears it.
+    pub fn set_date(&mut self, date: &str) -> Result<(), DraftError> {
+        let date = normalize_date(date).map_err(|problem| DraftError::Invalid {
+            field: "date",
+            problem,
+        })?;
+        self.put_root_str("date", &date, 40)
+    }
+
     pub fn set_kind(&mut self, kind: DraftKind) -> Result<(), DraftError> {
         if self.kind() != kind {
             self.doc
@@ -437,6 +475,38 @@ impl Draft {
                 .delete(&self.tags, tag)
                 .map_err(|e| DraftError::NotAutomerge(e.to_string()))?;
             self.commit(Some("remove tag"));
+        }
+        Ok(())
+    }
+
+    /// Make the draft read as `content`, with the smallest edits: the body by a diff
+    /// (`diff::splices`), other fields only where they differ, tags as set changes. What
+    /// a teammate changed elsewhere meanwhile survives the merge. Refused whole when a
+    /// field is invalid (in an engine that drops the draft on error, as `Engine` does).
+    pub fn set_content(&mut self, content: &DraftContent) -> Result<(), DraftError> {
+        let now = self.content();
+        self.splice_body(&diff::splices(&now.body, &content.body))?;
+        self.set_kind(content.kind)?;
+        self.set_title(&content.title)?;
+        self.set_excerpt(&content.excerpt)?;
+        self.set_slug(&content.slug)?;
+        self.set_featured_image(&content.featured_image)?;
+        self.set_featured_image_alt(&content.featured_image_alt)?;
+        self.set_date(&content.date)?;
+        for field in SeoField::ALL {
+            let value = match field {
+                SeoField::MetaTitle => &content.seo.meta_title,
+                SeoField::MetaDescription => &content.seo.meta_description,
+                SeoField::CanonicalUrl => &content.seo.canonical_url,
+                SeoField::OgImage => &content.seo.og_image,
+            };
+            self.set_seo(field, value)?;
+        }
+        for tag in now.tags.iter().filter(|t| !content.tags.contains(t)) {
+            self.remove_tag(tag)?;
+        }
+        for tag in content.tags.iter().filter(|t| !now.tags.contains(t)) {
+            self.add_tag(tag)?;
         }
         Ok(())
     }

@@ -60,8 +60,10 @@ pub(crate) fn validate(doc: &AutoCommit, at: Heads<'_>) -> Result<SchemaIds, Dra
         require_str(doc, &root, field, at)?;
     }
     // Added later: absent in older drafts, a string where present.
-    if get(doc, &root, "featured_image_alt", at).is_some() {
-        require_str(doc, &root, "featured_image_alt", at)?;
+    for field in ["featured_image_alt", "date"] {
+        if get(doc, &root, field, at).is_some() {
+            require_str(doc, &root, field, at)?;
+        }
     }
     let body = require_object(doc, "body", ObjType::Text, "a text object", at)?;
     let tags = require_object(doc, "tags", ObjType::Map, "a map", at)?;
@@ -183,5 +185,6 @@ pub(crate) fn read_content(doc: &AutoCommit, at: Heads<'_>) -> DraftContent {
         featured_image: read_str(doc, &root, "featured_image", at),
         featured_image_alt: read_str(doc, &root, "featured_image_alt", at),
         seo,
+        date: read_str(doc, &root, "date", at),
     }
 }
