@@ -327,6 +327,16 @@ async fn mailings_a_month(backend: Backend) {
     assert_eq!(blog.publish(&doc, json!({})).await.0, 200);
     let (_, plan) = blog.api.get(&path, Some(&blog.token)).await;
     assert_eq!(plan["usage"]["mailings"], 3);
+    // A post brought from another blog keeps its date, and is not news to mail.
+    let (doc, mut draft) = blog.draft(DraftKind::Post, "From 2019", "Old words.").await;
+    draft.set_date("2019-05-04T10:00:00Z").unwrap();
+    blog.save(&doc, &mut draft).await;
+    let (status, body) = blog.publish(&doc, json!({})).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["publishedAt"], 1_556_964_000_000_i64, "{body}");
+    let (_, plan) = blog.api.get(&path, Some(&blog.token)).await;
+    assert_eq!(plan["usage"]["mailings"], 3, "no mail for an old post");
+    assert_eq!(plan["usage"]["posts"], 5);
     server.stop().await;
 }
 

@@ -468,6 +468,47 @@ impl Engine {
         self.details(id)
     }
 
+    /// Make a draft read as `content` (an imported post, a file), by the smallest edits.
+    pub fn set_content(
+        &mut self,
+        id: DocumentId,
+        content: &DraftContent,
+    ) -> Result<SaveReport, EngineError> {
+        self.change(id, |d| d.set_content(content))
+    }
+
+    /// Merge into a draft what an outside copy changed since it was in step at `heads`
+    /// (`Draft::set_content_since`): edits made here meanwhile survive.
+    pub fn set_content_since(
+        &mut self,
+        id: DocumentId,
+        heads: &[String],
+        content: &DraftContent,
+    ) -> Result<SaveReport, EngineError> {
+        self.change(id, |d| d.set_content_since(heads, content))
+    }
+
+    /// The draft an earlier import of `origin` made (`files::import`).
+    pub fn imported(
+        &self,
+        origin: &str,
+    ) -> Result<Option<crate::store::ImportedDraft>, EngineError> {
+        Ok(self.store.imported(origin)?)
+    }
+
+    /// Note that `origin`, which said what `digest` names, is in draft `id` as it is now.
+    pub fn note_import(
+        &mut self,
+        origin: &str,
+        id: DocumentId,
+        digest: &str,
+    ) -> Result<(), EngineError> {
+        let heads = self.heads(id)?;
+        Ok(self
+            .store
+            .note_import(origin, id, &heads, digest, now_millis())?)
+    }
+
     pub fn set_slug(&mut self, id: DocumentId, slug: &str) -> Result<SaveReport, EngineError> {
         self.change(id, |d| d.set_slug(slug))
     }

@@ -13,9 +13,10 @@ pub mod data_dir;
 pub mod editing_trace;
 pub mod engine;
 pub mod export;
+pub mod files;
 pub mod ipc;
 pub mod keychain;
-pub mod markdown_file;
+
 pub mod media;
 pub mod plan;
 pub mod publish;

@@ -10,7 +10,7 @@ use pint_client::keychain::Keychain;
 use pint_client::sync::{
     LiveSync, PeerPresence, Remote, Selection, SyncEvents, SyncStatus, sync_blog,
 };
-use pint_client::{Engine, ListQuery, Sort, data_dir, markdown_file};
+use pint_client::{Engine, ListQuery, Sort, data_dir, files};
 use pint_model::{DocumentId, DraftKind, Splice};
 
 #[derive(Parser)]
@@ -43,10 +43,23 @@ enum Command {
     },
     /// Print a draft's markdown body.
     Show { id: String },
-    /// Print a draft as markdown with front matter.
-    Export { id: String },
-    /// Create a draft from a markdown file (front matter: title, slug, excerpt, tags).
-    Import { file: PathBuf },
+    /// Print a draft as markdown with front matter; or, with `--zip`, write every draft
+    /// (with its images and a manifest) to a zip archive, as markdown or as a Ghost export.
+    Export {
+        /// The draft to print.
+        #[arg(required_unless_present = "zip", conflicts_with = "zip")]
+        id: Option<String>,
+        /// Write everything outside the trash to this zip archive.
+        #[arg(long)]
+        zip: Option<PathBuf>,
+        /// With `--zip`: as a Ghost export (its JSON and images), for Ghost's importer.
+        #[arg(long, requires = "zip")]
+        ghost: bool,
+    },
+    /// Bring writing in: a markdown file (front matter as Jekyll, Hugo or Obsidian write
+    /// it), a folder of them, a zip archive (a Pint export among them) or a Ghost export
+    /// (.json, or its zip). Importing the same thing again updates, never duplicates.
+    Import { path: PathBuf },
     /// Find drafts by words in their title or body.
     Search { query: Vec<String> },
     /// Move a draft to the trash.
@@ -144,43 +157,51 @@ fn main() -> anyhow::Result<()> {
             }
         }
         Command::Show { id } => print!("{}", engine.view(parse(&id)?)?.body),
-        Command::Export { id } => {
-            let id = parse(&id)?;
-            let heads = engine.view(id)?.heads;
-            print!(
-                "{}",
-                markdown_file::write(&engine.preview_version(id, &heads)?)
-            );
-        }
-        Command::Import { file } => {
-            let text = std::fs::read_to_string(&file)
-                .with_context(|| format!("cannot read {}", file.display()))?;
-            let (front, body) = markdown_file::read(&text)
-                .with_context(|| format!("{} has broken front matter", file.display()))?;
-            let id = engine.create(DraftKind::Post)?;
-            let imported = (|| -> anyhow::Result<()> {
-                engine.edit(
-                    id,
-                    &[Splice {
-                        pos: 0,
-                        delete: 0,
-                        insert: body,
-                    }],
-                    Some(&front.title),
-                )?;
-                for tag in &front.tags {
-                    engine.add_tag(id, tag)?;
-                }
-                engine.set_slug(id, &front.slug)?;
-                engine.set_excerpt(id, &front.excerpt)?;
-                Ok(())
-            })();
-            if let Err(e) = imported {
-                // Nothing half-imported stays behind.
-                engine.discard(id)?;
-                return Err(e.context(format!("{} was not imported", file.display())));
+        Command::Export { id, zip, ghost } => match (id, zip) {
+            (_, Some(zip)) => {
+                let format = if ghost {
+                    files::bundle::BundleFormat::Ghost
+                } else {
+                    files::bundle::BundleFormat::Markdown
+                };
+                let now = jiff::Timestamp::now().as_millisecond();
+                let done = files::bundle::write(&mut engine, &zip, format, now)?;
+                println!(
+                    "{}: {} drafts, {} images, {} bytes",
+                    zip.display(),
+                    done.drafts,
+                    done.images,
+                    done.bytes
+                );
             }
-            println!("{id}");
+            (Some(id), None) => {
+                let id = parse(&id)?;
+                let heads = engine.view(id)?.heads;
+                print!(
+                    "{}",
+                    files::markdown::write(&engine.preview_version(id, &heads)?)
+                );
+            }
+            (None, None) => anyhow::bail!("name a draft, or --zip FILE"),
+        },
+        Command::Import { path } => {
+            let report = files::import::import_path(&mut engine, &path)?;
+            for (what, list) in [
+                ("added", &report.added),
+                ("updated", &report.updated),
+                ("unchanged", &report.unchanged),
+            ] {
+                for d in list {
+                    println!("{what}\t{}\t{}\t{}", d.id, d.source, d.title);
+                }
+            }
+            for s in &report.skipped {
+                println!("skipped\t\t{}\t{}", s.source, s.reason);
+            }
+            for w in &report.warnings {
+                println!("warning\t\t{}\t{}", w.source, w.reason);
+            }
+            eprintln!("pint: {}", report.summary());
         }
         Command::Search { query } => {
             for d in engine.search(&query.join(" "))? {

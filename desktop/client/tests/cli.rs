@@ -44,9 +44,11 @@ fn new_import_export_search_trash_restore() {
         "---\ntitle: \"Notes: offline\"\nslug: notes-offline\ntags: [travel, \"writing\"]\n---\n# Notes\n\nWritten on a plane, café included.\n",
     )
     .unwrap();
-    let imported = ok(&data, &["import", file.to_str().unwrap()])
-        .trim()
-        .to_owned();
+    let report = ok(&data, &["import", file.to_str().unwrap()]);
+    let fields: Vec<&str> = report.trim().split('\t').collect();
+    assert_eq!(fields[0], "added", "{report}");
+    assert_eq!(fields[3], "Notes: offline", "{report}");
+    let imported = fields[1].to_owned();
     let exported = ok(&data, &["export", &imported]);
     assert_eq!(
         exported,
@@ -93,7 +95,10 @@ fn bad_input_is_refused_with_a_reason_and_creates_nothing() {
     .unwrap();
     let (success, _, stderr) = pint(&data, &["import", bad_tag.to_str().unwrap()]);
     assert!(!success, "a 100-character tag is refused");
-    assert!(stderr.contains("was not imported"), "{stderr}");
+    assert!(
+        stderr.contains("bad-tag.md") && stderr.contains("at most 64 characters"),
+        "{stderr}"
+    );
 
     assert_eq!(
         ok(&data, &["list"]),

@@ -71,6 +71,10 @@ pub struct NewPost<'a> {
     pub featured_image_alt: &'a str,
     pub featured_html: &'a str,
     pub seo: &'a pint_model::Seo,
+    /// The post's own date (unix ms) when the draft has one before `now` (a post
+    /// imported from another blog): the post shows it, and is not mailed to
+    /// subscribers (an old post is not news).
+    pub dated: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -229,7 +233,7 @@ impl Storage {
                                  updated_at = $11,
                                  password_hash = CASE WHEN $12 THEN $13 ELSE password_hash END,
                                  featured_image = $14, seo = $15, featured_image_alt = $16,
-                                 featured_html = $17
+                                 featured_html = $17, published_at = COALESCE($18, published_at)
                              WHERE id = $1",
                 )
                 .bind(id)
@@ -249,6 +253,7 @@ impl Storage {
                 .bind(&seo)
                 .bind(post.featured_image_alt)
                 .bind(post.featured_html)
+                .bind(post.dated)
                 .execute(&mut *tx)
                 .await?;
                 if old_slug != post.slug {
@@ -267,7 +272,7 @@ impl Storage {
                                  html, tags, heads, word_count, reading_minutes, published_at, updated_at,
                                  password_hash, featured_image, seo, featured_image_alt,
                                  featured_html)
-                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14,
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $19, $13, $14,
                                      $15, $16, $17, $18)")
                         .bind(post.id)
                         .bind(tenant)
@@ -287,11 +292,12 @@ impl Storage {
                         .bind(&seo)
                         .bind(post.featured_image_alt)
                         .bind(post.featured_html)
+                        .bind(post.dated.unwrap_or(post.now))
                         .execute(&mut *tx)
                         .await?;
                 // A new post open to all: its subscribers are told (once ever per
                 // draft), by the mailer, after this commits.
-                if post.kind == "post" && password_hash.is_none() {
+                if post.kind == "post" && password_hash.is_none() && post.dated.is_none() {
                     let blog_locked: Option<String> = sqlx::query_scalar(
                         "SELECT password_hash FROM blog_passwords WHERE tenant_id = $1",
                     )

@@ -181,6 +181,7 @@ pub async fn publish_revision(
                 featured_image_alt: content.featured_image_alt.trim(),
                 featured_html: &featured_html,
                 seo: &trimmed_seo(&content.seo),
+                dated: own_date(&content.date, now_ms()),
             },
             &limits,
         )
@@ -196,6 +197,13 @@ pub async fn publish_revision(
             plan: tenant.plan,
         }),
     }
+}
+
+/// The draft's own date, as unix ms, when it is before `now` (an imported post keeps
+/// the day it first appeared); a date to come is no date (scheduling is for that).
+fn own_date(date: &str, now: i64) -> Option<i64> {
+    let at = date.parse::<jiff::Timestamp>().ok()?.as_millisecond();
+    (at < now).then_some(at)
 }
 
 /// Publish now (see `publish_revision`); an earlier schedule for the draft is done with.

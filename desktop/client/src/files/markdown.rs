@@ -1,38 +1,40 @@
-//! Markdown files with front matter, as `pint export` writes and `pint import` reads:
+//! A draft as a markdown file with front matter: what `pint export` writes, what import
+//! and a linked folder read.
 //!
 //! ```text
 //! ---
 //! title: "Notes from a week offline"
-//! slug: notes-from-a-week-offline
+//! slug: "notes-from-a-week-offline"
+//! date: "2019-05-04T10:00:00Z"
 //! tags: ["travel", "writing"]
 //! excerpt: "…"
 //! ---
 //! body…
 //! ```
 //!
-//! Values are JSON strings (or a JSON array of strings for `tags`), which are valid
-//! YAML too, so other tools read these files. Bare (unquoted) values are accepted on
-//! import, as hand-written front matter usually has them.
+//! Pint writes every value as a JSON string (or a JSON array of strings for `tags`),
+//! which is valid YAML, and only the fields that are set, in a fixed order: a file in
+//! this form reads and writes back byte for byte. It reads what other tools write: YAML
+//! between `---` lines (Jekyll, Hugo, Obsidian, Ghost's tools) or TOML between `+++`
+//! lines (Hugo), with their names for the same things (`description`, `summary`,
+//! `categories`, `cover`, `layout`, …). Keys it does not know are left out, not refused.
 
-use pint_model::DraftContent;
+use pint_model::{DraftContent, DraftKind, Seo};
+use yaml_rust2::{Yaml, YamlLoader};
 
-/// Front matter fields Pint reads and writes.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct FrontMatter {
-    pub title: String,
-    pub slug: String,
-    pub excerpt: String,
-    pub tags: Vec<String>,
-}
+/// Most front matter read, in bytes: far more than any real file has.
+const MAX_FRONT_MATTER: usize = 64 * 1024;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum FrontMatterError {
-    #[error("line {line} of the front matter is not `key: value`")]
-    Syntax { line: usize },
-    #[error("`{key}` in the front matter: {problem}")]
+    #[error("line {line} of the front matter: {problem}")]
+    Syntax { line: usize, problem: String },
+    #[error("`{key}` in the front matter {problem}")]
     Value { key: String, problem: String },
-    #[error("the front matter starts with `---` but never ends")]
-    Unterminated,
+    #[error("the front matter starts with `{fence}` but never ends")]
+    Unterminated { fence: &'static str },
+    #[error("the front matter is longer than {} KiB", MAX_FRONT_MATTER / 1024)]
+    TooLarge,
 }
 
 /// The file for a draft.
@@ -40,155 +42,393 @@ pub fn write(content: &DraftContent) -> String {
     let quote = |s: &str| serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into());
     let mut out = String::from("---\n");
     out.push_str(&format!("title: {}\n", quote(&content.title)));
-    if !content.slug.is_empty() {
-        out.push_str(&format!("slug: {}\n", quote(&content.slug)));
-    }
-    if !content.excerpt.is_empty() {
-        out.push_str(&format!("excerpt: {}\n", quote(&content.excerpt)));
+    let fields = [
+        ("slug", content.slug.as_str()),
+        (
+            "kind",
+            match content.kind {
+                DraftKind::Page => "page",
+                DraftKind::Post => "",
+            },
+        ),
+        ("date", content.date.as_str()),
+    ];
+    for (key, value) in fields {
+        if !value.is_empty() {
+            out.push_str(&format!("{key}: {}\n", quote(value)));
+        }
     }
     if !content.tags.is_empty() {
         let tags = serde_json::to_string(&content.tags).unwrap_or_else(|_| "[]".into());
         out.push_str(&format!("tags: {tags}\n"));
+    }
+    let seo = &content.seo;
+    let fields = [
+        ("excerpt", content.excerpt.as_str()),
+        ("featured_image", content.featured_image.as_str()),
+        ("featured_image_alt", content.featured_image_alt.as_str()),
+        ("meta_title", seo.meta_title.as_str()),
+        ("meta_description", seo.meta_description.as_str()),
+        ("canonical_url", seo.canonical_url.as_str()),
+        ("og_image", seo.og_image.as_str()),
+    ];
+    for (key, value) in fields {
+        if !value.is_empty() {
+            out.push_str(&format!("{key}: {}\n", quote(value)));
+        }
     }
     out.push_str("---\n");
     out.push_str(&content.body);
     out
 }
 
-/// Split a file into its front matter and body. A file without front matter is all
-/// body. Without a `title`, the first level-one heading of the body is the title.
-pub fn read(text: &str) -> Result<(FrontMatter, String), FrontMatterError> {
-    let (mut front, body) = split(text)?;
-    if front.title.is_empty() {
-        front.title = body
+/// Read a file: its front matter (YAML or TOML; none is fine) and its body. Without a
+/// title, the body's first level-one heading is the title. The slug is taken as
+/// written when it is one (lowercase letters, digits, hyphens), else made from it.
+pub fn read(text: &str) -> Result<DraftContent, FrontMatterError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let (fields, body) = match fence(text) {
+        Some(fence) => {
+            let (front, body) = split(text, fence)?;
+            let fields = match fence {
+                "---" => yaml(front)?,
+                _ => toml_fields(front)?,
+            };
+            (fields, body)
+        }
+        None => (Vec::new(), text),
+    };
+    let mut content = DraftContent {
+        kind: DraftKind::Post,
+        title: String::new(),
+        body: body.to_owned(),
+        excerpt: String::new(),
+        slug: String::new(),
+        tags: Vec::new(),
+        featured_image: String::new(),
+        featured_image_alt: String::new(),
+        seo: Seo::default(),
+        date: String::new(),
+    };
+    for (key, value) in fields {
+        apply(&mut content, &key, value)?;
+    }
+    if content.title.is_empty() {
+        content.title = body
             .lines()
             .find_map(|l| l.strip_prefix("# "))
             .map(|t| t.trim().trim_end_matches('#').trim().to_owned())
             .unwrap_or_default();
     }
-    Ok((front, body))
+    Ok(content)
 }
 
-fn split(text: &str) -> Result<(FrontMatter, String), FrontMatterError> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let Some(rest) = text
-        .strip_prefix("---\n")
-        .or_else(|| text.strip_prefix("---\r\n"))
-    else {
-        return Ok((FrontMatter::default(), text.to_owned()));
-    };
-    let mut front = FrontMatter::default();
-    let mut offset = 0;
-    for (i, line) in rest.split_inclusive('\n').enumerate() {
+/// A value from the front matter, whichever language it was written in.
+enum Field {
+    Text(String),
+    List(Vec<String>),
+    Map(Vec<(String, Field)>),
+    Other,
+}
+
+impl Field {
+    fn text(self, key: &str) -> Result<String, FrontMatterError> {
+        match self {
+            Field::Text(t) => Ok(t),
+            _ => Err(value(key, "must be text")),
+        }
+    }
+}
+
+fn value(key: &str, problem: &str) -> FrontMatterError {
+    FrontMatterError::Value {
+        key: key.to_owned(),
+        problem: problem.to_owned(),
+    }
+}
+
+fn apply(c: &mut DraftContent, key: &str, field: Field) -> Result<(), FrontMatterError> {
+    match key {
+        "title" => c.title = field.text(key)?.trim().to_owned(),
+        "slug" => {
+            let slug = field.text(key)?;
+            c.slug = pint_model::render::slugify(&slug);
+        }
+        "excerpt" | "description" | "summary" => c.excerpt = field.text(key)?,
+        "tags" | "categories" | "keywords" => {
+            let tags = match field {
+                Field::List(tags) => tags,
+                // `tags: rust, travel` (and Jekyll's `tags: rust travel`).
+                Field::Text(t) if t.contains(',') => t.split(',').map(str::to_owned).collect(),
+                Field::Text(t) => t.split_whitespace().map(str::to_owned).collect(),
+                _ => return Err(value(key, "must be a list like [\"a\", \"b\"]")),
+            };
+            for tag in tags {
+                let tag = tag.trim().trim_start_matches('#').to_owned();
+                if !tag.is_empty() && !c.tags.contains(&tag) {
+                    c.tags.push(tag);
+                }
+            }
+        }
+        "date" => c.date = date(&field.text(key)?).map_err(|p| value(key, &p))?,
+        "kind" | "type" | "layout" => {
+            let page = field.text(key)?.eq_ignore_ascii_case("page");
+            c.kind = if page { DraftKind::Page } else { c.kind };
+        }
+        "featured_image" | "feature_image" | "image" | "cover" => match field {
+            Field::Text(t) => c.featured_image = t,
+            // Hugo themes: `cover: {image: …, alt: …}`.
+            Field::Map(fields) => {
+                for (k, v) in fields {
+                    match (k.as_str(), v) {
+                        ("image", Field::Text(t)) => c.featured_image = t,
+                        ("alt", Field::Text(t)) => c.featured_image_alt = t,
+                        _ => {}
+                    }
+                }
+            }
+            _ => return Err(value(key, "must be an image's address")),
+        },
+        "featured_image_alt" | "feature_image_alt" | "image_alt" => {
+            c.featured_image_alt = field.text(key)?
+        }
+        "meta_title" => c.seo.meta_title = field.text(key)?,
+        "meta_description" => c.seo.meta_description = field.text(key)?,
+        "canonical_url" | "canonical" => c.seo.canonical_url = field.text(key)?,
+        "og_image" => c.seo.og_image = field.text(key)?,
+        _ => {}
+    }
+    Ok(())
+}
+
+/// A date as front matter has it (`2019-05-04`, `2019-05-04 10:00:00 +0200`, RFC 3339),
+/// as drafts keep it. A date without a zone is taken as UTC.
+pub fn date(text: &str) -> Result<String, String> {
+    let text = text.trim();
+    if let Ok(normal) = pint_model::draft::normalize_date(text) {
+        return Ok(normal);
+    }
+    let stamp = jiff::Timestamp::strptime("%Y-%m-%d %H:%M:%S %z", text)
+        .or_else(|_| jiff::Timestamp::strptime("%Y-%m-%d %H:%M %z", text))
+        .ok()
+        .or_else(|| {
+            let civil = text
+                .parse::<jiff::civil::DateTime>()
+                .ok()
+                .or_else(|| jiff::civil::DateTime::strptime("%Y-%m-%d %H:%M", text).ok())
+                .or_else(|| {
+                    text.parse::<jiff::civil::Date>()
+                        .ok()
+                        .map(|d| d.at(0, 0, 0, 0))
+                })?;
+            civil
+                .to_zoned(jiff::tz::TimeZone::UTC)
+                .ok()
+                .map(|z| z.timestamp())
+        })
+        .ok_or_else(|| format!("is not a date like 2019-05-04 (it says `{text}`)"))?;
+    pint_model::draft::normalize_date(&stamp.to_string())
+}
+
+/// `---` (YAML) or `+++` (TOML) when the file starts with front matter.
+fn fence(text: &str) -> Option<&'static str> {
+    ["---", "+++"].into_iter().find(|f| {
+        text.strip_prefix(f)
+            .is_some_and(|rest| rest.starts_with('\n') || rest.starts_with("\r\n"))
+    })
+}
+
+fn split<'t>(text: &'t str, fence: &'static str) -> Result<(&'t str, &'t str), FrontMatterError> {
+    let start = text.find('\n').map_or(text.len(), |i| i + 1);
+    let mut offset = start;
+    for line in text[start..].split_inclusive('\n') {
+        if line.trim_end_matches(['\n', '\r']) == fence {
+            return Ok((&text[start..offset], &text[offset + line.len()..]));
+        }
         offset += line.len();
-        let line = line.trim_end_matches(['\n', '\r']);
-        if line == "---" {
-            return Ok((front, rest[offset..].to_owned()));
-        }
-        if line.trim().is_empty() || line.trim_start().starts_with('#') {
-            continue;
-        }
-        let (key, value) = line
-            .split_once(':')
-            .ok_or(FrontMatterError::Syntax { line: i + 2 })?;
-        let (key, value) = (key.trim(), value.trim());
-        let problem = |p: &str| FrontMatterError::Value {
-            key: key.to_owned(),
-            problem: p.to_owned(),
-        };
-        match key {
-            "title" => front.title = scalar(value).map_err(|p| problem(&p))?,
-            "slug" => front.slug = scalar(value).map_err(|p| problem(&p))?,
-            "excerpt" | "description" => front.excerpt = scalar(value).map_err(|p| problem(&p))?,
-            "tags" => front.tags = list(value).map_err(|p| problem(&p))?,
-            _ => {} // other tools' keys are kept out, not refused
+        if offset - start > MAX_FRONT_MATTER {
+            return Err(FrontMatterError::TooLarge);
         }
     }
-    Err(FrontMatterError::Unterminated)
+    Err(FrontMatterError::Unterminated { fence })
 }
 
-fn scalar(value: &str) -> Result<String, String> {
-    if value.starts_with('"') {
-        serde_json::from_str(value).map_err(|_| "is not a valid quoted string".to_owned())
-    } else if let Some(inner) = value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')) {
-        Ok(inner.replace("''", "'"))
-    } else {
-        Ok(value.to_owned())
+fn yaml(front: &str) -> Result<Vec<(String, Field)>, FrontMatterError> {
+    let docs = YamlLoader::load_from_str(front).map_err(|e| {
+        // The parser notices some mistakes only on the next line (or at the end): the
+        // line to fix is the last one with text before that point. The front matter
+        // starts on the file's second line.
+        let before = front.get(..e.marker().index()).unwrap_or(front).trim_end();
+        FrontMatterError::Syntax {
+            line: before.matches('\n').count() + 2,
+            problem: e.info().to_owned(),
+        }
+    })?;
+    match docs.into_iter().next() {
+        None | Some(Yaml::Null) => Ok(Vec::new()),
+        Some(Yaml::Hash(map)) => Ok(map
+            .into_iter()
+            .filter_map(|(k, v)| Some((yaml_scalar(k)?, yaml_field(v))))
+            .collect()),
+        Some(_) => Err(FrontMatterError::Syntax {
+            line: 2,
+            problem: "the front matter must be `key: value` lines".into(),
+        }),
     }
 }
 
-fn list(value: &str) -> Result<Vec<String>, String> {
-    if value.is_empty() {
-        return Ok(Vec::new());
+fn yaml_scalar(y: Yaml) -> Option<String> {
+    match y {
+        Yaml::String(s) | Yaml::Real(s) => Some(s),
+        Yaml::Integer(i) => Some(i.to_string()),
+        Yaml::Boolean(b) => Some(b.to_string()),
+        _ => None,
     }
-    let inner = value
-        .strip_prefix('[')
-        .and_then(|v| v.strip_suffix(']'))
-        .ok_or("must be a list like [\"a\", \"b\"]")?;
-    if let Ok(tags) = serde_json::from_str::<Vec<String>>(value) {
-        return Ok(tags);
+}
+
+fn yaml_field(y: Yaml) -> Field {
+    match y {
+        Yaml::Array(items) => Field::List(items.into_iter().filter_map(yaml_scalar).collect()),
+        Yaml::Hash(map) => Field::Map(
+            map.into_iter()
+                .filter_map(|(k, v)| Some((yaml_scalar(k)?, yaml_field(v))))
+                .collect(),
+        ),
+        Yaml::Null => Field::Text(String::new()),
+        other => yaml_scalar(other).map_or(Field::Other, Field::Text),
     }
-    inner
-        .split(',')
-        .map(|t| scalar(t.trim()))
-        .filter(|t| t.as_ref().map_or(true, |t| !t.is_empty()))
-        .collect()
+}
+
+fn toml_fields(front: &str) -> Result<Vec<(String, Field)>, FrontMatterError> {
+    let table: toml::Table = toml::from_str(front).map_err(|e| FrontMatterError::Syntax {
+        line: e.span().map_or(1, |s| {
+            front[..s.start.min(front.len())].matches('\n').count() + 1
+        }) + 1,
+        problem: e.message().to_owned(),
+    })?;
+    Ok(table.into_iter().map(|(k, v)| (k, toml_field(v))).collect())
+}
+
+fn toml_scalar(v: toml::Value) -> Option<String> {
+    match v {
+        toml::Value::String(s) => Some(s),
+        toml::Value::Integer(i) => Some(i.to_string()),
+        toml::Value::Float(f) => Some(f.to_string()),
+        toml::Value::Boolean(b) => Some(b.to_string()),
+        toml::Value::Datetime(d) => Some(d.to_string()),
+        _ => None,
+    }
+}
+
+fn toml_field(v: toml::Value) -> Field {
+    match v {
+        toml::Value::Array(items) => {
+            Field::List(items.into_iter().filter_map(toml_scalar).collect())
+        }
+        toml::Value::Table(t) => {
+            Field::Map(t.into_iter().map(|(k, v)| (k, toml_field(v))).collect())
+        }
+        other => toml_scalar(other).map_or(Field::Other, Field::Text),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use pint_model::{DraftKind, Seo};
 
-    #[test]
-    fn writes_and_reads_back() {
-        let content = DraftContent {
-            kind: DraftKind::Post,
+    fn full() -> DraftContent {
+        DraftContent {
+            kind: DraftKind::Page,
             title: "Quotes \"and\" colons: fine".into(),
             body: "# Hi\n\n---\n\nText\n".into(),
             excerpt: "Short".into(),
             slug: "hi".into(),
             tags: vec!["a b".into(), "日本".into()],
-            featured_image: String::new(),
-            featured_image_alt: String::new(),
-            seo: Seo::default(),
-        };
-        let (front, body) = read(&write(&content)).unwrap();
-        assert_eq!(front.title, content.title);
-        assert_eq!(front.slug, "hi");
-        assert_eq!(front.excerpt, "Short");
-        assert_eq!(front.tags, content.tags);
-        assert_eq!(body, content.body);
+            featured_image: "media:abc".into(),
+            featured_image_alt: "A boat".into(),
+            seo: Seo {
+                meta_title: "Meta".into(),
+                meta_description: "Described".into(),
+                canonical_url: "https://example.com/hi".into(),
+                og_image: "https://example.com/og.png".into(),
+            },
+            date: "2019-05-04T10:00:00Z".into(),
+        }
     }
 
     #[test]
-    fn hand_written_front_matter_and_none_at_all() {
-        let (front, body) =
-            read("---\ntitle: My post\ntags: [rust, 'it''s']\nlayout: post\n---\nBody").unwrap();
-        assert_eq!(front.title, "My post");
-        assert_eq!(front.tags, vec!["rust", "it's"]);
-        assert_eq!(body, "Body");
-        let (front, body) = read("Just text\n").unwrap();
-        assert_eq!(front, FrontMatter::default());
-        assert_eq!(body, "Just text\n");
-        let (front, _) = read("Intro\n\n# The real title #\n\n## Sub\n").unwrap();
-        assert_eq!(front.title, "The real title");
+    fn writes_and_reads_back_every_field_byte_for_byte() {
+        let file = write(&full());
+        assert_eq!(read(&file).unwrap(), full());
+        assert_eq!(write(&read(&file).unwrap()), file);
+        let mut bare = full();
+        bare.kind = DraftKind::Post;
+        bare.seo = Seo::default();
+        bare.date.clear();
+        bare.tags.clear();
+        assert_eq!(read(&write(&bare)).unwrap(), bare);
     }
 
     #[test]
-    fn broken_front_matter_is_an_error_with_the_line() {
+    fn jekyll_hugo_and_obsidian_front_matter() {
+        let jekyll = "---\nlayout: post\ntitle: My post\ndate: 2019-05-04 12:00:00 +0200\n\
+                      categories: rust\ntags: [travel, 'it''s']\ndescription: >\n  Folded\n---\nBody";
+        let c = read(jekyll).unwrap();
+        assert_eq!(c.title, "My post");
+        assert_eq!(c.date, "2019-05-04T10:00:00Z");
+        assert_eq!(c.tags, vec!["rust", "travel", "it's"]);
+        assert_eq!(c.excerpt, "Folded\n");
+        assert_eq!(c.kind, DraftKind::Post);
+        assert_eq!(c.body, "Body");
+
+        let hugo = "+++\ntitle = \"Hugo\"\ndate = 2020-01-02T03:04:05Z\nslug = \"My Hugo Post\"\n\
+                    tags = [\"a\", \"b\"]\ntype = \"page\"\n[cover]\nimage = \"cover.jpg\"\nalt = \"Hills\"\n+++\nText\n";
+        let c = read(hugo).unwrap();
+        assert_eq!(c.title, "Hugo");
+        assert_eq!(c.date, "2020-01-02T03:04:05Z");
+        assert_eq!(c.slug, "my-hugo-post");
+        assert_eq!(c.kind, DraftKind::Page);
         assert_eq!(
-            read("---\ntitle: x\nno colon here\n---\n"),
-            Err(FrontMatterError::Syntax { line: 3 })
+            (c.featured_image.as_str(), c.featured_image_alt.as_str()),
+            ("cover.jpg", "Hills")
         );
-        assert_eq!(read("---\ntitle: x\n"), Err(FrontMatterError::Unterminated));
+        assert_eq!(c.body, "Text\n");
+
+        let obsidian =
+            "---\ntags:\n  - daily\n  - \"#ideas\"\naliases: [x]\n---\n# Today #\n\nNotes\n";
+        let c = read(obsidian).unwrap();
+        assert_eq!(c.tags, vec!["daily", "ideas"]);
+        assert_eq!(c.title, "Today");
+        assert_eq!(c.date, "");
+    }
+
+    #[test]
+    fn no_front_matter_is_all_body() {
+        let c = read("Just text\n").unwrap();
+        assert_eq!(c.body, "Just text\n");
+        assert_eq!(c.title, "");
+        assert_eq!(read("---not a fence\n").unwrap().body, "---not a fence\n");
+    }
+
+    #[test]
+    fn broken_front_matter_is_an_error_that_says_where() {
         assert!(matches!(
-            read("---\ntitle: \"unterminated\n---\n"),
-            Err(FrontMatterError::Value { .. })
+            read("---\ntitle: x\n  bad: [indent\n---\n"),
+            Err(FrontMatterError::Syntax { .. })
         ));
+        assert_eq!(
+            read("---\ntitle: x\n"),
+            Err(FrontMatterError::Unterminated { fence: "---" })
+        );
         assert!(matches!(
-            read("---\ntags: rust\n---\n"),
-            Err(FrontMatterError::Value { .. })
+            read("+++\ntitle = \n+++\n"),
+            Err(FrontMatterError::Syntax { line: 2, .. })
         ));
+        let e = read("---\ndate: last tuesday\n---\n").unwrap_err();
+        assert!(e.to_string().contains("`date`"), "{e}");
+        let e = read("---\ntitle: [a, b]\n---\n").unwrap_err();
+        assert!(e.to_string().contains("`title`"), "{e}");
+        let huge = format!("---\n{}", "x: y\n".repeat(20_000));
+        assert_eq!(read(&huge), Err(FrontMatterError::TooLarge));
     }
 }

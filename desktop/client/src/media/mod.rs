@@ -9,7 +9,9 @@ pub mod local;
 pub mod prepare;
 pub mod upload;
 
-pub use prepare::{Limits, MediaError, Prepared, SourceKind, Variant, VariantFormat, prepare};
+pub use prepare::{
+    Limits, MediaError, Prepared, SourceKind, Variant, VariantFormat, from_variants, prepare,
+};
 
 use std::sync::{Mutex, MutexGuard};
 

@@ -247,6 +247,65 @@ pub fn prepare(bytes: &[u8], limits: &Limits) -> Result<Prepared, MediaError> {
     })
 }
 
+/// An image kept elsewhere as its variants (an export's `media/` folder), taken back
+/// only if they hash to `id`, each decodes, and none is over `limits`. Nothing is
+/// re-encoded, so the image keeps its id and every `media:ID` still finds it.
+pub fn from_variants(
+    id: &str,
+    mut variants: Vec<(u32, VariantFormat, Vec<u8>)>,
+    limits: &Limits,
+) -> Result<Prepared, MediaError> {
+    let mut out = Vec::with_capacity(variants.len());
+    for (width, format, bytes) in variants.drain(..) {
+        if bytes.len() > limits.max_bytes {
+            return Err(MediaError::TooLarge {
+                bytes: bytes.len(),
+                limit: limits.max_bytes,
+            });
+        }
+        let (w, h) = ImageReader::new(Cursor::new(&bytes))
+            .with_guessed_format()
+            .map_err(|e| MediaError::Unreadable(e.to_string()))?
+            .into_dimensions()
+            .map_err(|e| MediaError::Corrupt(e.to_string()))?;
+        if w != width || u64::from(w) * u64::from(h) > limits.max_pixels {
+            return Err(MediaError::OverLimits(format!(
+                "a variant named {width} wide is {w} × {h}"
+            )));
+        }
+        out.push(Variant {
+            width,
+            height: h,
+            format,
+            bytes,
+        });
+    }
+    pint_model::media::canonical_order(&mut out, |v| (v.width, v.format));
+    if out.is_empty() || pint_model::media::media_id(out.iter().map(|v| v.bytes.as_slice())) != id {
+        return Err(MediaError::Corrupt(format!(
+            "its files do not make the image {id}"
+        )));
+    }
+    let largest = out
+        .iter()
+        .max_by_key(|v| v.width)
+        .map_or((0, 0), |v| (v.width, v.height));
+    let has_alpha = out.iter().any(|v| v.format == VariantFormat::Png);
+    Ok(Prepared {
+        id: id.to_owned(),
+        source: if has_alpha {
+            SourceKind::Png
+        } else {
+            SourceKind::Jpeg
+        },
+        width: largest.0,
+        height: largest.1,
+        has_alpha,
+        animation_dropped: false,
+        variants: out,
+    })
+}
+
 enum Pixels {
     Rgb(RgbImage),
     Rgba(RgbaImage),

@@ -53,6 +53,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0012_ai_provider_model",
         include_str!("../../../../migrations/desktop/0012_ai_provider_model.sql"),
     ),
+    (
+        "0013_imports",
+        include_str!("../../../../migrations/desktop/0013_imports.sql"),
+    ),
 ];
 
 /// Apply every migration newer than the database. A database newer than this build

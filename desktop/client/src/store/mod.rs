@@ -10,6 +10,7 @@ mod account;
 mod ai;
 mod checks;
 mod damaged;
+mod imports;
 mod list;
 mod media;
 mod migrate;
@@ -19,6 +20,7 @@ mod sync_state;
 
 pub use account::Account;
 pub use damaged::DamagedDraft;
+pub use imports::ImportedDraft;
 pub use list::{DraftSummary, DraftSync, ListQuery, Sort, TagCount};
 pub use media::{
     DraftNamed, KeptImage, MediaInfo, RemovedHere, StoredVariant, media_in_draft, media_in_text,
