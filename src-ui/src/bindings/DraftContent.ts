@@ -9,4 +9,10 @@ export type DraftContent = { kind: DraftKind, title: string, body: string, excer
 /**
  * What the featured image shows, for readers who cannot see it.
  */
-featured_image_alt: string, seo: Seo, };
+featured_image_alt: string, seo: Seo, 
+/**
+ * The post's own date (RFC 3339, UTC), when it has one from elsewhere: a post
+ * imported from another blog keeps the day it first appeared. Empty: the day it
+ * is published here.
+ */
+date: string, };
