@@ -157,6 +157,11 @@ impl Engine {
         &self.store
     }
 
+    /// The store, for tables that hold no draft (the linked folder's bookkeeping).
+    pub(crate) fn store_mut(&mut self) -> &mut Store {
+        &mut self.store
+    }
+
     /// The blog `tenant` keeps the image now (sync sends it there no more).
     pub fn mark_media_sent(&mut self, tenant: &str, media_id: &str) -> Result<(), EngineError> {
         Ok(self.store.mark_media_sent(tenant, media_id, now_millis())?)

@@ -60,6 +60,17 @@ enum Command {
     /// it), a folder of them, a zip archive (a Pint export among them) or a Ghost export
     /// (.json, or its zip). Importing the same thing again updates, never duplicates.
     Import { path: PathBuf },
+    /// Link a folder of markdown files: each file is a draft, kept in step both ways
+    /// (files changed on disk are merged in, drafts changed here are written back). Catches
+    /// up, then watches the folder until stopped (or `--seconds` pass); `--once` only
+    /// catches up.
+    Link {
+        folder: PathBuf,
+        #[arg(long)]
+        once: bool,
+        #[arg(long)]
+        seconds: Option<u64>,
+    },
     /// Find drafts by words in their title or body.
     Search { query: Vec<String> },
     /// Move a draft to the trash.
@@ -202,6 +213,32 @@ fn main() -> anyhow::Result<()> {
                 println!("warning\t\t{}\t{}", w.source, w.reason);
             }
             eprintln!("pint: {}", report.summary());
+        }
+        Command::Link {
+            folder,
+            once,
+            seconds,
+        } => {
+            let link = files::link::Link::open(&mut engine, &folder)?;
+            let watcher = (!once)
+                .then(|| files::watch::FolderWatcher::start(link.root()))
+                .transpose()?;
+            print_link(&link.catch_up(&mut engine)?);
+            if let Some(watcher) = watcher {
+                let until =
+                    seconds.map(|s| std::time::Instant::now() + std::time::Duration::from_secs(s));
+                while until.is_none_or(|u| std::time::Instant::now() < u) {
+                    let report = match watcher.next_batch(std::time::Duration::from_millis(200)) {
+                        None => continue,
+                        Some(files::watch::Batch::Rescan) => link.catch_up(&mut engine)?,
+                        Some(files::watch::Batch::Paths(paths)) => {
+                            link.files_changed(&mut engine, &paths)?
+                        }
+                    };
+                    print_link(&report);
+                    engine.compact_idle(std::time::Duration::ZERO)?;
+                }
+            }
         }
         Command::Search { query } => {
             for d in engine.search(&query.join(" "))? {
@@ -375,6 +412,23 @@ async fn terminated() {
 }
 
 /// `![alt](media:ID)`, the alt text on one line without brackets.
+fn print_link(report: &files::link::LinkReport) {
+    for d in &report.from_disk {
+        println!("from disk\t{}\t{}\t{}", d.source, d.id, d.title);
+    }
+    for path in &report.to_disk {
+        println!("to disk\t{path}");
+    }
+    for d in &report.trashed {
+        println!("trashed\t{}\t{}\t{}", d.source, d.id, d.title);
+    }
+    for s in &report.skipped {
+        println!("skipped\t{}\t{}", s.source, s.reason);
+    }
+    use std::io::Write as _;
+    let _ = std::io::stdout().flush();
+}
+
 fn markdown_image(alt: &str, id: &str) -> String {
     let alt: String = alt
         .chars()

@@ -6,9 +6,11 @@
 pub mod bundle;
 pub mod ghost;
 pub mod import;
+pub mod link;
 pub mod markdown;
 pub mod references;
 pub mod source;
+pub mod watch;
 
 use pint_model::DocumentId;
 use serde::{Deserialize, Serialize};

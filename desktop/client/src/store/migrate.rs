@@ -57,6 +57,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0013_imports",
         include_str!("../../../../migrations/desktop/0013_imports.sql"),
     ),
+    (
+        "0014_linked_folder",
+        include_str!("../../../../migrations/desktop/0014_linked_folder.sql"),
+    ),
 ];
 
 /// Apply every migration newer than the database. A database newer than this build

@@ -11,6 +11,7 @@ mod ai;
 mod checks;
 mod damaged;
 mod imports;
+mod linked;
 mod list;
 mod media;
 mod migrate;
@@ -21,6 +22,7 @@ mod sync_state;
 pub use account::Account;
 pub use damaged::DamagedDraft;
 pub use imports::ImportedDraft;
+pub use linked::LinkedFile;
 pub use list::{DraftSummary, DraftSync, ListQuery, Sort, TagCount};
 pub use media::{
     DraftNamed, KeptImage, MediaInfo, RemovedHere, StoredVariant, media_in_draft, media_in_text,
