@@ -47,7 +47,7 @@ enum Command {
     /// (with its images and a manifest) to a zip archive, as markdown or as a Ghost export.
     Export {
         /// The draft to print.
-        #[arg(required_unless_present = "zip", conflicts_with = "zip")]
+        #[arg(required_unless_present_any = ["zip", "git"], conflicts_with_all = ["zip", "git"])]
         id: Option<String>,
         /// Write everything outside the trash to this zip archive.
         #[arg(long)]
@@ -55,6 +55,10 @@ enum Command {
         /// With `--zip`: as a Ghost export (its JSON and images), for Ghost's importer.
         #[arg(long, requires = "zip")]
         ghost: bool,
+        /// Write every draft outside the trash to a new git repository in this (empty)
+        /// folder, its history as commits.
+        #[arg(long, conflicts_with = "zip")]
+        git: Option<PathBuf>,
     },
     /// Bring writing in: a markdown file (front matter as Jekyll, Hugo or Obsidian write
     /// it), a folder of them, a zip archive (a Pint export among them) or a Ghost export
@@ -168,8 +172,22 @@ fn main() -> anyhow::Result<()> {
             }
         }
         Command::Show { id } => print!("{}", engine.view(parse(&id)?)?.body),
-        Command::Export { id, zip, ghost } => match (id, zip) {
-            (_, Some(zip)) => {
+        Command::Export {
+            id,
+            zip,
+            ghost,
+            git,
+        } => match (id, zip, git) {
+            (_, _, Some(dir)) => {
+                let done = files::git::export(&mut engine, &dir)?;
+                println!(
+                    "{}: {} drafts, {} commits",
+                    dir.display(),
+                    done.drafts,
+                    done.commits
+                );
+            }
+            (_, Some(zip), None) => {
                 let format = if ghost {
                     files::bundle::BundleFormat::Ghost
                 } else {
@@ -185,7 +203,7 @@ fn main() -> anyhow::Result<()> {
                     done.bytes
                 );
             }
-            (Some(id), None) => {
+            (Some(id), None, None) => {
                 let id = parse(&id)?;
                 let heads = engine.view(id)?.heads;
                 print!(
@@ -193,7 +211,7 @@ fn main() -> anyhow::Result<()> {
                     files::markdown::write(&engine.preview_version(id, &heads)?)
                 );
             }
-            (None, None) => anyhow::bail!("name a draft, or --zip FILE"),
+            (None, None, None) => anyhow::bail!("name a draft, or --zip FILE, or --git DIR"),
         },
         Command::Import { path } => {
             let report = files::import::import_path(&mut engine, &path)?;

@@ -165,3 +165,54 @@ fn an_image_file_is_prepared_kept_once_and_given_as_markdown() {
         "{stderr}"
     );
 }
+
+#[test]
+fn export_to_git_gives_each_draft_a_file_and_its_history_as_commits() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let id = ok(&data, &["new", "--title", "Night trains"])
+        .trim()
+        .to_owned();
+    ok(&data, &["append", &id, "First words."]);
+    ok(&data, &["new", "--title", "About", "--page"]);
+    let repo = dir.path().join("repo");
+    let said = ok(&data, &["export", "--git", repo.to_str().unwrap()]);
+    assert!(said.contains("2 drafts"), "{said}");
+    let text = std::fs::read_to_string(repo.join("posts/night-trains.md")).unwrap();
+    assert!(text.ends_with("---\nFirst words."), "{text}");
+    assert!(repo.join("pages/about.md").exists());
+    let log = std::process::Command::new("git")
+        .args([
+            "-C",
+            repo.to_str().unwrap(),
+            "log",
+            "--format=%s",
+            "--",
+            "posts/night-trains.md",
+        ])
+        .output()
+        .unwrap();
+    let log = String::from_utf8(log.stdout).unwrap();
+    assert!(
+        log.lines().count() >= 1
+            && log
+                .lines()
+                .last()
+                .unwrap()
+                .starts_with("Add “Night trains”"),
+        "{log}"
+    );
+    let status = std::process::Command::new("git")
+        .args(["-C", repo.to_str().unwrap(), "status", "--porcelain"])
+        .output()
+        .unwrap();
+    assert!(
+        status.stdout.is_empty(),
+        "the checkout matches the last commit"
+    );
+
+    // Not over anything.
+    let (success, _, stderr) = pint(&data, &["export", "--git", repo.to_str().unwrap()]);
+    assert!(!success);
+    assert!(stderr.contains("is not empty"), "{stderr}");
+}

@@ -5,6 +5,7 @@
 
 pub mod bundle;
 pub mod ghost;
+pub mod git;
 pub mod import;
 pub mod link;
 pub mod markdown;
