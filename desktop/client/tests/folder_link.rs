@@ -190,6 +190,31 @@ fn files_become_drafts_and_drafts_become_files_with_nothing_rewritten_needlessly
             .ends_with("---\nTyped in Pint.\n")
     );
     assert_eq!(l.read("night-trains.md"), PINT_FORM);
+    // A draft edited in Pint is written back; the others are left alone.
+    l.engine
+        .edit(
+            idea,
+            &[Splice {
+                pos: 0,
+                delete: 0,
+                insert: "Still ".into(),
+            }],
+            None,
+        )
+        .unwrap();
+    let out = l.link.drafts_changed(&mut l.engine).unwrap();
+    assert_eq!(out.to_disk, ["notes/idea.md"]);
+    assert!(
+        l.read("notes/idea.md")
+            .ends_with("---\nStill Just an idea.\n")
+    );
+    assert!(
+        l.link
+            .drafts_changed(&mut l.engine)
+            .unwrap()
+            .to_disk
+            .is_empty()
+    );
     // Our own writes, coming back through the watcher, change nothing.
     let echo = l.drain();
     assert!(

@@ -385,6 +385,7 @@ impl Link {
             .into_iter()
             .map(|d| d.id)
             .collect();
+        let saved = engine.store().saved_heads()?;
         let by_draft: HashMap<DocumentId, String> =
             known.values().map(|k| (k.draft, k.path.clone())).collect();
         for (path, k) in known.clone() {
@@ -397,7 +398,9 @@ impl Link {
                 }
                 continue;
             }
-            if engine.heads(k.draft)? == k.heads {
+            let mut then = k.heads.clone();
+            then.sort();
+            if saved.get(&k.draft).is_none_or(|now| *now == then) {
                 continue;
             }
             // Changed on disk as well since: taken in first, then written.

@@ -123,6 +123,22 @@ impl Store {
         Ok(())
     }
 
+    /// Every draft's heads after its latest save, sorted (one read for all: the linked
+    /// folder asks which drafts changed since their file was written).
+    pub fn saved_heads(&self) -> Result<HashMap<DocumentId, Vec<String>>, StoreError> {
+        let mut stmt = self.conn.prepare("SELECT id, heads FROM drafts")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut out = HashMap::new();
+        for row in rows {
+            let (id, heads) = row?;
+            let Ok(id) = id.parse() else { continue };
+            let mut heads: Vec<String> = heads.split_whitespace().map(str::to_owned).collect();
+            heads.sort();
+            out.insert(id, heads);
+        }
+        Ok(out)
+    }
+
     pub fn forget_linked_file(&mut self, path: &str) -> Result<(), StoreError> {
         self.conn
             .execute("DELETE FROM linked_files WHERE path = ?1", params![path])?;
