@@ -21,6 +21,7 @@ describe("the history panel", () => {
         featured_image: "",
         featured_image_alt: "",
         seo: { meta_title: "", meta_description: "", canonical_url: "", og_image: "" },
+        date: "",
       }),
     });
     const onrestore = vi.fn();
