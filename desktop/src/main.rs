@@ -5,6 +5,7 @@
 
 mod ai;
 mod commands;
+mod folder;
 mod media_scheme;
 mod menu;
 mod state;
@@ -28,6 +29,7 @@ fn main() {
             use tauri::Manager;
             let state = app.state::<state::AppState>();
             state.resume_sync(app.handle());
+            state.resume_folder(app.handle());
             if let Some(window) = app.get_webview_window("main") {
                 webview::configure(&window);
             }
@@ -75,6 +77,9 @@ fn main() {
             commands::check_prefs,
             commands::set_check_prefs,
             commands::ignore_finding,
+            folder::linked_folder,
+            folder::link_folder,
+            folder::unlink_folder,
             ai::ai_providers,
             ai::add_ai_provider,
             ai::remove_ai_provider,

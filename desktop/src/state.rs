@@ -41,6 +41,8 @@ pub struct AppState {
     /// The offline writing checker: made on a thread of its own at start (it takes
     /// half a second), held apart from the engine so checking never holds up a save.
     pub checker: Arc<OnceLock<Mutex<Checker>>>,
+    /// The linked folder's watch, while a folder is linked.
+    pub folder: Mutex<Option<crate::folder::FolderSync>>,
     /// Requests to AI providers still streaming, by id (aborted to cancel).
     pub ai_requests: Mutex<HashMap<String, tauri::async_runtime::JoinHandle<()>>>,
 }
@@ -82,6 +84,7 @@ impl AppState {
                 .filter(|u| !u.is_empty()),
             keychain: Keychain::os().map_err(|e| e.to_string()),
             sync: Mutex::new(None),
+            folder: Mutex::new(None),
             ai_requests: Mutex::new(HashMap::new()),
         }
     }

@@ -5,6 +5,7 @@
 export type { CommandError } from "./bindings/CommandError";
 export type { DamagedDraft } from "./bindings/DamagedDraft";
 export type { DraftContent } from "./bindings/DraftContent";
+export type { LinkStatus } from "./bindings/LinkStatus";
 export type { DraftSummary } from "./bindings/DraftSummary";
 export type { DraftView } from "./bindings/DraftView";
 export type { ListQuery } from "./bindings/ListQuery";

@@ -106,6 +106,9 @@ pub struct Engine {
     /// Told the id of every draft changed or created on this device (not by sync), so
     /// that a live sync sends it at once.
     local_changes: Option<tokio::sync::mpsc::UnboundedSender<DocumentId>>,
+    /// Counts every save, creation, trashing and restoring of any draft, from here or by
+    /// sync: whoever mirrors the drafts (the linked folder) looks again only when it moved.
+    generation: u64,
 }
 
 /// See `Engine::background_load_min_bytes`: about 50 ms of loading.
@@ -133,6 +136,7 @@ impl Engine {
             unsettled: HashMap::new(),
             background_load_min_bytes: BACKGROUND_LOAD_MIN_BYTES,
             local_changes: None,
+            generation: 0,
         }
     }
 
@@ -155,6 +159,11 @@ impl Engine {
 
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// Moves whenever any draft is saved, made, trashed or restored (see `generation`).
+    pub fn generation(&self) -> u64 {
+        self.generation
     }
 
     /// The store, for tables that hold no draft (the linked folder's bookkeeping).
@@ -211,6 +220,7 @@ impl Engine {
         let id = DocumentId::random()?;
         let mut draft = Draft::new(kind);
         self.store.insert(id, &mut draft, now_millis())?;
+        self.generation += 1;
         self.open.insert(id, Slot::Ready(Box::new(draft)));
         self.changed_here(id);
         Ok(id)
@@ -535,10 +545,12 @@ impl Engine {
     }
 
     pub fn trash(&mut self, id: DocumentId) -> Result<(), EngineError> {
+        self.generation += 1;
         Ok(self.store.trash(id, now_millis())?)
     }
 
     pub fn restore_from_trash(&mut self, id: DocumentId) -> Result<(), EngineError> {
+        self.generation += 1;
         Ok(self.store.restore_from_trash(id)?)
     }
 
@@ -668,6 +680,7 @@ impl Engine {
     pub fn adopt(&mut self, id: DocumentId, document: &[u8]) -> Result<(), EngineError> {
         let mut draft = Draft::load(document)?;
         self.store.insert(id, &mut draft, now_millis())?;
+        self.generation += 1;
         self.open.insert(id, Slot::Ready(Box::new(draft)));
         Ok(())
     }
@@ -858,6 +871,7 @@ impl Engine {
         });
         match result {
             Ok(Some(_)) => {
+                self.generation += 1;
                 self.unsettled.insert(id, Instant::now());
                 if here {
                     self.changed_here(id);

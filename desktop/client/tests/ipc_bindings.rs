@@ -119,6 +119,8 @@ fn typescript_bindings_are_fresh() {
         binding::<Selection>(&cfg),
         binding::<Settings>(&cfg),
         binding::<pint_client::export::ExportFormat>(&cfg),
+        binding::<pint_client::files::link::LinkStatus>(&cfg),
+        binding::<pint_client::files::Skipped>(&cfg),
         binding::<Theme>(&cfg),
         binding::<EditorFont>(&cfg),
         binding::<FocusScope>(&cfg),

@@ -16,6 +16,7 @@ import type { ExportFormat } from "./ExportFormat";
 import type { Finding } from "./Finding";
 import type { FindingKind } from "./FindingKind";
 import type { KeyWorks } from "./KeyWorks";
+import type { LinkStatus } from "./LinkStatus";
 import type { ListQuery } from "./ListQuery";
 import type { MediaInfo } from "./MediaInfo";
 import type { MediaLibrary } from "./MediaLibrary";
@@ -80,6 +81,9 @@ export interface Commands {
   settings: { args: Record<symbol, never>; result: Settings };
   set_settings: { args: { settings: Settings, }; result: Settings };
   export_draft: { args: { id: string, format: ExportFormat, }; result: string };
+  linked_folder: { args: Record<symbol, never>; result: LinkStatus };
+  link_folder: { args: { path: string, }; result: LinkStatus };
+  unlink_folder: { args: Record<symbol, never>; result: LinkStatus };
   add_image_file: { args: { path: string, }; result: MediaInfo };
   add_image_bytes: { args: { base64: string, }; result: MediaInfo };
   media_library: { args: Record<symbol, never>; result: MediaLibrary };

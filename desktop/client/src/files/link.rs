@@ -8,7 +8,8 @@
 //!   deleted file moves its draft to the trash.
 //! - A draft changed in Pint is written back whole or not at all (a temporary file
 //!   beside it, flushed, renamed over it). A new draft becomes a new file named from its
-//!   slug, never over another file; a draft moved to the trash takes its file away
+//!   slug, never over another file (an empty draft waits for its first words); a draft
+//!   moved to the trash takes its file away
 //!   (restoring it writes the file again).
 //! - Nothing loops: each file's digest as last written or read is kept, and a file that
 //!   still has it is not read again. A scan skips files whose size and modification
@@ -65,6 +66,32 @@ impl LinkReport {
     }
 }
 
+/// Where the linked folder stands, for Settings.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LinkStatus {
+    /// The linked folder; none when no folder is linked.
+    pub folder: Option<String>,
+    /// How many of its files are drafts.
+    pub files: usize,
+    /// Files left untouched at the last look, with why.
+    pub skipped: Vec<Skipped>,
+}
+
+impl LinkStatus {
+    /// The folder linked on this device now, with what `report` left untouched.
+    pub fn of(engine: &Engine, skipped: Vec<Skipped>) -> Result<LinkStatus, EngineError> {
+        Ok(match Link::current(engine)? {
+            Some(link) => LinkStatus {
+                folder: Some(link.root.display().to_string()),
+                files: engine.store().linked_files()?.len(),
+                skipped,
+            },
+            None => LinkStatus::default(),
+        })
+    }
+}
+
 /// The linked folder.
 #[derive(Debug, Clone)]
 pub struct Link {
@@ -103,6 +130,11 @@ impl Link {
 
     pub fn root(&self) -> &Path {
         &self.root
+    }
+
+    /// Stop linking: files and drafts both stay as they are.
+    pub fn unlink(engine: &mut Engine) -> Result<(), EngineError> {
+        Ok(engine.store_mut().unlink_folder()?)
     }
 
     /// Bring the folder and the drafts into step after any time apart (at start, after
@@ -416,6 +448,10 @@ impl Link {
                 continue;
             }
             let content = engine.content(d.id)?;
+            // An empty draft (just made with "New") gets its file once it has words.
+            if content.title.trim().is_empty() && content.body.trim().is_empty() {
+                continue;
+            }
             let path = self.new_file_name(&content, d.id, &mut taken);
             self.write_draft(engine, d.id, &path, known, report)?;
         }

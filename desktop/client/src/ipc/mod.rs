@@ -25,6 +25,7 @@ use crate::ai::write::{DraftBrief, Rewrite};
 use crate::ai::{AiEvent, ProviderConfig};
 use crate::checks::{CheckPrefs, Finding};
 use crate::export::ExportFormat;
+use crate::files::link::LinkStatus;
 use crate::media::library::MediaLibrary;
 use crate::media::upload::UploadProgress;
 use crate::publish::{DraftPublished, PublishOptions, PublishState};
@@ -216,6 +217,14 @@ commands! {
     /// Write the draft to a file in the export folder (never over another file);
     /// answers the file's path.
     "export_draft" => ExportDraftArgs { #[ts(type = "string")] id: DocumentId, format: ExportFormat } -> String;
+    /// The folder of markdown files linked to the drafts, if any.
+    "linked_folder" => LinkedFolderArgs {} -> LinkStatus;
+    /// Link a folder (by its path): its markdown files become drafts, drafts become
+    /// files, and the two stay in step while Pint runs (and catch up when it starts).
+    /// Refused, nothing linked, when the path is not a folder.
+    "link_folder" => LinkFolderArgs { path: String } -> LinkStatus;
+    /// Stop linking the folder: its files and the drafts both stay.
+    "unlink_folder" => UnlinkFolderArgs {} -> LinkStatus;
     /// Take an image file the creator dropped or picked: read by the engine (never the
     /// web view), prepared (upright, sRGB, every metadata block gone, web variants) and
     /// kept on this device; answers it as kept. Refused whole, nothing kept, when the
