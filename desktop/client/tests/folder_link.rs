@@ -377,3 +377,29 @@ fn files_changed_while_pint_was_closed_are_caught_up_at_start() {
     let back = markdown::read(&l.read("night-trains.md")).unwrap();
     assert_eq!(back.body, l.body(id));
 }
+
+#[test]
+fn a_sites_own_front_matter_survives_a_write_back() {
+    let jekyll = "---\nlayout: post\ntitle: Hello\ndescription: A first post\ndraft: true\naliases:\n  - /old/\n---\nBody.\n";
+    let mut l = Linked::new(&[("_posts/hello.md", jekyll)]);
+    l.link.catch_up(&mut l.engine).unwrap();
+    let id = l.draft("Hello");
+    let at = l.body(id).encode_utf16().count();
+    l.engine
+        .edit(
+            id,
+            &[Splice {
+                pos: at,
+                delete: 0,
+                insert: "More.\n".into(),
+            }],
+            Some("Hello again"),
+        )
+        .unwrap();
+    let out = l.link.drafts_changed(&mut l.engine).unwrap();
+    assert_eq!(out.to_disk, ["_posts/hello.md"]);
+    assert_eq!(
+        l.read("_posts/hello.md"),
+        "---\nlayout: post\ntitle: \"Hello again\"\ndescription: A first post\ndraft: true\naliases:\n  - /old/\n---\nBody.\nMore.\n"
+    );
+}

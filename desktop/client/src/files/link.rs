@@ -365,8 +365,10 @@ impl Link {
                 mtime,
             };
             // Edits made in Pint since survive the merge: the file gets them too.
-            if draft_then.is_some() && markdown::write(&merged) != String::from_utf8_lossy(&bytes) {
-                match write_atomically(&file, &markdown::write(&merged)) {
+            let text = String::from_utf8_lossy(&bytes);
+            let back = markdown::write_over(&text, &merged);
+            if draft_then.is_some() && back != text {
+                match write_atomically(&file, &back) {
                     Ok(written) => {
                         (linked.digest, linked.size, linked.mtime) = written;
                         report.to_disk.push(rel.clone());
@@ -468,7 +470,13 @@ impl Link {
     ) -> Result<(), EngineError> {
         let content = engine.content(id)?;
         let heads = engine.heads(id)?;
-        match write_atomically(&self.root.join(path), &markdown::write(&content)) {
+        let file = self.root.join(path);
+        // The file's own front matter (a site's `layout`, `draft`, …) is kept.
+        let text = match std::fs::read_to_string(&file) {
+            Ok(original) => markdown::write_over(&original, &content),
+            Err(_) => markdown::write(&content),
+        };
+        match write_atomically(&file, &text) {
             Ok((digest, size, mtime)) => {
                 let linked = LinkedFile {
                     path: path.to_owned(),

@@ -82,6 +82,189 @@ pub fn write(content: &DraftContent) -> String {
     out
 }
 
+/// The file for a draft, written over `original` (what the file says now): its front
+/// matter keeps every key Pint does not read (`layout`, `draft`, `aliases`…) and every
+/// line whose value did not change, as written, under the name it was written with
+/// (`description` stays `description`); only what changed is rewritten, and fields the
+/// file did not have are added. A file without YAML front matter gets Pint's form.
+pub fn write_over(original: &str, content: &DraftContent) -> String {
+    let original = original.strip_prefix('\u{feff}').unwrap_or(original);
+    let (Some("---"), Ok(before)) = (fence(original), read(original)) else {
+        return write(content);
+    };
+    let Ok((front, _)) = split(original, "---") else {
+        return write(content);
+    };
+    let mut out = String::from("---\n");
+    let mut settled: Vec<Own> = Vec::new();
+    for (key, raw) in entries(front) {
+        let Some(own) = key.as_deref().and_then(Own::of) else {
+            out.push_str(raw);
+            continue;
+        };
+        if own.same(&before, content) {
+            out.push_str(raw);
+        } else if !settled.contains(&own) && !own.value(content).is_empty() {
+            out.push_str(&own.line(key.as_deref().unwrap_or(own.key()), content));
+        }
+        settled.push(own);
+    }
+    for own in Own::ALL {
+        if !settled.contains(&own) && !own.same(&before, content) && !own.value(content).is_empty()
+        {
+            out.push_str(&own.line(own.key(), content));
+        }
+    }
+    out.push_str("---\n");
+    out.push_str(&content.body);
+    out
+}
+
+/// The top-level entries of YAML front matter, each with its key (none for comments
+/// and blank lines) and its lines as written.
+fn entries(front: &str) -> Vec<(Option<String>, &str)> {
+    let mut out: Vec<(Option<String>, &str)> = Vec::new();
+    let mut start = 0;
+    let mut key = None;
+    let mut at = 0;
+    for line in front.split_inclusive('\n') {
+        let top = line
+            .chars()
+            .next()
+            .is_some_and(|c| !matches!(c, ' ' | '\t' | '-' | '#' | '\n' | '\r'));
+        if top && line.contains(':') {
+            if at > start {
+                out.push((key.take(), &front[start..at]));
+            }
+            start = at;
+            let name = line.split(':').next().unwrap_or("").trim();
+            key = Some(name.trim_matches(['"', '\'']).to_owned());
+        }
+        at += line.len();
+    }
+    if at > start {
+        out.push((key, &front[start..at]));
+    }
+    out
+}
+
+/// The fields Pint writes in front matter, whatever name a file gives them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Own {
+    Title,
+    Slug,
+    Kind,
+    Date,
+    Tags,
+    Excerpt,
+    FeaturedImage,
+    FeaturedImageAlt,
+    MetaTitle,
+    MetaDescription,
+    CanonicalUrl,
+    OgImage,
+}
+
+impl Own {
+    const ALL: [Own; 12] = [
+        Own::Title,
+        Own::Slug,
+        Own::Kind,
+        Own::Date,
+        Own::Tags,
+        Own::Excerpt,
+        Own::FeaturedImage,
+        Own::FeaturedImageAlt,
+        Own::MetaTitle,
+        Own::MetaDescription,
+        Own::CanonicalUrl,
+        Own::OgImage,
+    ];
+
+    /// The field a front matter key names (`layout`, `categories` and `keywords` are
+    /// read, but their lines are the site's and stay as written).
+    fn of(key: &str) -> Option<Own> {
+        Some(match key {
+            "title" => Own::Title,
+            "slug" => Own::Slug,
+            "kind" | "type" => Own::Kind,
+            "date" => Own::Date,
+            "tags" => Own::Tags,
+            "excerpt" | "description" | "summary" => Own::Excerpt,
+            "featured_image" | "feature_image" | "image" => Own::FeaturedImage,
+            "featured_image_alt" | "feature_image_alt" | "image_alt" => Own::FeaturedImageAlt,
+            "meta_title" => Own::MetaTitle,
+            "meta_description" => Own::MetaDescription,
+            "canonical_url" | "canonical" => Own::CanonicalUrl,
+            "og_image" => Own::OgImage,
+            _ => return None,
+        })
+    }
+
+    fn key(self) -> &'static str {
+        match self {
+            Own::Title => "title",
+            Own::Slug => "slug",
+            Own::Kind => "kind",
+            Own::Date => "date",
+            Own::Tags => "tags",
+            Own::Excerpt => "excerpt",
+            Own::FeaturedImage => "featured_image",
+            Own::FeaturedImageAlt => "featured_image_alt",
+            Own::MetaTitle => "meta_title",
+            Own::MetaDescription => "meta_description",
+            Own::CanonicalUrl => "canonical_url",
+            Own::OgImage => "og_image",
+        }
+    }
+
+    /// Whether two drafts say the same in this field (tags as sets).
+    fn same(self, a: &DraftContent, b: &DraftContent) -> bool {
+        match self {
+            Own::Tags => {
+                let (mut x, mut y) = (a.tags.clone(), b.tags.clone());
+                x.sort();
+                y.sort();
+                x == y
+            }
+            _ => self.value(a) == self.value(b),
+        }
+    }
+
+    /// The field's value as Pint writes it (empty: not written).
+    fn value(self, c: &DraftContent) -> String {
+        match self {
+            Own::Title => c.title.clone(),
+            Own::Slug => c.slug.clone(),
+            Own::Kind => match c.kind {
+                DraftKind::Page => "page".into(),
+                DraftKind::Post => String::new(),
+            },
+            Own::Date => c.date.clone(),
+            Own::Tags if c.tags.is_empty() => String::new(),
+            Own::Tags => serde_json::to_string(&c.tags).unwrap_or_default(),
+            Own::Excerpt => c.excerpt.clone(),
+            Own::FeaturedImage => c.featured_image.clone(),
+            Own::FeaturedImageAlt => c.featured_image_alt.clone(),
+            Own::MetaTitle => c.seo.meta_title.clone(),
+            Own::MetaDescription => c.seo.meta_description.clone(),
+            Own::CanonicalUrl => c.seo.canonical_url.clone(),
+            Own::OgImage => c.seo.og_image.clone(),
+        }
+    }
+
+    fn line(self, key: &str, c: &DraftContent) -> String {
+        let value = self.value(c);
+        match self {
+            Own::Tags => format!("{key}: {value}\n"),
+            _ => format!(
+                "{key}: {}\n",
+                serde_json::to_string(&value).unwrap_or_else(|_| "\"\"".into())
+            ),
+        }
+    }
+}
+
 /// Read a file: its front matter (YAML or TOML; none is fine) and its body. Without a
 /// title, the body's first level-one heading is the title. The slug is taken as
 /// written when it is one (lowercase letters, digits, hyphens), else made from it.
@@ -400,6 +583,35 @@ mod tests {
         assert_eq!(c.tags, vec!["daily", "ideas"]);
         assert_eq!(c.title, "Today");
         assert_eq!(c.date, "");
+    }
+
+    #[test]
+    fn written_over_a_file_only_what_changed_changes() {
+        let jekyll = "---\nlayout: post\ntitle: My post\ndescription: >\n  Folded\ndate: 2019-05-04 12:00:00 +0200\n\
+                      # a comment\naliases:\n  - old-name\ntags: [travel]\ndraft: true\n---\nBody\n";
+        let mut c = read(jekyll).unwrap();
+        assert_eq!(
+            write_over(jekyll, &c),
+            jekyll,
+            "nothing changed: byte for byte"
+        );
+        c.title = "My post, renamed".into();
+        c.excerpt = "Short".into();
+        c.tags.push("rail".into());
+        c.body = "New body\n".into();
+        c.seo.meta_title = "Meta".into();
+        assert_eq!(
+            write_over(jekyll, &c),
+            "---\nlayout: post\ntitle: \"My post, renamed\"\ndescription: \"Short\"\ndate: 2019-05-04 12:00:00 +0200\n\
+             # a comment\naliases:\n  - old-name\ntags: [\"travel\",\"rail\"]\ndraft: true\nmeta_title: \"Meta\"\n---\nNew body\n"
+        );
+        // A field emptied goes; Pint's own form stays byte for byte.
+        c.excerpt.clear();
+        assert!(!write_over(jekyll, &c).contains("description"));
+        let own = write(&full());
+        assert_eq!(write_over(&own, &full()), own);
+        // No front matter (or TOML): Pint's form.
+        assert_eq!(write_over("Just text\n", &full()), own);
     }
 
     #[test]
