@@ -403,3 +403,82 @@ fn a_sites_own_front_matter_survives_a_write_back() {
         "---\nlayout: post\ntitle: \"Hello again\"\ndescription: A first post\ndraft: true\naliases:\n  - /old/\n---\nBody.\nMore.\n"
     );
 }
+
+#[test]
+fn killed_mid_write_back_the_file_is_old_or_new_never_torn() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("writing");
+    let data = dir.path().join("data");
+    let old: String = format!(
+        "---\ntitle: \"Big\"\n---\n{}",
+        "An old sentence that goes on.\n".repeat(30_000)
+    );
+    put(&root, "big.md", &old);
+    let new = {
+        let mut engine = Engine::open(&data).unwrap();
+        let link = Link::open(&mut engine, &root).unwrap();
+        link.catch_up(&mut engine).unwrap();
+        let id = engine.list(&ListQuery::default()).unwrap()[0].id;
+        let mut content = engine.content(id).unwrap();
+        content.body = "A new sentence, longer than the old one was.\n".repeat(30_000);
+        engine.set_content(id, &content).unwrap();
+        markdown::write_over(&old, &content)
+    };
+    let pint = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_pint"))
+            .args([
+                "--data-dir",
+                data.to_str().unwrap(),
+                "link",
+                root.to_str().unwrap(),
+                "--once",
+            ])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let whole = |what: &str| {
+        let now = std::fs::read_to_string(root.join("big.md")).unwrap();
+        assert!(
+            now == old || now == new,
+            "{what}: a torn file of {} bytes (old {}, new {})",
+            now.len(),
+            old.len(),
+            new.len()
+        );
+        now == new
+    };
+    // `pint link --once` writes the draft back; it is killed (SIGKILL) at moments spread
+    // over its run, and the file is whole after each.
+    let mut kills = 0;
+    for attempt in 0..12u64 {
+        let mut child = pint();
+        std::thread::sleep(Duration::from_millis(attempt * 25));
+        if child.try_wait().unwrap().is_none() {
+            child.kill().unwrap();
+            kills += 1;
+        }
+        child.wait().unwrap();
+        whole(&format!("killed after {} ms", attempt * 25));
+    }
+    assert!(
+        kills > 0,
+        "no run was killed mid-way: the test proved nothing"
+    );
+    // Left to finish, the write-back is done, and what killed writes left behind goes.
+    assert!(pint().wait().unwrap().success());
+    assert!(whole("after a run that finished"), "the file has the draft");
+    let mut engine = Engine::open(&data).unwrap();
+    Link::current(&engine)
+        .unwrap()
+        .unwrap()
+        .catch_up(&mut engine)
+        .unwrap();
+    let leftovers: Vec<_> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "big.md")
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}

@@ -148,8 +148,17 @@ impl Link {
             .follow_links(false)
             .sort_by_file_name()
             .into_iter()
-            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+            .filter_entry(|e| {
+                let name = e.file_name().to_string_lossy();
+                e.depth() == 0 || !name.starts_with('.') || is_temp_file(&name)
+            });
         for item in walk.flatten() {
+            // A write-back cut short (Pint killed mid-write) leaves its temporary file:
+            // the real file is whole (old or new), the leftover goes.
+            if is_temp_file(&item.file_name().to_string_lossy()) {
+                let _ = std::fs::remove_file(item.path());
+                continue;
+            }
             let Some(rel) = self.relative(item.path()) else {
                 continue;
             };
@@ -553,6 +562,14 @@ fn stamp(path: &Path) -> Option<(i64, i64)> {
     ))
 }
 
+/// The temporary files `write_atomically` makes.
+fn is_temp_file(name: &str) -> bool {
+    name.starts_with(TEMP_PREFIX) && name.ends_with(TEMP_SUFFIX)
+}
+
+const TEMP_PREFIX: &str = ".pint-";
+const TEMP_SUFFIX: &str = ".tmp";
+
 /// Write `text` to `path` whole or not at all: a temporary file beside it (hidden, so
 /// neither a scan nor the watcher takes it for a draft), flushed to disk, renamed over
 /// it. Answers the digest, size and modification time written.
@@ -560,8 +577,8 @@ pub fn write_atomically(path: &Path, text: &str) -> std::io::Result<(String, i64
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
     let mut temp = tempfile::Builder::new()
-        .prefix(".pint-")
-        .suffix(".tmp")
+        .prefix(TEMP_PREFIX)
+        .suffix(TEMP_SUFFIX)
         .tempfile_in(dir)?;
     temp.write_all(text.as_bytes())?;
     // The file keeps its permissions (a new one gets the usual rw-r--r--).
