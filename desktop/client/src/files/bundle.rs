@@ -148,11 +148,7 @@ pub fn write(
                     continue;
                 };
                 for v in &info.variants {
-                    let Some(bytes) = engine
-                        .store()
-                        .media_variant(id, v.width, v.format)
-                        .map_err(EngineError::from)?
-                    else {
+                    let Some(bytes) = variant(engine, id, v)? else {
                         continue;
                     };
                     let name = format!("media/{id}/{}", variant_name(v.width, v.format));
@@ -183,11 +179,7 @@ pub fn write(
                 else {
                     continue;
                 };
-                let Some(bytes) = engine
-                    .store()
-                    .media_variant(id, v.width, v.format)
-                    .map_err(EngineError::from)?
-                else {
+                let Some(bytes) = variant(engine, id, v)? else {
                     continue;
                 };
                 let name = format!("content/images/pint/{id}.{}", v.format.name());
@@ -228,6 +220,15 @@ pub fn write(
         images,
         bytes,
     })
+}
+
+/// The bytes of one of an image's variants, as kept on this device.
+fn variant(
+    engine: &Engine,
+    id: &str,
+    v: &crate::store::StoredVariant,
+) -> Result<Option<Vec<u8>>, EngineError> {
+    Ok(engine.store().media_variant(id, v.width, v.format)?)
 }
 
 /// Every draft outside the trash, oldest first (so an import makes them in order).

@@ -429,8 +429,6 @@ impl Link {
             .map(|d| d.id)
             .collect();
         let saved = engine.store().saved_heads()?;
-        let by_draft: HashMap<DocumentId, String> =
-            known.values().map(|k| (k.draft, k.path.clone())).collect();
         for (path, k) in known.clone() {
             let file = self.root.join(&path);
             if trashed.contains(&k.draft) {
@@ -453,11 +451,9 @@ impl Link {
             self.write_draft(engine, k.draft, &path, known, report)?;
         }
         let drafts = engine.list(&ListQuery::default())?;
+        let linked: HashSet<DocumentId> = known.values().map(|k| k.draft).collect();
         let mut taken: HashSet<String> = known.keys().map(|p| p.to_lowercase()).collect();
-        for d in drafts {
-            if by_draft.contains_key(&d.id) || known.values().any(|k| k.draft == d.id) {
-                continue;
-            }
+        for d in drafts.iter().filter(|d| !linked.contains(&d.id)) {
             let content = engine.content(d.id)?;
             // An empty draft (just made with "New") gets its file once it has words.
             if content.title.trim().is_empty() && content.body.trim().is_empty() {
