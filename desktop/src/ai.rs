@@ -1,12 +1,13 @@
 //! The AI commands: the creator's providers (their keys kept in the OS keychain only),
 //! and requests to them that stream back to the window as `ai` events, each cancellable
-//! at once. Every request goes from here to the provider's own address; none reaches
-//! Pint's server.
+//! at once. A request with the creator's own key goes from here to that provider's
+//! address, never through Pint's server; Pint AI (the blog's credits) is the blog's
+//! server itself (`pint_client::ai::managed`).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use pint_client::ai::stream::{Limits, Prompt};
-use pint_client::ai::{AiEvent, AiUpdate, ProviderConfig, review, write};
+use pint_client::ai::{AiEvent, AiUpdate, ProviderConfig, managed, review, write};
 use pint_client::ipc::{self, Reply, events};
 use tauri::{AppHandle, Emitter, Manager, State};
 
@@ -73,11 +74,21 @@ pub async fn test_ai_provider(
     )
 }
 
-/// A provider and its key, for a request (the engine locked only to read them).
-fn provider(
+/// A provider and its key, for a request (the engine locked only to read them); Pint AI
+/// with the signed-in session as its key.
+async fn provider(
     state: &AppState,
     id: &str,
 ) -> Result<(ProviderConfig, String), pint_client::CommandError> {
+    if id == managed::PROVIDER_ID {
+        let session = state.session().ok_or_else(|| {
+            pint_client::CommandError::new(
+                pint_client::ErrorKind::Unauthorized,
+                "sign in to your blog to use Pint AI",
+            )
+        })?;
+        return Ok(managed::provider(&session).await?);
+    }
     let keychain = keychain(state)?;
     let engine = engine(state)?;
     let engine = engine
@@ -143,7 +154,7 @@ pub async fn start_ai_review(
     state: State<'_, AppState>,
     args: ipc::StartAiReviewArgs,
 ) -> Reply<ipc::StartAiReviewArgs> {
-    let (config, key) = provider(&state, &args.provider)?;
+    let (config, key) = provider(&state, &args.provider).await?;
     Ok(run(app, &state, "review", move |updates| async move {
         let result = review::review(&config, &key, &args.request, Limits::default(), |u| {
             updates.send(match u {
@@ -179,7 +190,7 @@ pub async fn start_ai_draft(
     args: ipc::StartAiDraftArgs,
 ) -> Reply<ipc::StartAiDraftArgs> {
     let prompt = write::draft_prompt(&args.brief)?;
-    let (config, key) = provider(&state, &args.provider)?;
+    let (config, key) = provider(&state, &args.provider).await?;
     Ok(run(app, &state, "draft", move |updates| {
         stream_text(config, key, prompt, updates)
     }))
@@ -192,7 +203,7 @@ pub async fn start_ai_rewrite(
     args: ipc::StartAiRewriteArgs,
 ) -> Reply<ipc::StartAiRewriteArgs> {
     let prompt = write::rewrite_prompt(&args.passage, &args.how)?;
-    let (config, key) = provider(&state, &args.provider)?;
+    let (config, key) = provider(&state, &args.provider).await?;
     Ok(run(app, &state, "rewrite", move |updates| {
         stream_text(config, key, prompt, updates)
     }))

@@ -532,6 +532,10 @@ pub struct PlanView {
     /// The subscription's last payment failed and Stripe is retrying (`past_due`): the
     /// plan holds meanwhile; the card should be updated before Stripe gives up.
     pub payment_problem: bool,
+    /// Whether this server offers AI paid with the blog's credits (its operator set a key
+    /// of its own): the app offers "Pint AI" beside the creator's own keys.
+    #[serde(default)]
+    pub managed_ai: bool,
     pub limits: Entitlements,
     pub usage: PlanUsage,
 }

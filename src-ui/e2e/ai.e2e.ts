@@ -3,13 +3,15 @@
 // chat completions as OpenAI does), tested with one small request, kept in the OS
 // keychain only (nothing of it in the data folder), and a wrong key refused in words.
 // Then "Review with AI": the suggestions stream into the pane, and one is applied.
+// Pint AI: a blog whose server offers AI of its own reviews with no key on the device,
+// the server calling the provider with the operator's key.
 
 import { createServer, type Server } from "node:http";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { Key } from "webdriverio";
-import { type Browser, editorText, tempDir, typeText, waitForState, withApp } from "./harness";
+import { type Browser, createAccount, editorText, startServer, tempDir, typeText, waitForState, withApp } from "./harness";
 
 const shots = process.env.PINT_E2E_SHOTS;
 async function shot(browser: Browser, name: string): Promise<void> {
@@ -287,5 +289,50 @@ describe("AI with your own key", () => {
         timeoutMsg: "the accepted rewrite was not kept",
       });
     });
+  });
+
+  it("Pint AI: a blog whose server offers AI reviews with no key of the creator's", async () => {
+    const base = await fakeProvider();
+    const server = await startServer(tempDir(), "127.0.0.1:0", { PINT_AI_KEY: "sk-e2e-right", PINT_AI_BASE_URL: base, PINT_AI_MODEL: "local-llama" });
+    try {
+      const dir = tempDir();
+      await withApp({ PINT_DATA_DIR: dir, PINT_SERVER_URL: server.url }, async (browser) => {
+        await (await browser.$(".cm-content")).waitForExist({ timeout: 20_000 });
+        await waitForState(browser, "sync-status", "signedOut");
+        await createAccount(browser, "pia@example.com", "pia-writes");
+        await (await browser.$(".cm-content")).click();
+        await typeText(browser, REVIEWED);
+        await waitForState(browser, "save-status", "saved");
+        await (await browser.$("#toggle-ai")).click();
+        const pick = await browser.$("#ai-provider-pick");
+        await browser.waitUntil(async () => (await pick.isExisting()) && (await browser.execute(() => (document.querySelector("#ai-provider-pick") as HTMLSelectElement | null)?.selectedOptions[0]?.textContent ?? "")) === "Pint AI", {
+          timeout: 10_000,
+          timeoutMsg: "Pint AI was not offered",
+        });
+        const asked = reviewsAsked.length;
+        await (await browser.$("#review-start")).click();
+        const cards = async () =>
+          browser.execute(() => Array.from(document.querySelectorAll("#suggestions .suggestion-change")).map((c) => c.textContent ?? ""));
+        await browser
+          .waitUntil(async () => (await cards()).length === 2, { timeout: 15_000 })
+          .catch(async () => {
+            const error = await browser.execute(() => document.querySelector("#review-error")?.textContent ?? "");
+            throw new Error(`the review did not stream in through the server: ${JSON.stringify(await cards())} / ${error}`);
+          });
+        await shot(browser, "38-pint-ai-review");
+        // The provider was asked by the server, with the operator's key.
+        expect(reviewsAsked.length).toBe(asked + 1);
+        expect(reviewsAsked.at(-1)?.auth).toBe("Bearer sk-e2e-right");
+        expect(reviewsAsked.at(-1)?.text).toContain(REVIEWED);
+        await (await browser.$("#suggestions .suggestion .suggestion-actions button.primary")).click();
+        await browser.waitUntil(async () => (await editorText(browser)).startsWith("We were going to the market."), {
+          timeout: 5_000,
+          timeoutMsg: "the suggestion was not applied",
+        });
+      });
+      expect(filesHolding(dir, "sk-e2e-right"), "the operator's key never reaches the device").toEqual([]);
+    } finally {
+      await server.stop();
+    }
   });
 });

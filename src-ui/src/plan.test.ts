@@ -6,6 +6,7 @@ const free: PlanView = {
   plan: "free",
   billing: true,
   paymentProblem: false,
+    managedAi: false,
   limits: {
     posts: 50,
     mediaBytes: 500 * 1024 * 1024,

@@ -9,6 +9,7 @@ use poem::{Endpoint, EndpointExt, Route};
 use poem_openapi::OpenApiService;
 
 use crate::admin::AdminApi;
+use crate::ai::{AiApi, ManagedAi};
 use crate::auth::email::EmailFlowsApi;
 use crate::auth::{Auth, AuthApi};
 use crate::billing::webhook::stripe_events;
@@ -51,7 +52,7 @@ pub type Apis = (
     LoveApi,
     DomainsApi,
     // Nested: a tuple has `Default` up to 12 elements.
-    (AdminApi, BillingApi),
+    (AdminApi, BillingApi, AiApi),
 );
 
 /// The OpenAPI service of every JSON API.
@@ -82,6 +83,8 @@ pub struct State {
     pub plans: Plans,
     /// Stripe's API and webhook secrets (billing on).
     pub stripe: Option<Stripe>,
+    /// The operator's AI provider (managed AI on).
+    pub ai: Option<ManagedAi>,
 }
 
 /// The tasks a running server keeps going beside its requests.
@@ -111,6 +114,7 @@ impl State {
         mailer: Mailer,
         blobs: Blobs,
         stripe: Option<Stripe>,
+        ai: Option<ManagedAi>,
         settings: &Settings,
     ) -> (State, Tasks) {
         let plans = Plans {
@@ -176,6 +180,7 @@ impl State {
             domain_hosts,
             plans,
             stripe,
+            ai,
         };
         let tasks = Tasks {
             handles,
@@ -249,6 +254,7 @@ pub fn routes(state: State) -> impl Endpoint {
         .data(state.dns)
         .data(state.plans)
         .data(state.stripe)
+        .data(state.ai)
         .with(host_routing)
         .with(Envelope {
             max_body_bytes: state.max_body_bytes,

@@ -2,6 +2,7 @@
 //! assembled in `app`; what changed travels on `events`.
 
 pub mod admin;
+pub mod ai;
 pub mod app;
 pub mod auth;
 pub mod billing;
@@ -48,6 +49,8 @@ pub enum StartError {
     Media(#[from] media::blobs::BlobError),
     #[error("Stripe is misconfigured: {0}")]
     Stripe(#[from] billing::stripe_api::StripeFailure),
+    #[error("managed AI cannot start its HTTP client: {0}")]
+    Ai(String),
     #[error("cannot listen on {addr}: {reason}; set PINT_LISTEN to a free HOST:PORT")]
     Listen { addr: SocketAddr, reason: String },
 }
@@ -67,6 +70,7 @@ pub struct Bound {
     mailer: mail::Mailer,
     blobs: media::blobs::Blobs,
     stripe: Option<billing::Stripe>,
+    ai: Option<ai::ManagedAi>,
     settings: Settings,
 }
 
@@ -96,6 +100,7 @@ impl Bound {
             self.mailer,
             self.blobs,
             self.stripe,
+            self.ai,
             &self.settings,
         );
         let served = Server::new_with_acceptor(self.acceptor)
@@ -125,6 +130,12 @@ pub async fn bind(settings: Settings) -> Result<Bound, StartError> {
         .as_ref()
         .map(billing::Stripe::new)
         .transpose()?;
+    let ai = settings
+        .ai
+        .as_ref()
+        .map(ai::ManagedAi::new)
+        .transpose()
+        .map_err(|e| StartError::Ai(e.to_string()))?;
     let storage = prepare_storage(&settings).await?;
     let acceptor = TcpListener::bind(settings.listen)
         .into_acceptor()
@@ -152,6 +163,7 @@ pub async fn bind(settings: Settings) -> Result<Bound, StartError> {
         mailer,
         blobs,
         stripe,
+        ai,
         settings,
     })
 }

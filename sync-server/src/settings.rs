@@ -62,6 +62,32 @@ pub struct Settings {
     /// Billing through Stripe (`PINT_STRIPE_*`); unset, billing is off and every blog has
     /// every feature (a self-hosted server).
     pub stripe: Option<StripeSettings>,
+    /// Managed AI (`PINT_AI_*`): AI for blogs without a key of their own, paid in their
+    /// credits; unset, the app offers only the creator's own keys.
+    pub ai: Option<AiSettings>,
+}
+
+/// Managed AI: the operator's provider, which the server calls for blogs that use their
+/// credits (the creator's own keys never pass through the server).
+#[derive(Clone, PartialEq, Eq)]
+pub struct AiSettings {
+    /// `PINT_AI_KEY`: the operator's key (which turns managed AI on).
+    pub key: String,
+    /// `PINT_AI_BASE_URL`: an API that speaks OpenAI's chat completions (OpenAI's own,
+    /// OpenRouter, a model server), without a trailing slash; unset, OpenAI's.
+    pub base_url: String,
+    /// `PINT_AI_MODEL`: the model asked; unset, `gpt-4.1-mini`.
+    pub model: String,
+}
+
+impl std::fmt::Debug for AiSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AiSettings")
+            .field("key", &"(set)")
+            .field("base_url", &self.base_url)
+            .field("model", &self.model)
+            .finish()
+    }
 }
 
 /// Billing through Stripe.
@@ -184,6 +210,14 @@ pub enum SettingsError {
     #[error("billing is on (a PINT_STRIPE_* variable is set), so {0} must be set too")]
     Stripe(&'static str),
     #[error(
+        "billing is on in production and the Max plan sells AI credits, so PINT_AI_KEY must be set (the key managed AI calls its provider with)"
+    )]
+    AiKeyNeeded,
+    #[error(
+        "PINT_AI_BASE_URL={0:?} is not an http(s) address (production needs https: the key must not cross the network in clear)"
+    )]
+    AiBaseUrl(String),
+    #[error(
         "PINT_JWT_SECRET is too short: use at least {MIN_SECRET_BYTES} random bytes (e.g. `openssl rand -base64 48`)"
     )]
     ShortSecret,
@@ -280,6 +314,10 @@ impl Settings {
             },
         };
         let stripe = stripe(&get, mode)?;
+        let ai = ai(&get, mode)?;
+        if ai.is_none() && stripe.is_some() && mode == Mode::Production {
+            return Err(SettingsError::AiKeyNeeded);
+        }
         Ok(Settings {
             data_dir,
             listen,
@@ -300,8 +338,36 @@ impl Settings {
             max_upload_bytes,
             media_grace,
             stripe,
+            ai,
         })
     }
+}
+
+/// Managed AI: on when the operator's key is given.
+fn ai(
+    get: &impl Fn(&str) -> Option<String>,
+    mode: Mode,
+) -> Result<Option<AiSettings>, SettingsError> {
+    let Some(key) = get("PINT_AI_KEY") else {
+        return Ok(None);
+    };
+    let base_url = get("PINT_AI_BASE_URL")
+        .unwrap_or_else(|| "https://api.openai.com/v1".into())
+        .trim_end_matches('/')
+        .to_owned();
+    let scheme_ok = match url::Url::parse(&base_url) {
+        Ok(u) if u.scheme() == "https" => true,
+        Ok(u) if u.scheme() == "http" => mode == Mode::Local,
+        _ => false,
+    };
+    if !scheme_ok {
+        return Err(SettingsError::AiBaseUrl(base_url));
+    }
+    Ok(Some(AiSettings {
+        key,
+        base_url,
+        model: get("PINT_AI_MODEL").unwrap_or_else(|| "gpt-4.1-mini".into()),
+    }))
 }
 
 /// Billing: on when Stripe's key or a webhook secret is given. The key is always needed
@@ -379,9 +445,19 @@ mod tests {
             production(&[("PINT_STRIPE_WEBHOOK_SECRETS", "whsec_a")]).unwrap_err(),
             SettingsError::Stripe("PINT_STRIPE_SECRET_KEY")
         );
+        assert_eq!(
+            production(&[
+                ("PINT_STRIPE_SECRET_KEY", "sk_live_1"),
+                ("PINT_STRIPE_WEBHOOK_SECRETS", "whsec_a"),
+            ])
+            .unwrap_err(),
+            SettingsError::AiKeyNeeded,
+            "the Max plan's AI credits need the operator's AI key"
+        );
         let both = production(&[
             ("PINT_STRIPE_SECRET_KEY", "sk_live_1"),
             ("PINT_STRIPE_WEBHOOK_SECRETS", "whsec_old, whsec_new"),
+            ("PINT_AI_KEY", "sk-operator"),
         ])
         .unwrap()
         .unwrap();
@@ -391,6 +467,46 @@ mod tests {
             None,
             "billing off: a self-hosted server"
         );
+    }
+
+    #[test]
+    fn managed_ai_is_off_unless_its_key_is_given_and_production_sends_it_only_over_https() {
+        let read = |pairs: &[(&str, &str)]| {
+            let mut all = vec![("PINT_DATA_DIR", "/x")];
+            all.extend_from_slice(pairs);
+            Settings::from_lookup(lookup(&all)).map(|s| s.ai)
+        };
+        assert_eq!(read(&[]).unwrap(), None);
+        let ai = read(&[("PINT_AI_KEY", "sk-op")]).unwrap().unwrap();
+        assert_eq!(
+            (ai.base_url.as_str(), ai.model.as_str()),
+            ("https://api.openai.com/v1", "gpt-4.1-mini")
+        );
+        assert!(
+            !format!("{ai:?}").contains("sk-op"),
+            "the key is never logged"
+        );
+        let local = read(&[
+            ("PINT_AI_KEY", "sk-op"),
+            ("PINT_AI_BASE_URL", "http://127.0.0.1:11434/v1/"),
+            ("PINT_AI_MODEL", "llama3"),
+        ])
+        .unwrap()
+        .unwrap();
+        assert_eq!(local.base_url, "http://127.0.0.1:11434/v1");
+        assert_eq!(
+            read(&[
+                ("PINT_MODE", "production"),
+                ("PINT_AI_KEY", "sk-op"),
+                ("PINT_AI_BASE_URL", "http://ai.example/v1"),
+            ])
+            .unwrap_err(),
+            SettingsError::AiBaseUrl("http://ai.example/v1".into())
+        );
+        assert!(matches!(
+            read(&[("PINT_AI_KEY", "k"), ("PINT_AI_BASE_URL", "ftp://x")]),
+            Err(SettingsError::AiBaseUrl(_))
+        ));
     }
 
     #[test]

@@ -19,4 +19,9 @@ billing: boolean,
  * The subscription's last payment failed and Stripe is retrying (`past_due`): the
  * plan holds meanwhile; the card should be updated before Stripe gives up.
  */
-paymentProblem: boolean, limits: Entitlements, usage: PlanUsage, };
+paymentProblem: boolean, 
+/**
+ * Whether this server offers AI paid with the blog's credits (its operator set a key
+ * of its own): the app offers "Pint AI" beside the creator's own keys.
+ */
+managedAi: boolean, limits: Entitlements, usage: PlanUsage, };

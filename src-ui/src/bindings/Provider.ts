@@ -3,4 +3,4 @@
 /**
  * The services a key can be for.
  */
-export type Provider = "openAi" | "anthropic" | "openRouter" | "compatible";
+export type Provider = "openAi" | "anthropic" | "openRouter" | "compatible" | "pint";

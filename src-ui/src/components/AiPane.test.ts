@@ -4,6 +4,7 @@ import AiPane from "./AiPane.svelte";
 import { fakeInvoke } from "./fake-invoke";
 import { DraftSession } from "../session";
 import type { AiEvent, DraftView, Listen, ProviderConfig } from "../ipc";
+import type { PlanView } from "../bindings/PlanView";
 
 const provider: ProviderConfig = {
   id: "ai-1",
@@ -16,7 +17,27 @@ const provider: ProviderConfig = {
 
 const draftView = (id: string, body: string): DraftView => ({ id, title: "", body, tags: [], heads: [], wordGoal: null });
 
-function setup(providers: ProviderConfig[]) {
+/** A blog on Max whose server offers Pint AI, with `credits` left. */
+const maxPlan = (credits: number): PlanView => ({
+  plan: "max",
+  billing: true,
+  paymentProblem: false,
+  managedAi: true,
+  limits: {
+    posts: null,
+    mediaBytes: 50 * 1024 * 1024 * 1024,
+    members: 10,
+    customDomain: true,
+    scheduledPublishing: true,
+    passwordProtection: true,
+    mailingsPerMonth: null,
+    aiCreditsPerMonth: 2000,
+    removeFooter: true,
+  },
+  usage: { posts: 3, mediaBytes: 0, members: 1, mailings: 0, credits, creditLots: [{ remaining: credits, expiresAt: null }] },
+});
+
+function setup(providers: ProviderConfig[], plans: (PlanView | null)[] = [null]) {
   const handlers: ((e: AiEvent) => void)[] = [];
   const listen = ((_event: string, h: (e: AiEvent) => void) => {
     handlers.push(h);
@@ -25,6 +46,8 @@ function setup(providers: ProviderConfig[]) {
   const emit = (e: AiEvent) => handlers.forEach((h) => h(e));
   const { invoke, calls } = fakeInvoke({
     ai_providers: () => providers,
+    blog_plan: () => plans.shift() ?? null,
+    start_ai_review: () => "review-1",
     start_ai_rewrite: () => "rewrite-1",
     start_ai_draft: () => "draft-1",
     cancel_ai: () => null,
@@ -50,6 +73,30 @@ describe("the AI pane", () => {
     render(AiPane, { ...t, draftId: "d1" });
     await fireEvent.click(await screen.findByText("Add a key in Settings"));
     expect(t.onsettings).toHaveBeenCalled();
+  });
+
+  it("offers Pint AI with the credits left where the blog's server has it, and shows them again after a request", async () => {
+    const t = setup([], [maxPlan(1950), maxPlan(1947)]);
+    await t.session.open(draftView("d1", "We was there early."));
+    render(AiPane, { ...t, draftId: "d1" });
+    const pick = (await screen.findByRole("combobox")) as HTMLSelectElement;
+    expect(pick.selectedOptions[0]?.textContent).toBe("Pint AI · 1,950 credits left");
+    expect(screen.queryByText("Add a key in Settings")).toBeNull();
+    expect(document.querySelector("#ai-pint-note")?.textContent).toContain("your blog's server");
+    await fireEvent.click(document.querySelector("#review-start")!);
+    await waitFor(() => expect(t.calls.find((c) => c.cmd === "start_ai_review")?.args).toMatchObject({ provider: "pint" }));
+    t.emit({ request: "review-1", update: { type: "reviewDone", done: { usage: { inputTokens: 900, outputTokens: 300 }, kept: 0, dropped: 0, note: null } } });
+    await waitFor(() => expect(pick.selectedOptions[0]?.textContent).toBe("Pint AI · 1,947 credits left"));
+    expect(t.calls.filter((c) => c.cmd === "blog_plan")).toHaveLength(2);
+  });
+
+  it("puts the creator's own keys first, and says where to add one when there is neither", async () => {
+    const t = setup([provider], [maxPlan(10)]);
+    await t.session.open(draftView("d1", "Text."));
+    render(AiPane, { ...t, draftId: "d1" });
+    const pick = (await screen.findByRole("combobox")) as HTMLSelectElement;
+    await waitFor(() => expect([...pick.options].map((o) => o.textContent)).toEqual(["Anthropic · claude-sonnet-4-5", "Pint AI · 10 credits left"]));
+    expect(pick.value).toBe("ai-1");
   });
 
   it("rewrites the selection: streamed beside the original, accepted as an edit, refused once stale", async () => {

@@ -35,6 +35,7 @@ function plan(name: string, limits: Entitlements, credits = 0): PlanView {
     plan: name,
     billing: true,
     paymentProblem: false,
+    managedAi: false,
     limits,
     usage: { posts: 50, mediaBytes: 0, members: 1, mailings: 0, credits, creditLots: [] },
   };

@@ -10,6 +10,7 @@ describe("the plan in Settings", () => {
         plan: "pro",
         billing: true,
         paymentProblem: true,
+    managedAi: false,
         limits: {
           posts: null,
           mediaBytes: 20 * 1024 ** 3,

@@ -38,6 +38,7 @@ impl BillingApi {
         &self,
         storage: Data<&Arc<Storage>>,
         plans: Data<&Plans>,
+        ai: Data<&Option<crate::ai::ManagedAi>>,
         caller: BearerAuth,
         id: Path<String>,
     ) -> poem::Result<Json<PlanView>> {
@@ -63,6 +64,7 @@ impl BillingApi {
             plan: Plan::parse(&tenant.plan).as_str().to_owned(),
             billing: plans.billing_on,
             payment_problem: plans.billing_on && status.as_deref() == Some("past_due"),
+            managed_ai: ai.is_some(),
             limits: plans.entitlements(&tenant.plan),
             usage: PlanUsage {
                 posts: used.posts,

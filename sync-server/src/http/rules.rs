@@ -159,7 +159,35 @@ pub fn rules() -> Vec<Rule> {
             "a full domain name in ASCII (xn-- form for international names), not an IP \
              address, not under the platform's own domain",
         ),
+        r(
+            "ChatRequest",
+            "messages",
+            json!({"minItems": 1, "maxItems": crate::ai::MAX_MESSAGES}),
+            "1 to 16 messages",
+        ),
+        r(
+            "ChatRequest",
+            "max_tokens",
+            json!({"minimum": 1, "maximum": crate::ai::MAX_OUTPUT_TOKENS}),
+            "1 to 8192",
+        ),
+        r(
+            "ChatRequest",
+            "stream",
+            one_of_values(&[json!(true)]),
+            "answers stream: true, or leave it out",
+        ),
+        r(
+            "ChatMessage",
+            "role",
+            one_of(&crate::ai::api::ROLES),
+            "must be system, user or assistant",
+        ),
     ]
+}
+
+fn one_of_values(values: &[Value]) -> Value {
+    json!({ "enum": values })
 }
 
 /// An image id: 32 lowercase hex digits (`pint_model::media::is_media_id`).

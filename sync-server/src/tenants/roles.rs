@@ -20,6 +20,8 @@ pub enum Action {
     WriteDocuments,
     /// Upload images for the blog's drafts and posts.
     UploadMedia,
+    /// Use the blog's AI credits (managed AI).
+    UseAi,
     /// Pay for the blog: Checkout, the Billing Portal, the payment history.
     ManageBilling,
 }
@@ -29,7 +31,7 @@ pub enum Action {
 pub fn may(role: Role, action: Action) -> bool {
     match action {
         Action::Read | Action::ReadMembers | Action::ReadDocuments => true,
-        Action::WriteDocuments | Action::UploadMedia => role.at_least(Role::Editor),
+        Action::WriteDocuments | Action::UploadMedia | Action::UseAi => role.at_least(Role::Editor),
         Action::UpdateSettings
         | Action::ManageInvites
         | Action::ChangeRoles

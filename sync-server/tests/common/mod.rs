@@ -152,6 +152,7 @@ impl TestDb {
             max_upload_bytes: pint_server::settings::DEFAULT_MAX_UPLOAD_BYTES,
             media_grace: pint_server::settings::DEFAULT_MEDIA_GRACE,
             stripe: None,
+            ai: None,
         }
     }
 }

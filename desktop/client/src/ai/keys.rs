@@ -78,6 +78,12 @@ pub fn add(
     keychain: &Keychain,
     new: &NewProvider,
 ) -> Result<ProviderConfig, AiError> {
+    if new.provider == Provider::Pint {
+        return Err(AiError::Invalid(
+            "Pint AI needs no key: it is there while you are signed in to a blog that offers it"
+                .into(),
+        ));
+    }
     let key = new.key.trim();
     if key.is_empty() || key.chars().count() > MAX_KEY_CHARS || key.chars().any(char::is_whitespace)
     {

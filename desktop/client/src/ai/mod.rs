@@ -7,10 +7,13 @@
 //! `stream.rs` sends a prompt and reads the answer as it streams in; `json_items.rs` picks
 //! each finished item out of a JSON answer still arriving; `review.rs` asks for a review
 //! and places each suggestion in the creator's text itself; `write.rs` asks for a new
-//! draft or a rewrite, streamed back as text.
+//! draft or a rewrite, streamed back as text. `managed.rs` is the one exception to
+//! "nothing reaches Pint's server": Pint AI, which a blog pays for with its credits, is
+//! the blog's own server speaking OpenAI's API with the account's session as its key.
 
 pub mod json_items;
 pub mod keys;
+pub mod managed;
 pub mod probe;
 pub mod review;
 pub mod stream;
@@ -28,6 +31,8 @@ pub enum Provider {
     /// Any server that speaks OpenAI's API (a local model server counts), at its own
     /// address.
     Compatible,
+    /// Pint AI: the blog's server, paid with the blog's credits (no key of the creator's).
+    Pint,
 }
 
 impl Provider {
@@ -38,6 +43,7 @@ impl Provider {
             Provider::Anthropic => "anthropic",
             Provider::OpenRouter => "openRouter",
             Provider::Compatible => "compatible",
+            Provider::Pint => "pint",
         }
     }
 
@@ -47,6 +53,7 @@ impl Provider {
             Provider::Anthropic,
             Provider::OpenRouter,
             Provider::Compatible,
+            Provider::Pint,
         ]
         .into_iter()
         .find(|p| p.as_str() == name)
@@ -59,6 +66,7 @@ impl Provider {
             Provider::Anthropic => "Anthropic",
             Provider::OpenRouter => "OpenRouter",
             Provider::Compatible => "the OpenAI-compatible server",
+            Provider::Pint => "Pint",
         }
     }
 
@@ -69,7 +77,7 @@ impl Provider {
             Provider::OpenAi => Some("gpt-4.1-mini"),
             Provider::Anthropic => Some("claude-sonnet-4-5"),
             Provider::OpenRouter => Some("openai/gpt-4.1-mini"),
-            Provider::Compatible => None,
+            Provider::Compatible | Provider::Pint => None,
         }
     }
 
@@ -79,7 +87,7 @@ impl Provider {
             Provider::OpenAi => Some("https://api.openai.com/v1"),
             Provider::Anthropic => Some("https://api.anthropic.com/v1"),
             Provider::OpenRouter => Some("https://openrouter.ai/api/v1"),
-            Provider::Compatible => None,
+            Provider::Compatible | Provider::Pint => None,
         }
     }
 }
@@ -153,6 +161,9 @@ pub enum AiError {
         status: u16,
         message: String,
     },
+    /// Pint's server refused, in its own words (no credits left, no AI of its own).
+    #[error("{0}")]
+    Refused(String),
     #[error("the key could not be kept in the system keychain: {0}")]
     Keychain(String),
     /// The local store (the message of its error).

@@ -33,6 +33,11 @@ pub async fn test_key(
         .map_err(|e| AiError::Invalid(e.to_string()))?;
     let provider = config.provider;
     let request = match provider {
+        Provider::Pint => {
+            return Err(AiError::Invalid(
+                "Pint AI has no key to test: it uses the blog's credits".into(),
+            ));
+        }
         Provider::Anthropic => http
             .get(format!("{}/models", config.base_url))
             .header("x-api-key", key)
@@ -106,6 +111,9 @@ pub fn refusal(provider: Provider, status: u16, retry_after: Option<u64>, body: 
         .collect::<Vec<_>>()
         .join(" ");
     let name = provider.name();
+    if provider == Provider::Pint {
+        return pint_refusal(status, retry_after, message);
+    }
     let no_credit = code.contains("insufficient_quota")
         || message.to_lowercase().contains("credit balance")
         || status == 402;
@@ -126,6 +134,24 @@ pub fn refusal(provider: Provider, status: u16, retry_after: Option<u64>, body: 
                 message
             },
         },
+    }
+}
+
+/// Pint's server says why in its own words (`{"error": {"code", "message", "details"}}`),
+/// written for the creator: no credits left, no AI on this server, the provider busy.
+fn pint_refusal(status: u16, retry_after: Option<u64>, message: String) -> AiError {
+    match status {
+        429 => AiError::RateLimited {
+            provider: Provider::Pint.name(),
+            retry_after_secs: retry_after,
+        },
+        401 => AiError::Refused("sign in to your blog again to use Pint AI".into()),
+        _ if message.is_empty() => AiError::Provider {
+            provider: Provider::Pint.name(),
+            status,
+            message: "no explanation given".into(),
+        },
+        _ => AiError::Refused(message),
     }
 }
 

@@ -93,7 +93,7 @@ pub async fn stream(
             .header("x-api-key", key)
             .header("anthropic-version", "2023-06-01")
             .json(&anthropic_body(&config.model, prompt)),
-        Provider::OpenAi | Provider::OpenRouter | Provider::Compatible => http
+        Provider::OpenAi | Provider::OpenRouter | Provider::Compatible | Provider::Pint => http
             .post(format!("{}/chat/completions", config.base_url))
             .bearer_auth(key)
             .json(&openai_body(&config.model, prompt)),

@@ -76,7 +76,7 @@ impl From<crate::ai::AiError> for CommandError {
         let kind = match &e {
             A::Invalid(_) => ErrorKind::InvalidInput,
             A::WrongKey { .. } => ErrorKind::Unauthorized,
-            A::RateLimited { .. } | A::OutOfCredit { .. } | A::Provider { .. } => {
+            A::RateLimited { .. } | A::OutOfCredit { .. } | A::Provider { .. } | A::Refused(_) => {
                 ErrorKind::Refused
             }
             A::Timeout { .. } | A::NoNetwork { .. } | A::Cut { .. } => ErrorKind::Offline,
