@@ -113,7 +113,7 @@ impl AiApi {
         };
         Ok(
             EventStream::new(relay::relay(ai, response, &chat, metering))
-                .to_event(|data| Event::message(data))
+                .to_event(Event::message)
                 .keep_alive(KEEP_ALIVE),
         )
     }

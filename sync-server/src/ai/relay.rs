@@ -178,7 +178,7 @@ pub async fn ask(ai: &ManagedAi, chat: &Chat) -> Result<reqwest::Response, ApiEr
         )
         .with_details(json!({"retryAfterSeconds": retry_after.unwrap_or(20)})),
         // The operator's key or account: nothing the creator can change.
-        401 | 402 | 403 => unavailable("refused the server's key (the operator has been told)"),
+        401..=403 => unavailable("refused the server's key (the operator has been told)"),
         // The request itself (a schema the provider cannot follow, too long a text).
         400 | 413 | 422 => ApiError::new(
             ErrorCode::ValidationError,
