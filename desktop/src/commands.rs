@@ -144,7 +144,11 @@ pub fn check_text(
     let (prefs, ignored) = with_engine(&state, |engine| {
         Ok((engine.check_prefs()?, engine.ignored_findings(args.id)?))
     })?;
-    Ok(state.checker().check(&args.text, &prefs, &ignored))
+    let checker = state
+        .checker
+        .as_ref()
+        .map_err(|e| CommandError::new(ErrorKind::Internal, e.clone()))?;
+    Ok(checker.check(&args.text, &prefs, &ignored))
 }
 
 #[tauri::command(async)]

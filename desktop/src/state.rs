@@ -3,11 +3,11 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use pint_client::account::{self, Session};
-use pint_client::checks::Checker;
+use pint_client::checks::worker::CheckWorker;
 use pint_client::ipc::{AccountStatus, events};
 use pint_client::keychain::Keychain;
 use pint_client::media::upload::UploadProgress;
@@ -38,9 +38,9 @@ pub struct AppState {
     /// The OS keychain, or why it cannot be used (then signing in is refused).
     pub keychain: Result<Keychain, String>,
     pub sync: Mutex<Option<Syncing>>,
-    /// The offline writing checker: made on a thread of its own at start (it takes
-    /// half a second), held apart from the engine so checking never holds up a save.
-    pub checker: Arc<OnceLock<Mutex<Checker>>>,
+    /// The offline writing checker, on a thread of its own (made there at start: it
+    /// takes a second or two), apart from the engine so checking never holds up a save.
+    pub checker: Result<CheckWorker, String>,
     /// The linked folder's watch, while a folder is linked.
     pub folder: Mutex<Option<crate::folder::FolderSync>>,
     /// Requests to AI providers still streaming, by id (aborted to cancel).
@@ -71,13 +71,11 @@ impl AppState {
                     }
                 }),
         };
-        let checker = Arc::new(OnceLock::new());
-        let warming = Arc::clone(&checker);
-        std::thread::spawn(move || {
-            warming.get_or_init(|| Mutex::new(Checker::new()));
-        });
         AppState {
-            checker,
+            checker: CheckWorker::start().map_err(|e| {
+                tracing::error!(error = %e, "the writing checks cannot start");
+                format!("the writing checks cannot start: {e}")
+            }),
             engine,
             server_url: std::env::var("PINT_SERVER_URL")
                 .ok()
@@ -93,14 +91,6 @@ impl AppState {
         &self,
     ) -> std::sync::MutexGuard<'_, HashMap<String, tauri::async_runtime::JoinHandle<()>>> {
         self.ai_requests
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    /// The writing checker (waiting for it while it is still being made).
-    pub fn checker(&self) -> std::sync::MutexGuard<'_, Checker> {
-        self.checker
-            .get_or_init(|| Mutex::new(Checker::new()))
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }

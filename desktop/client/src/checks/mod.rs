@@ -1,8 +1,8 @@
 //! Writing checks that run offline, always: spelling and grammar by harper (in process),
 //! and Pint's own rules for what it lacks (`rules`). A draft is checked block by block
 //! (`blocks`: paragraphs, headings, lists; never code, raw HTML or front matter), each
-//! block's findings cached by its text, so after a keystroke only the block that
-//! changed is checked again. What the creator chose (rules turned off, words added to the
+//! block cut into sentences and each sentence's findings cached by its text, so after a
+//! keystroke only the sentence that changed is checked again. What the creator chose (rules turned off, words added to the
 //! personal dictionary, findings ignored in a draft) is applied to the findings as they
 //! leave, so choosing never empties the cache.
 //!
@@ -10,6 +10,7 @@
 
 pub mod blocks;
 pub mod rules;
+pub mod worker;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -137,12 +138,34 @@ impl Checker {
         for noisy in ["Spaces", "NoFrenchSpaces"] {
             group.config.set_rule_enabled(noisy, false);
         }
-        Checker {
+        let mut checker = Checker {
             group,
             english,
             dictionary,
             cache: HashMap::new(),
-        }
+        };
+        checker.warm_up();
+        checker
+    }
+
+    /// Make, on this thread, what harper makes the first time it is needed (the
+    /// automata that find spelling suggestions, one per edit distance, kept per thread:
+    /// over a second for the widest, which only a word with nothing near it in the
+    /// dictionary needs, as "zqxwvkjhpt" below), so the first draft checked does not
+    /// wait for them.
+    fn warm_up(&mut self) {
+        let sample = "# A morning at the harbour\n\n\
+            Teh writter recieved there note on Monday, and it were a lovely day. \
+            We'd walked 3 miles before 9 a.m.; the boats, which had been painted blue, \
+            were coming in. Could you believe it? She said \"it's the best time of year\" \
+            and I agreed with her, because in order to see them you have to be early.\n\n\
+            - Buy bread and fish.\n- Write the the post about zqxwvkjhpt.\n";
+        let document = Document::new(
+            sample,
+            &Markdown::new(MarkdownOptions::default()),
+            &*self.dictionary,
+        );
+        let _ = self.group.organized_lints(&document);
     }
 
     /// Check `text` (a draft's markdown). `ignored`: (rule, text) pairs the creator set
@@ -162,7 +185,12 @@ impl Checker {
         let mut findings = Vec::new();
         // Walk the text once, counting UTF-16 units up to each block.
         let (mut byte, mut utf16) = (0usize, 0usize);
-        for range in blocks::prose_blocks(text) {
+        let sentences = blocks::prose_blocks(text).into_iter().flat_map(|block| {
+            blocks::sentences(&text[block.clone()])
+                .into_iter()
+                .map(move |s| block.start + s.start..block.start + s.end)
+        });
+        for range in sentences {
             utf16 += text[byte..range.start].encode_utf16().count();
             byte = range.start;
             let block = &text[range.clone()];

@@ -105,3 +105,27 @@ fn spelling_follows_the_chosen_english_and_leaves_names_of_things_alone() {
         "{found:#?}"
     );
 }
+
+#[test]
+fn the_checker_thread_checks_in_order_and_each_asker_hears_its_own() {
+    let worker = super::worker::CheckWorker::start().unwrap();
+    let askers: Vec<_> = [
+        "Teh boats came in.",
+        "The boats came in.",
+        "We saw teh boats.",
+    ]
+    .into_iter()
+    .map(|text| {
+        let worker = worker.clone();
+        std::thread::spawn(move || {
+            let found = worker.check(text, &CheckPrefs::default(), &[]);
+            found.into_iter().map(|f| f.text).collect::<Vec<_>>()
+        })
+    })
+    .collect();
+    let heard: Vec<Vec<String>> = askers.into_iter().map(|a| a.join().unwrap()).collect();
+    assert_eq!(
+        heard,
+        [vec!["Teh".to_owned()], vec![], vec!["teh".to_owned()]]
+    );
+}
