@@ -168,6 +168,11 @@ async fn schemathesis_finds_no_mismatch_between_the_document_and_the_server() {
         .arg(server.url("/v1/openapi.json"))
         .args(["--header", &format!("Authorization: Bearer {}", ada.token)])
         .args(["--checks", "all"])
+        // Save one: a blog's own domain (GET …/domain) is 404 until one is claimed, and
+        // a check named on the command line cannot be turned off per operation in the
+        // config. Making and reading each resource is tested by hand (tests/tenants.rs,
+        // tests/domains.rs, tests/media.rs).
+        .args(["--exclude-checks", "ensure_resource_availability"])
         .args([
             "--max-examples",
             "25",
