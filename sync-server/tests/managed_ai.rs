@@ -143,6 +143,12 @@ async fn fake_provider() -> (String, Arc<Fake>) {
     (format!("http://{addr}/v1"), fake)
 }
 
+/// Managed AI paid in credits: billing on, and the fake as the operator's provider.
+fn metered(settings: &mut Settings, base_url: &str) {
+    common::billing_on(settings, None);
+    managed(settings, base_url);
+}
+
 fn managed(settings: &mut Settings, base_url: &str) {
     settings.ai = Some(AiSettings {
         key: "sk-operator".into(),
@@ -207,11 +213,7 @@ async fn reasons(storage: &Storage, tenant: &str) -> Vec<(String, i64)> {
 
 async fn credits_are_held_settled_and_released(backend: Backend) {
     let (fake_url, fake) = fake_provider().await;
-    let server = TestServer::start_with(backend, |s| {
-        common::billing_on(s, None);
-        managed(s, &fake_url);
-    })
-    .await;
+    let server = TestServer::start_with(backend, |s| metered(s, &fake_url)).await;
     let blog = BlogOwner::register(&server.base, &server.db, "ada@example.com", "ada-ai").await;
     let config = pint(&server, &blog);
     let (status, plan) = blog
@@ -416,17 +418,8 @@ async fn credits_are_held_settled_and_released_on_postgres() {
 /// refused, whichever server each reaches.
 async fn two_requests_race_for_the_last_credits(backend: Backend) {
     let (fake_url, fake) = fake_provider().await;
-    let server = TestServer::start_with(backend, |s| {
-        common::billing_on(s, None);
-        managed(s, &fake_url);
-    })
-    .await;
-    let sibling = server
-        .sibling_with(|s| {
-            common::billing_on(s, None);
-            managed(s, &fake_url);
-        })
-        .await;
+    let server = TestServer::start_with(backend, |s| metered(s, &fake_url)).await;
+    let sibling = server.sibling_with(|s| metered(s, &fake_url)).await;
     let blog = BlogOwner::register(&server.base, &server.db, "bo@example.com", "bo-ai").await;
     // Each asks for up to 4,000 tokens, held as 5 credits: the blog has 5.
     let now = pint_server::clock::now_ms();

@@ -60,13 +60,6 @@ impl ManagedAi {
             wait,
         })
     }
-
-    /// The same provider with another wait (tests).
-    #[must_use]
-    pub fn with_wait(mut self, wait: Duration) -> Self {
-        self.wait = wait;
-        self
-    }
 }
 
 /// Credits for `tokens`, rounded up (any use costs at least one).

@@ -174,7 +174,7 @@ pub fn rules() -> Vec<Rule> {
         r(
             "ChatRequest",
             "stream",
-            one_of_values(&[json!(true)]),
+            json!({"enum": [true]}),
             "answers stream: true, or leave it out",
         ),
         r(
@@ -184,10 +184,6 @@ pub fn rules() -> Vec<Rule> {
             "must be system, user or assistant",
         ),
     ]
-}
-
-fn one_of_values(values: &[Value]) -> Value {
-    json!({ "enum": values })
 }
 
 /// An image id: 32 lowercase hex digits (`pint_model::media::is_media_id`).
